@@ -1,0 +1,1 @@
+"""Composition root: settings, app factory, CLI, lifespan and background runners."""

@@ -1,0 +1,127 @@
+"""Process settings, read once from the environment (the seed's FORVEN_* plus TRADEGRAPH_*)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
+DEFAULT_CORS_ORIGINS = ["http://127.0.0.1:5173", "http://localhost:5173"]
+LOOPBACK_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every knob the server reads; field aliases are the environment variable names."""
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    port: int = Field(8003, ge=1, le=65535, alias="FORVEN_PORT")
+    bind_host: str = Field("127.0.0.1", min_length=1, alias="FORVEN_BIND_HOST")
+    allowed_hosts: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_ALLOWED_HOSTS), alias="FORVEN_ALLOWED_HOSTS"
+    )
+    cors_origins: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_CORS_ORIGINS), alias="FORVEN_CORS_ORIGINS"
+    )
+    api_key: str | None = Field(None, alias="FORVEN_API_KEY")
+    operator_key: str | None = Field(None, alias="FORVEN_OPERATOR_KEY")
+    auth_required: bool = Field(False, alias="FORVEN_AUTH_REQUIRED")
+
+    data_dir: Path = Field(Path("data"), alias="TRADEGRAPH_DATA_DIR")
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("TRADEGRAPH_DATABASE_URL", "database_url"),
+    )
+    broadcast_url: str = Field("memory://", alias="TRADEGRAPH_BROADCAST_URL")
+    demo: bool = Field(True, alias="TRADEGRAPH_DEMO")
+    demo_seed: int = Field(7, alias="TRADEGRAPH_DEMO_SEED")
+    demo_days: int = Field(30, ge=1, le=3650, alias="TRADEGRAPH_DEMO_DAYS")
+    log_level: str = Field("info", alias="TRADEGRAPH_LOG_LEVEL")
+
+    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_key", "operator_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith(("postgresql+asyncpg", "asyncpg")):
+            raise ValueError("asyncpg is not supported; use postgresql+psycopg://")
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+psycopg://", "postgresql://")):
+            raise ValueError("expected sqlite+aiosqlite:// or postgresql+psycopg://")
+        return value
+
+    @field_validator("broadcast_url")
+    @classmethod
+    def _supported_broadcast(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError("expected memory:// or redis://")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.lower() not in {"critical", "error", "warning", "info", "debug"}:
+            raise ValueError("expected one of critical, error, warning, info, debug")
+        return value.lower()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under the data dir."""
+        if self.database_url:
+            if self.database_url.startswith("postgresql://"):
+                return "postgresql+psycopg://" + self.database_url.removeprefix("postgresql://")
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'tradegraph.db').resolve()}"
+
+    @property
+    def loopback_bound(self) -> bool:
+        return self.bind_host in LOOPBACK_HOSTS
+
+
+class SettingsError(Exception):
+    """A bad environment value, worded as the one line start-up prints."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (plus explicit overrides) and turn validation errors into one line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    info = Settings.model_fields.get(field)
+    name = (info.alias if info and info.alias else field) if info else field
+    if field == "database_url":
+        name = "TRADEGRAPH_DATABASE_URL"
+    value = first.get("input")
+    shown = "" if name in {"FORVEN_API_KEY", "FORVEN_OPERATOR_KEY"} else f" (got {value!r})"
+    return f"invalid {name}{shown}: {first['msg']}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 async models, engine, queries, migrations, outbox and bus."""

@@ -1,0 +1,24 @@
+"""Every model, imported once so that `Base.metadata` is complete (Alembic, tests)."""
+
+from storage.agents import Agent, AgentToolset
+from storage.approvals import Approval, ApprovalDecision
+from storage.base import Base
+from storage.events import Event
+from storage.hypotheses import Hypothesis
+from storage.strategies import LifecycleTransition, Strategy
+from storage.trades import Trade
+from storage.trading_agents import TradingAgent
+
+__all__ = [
+    "Agent",
+    "AgentToolset",
+    "Approval",
+    "ApprovalDecision",
+    "Base",
+    "Event",
+    "Hypothesis",
+    "LifecycleTransition",
+    "Strategy",
+    "Trade",
+    "TradingAgent",
+]

@@ -1,0 +1,44 @@
+"""Trades, owned by exactly one strategy or one trading agent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, utcnow
+
+
+class Trade(Base):
+    __tablename__ = "trades"
+    __table_args__ = (
+        CheckConstraint("(strategy_id IS NULL) <> (trading_agent_id IS NULL)", name="one_owner"),
+        CheckConstraint("side IN ('buy', 'sell')", name="side"),
+        CheckConstraint("status IN ('open', 'closed', 'failed')", name="status"),
+        CheckConstraint("phase IN ('paper', 'live')", name="phase"),
+        CheckConstraint("size > 0", name="size_positive"),
+        Index("ix_trades_strategy_id", "strategy_id", "id"),
+        Index("ix_trades_trading_agent_id", "trading_agent_id", "id"),
+        Index("ix_trades_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    strategy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("strategies.id", ondelete="CASCADE"), default=None
+    )
+    trading_agent_id: Mapped[str | None] = mapped_column(
+        ForeignKey("trading_agents.id", ondelete="CASCADE"), default=None
+    )
+    symbol: Mapped[str] = mapped_column(String(40))
+    side: Mapped[str] = mapped_column(String(4))
+    size: Mapped[float]
+    entry_price: Mapped[float]
+    exit_price: Mapped[float | None] = mapped_column(default=None)
+    fees: Mapped[float] = mapped_column(default=0.0)
+    pnl: Mapped[float | None] = mapped_column(default=None)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    phase: Mapped[str] = mapped_column(String(10), default="paper")
+    failure_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
