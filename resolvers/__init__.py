@@ -1,0 +1,1 @@
+"""The domain: plain async `verb_noun(session, *, ...)` functions that raise DomainError."""

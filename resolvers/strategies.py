@@ -1,0 +1,137 @@
+"""Strategies: the children of hypotheses, created at quick_screen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.errors import InvalidInput, NotFound
+from resolvers.pagination import Page, paginate
+from resolvers.quant.strategies import FAMILIES, validate_params
+from resolvers.validation import require_choice, require_text
+from storage.hypotheses import Hypothesis
+from storage.outbox import append_event
+from storage.strategies import STAGES, LifecycleTransition, Strategy
+
+STRATEGY_STATUSES = ("active", "archived")
+SOURCES = ("manual", "generated", "demo")
+TIMEFRAMES = ("1m", "5m", "15m", "1h", "4h", "1d")
+
+
+def strategy_payload(row: Strategy) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "hypothesis_id": row.hypothesis_id,
+        "stage": row.stage,
+        "symbol": row.symbol,
+    }
+
+
+async def create_strategy(
+    session: AsyncSession,
+    *,
+    hypothesis_id: int | None,
+    name: str,
+    family: str,
+    symbol: str,
+    timeframe: str = "1h",
+    params: object = None,
+    source: str = "manual",
+    actor: str = "operator",
+) -> Strategy:
+    """Create a strategy under an existing hypothesis, recording its first lifecycle row."""
+    if hypothesis_id is None:
+        raise InvalidInput(
+            "hypothesis_id is required: every strategy descends from a hypothesis",
+            code="HYPOTHESIS_REQUIRED",
+        )
+    if await session.get(Hypothesis, hypothesis_id) is None:
+        raise NotFound(
+            f"hypothesis {hypothesis_id} not found", details={"hypothesis_id": hypothesis_id}
+        )
+    require_choice("family", family, FAMILIES)
+    if params is not None and not isinstance(params, dict):
+        raise InvalidInput("params must be a JSON object", code="INVALID_PARAMS")
+    try:
+        checked = validate_params(family, params or {})
+    except ValueError as exc:
+        raise InvalidInput(str(exc), code="INVALID_PARAMS", details={"family": family}) from None
+    row = Strategy(
+        hypothesis_id=hypothesis_id,
+        name=require_text("name", name, max_length=200),
+        family=family,
+        symbol=require_text("symbol", symbol, max_length=40).upper(),
+        timeframe=require_choice("timeframe", timeframe, TIMEFRAMES),
+        params=checked,
+        stage=STAGES[0],
+        status="active",
+        source=require_choice("source", source, SOURCES),
+    )
+    session.add(row)
+    await session.flush()
+    session.add(
+        LifecycleTransition(
+            strategy_id=row.id, from_stage=None, to_stage=row.stage, reason="created", actor=actor
+        )
+    )
+    await append_event(
+        session, topic="strategy.created", entity_id=str(row.id), payload=strategy_payload(row)
+    )
+    return row
+
+
+async def get_strategy(session: AsyncSession, *, strategy_id: int) -> Strategy:
+    """One strategy by id, or NOT_FOUND."""
+    row = await session.get(Strategy, strategy_id)
+    if row is None:
+        raise NotFound(f"strategy {strategy_id} not found", details={"id": strategy_id})
+    return row
+
+
+async def list_strategies(
+    session: AsyncSession,
+    *,
+    stage: str | None = None,
+    status: str | None = None,
+    hypothesis_id: int | None = None,
+    symbol: str | None = None,
+    first: int | None = None,
+    after: str | None = None,
+    with_total: bool = True,
+) -> Page[Strategy]:
+    """A page of strategies, oldest first, filtered by stage, status, parent and symbol."""
+    stmt = select(Strategy)
+    if stage is not None:
+        stmt = stmt.where(Strategy.stage == require_choice("stage", stage, STAGES))
+    if status is not None:
+        stmt = stmt.where(Strategy.status == require_choice("status", status, STRATEGY_STATUSES))
+    if hypothesis_id is not None:
+        stmt = stmt.where(Strategy.hypothesis_id == hypothesis_id)
+    if symbol is not None:
+        stmt = stmt.where(Strategy.symbol == symbol.upper())
+    return await paginate(
+        session, stmt, Strategy.id, first=first, after=after, with_total=with_total
+    )
+
+
+async def get_strategies_by_ids(
+    session: AsyncSession, *, ids: Sequence[int]
+) -> list[Strategy | None]:
+    """Batch read in the order of `ids`, for DataLoaders."""
+    rows = (await session.execute(select(Strategy).where(Strategy.id.in_(ids)))).scalars()
+    found = {row.id: row for row in rows}
+    return [found.get(i) for i in ids]
+
+
+async def list_strategies_by_hypothesis_ids(
+    session: AsyncSession, *, hypothesis_ids: Sequence[int]
+) -> list[list[Strategy]]:
+    """Each hypothesis's strategies, oldest first, in one statement."""
+    stmt = select(Strategy).where(Strategy.hypothesis_id.in_(hypothesis_ids)).order_by(Strategy.id)
+    grouped: dict[int, list[Strategy]] = {i: [] for i in hypothesis_ids}
+    for row in (await session.execute(stmt)).scalars():
+        grouped[row.hypothesis_id].append(row)
+    return [grouped[i] for i in hypothesis_ids]

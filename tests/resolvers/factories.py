@@ -1,0 +1,23 @@
+"""Test data made through the resolvers, the same way the app makes it."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.hypotheses import create_hypothesis
+from resolvers.strategies import create_strategy
+from storage.hypotheses import Hypothesis
+from storage.strategies import Strategy
+
+
+async def make_hypothesis(session: AsyncSession, title: str = "Trend persistence") -> Hypothesis:
+    return await create_hypothesis(session, title=title, thesis="Trends persist after breakouts.")
+
+
+async def make_strategy(
+    session: AsyncSession, hypothesis: Hypothesis | None = None, *, name: str = "MA cross BTC"
+) -> Strategy:
+    parent = hypothesis or await make_hypothesis(session)
+    return await create_strategy(
+        session, hypothesis_id=parent.id, name=name, family="ma_cross", symbol="btc-usd"
+    )
