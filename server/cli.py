@@ -1,0 +1,138 @@
+"""The `tradegraph` command: serve, migrate, schema."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from server.settings import Settings, SettingsError, load_settings
+
+
+def _serve_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="run the server",
+        description="Run Tradegraph. Every option defaults to its environment variable.",
+    )
+    p.add_argument("--host", dest="bind_host", help="bind address [FORVEN_BIND_HOST, 127.0.0.1]")
+    p.add_argument("--port", type=int, help="listen port [FORVEN_PORT, 8003]")
+    p.add_argument(
+        "--database-url",
+        help="sqlite+aiosqlite:///FILE or postgresql+psycopg://... "
+        "[TRADEGRAPH_DATABASE_URL, SQLite under the data dir]",
+    )
+    p.add_argument(
+        "--broadcast-url",
+        help="memory:// or redis://HOST:PORT [TRADEGRAPH_BROADCAST_URL, memory://]",
+    )
+    p.add_argument("--data-dir", type=Path, help="data directory [TRADEGRAPH_DATA_DIR, ./data]")
+    p.add_argument(
+        "--demo",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="seed demo data on an empty database [TRADEGRAPH_DEMO, on]",
+    )
+    p.add_argument("--demo-seed", type=int, help="demo market seed [TRADEGRAPH_DEMO_SEED, 7]")
+    p.add_argument("--demo-days", type=int, help="demo history span [TRADEGRAPH_DEMO_DAYS, 30]")
+    p.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="log level [TRADEGRAPH_LOG_LEVEL, info]",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tradegraph", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    m = sub.add_parser("migrate", help="apply database migrations and exit")
+    m.add_argument("--database-url", help="database to migrate [TRADEGRAPH_DATABASE_URL]")
+    m.add_argument("--data-dir", type=Path, help="data directory [TRADEGRAPH_DATA_DIR]")
+    sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    keys = (
+        "bind_host",
+        "port",
+        "database_url",
+        "broadcast_url",
+        "data_dir",
+        "demo",
+        "demo_seed",
+        "demo_days",
+        "log_level",
+    )
+    overrides = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+    return load_settings(**overrides)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on host:port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host.strip("[]"), port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+    return False
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    if port_in_use(settings.bind_host, settings.port):
+        print(
+            f"tradegraph: port {settings.port} on {settings.bind_host} is already in use "
+            "(set FORVEN_PORT or --port to another port)",
+            file=sys.stderr,
+        )
+        return 1
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.bind_host,
+        port=settings.port,
+        log_level=settings.log_level,
+        lifespan="on",
+        ws="websockets-sansio",
+    )
+    uvicorn.Server(config).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "schema":
+        from schema.root import build_schema
+
+        print(build_schema().as_str())
+        return 0
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        print(f"tradegraph: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "migrate":
+        from storage.migrate import upgrade_sync
+
+        upgrade_sync(settings.resolved_database_url)
+        print(f"migrated {settings.resolved_database_url}")
+        return 0
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
