@@ -1,0 +1,18 @@
+"""System liveness, shared by REST `/api/health`, Halyrd `/health` and GraphQL `health`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    status: str
+
+
+LIVE = Health(status="ok")
+
+
+def get_health() -> Health:
+    """The process is up and serving; liveness only, no dependency checks."""
+    return LIVE

@@ -1,0 +1,1 @@
+"""The REST face: error envelope, transport-only routes and (later) the generated routers."""

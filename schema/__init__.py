@@ -1,0 +1,1 @@
+"""The GraphQL face: Strawberry types and roots, every field delegating to resolvers/."""

@@ -1,0 +1,59 @@
+"""Cursor connections (edges, pageInfo, totalCount) built from resolver pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from resolvers.pagination import Page
+
+T = TypeVar("T")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    total_count: int | None
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def to_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
+    edges = [
+        Edge(cursor=c, node=convert(row)) for c, row in zip(page.cursors, page.items, strict=True)
+    ]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+        total_count=page.total_count,
+    )
+
+
+def wants_total(info: strawberry.Info) -> bool:
+    """Whether the query selected `totalCount`, so the count statement runs only on demand."""
+    for field in info.selected_fields:
+        for selection in field.selections:
+            if getattr(selection, "name", None) == "totalCount":
+                return True
+            # fragments: look one level into their selections
+            for inner in getattr(selection, "selections", []) or []:
+                if getattr(inner, "name", None) == "totalCount":
+                    return True
+    return False

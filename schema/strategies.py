@@ -1,0 +1,163 @@
+"""Strategy and LifecycleTransition types, their queries and mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, cast
+
+import strawberry
+
+from resolvers.lifecycle import transition_strategy
+from resolvers.strategies import create_strategy, get_strategy, list_strategies
+from schema.enums import Stage
+from schema.loaders import loader
+from schema.relay import Connection, to_connection, wants_total
+from schema.scalars import JSON, int_id
+from storage.strategies import LifecycleTransition as TransitionRow
+from storage.strategies import Strategy as StrategyRow
+
+if TYPE_CHECKING:
+    from schema.hypotheses import Hypothesis
+    from schema.trades import Trade
+
+HypothesisRef = Annotated["Hypothesis", strawberry.lazy("schema.hypotheses")]
+TradeRef = Annotated["Trade", strawberry.lazy("schema.trades")]
+
+
+@strawberry.type
+class LifecycleTransition:
+    id: strawberry.ID
+    from_stage: Stage | None
+    to_stage: Stage
+    reason: str
+    actor: str
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: TransitionRow) -> LifecycleTransition:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            from_stage=Stage(row.from_stage) if row.from_stage else None,
+            to_stage=Stage(row.to_stage),
+            reason=row.reason,
+            actor=row.actor,
+            created_at=row.created_at,
+        )
+
+
+@strawberry.type
+class Strategy:
+    id: strawberry.ID
+    name: str
+    family: str
+    symbol: str
+    timeframe: str
+    params: JSON
+    stage: Stage
+    status: str
+    source: str
+    created_at: datetime
+    updated_at: datetime
+    hypothesis_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: StrategyRow) -> Strategy:
+        return cls(
+            id=strawberry.ID(str(row.id)),
+            name=row.name,
+            family=row.family,
+            symbol=row.symbol,
+            timeframe=row.timeframe,
+            params=cast(JSON, row.params),
+            stage=Stage(row.stage),
+            status=row.status,
+            source=row.source,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            hypothesis_id=row.hypothesis_id,
+        )
+
+    @strawberry.field(description="The hypothesis this strategy descends from.")
+    async def hypothesis(self, info: strawberry.Info) -> HypothesisRef:
+        from schema.hypotheses import Hypothesis
+
+        row = await loader(info.context.scope, "hypothesis").load(self.hypothesis_id)
+        return Hypothesis.from_row(row)
+
+    @strawberry.field(description="Trades this strategy owns, oldest first.")
+    async def trades(self, info: strawberry.Info) -> list[TradeRef]:
+        from schema.trades import Trade
+
+        rows = await loader(info.context.scope, "trades_by_strategy").load(int(self.id))
+        return [Trade.from_row(row) for row in rows]
+
+    @strawberry.field(description="Every lifecycle transition, oldest first.")
+    async def history(self, info: strawberry.Info) -> list[LifecycleTransition]:
+        rows = await loader(info.context.scope, "history_by_strategy").load(int(self.id))
+        return [LifecycleTransition.from_row(row) for row in rows]
+
+
+@strawberry.input
+class CreateStrategyInput:
+    hypothesis_id: strawberry.ID
+    name: str
+    family: str
+    symbol: str
+    timeframe: str = "1h"
+    params: JSON | None = None
+
+
+@strawberry.type
+class StrategyQuery:
+    @strawberry.field
+    async def strategy(self, info: strawberry.Info, id: strawberry.ID) -> Strategy:
+        row = await info.context.scope.run(get_strategy, strategy_id=int_id(id))
+        return Strategy.from_row(row)
+
+    @strawberry.field(description="Strategies filtered by stage, status, parent and symbol.")
+    async def strategies(
+        self,
+        info: strawberry.Info,
+        stage: Stage | None = None,
+        status: str | None = None,
+        hypothesis_id: strawberry.ID | None = None,
+        symbol: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Strategy]:
+        page = await info.context.scope.run(
+            list_strategies,
+            stage=stage.value if stage else None,
+            status=status,
+            hypothesis_id=int_id(hypothesis_id, field="hypothesisId") if hypothesis_id else None,
+            symbol=symbol,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(page, Strategy.from_row)
+
+
+@strawberry.type
+class StrategyMutation:
+    @strawberry.mutation(description="Create a strategy under a hypothesis, at quick_screen.")
+    async def create_strategy(self, info: strawberry.Info, input: CreateStrategyInput) -> Strategy:
+        row = await info.context.scope.run(
+            create_strategy,
+            hypothesis_id=int_id(input.hypothesis_id, field="hypothesisId"),
+            name=input.name,
+            family=input.family,
+            symbol=input.symbol,
+            timeframe=input.timeframe,
+            params=input.params,
+        )
+        return Strategy.from_row(row)
+
+    @strawberry.mutation(description="Move a strategy to the next stage (forward-only).")
+    async def transition_strategy(
+        self, info: strawberry.Info, id: strawberry.ID, target: Stage, reason: str = ""
+    ) -> Strategy:
+        row = await info.context.scope.run(
+            transition_strategy, strategy_id=int_id(id), target=target.value, reason=reason
+        )
+        return Strategy.from_row(row)

@@ -1,0 +1,37 @@
+"""The app factory: FastAPI with the REST face, GraphQL at /graphql, and the lifespan."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from starlette.routing import Route, WebSocketRoute
+
+from rest_compat.envelope import install_error_envelope
+from rest_compat.health import router as health_router
+from schema.context import Services
+from schema.root import build_schema
+from server.graphql_app import TradegraphGraphQL
+from server.lifespan import lifespan
+from server.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app bound to `settings`; nothing connects until the lifespan starts."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Tradegraph",
+        version="0.1.0",
+        description="Forven and Halyrd REST APIs, generated from one route catalog.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_envelope(app)
+    app.include_router(health_router)
+
+    def services() -> Services:
+        services: Services = app.state.services
+        return services
+
+    graphql = TradegraphGraphQL(build_schema(hide_suggestions=settings.auth_required), services)
+    app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
+    app.router.routes.append(WebSocketRoute("/graphql", graphql))
+    return app

@@ -1,0 +1,255 @@
+"""Demo data for an empty database, made by running the strategy library over the seeded
+synthetic market and recording what happened through the resolvers (no raw inserts, no typed
+figures). The same seed gives the same prices, trades and stages; timestamps end at the
+current UTC midnight so the history looks recent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from resolvers.agents import create_agent, set_agent_toolset
+from resolvers.approvals import create_approval, decide_approval
+from resolvers.hypotheses import create_hypothesis
+from resolvers.lifecycle import transition_strategy
+from resolvers.quant.market import Candles, generate_candles
+from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
+from resolvers.quant.strategies import FAMILIES, validate_params
+from resolvers.strategies import create_strategy
+from resolvers.trades import close_trade, open_trade
+from resolvers.trading_agents import ensure_seed_agent, record_heartbeat
+from storage.hypotheses import Hypothesis
+from storage.outbox import Publisher, commit_and_publish
+from storage.strategies import STAGES
+
+SYMBOLS = ("BTC-USD", "ETH-USD", "SOL-USD")
+NOTIONAL = 10_000.0
+FEE_RATE = 0.0005
+SLIPPAGE_BPS = 2.0
+
+THESES = (
+    (
+        "Trend persistence after moving-average crosses",
+        "trend",
+        "Once a fast average clears a slow one, the move tends to continue for a while.",
+        "Slow-moving capital re-allocates over days, so trends outlast their first signal.",
+        ("ma_cross", "macd_momentum"),
+    ),
+    (
+        "Short-term overreaction mean-reverts",
+        "mean_reversion",
+        "Sharp moves away from the recent mean partly retrace within hours.",
+        "Liquidity takers overshoot; market makers restore the price once inventory clears.",
+        ("rsi_reversion", "bollinger_reversion"),
+    ),
+    (
+        "Range breakouts carry follow-through",
+        "breakout",
+        "A close beyond a quiet range starts a directional leg.",
+        "Stops cluster outside ranges; their triggering feeds the breakout.",
+        ("donchian_breakout", "squeeze_breakout"),
+    ),
+)
+
+AGENTS = (
+    (
+        "researcher",
+        "Researcher",
+        "claude-sonnet",
+        "Turns theses into testable strategies.",
+        ("research", ("web_fetch", "backtest", "dataset_catalog")),
+    ),
+    (
+        "risk-officer",
+        "Risk officer",
+        "claude-opus",
+        "Reviews promotions against risk limits.",
+        ("scheduled", ("risk_report", "lifecycle_readiness")),
+    ),
+    (
+        "operator-assistant",
+        "Operator assistant",
+        "claude-haiku",
+        "Answers operator questions.",
+        ("interactive", ("dashboard", "trades_lookup")),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one family did on one symbol: its trades and the numbers that rank it."""
+
+    family: str
+    symbol: str
+    candles: Candles
+    trades: list[SimTrade]
+    net_pnl: float
+    drawdown: float
+
+
+def _market(seed: int, days: int, end: datetime) -> dict[str, Candles]:
+    start = end - timedelta(days=days)
+    return {
+        symbol: generate_candles(
+            symbol=symbol, seed=seed, start=start, periods=days * 24, interval=timedelta(hours=1)
+        )
+        for symbol in SYMBOLS
+    }
+
+
+def _run(family: str, candles: Candles) -> Outcome:
+    params = validate_params(family, {})
+    positions = FAMILIES[family].compute(candles, params)
+    size = round(NOTIONAL / float(candles.close[0]), 6)
+    trades = simulate_trades(
+        candles, positions, size=size, fee_rate=FEE_RATE, slippage_bps=SLIPPAGE_BPS
+    )
+    equity = equity_curve(trades, candles, NOTIONAL)
+    net = sum(t.pnl for t in trades if t.pnl is not None)
+    return Outcome(family, candles.symbol, candles, trades, net, max_drawdown(equity))
+
+
+def stage_for(rank: int, total: int) -> str:
+    """Best quarter goes live, next paper, next research_only, the rest stay in quick_screen."""
+    return STAGES[len(STAGES) - 1 - min(len(STAGES) - 1, rank * len(STAGES) // total)]
+
+
+async def _record_trades(
+    session: AsyncSession, outcome: Outcome, *, strategy_id: int | None, agent_id: str | None
+) -> None:
+    for sim in outcome.trades:
+        trade = await open_trade(
+            session,
+            symbol=outcome.symbol,
+            side=sim.side,
+            size=sim.size,
+            entry_price=sim.entry_price,
+            strategy_id=strategy_id,
+            trading_agent_id=agent_id,
+            fees=sim.entry_fee,
+            opened_at=sim.entry_ts,
+        )
+        if sim.exit_price is not None:
+            await close_trade(
+                session,
+                trade_id=trade.id,
+                exit_price=sim.exit_price,
+                exit_fees=sim.fees - sim.entry_fee,
+                closed_at=sim.exit_ts,
+            )
+
+
+async def _research(session: AsyncSession, markets: dict[str, Candles], end: datetime) -> None:
+    outcomes: list[tuple[int, Outcome]] = []
+    for title, lane, thesis, mechanism, families in THESES:
+        hypothesis = await create_hypothesis(
+            session, title=title, lane=lane, thesis=thesis, mechanism=mechanism, source="demo"
+        )
+        for family in families:
+            for symbol in SYMBOLS:
+                outcomes.append((hypothesis.id, _run(family, markets[symbol])))
+    ranked = sorted(outcomes, key=lambda item: item[1].net_pnl, reverse=True)
+    for rank, (hypothesis_id, outcome) in enumerate(ranked):
+        strategy = await create_strategy(
+            session,
+            hypothesis_id=hypothesis_id,
+            name=f"{FAMILIES[outcome.family].title} {outcome.symbol}",
+            family=outcome.family,
+            symbol=outcome.symbol,
+            source="demo",
+            actor="researcher",
+        )
+        await _record_trades(session, outcome, strategy_id=strategy.id, agent_id=None)
+        await _promote(session, strategy.id, stage_for(rank, len(ranked)), outcome, end)
+
+
+async def _promote(
+    session: AsyncSession, strategy_id: int, stage: str, outcome: Outcome, end: datetime
+) -> None:
+    summary = (
+        f"net pnl {outcome.net_pnl:.2f} over {len(outcome.trades)} trades, "
+        f"max drawdown {outcome.drawdown:.1%}"
+    )
+    for target in STAGES[1 : STAGES.index(stage) + 1]:
+        if target == "live":
+            approval = await create_approval(
+                session,
+                type="promote_to_live",
+                target_type="strategy",
+                target_id=str(strategy_id),
+                owner="risk-officer",
+                summary=summary,
+                deadline=end + timedelta(days=1),
+                classification="low_risk" if outcome.drawdown < 0.1 else "needs_review",
+            )
+            await decide_approval(
+                session, approval_id=approval.id, decision="approve", actor="operator", note=summary
+            )
+        await transition_strategy(
+            session, strategy_id=strategy_id, target=target, reason=summary, actor="researcher"
+        )
+    if stage == "paper":
+        await create_approval(
+            session,
+            type="promote_to_live",
+            target_type="strategy",
+            target_id=str(strategy_id),
+            owner="risk-officer",
+            summary=summary,
+            deadline=end + timedelta(days=1),
+            classification="low_risk" if outcome.drawdown < 0.1 else "needs_review",
+        )
+    elif stage == "research_only" and outcome.net_pnl < 0:
+        approval = await create_approval(
+            session,
+            type="promote_to_paper",
+            target_type="strategy",
+            target_id=str(strategy_id),
+            owner="risk-officer",
+            summary=summary,
+        )
+        await decide_approval(
+            session, approval_id=approval.id, decision="deny", actor="operator", note=summary
+        )
+
+
+async def _agents(session: AsyncSession) -> None:
+    for agent_id, name, model, description, (context, tools) in AGENTS:
+        await create_agent(
+            session, agent_id=agent_id, name=name, model=model, description=description
+        )
+        await set_agent_toolset(session, agent_id=agent_id, context=context, tools=tools)
+
+
+async def _trading_agent(session: AsyncSession, markets: dict[str, Candles], end: datetime) -> None:
+    agent = await ensure_seed_agent(session)
+    outcome = _run("ma_cross", markets[SYMBOLS[0]])
+    await _record_trades(session, outcome, strategy_id=None, agent_id=agent.id)
+    await record_heartbeat(session, agent_id=agent.id, at=end)
+
+
+async def seed_demo(
+    session_factory: async_sessionmaker[AsyncSession],
+    publish: Publisher | None,
+    *,
+    seed: int,
+    days: int,
+    end: datetime | None = None,
+) -> bool:
+    """Fill an empty database in one transaction; returns False when data already exists."""
+    end = end or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    async with session_factory() as session:
+        existing = await session.scalar(select(func.count()).select_from(Hypothesis))
+        if existing:
+            return False
+        markets = _market(seed, days, end)
+        await _agents(session)
+        await _research(session, markets, end)
+        await _trading_agent(session, markets, end)
+        await commit_and_publish(session, publish)
+    return True

@@ -1,0 +1,43 @@
+"""Start-up and shut-down: migrate, connect the bus, seed demo data, then tear down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from storage.bus import EventBus
+
+from schema.context import Services
+from server.demo import seed_demo
+from server.settings import Settings
+from storage.engine import create_engine, create_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger("tradegraph")
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    url = settings.resolved_database_url
+    await upgrade(url)
+    engine = create_engine(url)
+    session_factory = create_session_factory(engine)
+    bus = EventBus(settings.broadcast_url, session_factory)
+    await bus.start()
+    app.state.services = Services(session_factory=session_factory, bus=bus, settings=settings)
+    try:
+        if settings.demo:
+            seeded = await seed_demo(
+                session_factory, bus.publish, seed=settings.demo_seed, days=settings.demo_days
+            )
+            if seeded:
+                log.info(
+                    "demo data seeded (seed=%s, %s days)", settings.demo_seed, settings.demo_days
+                )
+        yield
+    finally:
+        await bus.stop()
+        await engine.dispose()
