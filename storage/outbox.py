@@ -40,11 +40,11 @@ class EventMessage:
 async def append_event(
     session: AsyncSession, *, topic: str, entity_id: str | None, payload: dict[str, Any]
 ) -> Event:
-    """Add an outbox row to the session's transaction; it is published once the boundary commits."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        if not session.info.get(_LOCKED):
-            await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
-            session.info[_LOCKED] = True
+    """Add an outbox row to the session's transaction; it is published after the commit."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql" and not session.info.get(_LOCKED):
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": OUTBOX_LOCK_KEY})
+        session.info[_LOCKED] = True
     row = Event(topic=topic, entity_id=entity_id, payload=payload)
     session.add(row)
     await session.flush()

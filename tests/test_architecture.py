@@ -24,9 +24,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def offending(path: Path, forbidden: tuple[str, ...]) -> list[str]:
-    return sorted(
-        name for name in imported_modules(path) if name.split(".")[0] in forbidden
-    )
+    return sorted(name for name in imported_modules(path) if name.split(".")[0] in forbidden)
 
 
 @pytest.mark.parametrize("layer", LAYERS)
