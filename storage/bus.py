@@ -1,0 +1,375 @@
+"""The event bus: committed outbox events, pushed through a broker to every process's subscribers.
+
+Each process holds exactly one broker subscription (the dispatcher) and fans events out to
+subscribers in global id order. The events table is the source of truth: an id gap on the
+broker is filled from the table before the later event goes out (ids rolled back on PostgreSQL
+stay holes for good, so the backfill takes whatever exists and moves on), and every
+`tail_interval` a tail check delivers committed events the broker never carried. Every process
+on one channel must share one events table.
+
+Slow-consumer policy: every subscriber has its own bounded asyncio.Queue(queue_size). The
+dispatcher never waits for a subscriber: it offers each event with put_nowait, and when a
+subscriber's queue is full it marks that subscriber lagging and stops enqueuing for it. Once
+the subscriber has drained its queue it reads what it missed from the events table, in pages
+of 500 rows, until it has caught up with the dispatcher, then returns to live delivery. So a
+consumer that stops reading holds at most queue_size events (or one page while it catches up),
+never delays the others, and loses nothing: each subscriber gets every matching event exactly
+once, in id order.
+
+The broker connection is supervised, where stock broadcaster would hang for good
+(encode/broadcaster#144): on an error, a dropped connection, or silence it is rebuilt with
+capped backoff and logged once per outage. Silence: after max(tail_interval, 1 s) without a
+message the dispatcher publishes an empty batch as a probe, and if nothing at all arrives
+within another such interval the connection counts as dead. Redis goes through our own
+backend, since broadcaster 0.3.1's never delivers with redis-py 8 (see _RedisBackend.subscribe).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from datetime import datetime
+from functools import partial
+from operator import attrgetter
+from typing import Any
+from urllib.parse import urlparse
+
+import orjson
+from broadcaster import Broadcast, BroadcastBackend
+from broadcaster import Event as BrokerEvent
+from redis import asyncio as aioredis
+
+from storage.outbox import EventMessage
+from storage.subscriptions import (
+    PAGE_SIZE,
+    EventFilter,
+    Sessions,
+    Subscription,
+    newest_event_id,
+    read_events,
+)
+
+log = logging.getLogger(__name__)
+
+BROKER_TIMEOUT = 5.0  # connect, subscribe, publish: a broker slower than this counts as down
+BACKOFF_MIN, BACKOFF_MAX = 0.1, 5.0
+PROBE_MIN_INTERVAL = 1.0  # below this, a busy event loop would look like a silent broker
+_LOST = ""  # what _RedisBackend delivers when its connection drops; never valid JSON
+
+
+class BrokerLost(ConnectionError):
+    """The broker subscription failed or fell silent."""
+
+
+def encode(messages: Sequence[EventMessage]) -> bytes:
+    """One broker message: a JSON array of events (an empty one is a liveness probe)."""
+    return orjson.dumps(
+        [
+            {
+                "id": m.id,
+                "topic": m.topic,
+                "entity_id": m.entity_id,
+                "payload": m.payload,
+                "ts": m.ts.isoformat(),
+            }
+            for m in messages
+        ]
+    )
+
+
+def decode(raw: str | bytes) -> list[EventMessage]:
+    """The events in one broker message, in id order."""
+    items: list[dict[str, Any]] = orjson.loads(raw)
+    messages = [
+        EventMessage(
+            int(d["id"]),
+            d["topic"],
+            d["entity_id"],
+            dict(d["payload"]),
+            datetime.fromisoformat(d["ts"]),
+        )
+        for d in items
+    ]
+    return sorted(messages, key=attrgetter("id"))
+
+
+class _RedisBackend(BroadcastBackend):
+    """broadcaster's Redis backend without its hangs; connections are named after the channel."""
+
+    def __init__(self, url: str, *, client_name: str) -> None:
+        self._redis = aioredis.Redis.from_url(
+            url, client_name=client_name, socket_connect_timeout=BROKER_TIMEOUT
+        )
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._queue: asyncio.Queue[BrokerEvent] = asyncio.Queue()
+        self._listener: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        try:
+            await self._redis.ping()
+        except BaseException:
+            await self._redis.aclose()  # Broadcast never calls disconnect() after this
+            raise
+
+    async def disconnect(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+        await self._pubsub.aclose()
+        await self._redis.aclose()
+
+    async def subscribe(self, group: str) -> None:
+        await self._pubsub.subscribe(group)
+        # Stock broadcaster starts listening before redis-py records the channel, finds nothing
+        # subscribed and never listens again; so start only once the channel is recorded.
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen())
+
+    async def unsubscribe(self, group: str) -> None:
+        await self._pubsub.unsubscribe(group)
+
+    async def publish(self, channel: str, message: Any) -> None:
+        await self._redis.publish(channel, message)
+
+    async def next_published(self) -> BrokerEvent:
+        return await self._queue.get()
+
+    async def _listen(self) -> None:
+        try:
+            while True:
+                message = await self._pubsub.get_message(timeout=None)
+                if message is not None and message["type"] == "message":
+                    event = BrokerEvent(message["channel"].decode(), message["data"].decode())
+                    self._queue.put_nowait(event)
+        except Exception:
+            # Stock broadcaster lets this task die unseen and its subscribers wait forever
+            # (encode/broadcaster#144); tell every subscribed channel instead.
+            for channel in self._pubsub.channels:
+                self._queue.put_nowait(BrokerEvent(channel.decode(), _LOST))
+
+
+def _broadcast_for(url: str, channel: str) -> Broadcast:
+    if urlparse(url).scheme in ("redis", "rediss"):
+        name = "tradegraph-bus:" + channel.replace(" ", "_")
+        return Broadcast(backend=_RedisBackend(url, client_name=name))
+    return Broadcast(url)
+
+
+async def _quietly(close: Callable[[], Awaitable[object]]) -> None:
+    """Tear down a broker object that may already be broken, without hanging on it."""
+    try:
+        async with asyncio.timeout(BROKER_TIMEOUT):
+            await close()
+    except Exception as exc:
+        log.debug("event bus teardown: %r", exc)
+
+
+class EventBus:
+    """Publishes committed events and delivers them to subscribers; see the module docstring."""
+
+    def __init__(
+        self,
+        url: str,
+        session_factory: Sessions,
+        *,
+        queue_size: int = 1024,
+        tail_interval: float = 1.0,
+        channel: str = "tradegraph.events",
+    ) -> None:
+        if queue_size < 1:
+            raise ValueError("queue_size must be at least 1")
+        self._url = url
+        self._sessions = session_factory
+        self._queue_size = queue_size
+        self._tail_interval = tail_interval
+        self._probe_interval = max(tail_interval, PROBE_MIN_INTERVAL)
+        self._channel = channel
+        self._head = 0
+        self._subscriptions: set[Subscription] = set()
+        self._broadcast: Broadcast | None = None
+        self._connected = asyncio.Event()
+        self._ingesting = asyncio.Lock()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._backoff = BACKOFF_MIN
+        self._failing: set[str] = set()  # what has logged a failure and not recovered yet
+
+    @property
+    def last_id(self) -> int:
+        """The highest event id the dispatcher has seen."""
+        return self._head
+
+    async def start(self) -> None:
+        """Connect the broker, then keep the supervised dispatcher and the tail check running."""
+        if self._tasks:
+            raise RuntimeError("EventBus is already started")
+        self._head = await newest_event_id(self._sessions)
+        self._tasks = [
+            asyncio.create_task(self._supervise(), name="event-bus-dispatcher"),
+            asyncio.create_task(self._tail(), name="event-bus-tail"),
+        ]
+        try:
+            async with asyncio.timeout(BROKER_TIMEOUT):
+                await self._connected.wait()
+        except TimeoutError:
+            log.warning("event bus started without its broker; the events table stands in")
+
+    async def stop(self) -> None:
+        """Stop the tasks, end every open subscription and drop the broker connection."""
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for subscription in self._subscriptions:
+            subscription.close()
+        self._subscriptions.clear()
+
+    async def publish(self, messages: list[EventMessage]) -> None:
+        """Send committed events to every process; a failure is logged and the table covers it."""
+        broadcast = self._broadcast
+        if not messages or broadcast is None:
+            return
+        try:
+            async with asyncio.timeout(BROKER_TIMEOUT):
+                await broadcast.publish(self._channel, encode(messages))
+        except Exception as exc:
+            self._failed("publish", "event bus publish failed (%s); the tail check covers it", exc)
+        else:
+            self._recovered("publish", "event bus publishes again")
+
+    def subscribe(
+        self,
+        *,
+        topics: Sequence[str] | None = None,
+        entity_id: str | None = None,
+        since: int | None = None,
+    ) -> AbstractAsyncContextManager[AsyncIterator[EventMessage]]:
+        """Matching events with id > since (default: from now on), in id order, once each."""
+        return self._subscription(EventFilter.build(topics, entity_id), since)
+
+    @asynccontextmanager
+    async def _subscription(
+        self, event_filter: EventFilter, since: int | None
+    ) -> AsyncIterator[Subscription]:
+        if not self._tasks:
+            raise RuntimeError("EventBus.subscribe() needs a started bus")
+        cursor = await newest_event_id(self._sessions) if since is None else max(since, 0)
+        subscription = Subscription(
+            sessions=self._sessions,
+            event_filter=event_filter,
+            cursor=cursor,
+            queue_size=self._queue_size,
+            head=lambda: self._head,
+        )
+        self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscriptions.discard(subscription)
+            subscription.close()
+
+    async def _supervise(self) -> None:
+        """Keep one broker subscription alive, reconnecting with capped backoff."""
+        while True:
+            try:
+                await self._listen()
+            except Exception as exc:
+                self._failed("broker", "event bus lost its broker (%s); reconnecting", exc)
+            await asyncio.sleep(self._backoff)
+            self._backoff = min(self._backoff * 2, BACKOFF_MAX)
+
+    async def _listen(self) -> None:
+        """One broker connection: subscribe, then ingest until it fails or falls silent."""
+        broadcast = _broadcast_for(self._url, self._channel)
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(_quietly, broadcast.disconnect)
+            async with asyncio.timeout(BROKER_TIMEOUT):
+                await broadcast.connect()
+                subscription = broadcast.subscribe(self._channel)
+                subscriber = await subscription.__aenter__()
+            stack.push_async_callback(_quietly, partial(subscription.__aexit__, None, None, None))
+            self._broadcast = broadcast
+            stack.push_async_callback(self._disconnected)
+            self._backoff = BACKOFF_MIN
+            self._connected.set()
+            self._recovered("broker", "event bus reconnected to its broker")
+            await self._pump(broadcast, subscriber.get)
+
+    async def _disconnected(self) -> None:
+        self._broadcast = None
+        self._connected.clear()
+
+    async def _pump(
+        self, broadcast: Broadcast, receive: Callable[[], Awaitable[BrokerEvent]]
+    ) -> None:
+        """Ingest broker messages; when idle, probe the broker and give up if it stays silent."""
+        probing = False
+        while True:
+            try:
+                async with asyncio.timeout(self._probe_interval):
+                    event = await receive()
+            except TimeoutError:
+                if probing:
+                    raise BrokerLost("the broker fell silent") from None
+                async with asyncio.timeout(self._probe_interval):
+                    await broadcast.publish(self._channel, encode([]))
+                probing = True
+                continue
+            probing = False
+            if event.message == _LOST:
+                raise BrokerLost("the broker dropped the connection")
+            try:
+                messages = decode(event.message)
+            except (ValueError, KeyError, TypeError) as exc:
+                log.warning("event bus ignores a malformed message on %s: %r", self._channel, exc)
+                continue
+            await self._ingest(messages)
+
+    async def _tail(self) -> None:
+        """Every tail_interval, deliver committed events that the broker has not brought."""
+        while True:
+            await asyncio.sleep(self._tail_interval)
+            try:
+                newest = await newest_event_id(self._sessions)
+                if newest > self._head:
+                    async with self._ingesting:
+                        await self._backfill(newest)
+            except Exception as exc:
+                self._failed("tail", "event bus tail check failed (%s)", exc)
+            else:
+                self._recovered("tail", "event bus tail check works again")
+
+    async def _ingest(self, messages: list[EventMessage]) -> None:
+        """Advance through these events in order, first filling any id gap from the table."""
+        async with self._ingesting:
+            for message in messages:
+                if message.id <= self._head:
+                    continue  # a duplicate, or already read from the table
+                if message.id > self._head + 1:
+                    await self._backfill(message.id - 1)
+                self._advance(message)
+
+    async def _backfill(self, upto: int) -> None:
+        """Fan out whatever the table holds after the head, up to `upto`, page by page."""
+        while True:
+            page = await read_events(self._sessions, after=self._head, upto=upto)
+            for message in page:
+                self._advance(message)
+            if len(page) < PAGE_SIZE:
+                return
+
+    def _advance(self, message: EventMessage) -> None:
+        previous, self._head = self._head, message.id
+        for subscription in self._subscriptions:
+            subscription.offer(message, previous)
+
+    def _failed(self, what: str, text: str, exc: BaseException) -> None:
+        """Log the first failure of an outage as a warning, repeats only at debug level."""
+        level = logging.DEBUG if what in self._failing else logging.WARNING
+        self._failing.add(what)
+        log.log(level, text, f"{type(exc).__name__}: {exc}")
+
+    def _recovered(self, what: str, text: str) -> None:
+        if what in self._failing:
+            self._failing.discard(what)
+            log.info(text)
