@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from storage.bus import EventBus
 
+from storage.bus import EventBus
 from storage.outbox import commit_and_publish, discard_pending
 
 P = ParamSpec("P")

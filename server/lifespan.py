@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from storage.bus import EventBus
 
 from schema.context import Services
 from server.demo import seed_demo
 from server.settings import Settings
+from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade
 

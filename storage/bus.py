@@ -21,7 +21,7 @@ The broker connection is supervised, where stock broadcaster would hang for good
 capped backoff and logged once per outage. Silence: after max(tail_interval, 1 s) without a
 message the dispatcher publishes an empty batch as a probe, and if nothing at all arrives
 within another such interval the connection counts as dead. Redis goes through our own
-backend, since broadcaster 0.3.1's never delivers with redis-py 8 (see _RedisBackend.subscribe).
+backend, since broadcaster 0.3.1's never delivers with redis-py 8 (see storage/broker.py).
 """
 
 from __future__ import annotations
@@ -30,17 +30,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
-from datetime import datetime
 from functools import partial
-from operator import attrgetter
-from typing import Any
-from urllib.parse import urlparse
 
-import orjson
-from broadcaster import Broadcast, BroadcastBackend
+from broadcaster import Broadcast
 from broadcaster import Event as BrokerEvent
-from redis import asyncio as aioredis
 
+from storage.broker import BROKER_TIMEOUT, LOST, broadcast_for, decode, encode
 from storage.outbox import EventMessage
 from storage.subscriptions import (
     PAGE_SIZE,
@@ -53,107 +48,12 @@ from storage.subscriptions import (
 
 log = logging.getLogger(__name__)
 
-BROKER_TIMEOUT = 5.0  # connect, subscribe, publish: a broker slower than this counts as down
 BACKOFF_MIN, BACKOFF_MAX = 0.1, 5.0
 PROBE_MIN_INTERVAL = 1.0  # below this, a busy event loop would look like a silent broker
-_LOST = ""  # what _RedisBackend delivers when its connection drops; never valid JSON
 
 
 class BrokerLost(ConnectionError):
     """The broker subscription failed or fell silent."""
-
-
-def encode(messages: Sequence[EventMessage]) -> bytes:
-    """One broker message: a JSON array of events (an empty one is a liveness probe)."""
-    return orjson.dumps(
-        [
-            {
-                "id": m.id,
-                "topic": m.topic,
-                "entity_id": m.entity_id,
-                "payload": m.payload,
-                "ts": m.ts.isoformat(),
-            }
-            for m in messages
-        ]
-    )
-
-
-def decode(raw: str | bytes) -> list[EventMessage]:
-    """The events in one broker message, in id order."""
-    items: list[dict[str, Any]] = orjson.loads(raw)
-    messages = [
-        EventMessage(
-            int(d["id"]),
-            d["topic"],
-            d["entity_id"],
-            dict(d["payload"]),
-            datetime.fromisoformat(d["ts"]),
-        )
-        for d in items
-    ]
-    return sorted(messages, key=attrgetter("id"))
-
-
-class _RedisBackend(BroadcastBackend):
-    """broadcaster's Redis backend without its hangs; connections are named after the channel."""
-
-    def __init__(self, url: str, *, client_name: str) -> None:
-        self._redis = aioredis.Redis.from_url(
-            url, client_name=client_name, socket_connect_timeout=BROKER_TIMEOUT
-        )
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
-        self._queue: asyncio.Queue[BrokerEvent] = asyncio.Queue()
-        self._listener: asyncio.Task[None] | None = None
-
-    async def connect(self) -> None:
-        try:
-            await self._redis.ping()
-        except BaseException:
-            await self._redis.aclose()  # Broadcast never calls disconnect() after this
-            raise
-
-    async def disconnect(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-        await self._pubsub.aclose()
-        await self._redis.aclose()
-
-    async def subscribe(self, group: str) -> None:
-        await self._pubsub.subscribe(group)
-        # Stock broadcaster starts listening before redis-py records the channel, finds nothing
-        # subscribed and never listens again; so start only once the channel is recorded.
-        if self._listener is None:
-            self._listener = asyncio.create_task(self._listen())
-
-    async def unsubscribe(self, group: str) -> None:
-        await self._pubsub.unsubscribe(group)
-
-    async def publish(self, channel: str, message: Any) -> None:
-        await self._redis.publish(channel, message)
-
-    async def next_published(self) -> BrokerEvent:
-        return await self._queue.get()
-
-    async def _listen(self) -> None:
-        try:
-            while True:
-                message = await self._pubsub.get_message(timeout=None)
-                if message is not None and message["type"] == "message":
-                    event = BrokerEvent(message["channel"].decode(), message["data"].decode())
-                    self._queue.put_nowait(event)
-        except Exception:
-            # Stock broadcaster lets this task die unseen and its subscribers wait forever
-            # (encode/broadcaster#144); tell every subscribed channel instead.
-            for channel in self._pubsub.channels:
-                self._queue.put_nowait(BrokerEvent(channel.decode(), _LOST))
-
-
-def _broadcast_for(url: str, channel: str) -> Broadcast:
-    if urlparse(url).scheme in ("redis", "rediss"):
-        name = "tradegraph-bus:" + channel.replace(" ", "_")
-        return Broadcast(backend=_RedisBackend(url, client_name=name))
-    return Broadcast(url)
 
 
 async def _quietly(close: Callable[[], Awaitable[object]]) -> None:
@@ -280,7 +180,7 @@ class EventBus:
 
     async def _listen(self) -> None:
         """One broker connection: subscribe, then ingest until it fails or falls silent."""
-        broadcast = _broadcast_for(self._url, self._channel)
+        broadcast = broadcast_for(self._url, self._channel)
         async with AsyncExitStack() as stack:
             stack.push_async_callback(_quietly, broadcast.disconnect)
             async with asyncio.timeout(BROKER_TIMEOUT):
@@ -316,7 +216,7 @@ class EventBus:
                 probing = True
                 continue
             probing = False
-            if event.message == _LOST:
+            if event.message == LOST:
                 raise BrokerLost("the broker dropped the connection")
             try:
                 messages = decode(event.message)
