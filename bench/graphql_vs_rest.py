@@ -1,10 +1,9 @@
 """GraphQL small-query throughput against a plain FastAPI JSON route, same server, same run.
 
 Usage: .venv/bin/python bench/graphql_vs_rest.py [--seconds 5] [--connections 16] [--rounds 3]
-
-Starts `tradegraph serve` (demo data, SQLite, memory bus) on a free port, then alternates the
-scenarios for several rounds so machine noise hits all of them alike, and prints requests per
-second and each GraphQL scenario's ratio to the plain route (the median over rounds).
+Needs wrk (apt-get install -y wrk). Starts `tradegraph serve` (SQLite, memory bus, 5 days of
+demo data) on a free port, runs the scenarios in turn for several rounds so machine noise hits
+them alike, and prints the median requests per second and each one's ratio to the plain route.
 """
 
 from __future__ import annotations
@@ -13,30 +12,27 @@ import argparse
 import statistics
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import run_in_process  # noqa: E402
+from bench.wrk import Scenario, require_wrk, run  # noqa: E402
 from tests.e2e.server import running_server  # noqa: E402
 
-SCENARIOS: dict[str, tuple[str, str, bytes | None]] = {
-    "rest /api/health (plain FastAPI JSON)": ("GET", "/api/health", None),
-    "graphql { health { status } }": (
-        "POST",
-        "/graphql",
-        orjson.dumps({"query": "{ health { status } }"}),
+BASELINE = Scenario("rest GET /api/health (plain FastAPI JSON route)", "/api/health")
+SCENARIOS = (
+    BASELINE,
+    Scenario("graphql POST { health { status } }", "/graphql", {"query": "{ health { status } }"}),
+    Scenario(
+        "graphql GET { health { status } } (Strawberry's view)",
+        "/graphql?query=%7B%20health%20%7B%20status%20%7D%20%7D",
     ),
-    "graphql tradingAgent (one row from the database)": (
-        "POST",
+    Scenario(
+        "graphql POST { tradingAgent {...} } (one database row)",
         "/graphql",
-        orjson.dumps({"query": "{ tradingAgent { id name status phase marketMode } }"}),
+        {"query": "{ tradingAgent { id name status phase marketMode } }"},
     ),
-}
-BASELINE = "rest /api/health (plain FastAPI JSON)"
+)
 
 
 def main() -> int:
@@ -45,30 +41,23 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    rates: dict[str, list[float]] = {name: [] for name in SCENARIOS}
+    require_wrk()
+    rates: dict[str, list[float]] = {s.name: [] for s in SCENARIOS}
     with (
         tempfile.TemporaryDirectory() as tmp,
         running_server(Path(tmp), "--demo-days", "5", "--log-level", "error") as base,
     ):
-        port = int(base.rsplit(":", 1)[1])
-        with ProcessPoolExecutor(max_workers=1) as pool:
-            for method, path, body in SCENARIOS.values():  # warm-up
-                pool.submit(
-                    run_in_process, ("127.0.0.1", port, method, path, body, 4, 1.0)
-                ).result()
-            for _ in range(args.rounds):
-                for name, (method, path, body) in SCENARIOS.items():
-                    job = ("127.0.0.1", port, method, path, body, args.connections, args.seconds)
-                    result = pool.submit(run_in_process, job).result()
-                    if result.failures:
-                        print(f"{name}: {result.failures} non-200 responses", file=sys.stderr)
-                        return 1
-                    rates[name].append(result.rps)
-    base_rps = statistics.median(rates[BASELINE])
-    print(f"{'scenario':55} {'req/s (median)':>15} {'ratio':>7}")
+        for scenario in SCENARIOS:  # warm-up
+            run(base, scenario, seconds=1, connections=4)
+        for _ in range(args.rounds):
+            for scenario in SCENARIOS:
+                rps = run(base, scenario, seconds=args.seconds, connections=args.connections)
+                rates[scenario.name].append(rps)
+    base_rps = statistics.median(rates[BASELINE.name])
+    print(f"{'scenario':52} {'req/s (median)':>15} {'ratio':>7}")
     for name, values in rates.items():
         rps = statistics.median(values)
-        print(f"{name:55} {rps:15.0f} {rps / base_rps:7.2f}")
+        print(f"{name:52} {rps:15.0f} {rps / base_rps:7.2f}")
     return 0
 
 

@@ -1,0 +1,125 @@
+"""A lean query/mutation executor over the Strawberry schema, for the HTTP hot path.
+
+Strawberry's pipeline runs a chain of extension hooks per request; this runs the same
+schema through graphql-core directly with the same limits, the same error codes and the same
+operation boundary, and caches parse and validation results per query text. Subscriptions and
+GET requests still take Strawberry's own path (see server/graphql_app.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from inspect import isawaitable
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from strawberry.execution import optimized_is_awaitable
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
+
+from schema.context import GraphQLContext, begin_scope
+from schema.errors import annotate
+from schema.limits import MAX_TOKENS, RULES
+from schema.root import TradegraphSchema
+
+CACHE_SIZE = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A parsed and validated document, or the errors that stopped it."""
+
+    document: DocumentNode | None
+    errors: tuple[GraphQLError, ...]
+
+
+class RequestError(Exception):
+    """The request itself is unusable (HTTP 400): no query, a forbidden operation type."""
+
+
+class Executor:
+    """Runs queries and mutations; parse and validation are cached per query text."""
+
+    def __init__(self, schema: TradegraphSchema, *, cache_size: int = CACHE_SIZE) -> None:
+        self._schema = schema
+        self._graphql = schema._schema
+        self._rules = (
+            *specified_rules,
+            *RULES,
+            MaybeNullValidationRule,
+            OneOfInputValidationRule,
+        )
+        self.prepare = lru_cache(maxsize=cache_size)(self._prepare)
+
+    def _prepare(self, query: str) -> Prepared:
+        try:
+            document = parse(query, max_tokens=MAX_TOKENS)
+        except GraphQLError as error:
+            annotate(error, parsed=False)
+            return Prepared(None, (error,))
+        errors = validate(self._graphql, document, self._rules)
+        for error in errors:
+            annotate(error, parsed=True)
+        return Prepared(document, tuple(errors))
+
+    async def execute(
+        self,
+        query: str,
+        *,
+        context: GraphQLContext,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        allow_mutations: bool = True,
+    ) -> ExecutionResult:
+        """Execute one operation inside its own scope; only a clean mutation commits."""
+        prepared = self.prepare(query)
+        if prepared.document is None or prepared.errors:
+            return ExecutionResult(None, list(prepared.errors))
+        operation = _operation(prepared.document, operation_name)
+        if operation.operation is OperationType.SUBSCRIPTION:
+            raise RequestError("subscriptions are served over WebSocket (graphql-transport-ws)")
+        is_mutation = operation.operation is OperationType.MUTATION
+        if is_mutation and not allow_mutations:
+            raise RequestError("mutations are not allowed over GET")
+        scope = begin_scope(context.services)
+        try:
+            result = execute(
+                self._graphql,
+                prepared.document,
+                context_value=context,
+                variable_values=dict(variables) if variables else None,
+                operation_name=operation_name,
+                is_awaitable=optimized_is_awaitable,
+            )
+            if isawaitable(result):
+                result = await result
+        except BaseException:
+            await scope.finish(commit=False)
+            raise
+        assert isinstance(result, ExecutionResult)
+        for error in result.errors or ():
+            annotate(error, parsed=True)
+        await scope.finish(commit=is_mutation and not result.errors)
+        return result
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operation = get_operation_ast(document, name)
+    if operation is None:
+        raise RequestError(
+            f"unknown operation {name!r}" if name else "operationName is required here"
+        )
+    return operation
