@@ -68,3 +68,32 @@ async def test_graphiql_served_on_get(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[]",
+        b'{"query": 5}',
+        b'{"query": "{ health { status } }", "variables": [1]}',
+        b'{"query": "{ health { status } }", "operationName": 3}',
+        b'{"query": "subscription { events { id } }"}',
+        b'{"query": "query A { health { status } } query B { health { status } }"}',
+    ],
+)
+async def test_unusable_requests_are_400_with_a_code(
+    client: httpx.AsyncClient, payload: bytes
+) -> None:
+    response = await client.post(
+        "/graphql", content=payload, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_get_path_errors_carry_codes_too(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ nope }"})
+    codes = [e["extensions"]["code"] for e in response.json()["errors"]]
+    assert codes == ["GRAPHQL_VALIDATION_FAILED"]
+    response = await client.get("/graphql", params={"query": '{ strategy(id: "9") { id } }'})
+    assert [e["extensions"]["code"] for e in response.json()["errors"]] == ["NOT_FOUND"]
