@@ -91,6 +91,13 @@ class Outcome:
     net_pnl: float
     drawdown: float
 
+    @property
+    def summary(self) -> str:
+        return (
+            f"net pnl {self.net_pnl:.2f} over {len(self.trades)} trades, "
+            f"max drawdown {self.drawdown:.1%}"
+        )
+
 
 def _market(seed: int, days: int, end: datetime) -> dict[str, Candles]:
     start = end - timedelta(days=days)
@@ -168,54 +175,53 @@ async def _research(session: AsyncSession, markets: dict[str, Candles], end: dat
         await _promote(session, strategy.id, stage_for(rank, len(ranked)), outcome, end)
 
 
+async def _ask(
+    session: AsyncSession,
+    strategy_id: int,
+    target: str,
+    outcome: Outcome,
+    end: datetime,
+    decision: str | None = None,
+) -> None:
+    """File a promotion approval for the risk officer, and decide it when `decision` is set."""
+    approval = await create_approval(
+        session,
+        type=f"promote_to_{target}",
+        target_type="strategy",
+        target_id=str(strategy_id),
+        owner="risk-officer",
+        summary=outcome.summary,
+        deadline=end + timedelta(days=1),
+        classification="low_risk" if outcome.drawdown < 0.1 else "needs_review",
+    )
+    if decision is not None:
+        await decide_approval(
+            session,
+            approval_id=approval.id,
+            decision=decision,
+            actor="operator",
+            note=outcome.summary,
+        )
+
+
 async def _promote(
     session: AsyncSession, strategy_id: int, stage: str, outcome: Outcome, end: datetime
 ) -> None:
-    summary = (
-        f"net pnl {outcome.net_pnl:.2f} over {len(outcome.trades)} trades, "
-        f"max drawdown {outcome.drawdown:.1%}"
-    )
+    """Walk the strategy up to `stage`; live needs an approved approval, paper waits on one."""
     for target in STAGES[1 : STAGES.index(stage) + 1]:
         if target == "live":
-            approval = await create_approval(
-                session,
-                type="promote_to_live",
-                target_type="strategy",
-                target_id=str(strategy_id),
-                owner="risk-officer",
-                summary=summary,
-                deadline=end + timedelta(days=1),
-                classification="low_risk" if outcome.drawdown < 0.1 else "needs_review",
-            )
-            await decide_approval(
-                session, approval_id=approval.id, decision="approve", actor="operator", note=summary
-            )
+            await _ask(session, strategy_id, "live", outcome, end, decision="approve")
         await transition_strategy(
-            session, strategy_id=strategy_id, target=target, reason=summary, actor="researcher"
+            session,
+            strategy_id=strategy_id,
+            target=target,
+            reason=outcome.summary,
+            actor="researcher",
         )
     if stage == "paper":
-        await create_approval(
-            session,
-            type="promote_to_live",
-            target_type="strategy",
-            target_id=str(strategy_id),
-            owner="risk-officer",
-            summary=summary,
-            deadline=end + timedelta(days=1),
-            classification="low_risk" if outcome.drawdown < 0.1 else "needs_review",
-        )
+        await _ask(session, strategy_id, "live", outcome, end)
     elif stage == "research_only" and outcome.net_pnl < 0:
-        approval = await create_approval(
-            session,
-            type="promote_to_paper",
-            target_type="strategy",
-            target_id=str(strategy_id),
-            owner="risk-officer",
-            summary=summary,
-        )
-        await decide_approval(
-            session, approval_id=approval.id, decision="deny", actor="operator", note=summary
-        )
+        await _ask(session, strategy_id, "paper", outcome, end, decision="deny")
 
 
 async def _agents(session: AsyncSession) -> None:
