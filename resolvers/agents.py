@@ -72,6 +72,15 @@ async def update_agent(
     return row
 
 
+async def delete_agent(session: AsyncSession, *, agent_id: str) -> Agent:
+    """Remove a research agent and its toolset overrides."""
+    row = await get_agent(session, agent_id=agent_id)
+    await session.delete(row)
+    await session.flush()
+    await append_event(session, topic="agent.deleted", entity_id=agent_id, payload={"id": agent_id})
+    return row
+
+
 async def set_agent_toolset(
     session: AsyncSession, *, agent_id: str, context: str, tools: Sequence[str]
 ) -> AgentToolset:

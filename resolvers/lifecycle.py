@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -72,3 +73,18 @@ async def list_transitions_by_strategy_ids(
     for row in (await session.execute(stmt)).scalars():
         grouped[row.strategy_id].append(row)
     return [grouped[i] for i in strategy_ids]
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyLifecycle:
+    """A strategy with its full stage history, oldest first."""
+
+    strategy: Strategy
+    history: list[LifecycleTransition]
+
+
+async def get_strategy_lifecycle(session: AsyncSession, *, strategy_id: int) -> StrategyLifecycle:
+    """The strategy's lifecycle state plus every transition it went through."""
+    strategy = await get_strategy(session, strategy_id=strategy_id)
+    [history] = await list_transitions_by_strategy_ids(session, strategy_ids=[strategy.id])
+    return StrategyLifecycle(strategy=strategy, history=history)

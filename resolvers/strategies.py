@@ -98,11 +98,13 @@ async def list_strategies(
     status: str | None = None,
     hypothesis_id: int | None = None,
     symbol: str | None = None,
+    source: str | None = None,
+    name: str | None = None,
     first: int | None = None,
     after: str | None = None,
     with_total: bool = True,
 ) -> Page[Strategy]:
-    """A page of strategies, oldest first, filtered by stage, status, parent and symbol."""
+    """A page of strategies, oldest first, by stage, status, parent, symbol, source and name."""
     stmt = select(Strategy)
     if stage is not None:
         stmt = stmt.where(Strategy.stage == require_choice("stage", stage, STAGES))
@@ -112,6 +114,10 @@ async def list_strategies(
         stmt = stmt.where(Strategy.hypothesis_id == hypothesis_id)
     if symbol is not None:
         stmt = stmt.where(Strategy.symbol == symbol.upper())
+    if source is not None:
+        stmt = stmt.where(Strategy.source == require_choice("source", source, SOURCES))
+    if name:
+        stmt = stmt.where(Strategy.name.ilike(f"%{name.strip()}%"))
     return await paginate(
         session, stmt, Strategy.id, first=first, after=after, with_total=with_total
     )

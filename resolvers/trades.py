@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
 from resolvers.pagination import Page, paginate
+from resolvers.trading_agents import get_trading_agent
 from resolvers.validation import require_choice, require_positive, require_text
 from storage.base import utcnow
 from storage.outbox import append_event
@@ -152,3 +153,14 @@ async def list_trades_by_strategy_ids(
         if row.strategy_id is not None:
             grouped[row.strategy_id].append(row)
     return [grouped[i] for i in strategy_ids]
+
+
+async def list_agent_trades(
+    session: AsyncSession, *, agent_id: str, phase: str = "all"
+) -> list[Trade]:
+    """Every trade of one trading agent (`current` allowed), oldest first; phase may be `all`."""
+    agent = await get_trading_agent(session, agent_id=agent_id)
+    stmt = select(Trade).where(Trade.trading_agent_id == agent.id).order_by(Trade.id)
+    if phase != "all":
+        stmt = stmt.where(Trade.phase == require_choice("phase", phase, PHASES))
+    return list((await session.execute(stmt)).scalars())

@@ -67,12 +67,12 @@ class Executor:
     def _prepare(self, query: str) -> Prepared:
         try:
             document = parse(query, max_tokens=MAX_TOKENS)
-        except GraphQLError as error:
-            annotate(error, parsed=False)
-            return Prepared(None, (error,))
+        except GraphQLError as syntax_error:
+            annotate(syntax_error, parsed=False)
+            return Prepared(None, (syntax_error,))
         errors = validate(self._graphql, document, self._rules)
-        for error in errors:
-            annotate(error, parsed=True)
+        for invalid in errors:
+            annotate(invalid, parsed=True)
         return Prepared(document, tuple(errors))
 
     async def execute(
@@ -102,7 +102,7 @@ class Executor:
                 context_value=context,
                 variable_values=dict(variables) if variables else None,
                 operation_name=operation_name,
-                is_awaitable=optimized_is_awaitable,
+                is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
             )
             if isawaitable(result):
                 result = await result

@@ -58,7 +58,7 @@ class Strategy:
     source: str
     created_at: datetime
     updated_at: datetime
-    hypothesis_id: strawberry.Private[int]
+    hypothesis_id: int
 
     @classmethod
     def from_row(cls, row: StrategyRow) -> Strategy:

@@ -37,8 +37,8 @@ class Trade:
     failure_reason: str | None
     opened_at: datetime
     closed_at: datetime | None
-    strategy_id: strawberry.Private[int | None]
-    trading_agent_id: strawberry.Private[str | None]
+    strategy_id: int | None
+    agent_id: str | None = strawberry.field(description="The owning trading agent's id.")
 
     @classmethod
     def from_row(cls, row: TradeRow) -> Trade:
@@ -57,7 +57,7 @@ class Trade:
             opened_at=row.opened_at,
             closed_at=row.closed_at,
             strategy_id=row.strategy_id,
-            trading_agent_id=row.trading_agent_id,
+            agent_id=row.trading_agent_id,
         )
 
     @strawberry.field(description="The owning strategy, when a strategy owns the trade.")
@@ -73,9 +73,9 @@ class Trade:
     async def trading_agent(self, info: strawberry.Info) -> TradingAgentRef | None:
         from schema.trading_agents import TradingAgent
 
-        if self.trading_agent_id is None:
+        if self.agent_id is None:
             return None
-        row = await loader(info.context.scope, "trading_agent").load(self.trading_agent_id)
+        row = await loader(info.context.scope, "trading_agent").load(self.agent_id)
         return TradingAgent.from_row(row) if row else None
 
 

@@ -6,7 +6,10 @@ from fastapi import FastAPI
 from starlette.routing import Route, WebSocketRoute
 
 from rest_compat.envelope import install_error_envelope
+from rest_compat.generated.forven import router as forven_router
+from rest_compat.generated.halyrd import router as halyrd_router
 from rest_compat.health import router as health_router
+from rest_compat.openapi import router as openapi_router
 from schema.context import Services
 from schema.root import build_schema
 from server.graphql_app import TradegraphGraphQL
@@ -22,10 +25,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Forven and Halyrd REST APIs, generated from one route catalog.",
         lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_envelope(app)
     app.include_router(health_router)
+    app.include_router(openapi_router)
+    app.include_router(forven_router)
+    app.include_router(halyrd_router)
 
     def services() -> Services:
         services: Services = app.state.services

@@ -55,7 +55,31 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--database-url", help="database to migrate [TRADEGRAPH_DATABASE_URL]")
     m.add_argument("--data-dir", type=Path, help="data directory [TRADEGRAPH_DATA_DIR]")
     sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    sub.add_parser("routes", help="list every documented REST route with its state and coverage")
+    c = sub.add_parser(
+        "codegen", help="regenerate files from the route catalog (same as python -m codegen)"
+    )
+    c.add_argument("--check", action="store_true", help="exit 1 if any generated file is stale")
     return parser
+
+
+def print_routes() -> int:
+    from codegen.catalog import ROUTES, coverage
+
+    width = max(len(r.path) for r in ROUTES)
+    for route in ROUTES:
+        print(
+            f"{route.method:6} {route.path:{width}}  {route.state:11}  {route.auth:8}  {route.api}"
+        )
+    served, documented = coverage()
+    implemented = sum(1 for r in ROUTES if r.state == "implemented")
+    transport = served - implemented
+    print(
+        f"coverage: {served}/{documented} documented routes served "
+        f"({implemented} generated and implemented, {transport} transport), "
+        f"{documented - served} planned (answer 501 NOT_IMPLEMENTED)"
+    )
+    return 0
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -115,6 +139,12 @@ def serve(settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "routes":
+        return print_routes()
+    if args.command == "codegen":
+        from codegen.__main__ import main as codegen_main
+
+        return codegen_main(["--check"] if args.check else [])
     if args.command == "schema":
         from schema.root import build_schema
 

@@ -1,0 +1,254 @@
+"""OpenAPI 3.1 from the route catalog: every HTTP route (WebSockets have no OpenAPI form)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from codegen.model import Param, Route, Shape
+
+Schema = dict[str, Any]
+Enums = Mapping[str, tuple[str, ...]]
+
+SCALAR_SCHEMAS: dict[str, Schema] = {
+    "int": {"type": "integer"},
+    "float": {"type": "number"},
+    "str": {"type": "string"},
+    "bool": {"type": "boolean"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "json": {},
+}
+ERROR_TEXT = {
+    400: "malformed request",
+    401: "missing or wrong key",
+    403: "forbidden (e.g. not from loopback, or switched off)",
+    404: "not found",
+    409: "conflicts with the current state",
+    422: "invalid input",
+    429: "rate limited",
+    501: "not implemented yet",
+    502: "upstream (exchange) failure; the outcome is unknown",
+    503: "capability disabled or operator key not configured",
+}
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
+    "api": [{"ApiKey": []}, {"BearerKey": []}],
+    "operator": [{"ApiKey": [], "OperatorKey": []}, {"BearerKey": [], "OperatorKey": []}],
+}
+SECURITY_SCHEMES: Schema = {
+    "ApiKey": {"type": "apiKey", "in": "header", "name": "x-api-key"},
+    "BearerKey": {"type": "http", "scheme": "bearer", "description": "the same API key"},
+    "OperatorKey": {"type": "apiKey", "in": "header", "name": "x-operator-key"},
+}
+ERROR_SCHEMA: Schema = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "detail": {}},
+    "required": ["code", "detail"],
+}
+
+
+def ref(name: str) -> Schema:
+    """A JSON reference to a component schema."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def is_http(route: Route) -> bool:
+    """True for routes OpenAPI can describe (everything but WebSockets)."""
+    return route.method.upper() != "WS"
+
+
+def error_statuses(route: Route) -> list[int]:
+    """The catalog's error statuses plus those implied by auth, params and state."""
+    statuses = set(route.errors)
+    if route.auth in ("api", "operator"):
+        statuses.add(401)
+    if route.auth == "operator":
+        statuses.add(503)
+    if route.params:
+        statuses.add(422)
+    if route.state == "planned":
+        statuses.add(501)
+    return sorted(statuses)
+
+
+def type_schema(kind: str, known: frozenset[str], where: str) -> Schema:
+    """The schema of a catalog type name: scalar, enum, shape, or list[...] of one."""
+    if kind.startswith("list[") and kind.endswith("]"):
+        return {"type": "array", "items": type_schema(kind[5:-1], known, where)}
+    if kind in SCALAR_SCHEMAS:
+        return dict(SCALAR_SCHEMAS[kind])
+    if kind in known:
+        return ref(kind)
+    raise ValueError(f"{where}: unknown type {kind!r}")
+
+
+def value_schema(
+    kind: str, values: tuple[str, ...], nullable: bool, known: frozenset[str], where: str
+) -> Schema:
+    """A field or parameter schema, with an inline string enum and null when allowed."""
+    if values:
+        schema: Schema = {"type": "string", "enum": list(values)}
+    else:
+        schema = type_schema(kind, known, where)
+    if not nullable or schema == {}:
+        return schema
+    if isinstance(schema.get("type"), str):
+        schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"] = [*schema["enum"], None]
+        return schema
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _param_schema(param: Param, known: frozenset[str], where: str) -> Schema:
+    schema = value_schema(param.type, param.enum, False, known, f"{where} {param.name}")
+    if param.default is not None:
+        schema["default"] = param.default
+    return schema
+
+
+def _parameters(route: Route, known: frozenset[str]) -> list[Schema]:
+    declared = sorted(p.name for p in route.params if p.source == "path")
+    if declared != sorted(re.findall(r"{(\w+)}", route.path)):
+        raise ValueError(f"{route.key}: path Params {declared} do not match the path")
+    out = []
+    for param in route.params:
+        if param.source == "body":
+            continue
+        item: Schema = {
+            "name": param.name,
+            "in": param.source,
+            "required": param.required or param.source == "path",
+            "schema": _param_schema(param, known, route.key),
+        }
+        if param.description:
+            item["description"] = param.description
+        out.append(item)
+    return out
+
+
+def _request_body(route: Route, known: frozenset[str]) -> Schema | None:
+    body = [p for p in route.params if p.source == "body"]
+    if not body:
+        return None
+    props = {p.name: _param_schema(p, known, route.key) for p in body}
+    for param in body:
+        if param.description:
+            props[param.name]["description"] = param.description
+    schema: Schema = {"type": "object", "properties": props, "additionalProperties": False}
+    required = [p.name for p in body if p.required]
+    if required:
+        schema["required"] = required
+    content = {"application/json": {"schema": schema}}
+    return {"required": bool(required), "content": content}
+
+
+def _success_schema(route: Route, known: frozenset[str]) -> Schema | None:
+    kind, shape = route.response.kind, route.response.shape
+    if kind == "none":
+        return None
+    if shape is None or shape not in known:
+        raise ValueError(f"{route.key}: response {kind!r} needs a known shape, got {shape!r}")
+    if kind == "one":
+        return ref(shape)
+    if kind == "list":
+        return {"type": "array", "items": ref(shape)}
+    return ref(f"{shape}Page")
+
+
+def _operation(route: Route, known: frozenset[str]) -> Schema:
+    success: Schema = {"description": HTTPStatus(route.status).phrase}
+    schema = _success_schema(route, known)
+    if schema is not None:
+        success["content"] = {"application/json": {"schema": schema}}
+    responses: Schema = {str(route.status): success}
+    for status in error_statuses(route):
+        text = ERROR_TEXT.get(status) or HTTPStatus(status).phrase
+        content = {"application/json": {"schema": ref("Error")}}
+        responses[str(status)] = {"description": text, "content": content}
+    op: Schema = {
+        "operationId": route.operation_id,
+        "summary": route.summary,
+        "tags": [route.router],
+        "parameters": _parameters(route, known),
+        "responses": responses,
+        "security": SECURITY.get(route.auth, []),
+        "x-state": route.state,
+    }
+    if route.notes:
+        op["description"] = route.notes
+    body = _request_body(route, known)
+    if body is not None:
+        op["requestBody"] = body
+    return op
+
+
+def _page_schema(shape: str) -> Schema:
+    return {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": ref(shape)},
+            "total": {"type": "integer"},
+            "next_cursor": {"type": ["string", "null"]},
+        },
+        "required": ["items", "total", "next_cursor"],
+    }
+
+
+def _schemas(routes: Sequence[Route], shapes: Sequence[Shape], enums: Enums) -> Schema:
+    known = frozenset(enums) | frozenset(s.name for s in shapes)
+    pages = {
+        s for r in routes if is_http(r) and r.response.kind == "page" and (s := r.response.shape)
+    }
+    wanted = ["Error", *enums, *(s.name for s in shapes), *(f"{p}Page" for p in pages)]
+    if len(set(wanted)) != len(wanted):
+        raise ValueError(
+            f"schema names collide: {sorted({n for n in wanted if wanted.count(n) > 1})}"
+        )
+    out: Schema = {"Error": ERROR_SCHEMA}
+    for name, values in enums.items():
+        out[name] = {"type": "string", "enum": list(values)}
+    for shape in shapes:
+        props = {
+            f.name: value_schema(f.type, f.enum, f.nullable, known, f"{shape.name}.{f.name}")
+            for f in shape.fields
+        }
+        for f in shape.fields:
+            if f.description:
+                props[f.name]["description"] = f.description
+        schema: Schema = {"type": "object", "properties": props, "required": list(props)}
+        if shape.description:
+            schema["description"] = shape.description
+        out[shape.name] = schema
+    for page in sorted(pages):
+        out[f"{page}Page"] = _page_schema(page)
+    return out
+
+
+def render_openapi(
+    routes: Sequence[Route], shapes: Sequence[Shape], enums: Enums, *, title: str, version: str
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document (JSON-able) for every non-WebSocket route."""
+    known = frozenset(enums) | frozenset(s.name for s in shapes)
+    paths: dict[str, Schema] = {}
+    operation_ids: set[str] = set()
+    for route in routes:
+        if not is_http(route):
+            continue
+        method = route.method.lower()
+        if method in paths.get(route.path, {}) or route.operation_id in operation_ids:
+            raise ValueError(f"{route.key}: duplicate route or operationId {route.operation_id}")
+        operation_ids.add(route.operation_id)
+        paths.setdefault(route.path, {})[method] = _operation(route, known)
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": _schemas(routes, shapes, enums),
+            "securitySchemes": SECURITY_SCHEMES,
+        },
+    }
+    return copy.deepcopy(document)  # callers may mutate it; the module constants stay intact

@@ -1,0 +1,92 @@
+"""The route catalog's vocabulary: parameters, response shapes and routes.
+
+One `Route` per documented method and path. Everything generated (REST handlers, OpenAPI,
+TypeScript types, the endpoint reference) is derived from these records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Auth = Literal["public", "api", "operator", "loopback", "hmac"]
+State = Literal["implemented", "planned", "transport"]
+Source = Literal["path", "query", "body"]
+Kind = Literal["one", "list", "page", "none"]
+
+# scalar type names understood by every emitter
+SCALARS = ("int", "float", "str", "bool", "datetime", "json")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One input on the wire, and the resolver keyword it feeds."""
+
+    name: str
+    source: Source
+    type: str = "str"
+    required: bool = False
+    default: object = None
+    arg: str | None = None  # resolver keyword when it differs from the wire name
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def keyword(self) -> str:
+        return self.arg or self.name
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a response object; `type` is a scalar, a shape name, or `list[...]` of one."""
+
+    name: str
+    type: str
+    nullable: bool = False
+    attr: str | None = None  # attribute on the resolver's result when it differs
+    enum: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def source_attr(self) -> str:
+        return self.attr or self.name
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A JSON object in the documented snake_case form, with a serializer generated from it."""
+
+    name: str
+    fields: tuple[Field, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Response:
+    kind: Kind
+    shape: str | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    api: Literal["forven", "halyrd"]
+    router: str
+    summary: str
+    auth: Auth
+    operation_id: str
+    state: State = "planned"
+    resolver: str | None = None  # "module:function" under resolvers/
+    params: tuple[Param, ...] = ()
+    fixed: tuple[tuple[str, object], ...] = ()  # resolver keywords with constant values
+    status: int = 200
+    response: Response = field(default_factory=lambda: Response("none"))
+    errors: tuple[int, ...] = ()
+    writes: bool = False  # commits (and publishes events) when it succeeds
+    graphql: str | None = None  # the GraphQL field returning the same data (parity test)
+    notes: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"

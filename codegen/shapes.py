@@ -1,0 +1,161 @@
+"""Response shapes and enums: the documented snake_case JSON, one definition each.
+
+Serializers, TypeScript interfaces, OpenAPI schemas and the reference are generated from these.
+"""
+
+from __future__ import annotations
+
+from codegen.model import Field, Shape
+
+ENUMS: dict[str, tuple[str, ...]] = {
+    "AgentStatus": ("PAPER", "ELIGIBLE", "LIVE", "DEMOTED"),
+    "Phase": ("paper", "live"),
+    "MarketMode": ("spot", "perp"),
+    "Stage": ("quick_screen", "research_only", "paper", "live"),
+    "TradeSide": ("buy", "sell"),
+    "TradeStatus": ("open", "closed", "failed"),
+    "ApprovalStatus": ("pending", "approved", "denied", "revised", "expired"),
+    "ToolsetContext": ("scheduled", "interactive", "recovery", "research"),
+}
+
+SHAPES: tuple[Shape, ...] = (
+    Shape("Health", (Field("status", "str"),), "Liveness."),
+    Shape(
+        "Agent",
+        (
+            Field("id", "str"),
+            Field("name", "str"),
+            Field("status", "AgentStatus"),
+            Field("phase", "Phase"),
+            Field("market_mode", "MarketMode"),
+            Field("last_heartbeat", "datetime", nullable=True),
+        ),
+        "A Halyrd trading agent.",
+    ),
+    Shape(
+        "EquitySnapshot",
+        (
+            Field("ts", "datetime"),
+            Field("equity", "float"),
+            Field("phase", "Phase"),
+            Field("dd_from_peak", "float", description="1 - equity / running max"),
+        ),
+        "One point of an agent's equity curve.",
+    ),
+    Shape(
+        "Trade",
+        (
+            Field("id", "int"),
+            Field("strategy_id", "int", nullable=True),
+            Field("agent_id", "str", nullable=True, attr="trading_agent_id"),
+            Field("symbol", "str"),
+            Field("side", "TradeSide"),
+            Field("size", "float"),
+            Field("entry_price", "float"),
+            Field("exit_price", "float", nullable=True),
+            Field("fees", "float"),
+            Field("pnl", "float", nullable=True),
+            Field("status", "TradeStatus"),
+            Field("phase", "Phase"),
+            Field("failure_reason", "str", nullable=True),
+            Field("opened_at", "datetime"),
+            Field("closed_at", "datetime", nullable=True),
+        ),
+        "A trade owned by a strategy or a trading agent.",
+    ),
+    Shape(
+        "Hypothesis",
+        (
+            Field("id", "int"),
+            Field("title", "str"),
+            Field("thesis", "str"),
+            Field("mechanism", "str"),
+            Field("novelty", "str"),
+            Field("lane", "str"),
+            Field("status", "str"),
+            Field("source", "str"),
+            Field("source_url", "str", nullable=True),
+            Field("created_at", "datetime"),
+            Field("updated_at", "datetime"),
+        ),
+        "A research thesis; strategies descend from it.",
+    ),
+    Shape(
+        "Strategy",
+        (
+            Field("id", "int"),
+            Field("hypothesis_id", "int"),
+            Field("name", "str"),
+            Field("family", "str"),
+            Field("symbol", "str"),
+            Field("timeframe", "str"),
+            Field("params", "json"),
+            Field("stage", "Stage"),
+            Field("status", "str"),
+            Field("source", "str"),
+            Field("created_at", "datetime"),
+            Field("updated_at", "datetime"),
+        ),
+        "A strategy and its pipeline stage.",
+    ),
+    Shape(
+        "LifecycleTransition",
+        (
+            Field("id", "int"),
+            Field("from_stage", "Stage", nullable=True),
+            Field("to_stage", "Stage"),
+            Field("reason", "str"),
+            Field("actor", "str"),
+            Field("created_at", "datetime"),
+        ),
+        "One stage change; the first row records the creation stage.",
+    ),
+    Shape(
+        "StrategyLifecycle",
+        (
+            Field("strategy", "Strategy"),
+            Field("history", "list[LifecycleTransition]"),
+        ),
+        "A strategy's lifecycle state with its full history.",
+    ),
+    Shape(
+        "ResearchAgent",
+        (
+            Field("id", "str"),
+            Field("name", "str"),
+            Field("model", "str"),
+            Field("description", "str"),
+            Field("created_at", "datetime"),
+            Field("updated_at", "datetime"),
+        ),
+        "A Forven research agent.",
+    ),
+    Shape(
+        "ApprovalDecision",
+        (
+            Field("id", "int"),
+            Field("action", "str"),
+            Field("actor", "str"),
+            Field("note", "str"),
+            Field("created_at", "datetime"),
+        ),
+        "One decision taken on an approval.",
+    ),
+    Shape(
+        "Approval",
+        (
+            Field("id", "int"),
+            Field("type", "str"),
+            Field("target_type", "str"),
+            Field("target_id", "str"),
+            Field("owner", "str"),
+            Field("summary", "str"),
+            Field("status", "ApprovalStatus"),
+            Field("classification", "str", nullable=True),
+            Field("deadline", "datetime", nullable=True),
+            Field("created_at", "datetime"),
+            Field("decided_at", "datetime", nullable=True),
+        ),
+        "An action waiting on (or decided by) an operator.",
+    ),
+)

@@ -1,0 +1,40 @@
+"""What the generated handlers call: run a resolver at the request boundary, answer in JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from resolvers.errors import NotImplementedYet
+from storage.outbox import commit_and_publish
+
+R = TypeVar("R")
+JSON = "application/json"
+
+
+async def call(
+    request: Request, fn: Callable[..., Awaitable[R]], /, *, write: bool, **kwargs: Any
+) -> R:
+    """Run `fn` on a fresh session; a writing route commits and publishes only on success."""
+    services = request.app.state.services
+    async with services.session_factory() as session:
+        result = await fn(session, **kwargs)
+        if write:
+            bus = services.bus
+            await commit_and_publish(session, bus.publish if bus else None)
+        return result
+
+
+def respond(content: Any, status: int) -> Response:
+    return Response(orjson.dumps(content), status_code=status, media_type=JSON)
+
+
+def not_implemented(route: str) -> NotImplementedYet:
+    """The 501 a planned route answers with; the domain behind it is not built yet."""
+    return NotImplementedYet(
+        f"{route} is documented but not implemented yet", details={"route": route}
+    )
