@@ -14,7 +14,7 @@ Schema = dict[str, Any]
 Enums = Mapping[str, tuple[str, ...]]
 
 SCALAR_SCHEMAS: dict[str, Schema] = {
-    "int": {"type": "integer"},
+    "int": {"type": "integer", "format": "int64"},
     "float": {"type": "number"},
     "str": {"type": "string"},
     "bool": {"type": "boolean"},
@@ -102,10 +102,24 @@ def value_schema(
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _param_schema(param: Param, known: frozenset[str], where: str) -> Schema:
     schema = value_schema(param.type, param.enum, False, known, f"{where} {param.name}")
+    if param.type == "int" and not param.enum:
+        # every integer input is stored as a 64-bit column; larger ones are refused with 422
+        schema.setdefault("minimum", INT64_MIN)
+        schema.setdefault("maximum", INT64_MAX)
     if param.default is not None:
         schema["default"] = param.default
+    for key, value in (
+        ("minLength", param.min_length),
+        ("minimum", param.minimum),
+        ("maximum", param.maximum),
+    ):
+        if value is not None:
+            schema[key] = value
     return schema
 
 

@@ -30,6 +30,9 @@ class Param:
     arg: str | None = None  # resolver keyword when it differs from the wire name
     enum: tuple[str, ...] = ()
     description: str = ""
+    min_length: int | None = None  # strings
+    minimum: int | None = None  # numbers
+    maximum: int | None = None
 
     @property
     def keyword(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from http import HTTPStatus
 from typing import Any
 
@@ -15,6 +16,7 @@ from rest_compat.responses import OrjsonResponse
 
 log = logging.getLogger("tradegraph.rest")
 
+BODY_PARSE_ERROR = "There was an error parsing the body"
 STATUS_CODES = {
     400: "BAD_REQUEST",
     401: "UNAUTHORIZED",
@@ -44,10 +46,43 @@ async def _domain_error(_request: Request, exc: Exception) -> OrjsonResponse:
     return error_response(exc.status, exc.code, detail)
 
 
-async def _http_error(_request: Request, exc: Exception) -> OrjsonResponse:
+def _routes(routes: Iterable[Any]) -> Iterator[Any]:
+    """Every leaf route, looking inside included routers (we include them without prefixes)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _routes(inner.routes)
+        else:
+            yield route
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods of the most specific path template matching this path.
+
+    Starlette names only the first partially matching route's methods; a path such as
+    /api/agents/model-options also matches /api/agents/{id}, whose methods are not its own.
+    """
+    by_template: dict[str, set[str]] = {}
+    for route in _routes(request.app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(request.url.path) and getattr(route, "methods", None):
+            by_template.setdefault(route.path, set()).update(route.methods)
+    if not by_template:
+        return ""
+    best = min(by_template, key=lambda template: template.count("{"))
+    return ", ".join(sorted(by_template[best]))
+
+
+async def _http_error(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
+        # FastAPI's own answer to a body that is not JSON at all: bad input, like any other.
+        return error_response(422, "VALIDATION_ERROR", "the request body is not valid JSON")
     code = STATUS_CODES.get(exc.status_code, HTTPStatus(exc.status_code).name)
-    return error_response(exc.status_code, code, exc.detail, getattr(exc, "headers", None))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return error_response(exc.status_code, code, exc.detail, headers or None)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> OrjsonResponse:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import orjson
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -13,6 +14,7 @@ from resolvers.errors import NotImplementedYet
 from storage.outbox import commit_and_publish
 
 R = TypeVar("R")
+Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 JSON = "application/json"
 
 

@@ -122,6 +122,8 @@ class StrategyQuery:
         status: str | None = None,
         hypothesis_id: strawberry.ID | None = None,
         symbol: str | None = None,
+        source: str | None = None,
+        name: str | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Strategy]:
@@ -131,6 +133,8 @@ class StrategyQuery:
             status=status,
             hypothesis_id=int_id(hypothesis_id, field="hypothesisId") if hypothesis_id else None,
             symbol=symbol,
+            source=source,
+            name=name,
             first=first,
             after=after,
             with_total=wants_total(info),

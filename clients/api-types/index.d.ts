@@ -151,7 +151,7 @@ export interface Routes {
   /** Liveness check (no auth). */
   "GET /api/health": {
     params: Record<string, never>;
-    response: void;
+    response: Health;
   };
   /** System status summary. Planned: answers 501 for now. */
   "GET /api/system/status": {
@@ -285,7 +285,7 @@ export interface Routes {
     params: {
       hypothesis_id: number;
       name: string;
-      family: string;
+      family: "ma_cross" | "rsi_reversion" | "donchian_breakout" | "bollinger_reversion" | "macd_momentum" | "squeeze_breakout";
       symbol: string;
       timeframe?: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
       params?: unknown;
@@ -866,12 +866,12 @@ export interface Routes {
     };
     response: void;
   };
-  /** Graceful shutdown. */
+  /** Graceful shutdown. Planned: answers 501 for now. */
   "POST /api/shutdown": {
     params: Record<string, never>;
     response: void;
   };
-  /** Inbound webhook. */
+  /** Inbound webhook. Planned: answers 501 for now. */
   "POST /api/webhooks/{name}": {
     params: {
       name: string;

@@ -13,8 +13,22 @@ from codegen.model import Param, Response, Route
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 APPROVAL_ID = path_param(arg="approval_id", what="approval id")
 PAGING = (
-    Param("limit", "query", "int", arg="first", description="page size, default 50, max 500"),
-    Param("cursor", "query", arg="after", description="the previous page's next_cursor"),
+    Param(
+        "limit",
+        "query",
+        "int",
+        arg="first",
+        minimum=1,
+        maximum=500,
+        description="page size, default 50, max 500",
+    ),
+    Param(
+        "cursor",
+        "query",
+        arg="after",
+        min_length=1,
+        description="the previous page's next_cursor (opaque)",
+    ),
 )
 
 ROUTES: tuple[Route, ...] = (

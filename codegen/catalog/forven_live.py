@@ -1,6 +1,8 @@
 """Forven (seed 000): the live WebSocket feed, graceful shutdown and webhooks.
 
-All four are hand-written transport routes (state "transport"), never generated.
+All four will be hand-written transport routes (state "transport"), never generated. None is
+built yet, so they are "planned": the two HTTP routes answer 501 NOT_IMPLEMENTED from a
+generated stub, and the WebSocket paths are not served at all until the live-feed issue.
 """
 
 from __future__ import annotations
@@ -17,18 +19,18 @@ FEED_NOTES = (
 ROUTES: tuple[Route, ...] = (
     forven(
         "WS", "/api/ws/live", "live", "stream_live_feed", "Live feed (primary endpoint).",
-        state="transport",
+        state="planned",
         notes=FEED_NOTES,
     ),
     forven(
         "WS", "/ws/live", "live", "stream_live_feed_alias", "Live feed (alias of /api/ws/live).",
-        state="transport",
+        state="planned",
         notes=FEED_NOTES,
     ),
     forven(
         "POST", "/api/shutdown", "system", "shutdown_server", "Graceful shutdown.",
         auth="loopback",
-        state="transport",
+        state="planned",
         status=202,
         errors=(403,),
         notes=(
@@ -40,7 +42,7 @@ ROUTES: tuple[Route, ...] = (
         "POST", "/api/webhooks/{name}", "webhooks", "receive_webhook", "Inbound webhook.",
         path_param("name", "str", arg="webhook_name", what="webhook name"),
         auth="hmac",
-        state="transport",
+        state="planned",
         body=True,
         errors=(401, 503),
         notes=(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from codegen.catalog.forven_system import forven, path_param
 from codegen.model import Param, Response, Route
+from resolvers.quant.strategies import FAMILIES
 
 WORKFLOW_ID = path_param(arg="workflow_id", what="gauntlet workflow id")
 HYPOTHESIS_ID = path_param(arg="hypothesis_id", what="hypothesis id")
@@ -21,23 +22,25 @@ ROUTES: tuple[Route, ...] = (
     forven(
         "POST", "/api/backtesting/strategies", "backtesting", "create_backtest_strategy",
         "Create a backtest strategy container (requires hypothesis_id).",
-        Param("hypothesis_id", "body", "int", required=True),
-        Param("name", "body", required=True),
-        Param("family", "body", required=True,
-              description="a built-in strategy family, e.g. ma_cross"),
-        Param("symbol", "body", required=True),
+        Param("hypothesis_id", "body", "int", required=True, minimum=1),
+        Param("name", "body", required=True, min_length=1),
+        Param("family", "body", required=True, enum=tuple(FAMILIES),
+              description="a built-in strategy family"),
+        Param("symbol", "body", required=True, min_length=1),
         Param("timeframe", "body", default="1h",
               enum=("1m", "5m", "15m", "1h", "4h", "1d")),
         Param("params", "body", "json", description="family parameters; defaults fill gaps"),
         status=201,
+        errors=(404,),
         state="implemented",
         resolver="strategies:create_strategy",
         response=Response("one", "Strategy"),
         graphql="strategy",
         notes=(
-            "422 without hypothesis_id (every strategy descends from a hypothesis), with an "
-            "unknown family or bad params (INVALID_PARAMS); 404 when the hypothesis does not "
-            "exist. The strategy starts at quick_screen. Spawn limits are not enforced yet."
+            "422 VALIDATION_ERROR without hypothesis_id (every strategy descends from a "
+            "hypothesis) or with an unknown family; 422 INVALID_PARAMS for bad family params; "
+            "404 when the hypothesis does not exist. The strategy starts at quick_screen. "
+            "Spawn limits are not enforced yet."
         ),
     ),
     forven(
@@ -90,7 +93,7 @@ ROUTES: tuple[Route, ...] = (
     forven(
         "POST", "/api/hypotheses/manual", "hypotheses", "create_hypothesis",
         "Create a hypothesis manually.",
-        Param("title", "body", required=True),
+        Param("title", "body", required=True, min_length=1),
         Param("thesis", "body", default=""),
         Param("mechanism", "body", default=""),
         Param("novelty", "body", default=""),

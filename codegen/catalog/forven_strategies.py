@@ -13,8 +13,22 @@ from codegen.model import Param, Response, Route
 STAGES = ("quick_screen", "research_only", "paper", "live")
 STRATEGY_ID = path_param(arg="strategy_id", what="strategy id")
 PAGING = (
-    Param("limit", "query", "int", arg="first", description="page size, default 50, max 500"),
-    Param("cursor", "query", arg="after", description="the previous page's next_cursor"),
+    Param(
+        "limit",
+        "query",
+        "int",
+        arg="first",
+        minimum=1,
+        maximum=500,
+        description="page size, default 50, max 500",
+    ),
+    Param(
+        "cursor",
+        "query",
+        arg="after",
+        min_length=1,
+        description="the previous page's next_cursor (opaque)",
+    ),
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -60,10 +74,10 @@ ROUTES: tuple[Route, ...] = (
     forven(
         "POST", "/api/lifecycle/transition", "lifecycle", "transition_strategy",
         "Move a strategy between stages (target paper/live).",
-        Param("strategy_id", "body", "int", required=True),
+        Param("strategy_id", "body", "int", required=True, minimum=1),
         Param("target", "body", "Stage", required=True),
         Param("reason", "body", default=""),
-        errors=(409,),
+        errors=(404, 409),
         state="implemented",
         resolver="lifecycle:transition_strategy",
         response=Response("one", "Strategy"),

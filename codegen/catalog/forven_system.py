@@ -87,7 +87,7 @@ def forven(
 ROUTES: tuple[Route, ...] = (
     forven(
         "GET", "/api/health", "health", "get_health", "Liveness check (no auth).",
-        auth="public", state="transport",
+        auth="public", state="transport", response=Response("one", "Health"),
         notes="Exempt from the API key (ApiKeyMiddleware skips it); hand-written transport route.",
     ),
     forven("GET", "/api/system/status", "system", "get_system_status", "System status summary."),

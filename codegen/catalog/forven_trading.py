@@ -26,8 +26,14 @@ ROUTES: tuple[Route, ...] = (
         "GET", "/api/trades", "trades", "list_trades",
         "The full trade ledger (paged by status).",
         Param("status", "query", "TradeStatus"),
-        Param("limit", "query", "int", arg="first", description="page size, default 50, max 500"),
-        Param("cursor", "query", arg="after", description="the previous page's next_cursor"),
+        Param(
+            "limit", "query", "int", arg="first", minimum=1, maximum=500,
+            description="page size, default 50, max 500",
+        ),
+        Param(
+            "cursor", "query", arg="after", min_length=1,
+            description="the previous page's next_cursor (opaque)",
+        ),
         state="implemented",
         resolver="trades:list_trades",
         response=Response("page", "Trade"),

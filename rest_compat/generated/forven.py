@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Literal  # noqa: F401
 
 from fastapi import APIRouter, Query  # noqa: F401
-from pydantic import BaseModel, ConfigDict  # noqa: F401
+from pydantic import BaseModel, ConfigDict, Field  # noqa: F401
 from starlette.requests import Request  # noqa: F401
 from starlette.responses import Response
 
@@ -18,31 +18,31 @@ from resolvers import lifecycle as r_lifecycle
 from resolvers import strategies as r_strategies
 from resolvers import trades as r_trades
 from rest_compat.generated import serializers as S  # noqa: F401
-from rest_compat.runtime import call, not_implemented, respond  # noqa: F401
+from rest_compat.runtime import Int64, call, not_implemented, respond  # noqa: F401
 
 router = APIRouter()
 
 
 class TransitionStrategyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    strategy_id: int
+    strategy_id: Int64 = Field(..., ge=1)
     target: Literal['quick_screen', 'research_only', 'paper', 'live']
     reason: str = ''
 
 
 class CreateBacktestStrategyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    hypothesis_id: int
-    name: str
-    family: str
-    symbol: str
+    hypothesis_id: Int64 = Field(..., ge=1)
+    name: str = Field(..., min_length=1)
+    family: Literal['ma_cross', 'rsi_reversion', 'donchian_breakout', 'bollinger_reversion', 'macd_momentum', 'squeeze_breakout']
+    symbol: str = Field(..., min_length=1)
     timeframe: Literal['1m', '5m', '15m', '1h', '4h', '1d'] = '1h'
     params: Any | None = None
 
 
 class CreateHypothesisBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    title: str
+    title: str = Field(..., min_length=1)
     thesis: str = ''
     mechanism: str = ''
     novelty: str = ''
@@ -122,21 +122,21 @@ async def update_scheduler_job() -> Response:
 
 
 @router.api_route('/api/strategies', methods=['GET'], operation_id='list_strategies', status_code=200, include_in_schema=False)
-async def list_strategies(request: Request, status: Literal['active', 'archived'] | None = Query(None), stage: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), limit: int | None = Query(None), cursor: str | None = Query(None)) -> Response:
+async def list_strategies(request: Request, status: Literal['active', 'archived'] | None = Query(None), stage: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List strategies by status/stage; paged."""
     result = await call(request, r_strategies.list_strategies, write=False, status=status, stage=stage, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor}, 200)
+    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
 @router.api_route('/api/lifecycle/strategies', methods=['GET'], operation_id='list_lifecycle_strategies', status_code=200, include_in_schema=False)
-async def list_lifecycle_strategies(request: Request, state: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), source: Literal['manual', 'generated', 'demo'] | None = Query(None), symbol: str | None = Query(None), name: str | None = Query(None), limit: int | None = Query(None), cursor: str | None = Query(None)) -> Response:
+async def list_lifecycle_strategies(request: Request, state: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), source: Literal['manual', 'generated', 'demo'] | None = Query(None), symbol: str | None = Query(None), name: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List by lifecycle state with state/source/symbol/name filters."""
     result = await call(request, r_strategies.list_strategies, write=False, stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor}, 200)
+    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
 @router.api_route('/api/lifecycle/strategies/{id}', methods=['GET'], operation_id='get_lifecycle_strategy', status_code=200, include_in_schema=False)
-async def get_lifecycle_strategy(request: Request, id: int) -> Response:
+async def get_lifecycle_strategy(request: Request, id: Int64) -> Response:
     """Lifecycle state plus full history."""
     result = await call(request, r_lifecycle.get_strategy_lifecycle, write=False, strategy_id=id)
     return respond(S.strategy_lifecycle(result), 200)
@@ -248,7 +248,7 @@ async def preview_hypothesis_url() -> Response:
 
 
 @router.api_route('/api/hypotheses/{id}', methods=['GET'], operation_id='get_hypothesis', status_code=200, include_in_schema=False)
-async def get_hypothesis(request: Request, id: int) -> Response:
+async def get_hypothesis(request: Request, id: Int64) -> Response:
     """Read a hypothesis."""
     result = await call(request, r_hypotheses.get_hypothesis, write=False, hypothesis_id=id)
     return respond(S.hypothesis(result), 200)
@@ -279,10 +279,10 @@ async def list_recent_trades() -> Response:
 
 
 @router.api_route('/api/trades', methods=['GET'], operation_id='list_trades', status_code=200, include_in_schema=False)
-async def list_trades(request: Request, status: Literal['open', 'closed', 'failed'] | None = Query(None), limit: int | None = Query(None), cursor: str | None = Query(None)) -> Response:
+async def list_trades(request: Request, status: Literal['open', 'closed', 'failed'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """The full trade ledger (paged by status)."""
     result = await call(request, r_trades.list_trades, write=False, status=status, first=limit, after=cursor)
-    return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor}, 200)
+    return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
 @router.api_route('/api/trades/{id}/force-close', methods=['POST'], operation_id='force_close_trade', status_code=200, include_in_schema=False)
@@ -380,10 +380,10 @@ async def update_model_policy() -> Response:
 
 
 @router.api_route('/api/approvals', methods=['GET'], operation_id='list_approvals', status_code=200, include_in_schema=False)
-async def list_approvals(request: Request, status: Literal['pending', 'approved', 'denied', 'revised', 'expired'] | None = Query(None), type: str | None = Query(None), target: str | None = Query(None), target_type: str | None = Query(None), owner: str | None = Query(None), limit: int | None = Query(None), cursor: str | None = Query(None)) -> Response:
+async def list_approvals(request: Request, status: Literal['pending', 'approved', 'denied', 'revised', 'expired'] | None = Query(None), type: str | None = Query(None), target: str | None = Query(None), target_type: str | None = Query(None), owner: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List approvals (filter by status/type/target/owner)."""
     result = await call(request, r_approvals.list_approvals, write=False, status=status, type=type, target_id=target, target_type=target_type, owner=owner, first=limit, after=cursor)
-    return respond({"items": [S.approval(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor}, 200)
+    return respond({"items": [S.approval(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
 @router.api_route('/api/approvals/modes', methods=['GET'], operation_id='get_approval_modes', status_code=200, include_in_schema=False)
@@ -393,14 +393,14 @@ async def get_approval_modes() -> Response:
 
 
 @router.api_route('/api/approvals/{id}/approve', methods=['POST'], operation_id='approve_approval', status_code=200, include_in_schema=False)
-async def approve_approval(request: Request, id: int) -> Response:
+async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
     result = await call(request, r_approvals.decide_approval, write=True, decision='approve', approval_id=id)
     return respond(S.approval(result), 200)
 
 
 @router.api_route('/api/approvals/{id}/deny', methods=['POST'], operation_id='deny_approval', status_code=200, include_in_schema=False)
-async def deny_approval(request: Request, id: int) -> Response:
+async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
     result = await call(request, r_approvals.decide_approval, write=True, decision='deny', approval_id=id)
     return respond(S.approval(result), 200)
@@ -716,3 +716,15 @@ async def kill_sandbox_run() -> Response:
 async def send_deepdive_message() -> Response:
     """Streaming SSE chat for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/deepdive/threads/{id}/send')
+
+
+@router.api_route('/api/shutdown', methods=['POST'], operation_id='shutdown_server', status_code=202, include_in_schema=False)
+async def shutdown_server() -> Response:
+    """Graceful shutdown (planned: answers 501 NOT_IMPLEMENTED)."""
+    raise not_implemented('POST /api/shutdown')
+
+
+@router.api_route('/api/webhooks/{name}', methods=['POST'], operation_id='receive_webhook', status_code=200, include_in_schema=False)
+async def receive_webhook() -> Response:
+    """Inbound webhook (planned: answers 501 NOT_IMPLEMENTED)."""
+    raise not_implemented('POST /api/webhooks/{name}')

