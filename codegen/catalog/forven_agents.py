@@ -7,29 +7,11 @@ Static paths come before `{id}` ones so that /api/agents/model-options is not ta
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import forven, path_param
+from codegen.catalog.forven_system import PAGING, forven, path_param
 from codegen.model import Param, Response, Route
 
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 APPROVAL_ID = path_param(arg="approval_id", what="approval id")
-PAGING = (
-    Param(
-        "limit",
-        "query",
-        "int",
-        arg="first",
-        minimum=1,
-        maximum=500,
-        description="page size, default 50, max 500",
-    ),
-    Param(
-        "cursor",
-        "query",
-        arg="after",
-        min_length=1,
-        description="the previous page's next_cursor (opaque)",
-    ),
-)
 
 ROUTES: tuple[Route, ...] = (
     forven("GET", "/api/agents", "agents", "list_lab_agents", "List agents.",

@@ -7,29 +7,11 @@ auto-promote: they advance through POST /api/lifecycle/transition.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import forven, path_param
+from codegen.catalog.forven_system import PAGING, forven, path_param
 from codegen.model import Param, Response, Route
 
 STAGES = ("quick_screen", "research_only", "paper", "live")
 STRATEGY_ID = path_param(arg="strategy_id", what="strategy id")
-PAGING = (
-    Param(
-        "limit",
-        "query",
-        "int",
-        arg="first",
-        minimum=1,
-        maximum=500,
-        description="page size, default 50, max 500",
-    ),
-    Param(
-        "cursor",
-        "query",
-        arg="after",
-        min_length=1,
-        description="the previous page's next_cursor (opaque)",
-    ),
-)
 
 ROUTES: tuple[Route, ...] = (
     forven(

@@ -19,6 +19,25 @@ from __future__ import annotations
 from codegen.model import Auth, Param, Response, Route, State
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# keyset paging shared by every Forven list that pages: {items, total, next_cursor}
+PAGING = (
+    Param(
+        "limit",
+        "query",
+        "int",
+        arg="first",
+        minimum=1,
+        maximum=500,
+        description="page size, default 50, max 500",
+    ),
+    Param(
+        "cursor",
+        "query",
+        arg="after",
+        min_length=1,
+        description="the previous page's next_cursor (opaque)",
+    ),
+)
 
 
 def path_param(

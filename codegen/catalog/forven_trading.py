@@ -6,7 +6,7 @@ not per-strategy: starting it stops any prior session.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import forven, path_param
+from codegen.catalog.forven_system import PAGING, forven, path_param
 from codegen.model import Param, Response, Route
 
 TRADE_ID = path_param(arg="trade_id", what="trade id")
@@ -26,14 +26,7 @@ ROUTES: tuple[Route, ...] = (
         "GET", "/api/trades", "trades", "list_trades",
         "The full trade ledger (paged by status).",
         Param("status", "query", "TradeStatus"),
-        Param(
-            "limit", "query", "int", arg="first", minimum=1, maximum=500,
-            description="page size, default 50, max 500",
-        ),
-        Param(
-            "cursor", "query", arg="after", min_length=1,
-            description="the previous page's next_cursor (opaque)",
-        ),
+        *PAGING,
         state="implemented",
         resolver="trades:list_trades",
         response=Response("page", "Trade"),
