@@ -29,6 +29,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/graphql_vs_rest.py
+	$(BIN)/python bench/generated_vs_handwritten.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
