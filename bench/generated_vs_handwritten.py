@@ -13,12 +13,9 @@ the generated/hand-written ratio of each pair.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -31,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.wrk import Scenario, require_wrk, run  # noqa: E402
-from tests.e2e.server import free_port  # noqa: E402
+from tests.e2e.server import free_port, running_process  # noqa: E402
 
 PAGE = 100
 MIN_STRATEGIES = PAGE + 20  # a full page with a next cursor
@@ -60,33 +57,8 @@ def running_bench_server(data_dir: Path, placement: str) -> Iterator[str]:
         "--data-dir", str(data_dir), "--demo-days", "5", "--log-level", "error",
         "--placement", placement,
     ]  # fmt: skip
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=dict(os.environ), stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                raise RuntimeError(f"server exited early:\n{output}")
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError("server did not become healthy within 60 s")
-            time.sleep(0.1)
+    with running_process(command, port, cwd=ROOT) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def seed_strategies(client: httpx.Client) -> int:

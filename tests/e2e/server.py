@@ -22,15 +22,25 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Starts the server, waits for /api/health, yields its base URL, then stops it."""
+    """Starts `tradegraph serve`, waits for /api/health, yields its base URL, then stops it."""
     port = free_port()
     command = [
         sys.executable, "-m", "server.cli", "serve", "--port", str(port),
         "--data-dir", str(data_dir), "--log-level", "warning", *extra,
     ]  # fmt: skip
+    with running_process(command, port, env=env) as base:
+        yield base
+
+
+@contextmanager
+def running_process(
+    command: list[str], port: int, *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[str]:
+    """Runs a server command listening on `port` until it is healthy; stops it afterwards."""
     process = subprocess.Popen(
         command,
         env={**os.environ, **(env or {})},
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -40,9 +50,8 @@ def running_server(data_dir: Path, *extra: str, env: dict[str, str] | None = Non
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"server exited early:\n{process.stdout.read() if process.stdout else ''}"
-                )
+                output = process.stdout.read() if process.stdout else ""
+                raise RuntimeError(f"server exited early:\n{output}")
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
                     break
