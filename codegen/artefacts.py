@@ -7,7 +7,7 @@ import orjson
 from codegen.catalog import FORVEN, HALYRD, ROUTES
 from codegen.emit_markdown import render_markdown
 from codegen.emit_openapi import render_openapi
-from codegen.emit_python import render_router, render_serializers
+from codegen.emit_python import render_access, render_router, render_serializers
 from codegen.emit_typescript import render_typescript
 from codegen.sdl import render_sdl
 from codegen.shapes import ENUMS, SHAPES
@@ -31,6 +31,7 @@ def render_all() -> dict[str, str]:
         "schema.graphql": SDL_HEADER + render_sdl(),
         "rest_compat/generated/__init__.py": GENERATED_INIT,
         "rest_compat/generated/serializers.py": render_serializers(SHAPES),
+        "rest_compat/generated/access.py": render_access(ROUTES),
         "rest_compat/generated/forven.py": render_router(
             FORVEN, ENUMS, "Forven lab API handlers (/api/*, /verdict/*)."
         ),

@@ -106,11 +106,16 @@ def _signature(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
     return args
 
 
+# levels the API-key middleware cannot settle alone: the operator gate runs as a dependency
+GATED_LEVELS = ("operator", "halyrd_write")
+
+
 def _handler(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
     name = route.operation_id
+    gate = f", dependencies=[GATES[{route.level!r}]]" if route.level in GATED_LEVELS else ""
     decorator = (
         f"@router.api_route({route.path!r}, methods=[{route.method!r}], "
-        f"operation_id={name!r}, status_code={route.status}, include_in_schema=False)"
+        f"operation_id={name!r}, status_code={route.status}, include_in_schema=False{gate})"
     )
     if route.state != "implemented":
         return ["", "", decorator, f"async def {name}() -> Response:",
@@ -165,6 +170,7 @@ def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]],
     lines += ["from starlette.requests import Request  # noqa: F401"]
     lines += ["from starlette.responses import Response", ""]
     lines += [f"from resolvers import {m} as {_alias(m)}" for m in modules]
+    lines += ["from rest_compat.access import GATES  # noqa: F401"]
     lines += ["from rest_compat.generated import serializers as S  # noqa: F401"]
     lines += [
         "from rest_compat.runtime import Int64, call, not_implemented, respond  # noqa: F401",
@@ -175,4 +181,17 @@ def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]],
         lines += _body_model(route, enums)
     for route in generated:
         lines += _handler(route, enums)
+    return "\n".join(lines) + "\n"
+
+
+def render_access(routes: Sequence[Route]) -> str:
+    """The route table the guard middleware needs before routing: which paths are Halyrd's."""
+    halyrd = sorted({r.path for r in routes if r.api == "halyrd" and r.method != "WS"})
+    lines = [HEADER, '"""Access facts the guard needs before routing (rest_compat/guard.py)."""']
+    lines += [""]
+    lines += ["from __future__ import annotations", ""]
+    lines += ["# Halyrd path templates: open on loopback without FORVEN_AUTH_REQUIRED"]
+    lines += ["HALYRD_PATHS: tuple[str, ...] = ("]
+    lines += [f"    {path!r}," for path in halyrd]
+    lines += [")"]
     return "\n".join(lines) + "\n"

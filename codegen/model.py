@@ -93,3 +93,11 @@ class Route:
     @property
     def key(self) -> str:
         return f"{self.method} {self.path}"
+
+    @property
+    def level(self) -> str:
+        """The access level resolvers/access.py enforces: Halyrd routes relax on loopback;
+        shutdown (loopback) and webhooks (hmac) check their callers themselves."""
+        if self.api == "halyrd":
+            return "halyrd_write" if self.auth == "operator" else "halyrd_read"
+        return {"loopback": "public", "hmac": "public"}.get(self.auth, self.auth)

@@ -50,3 +50,15 @@ class InvalidTransition(Conflict):
 class NotImplementedYet(DomainError):
     code = "NOT_IMPLEMENTED"
     status = 501
+
+
+class Unauthorized(DomainError):
+    code = "UNAUTHORIZED"
+    status = 401
+
+
+class Unavailable(DomainError):
+    """A capability that is switched off or not configured (the seed's 503 convention)."""
+
+    code = "SERVICE_UNAVAILABLE"
+    status = 503

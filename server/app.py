@@ -8,13 +8,20 @@ from starlette.routing import Route, WebSocketRoute
 from rest_compat.envelope import install_error_envelope
 from rest_compat.generated.forven import router as forven_router
 from rest_compat.generated.halyrd import router as halyrd_router
+from rest_compat.guard import Guard
 from rest_compat.health import router as health_router
+from rest_compat.live import live_feed
 from rest_compat.openapi import router as openapi_router
+from rest_compat.shutdown import router as shutdown_router
+from rest_compat.webhooks import router as webhooks_router
 from schema.context import Services
 from schema.root import build_schema
 from server.graphql_app import TradegraphGraphQL
 from server.lifespan import lifespan
 from server.settings import Settings, get_settings
+from server.shutdown import install_shutdown
+
+LIVE_FEED_PATHS = ("/api/ws/live", "/ws/live")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,8 +37,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.keys = settings.keys
     install_error_envelope(app)
+    install_shutdown(app)
     app.include_router(health_router)
+    app.include_router(shutdown_router)
+    app.include_router(webhooks_router)
     app.include_router(openapi_router)
     app.include_router(forven_router)
     app.include_router(halyrd_router)
@@ -43,4 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     graphql = TradegraphGraphQL(build_schema(hide_suggestions=settings.auth_required), services)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
+    for path in LIVE_FEED_PATHS:
+        app.router.routes.append(WebSocketRoute(path, live_feed))
+    # outermost last: the guard sees every request before routing
+    app.add_middleware(
+        Guard,
+        allowed_hosts=settings.allowed_hosts,
+        cors_origins=settings.cors_origins,
+        keys=settings.keys,
+        legacy_rewrite=settings.legacy_rewrite,
+    )
     return app

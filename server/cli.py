@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import math
 import socket
 import sys
 from collections.abc import Sequence
@@ -114,6 +115,7 @@ def serve(settings: Settings) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.shutdown import GracefulServer
 
     if port_in_use(settings.bind_host, settings.port):
         print(
@@ -125,15 +127,19 @@ def serve(settings: Settings) -> int:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.bind_host,
         port=settings.port,
         log_level=settings.log_level,
         lifespan="on",
         ws="websockets-sansio",
+        # uvicorn takes whole seconds here; round up so that a short grace never becomes 0
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
-    uvicorn.Server(config).run()
+    # POST /api/shutdown ends here through the exit hook GracefulServer sets on the coordinator
+    GracefulServer(config, app.state.shutdown).run()
     return 0
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from resolvers.access import KeyConfig
 
 DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 DEFAULT_CORS_ORIGINS = ["http://127.0.0.1:5173", "http://localhost:5173"]
@@ -32,6 +34,18 @@ class Settings(BaseSettings):
     api_key: str | None = Field(None, alias="FORVEN_API_KEY")
     operator_key: str | None = Field(None, alias="FORVEN_OPERATOR_KEY")
     auth_required: bool = Field(False, alias="FORVEN_AUTH_REQUIRED")
+    webhook_secret: str | None = Field(None, alias="FORVEN_WEBHOOK_SECRET")
+
+    # "packaged" is the desktop build: webhooks are off there, as the seed documents.
+    build: Literal["dev", "packaged"] = Field("dev", alias="TRADEGRAPH_BUILD")
+    legacy_rewrite: bool = Field(True, alias="TRADEGRAPH_LEGACY_REWRITE")
+    # SlowAPI limit string per client address; empty switches the limiter off.
+    rate_limit: str = Field("600/second", alias="TRADEGRAPH_RATE_LIMIT")
+    webhook_tolerance_seconds: int = Field(300, ge=1, le=3600, alias="TRADEGRAPH_WEBHOOK_TOLERANCE")
+    max_subscriptions_per_connection: int = Field(
+        20, ge=1, le=1000, alias="TRADEGRAPH_MAX_SUBSCRIPTIONS"
+    )
+    shutdown_grace_seconds: float = Field(10.0, gt=0, le=600, alias="TRADEGRAPH_SHUTDOWN_GRACE")
 
     data_dir: Path = Field(Path("data"), alias="TRADEGRAPH_DATA_DIR")
     database_url: str | None = Field(
@@ -51,7 +65,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("api_key", "operator_key", mode="before")
+    @field_validator("api_key", "operator_key", "webhook_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -83,6 +97,23 @@ class Settings(BaseSettings):
             raise ValueError("expected one of critical, error, warning, info, debug")
         return value.lower()
 
+    @model_validator(mode="after")
+    def _keys_when_required(self) -> Settings:
+        if self.auth_required and not (self.api_key and self.operator_key):
+            missing = [
+                name
+                for name, value in (
+                    ("FORVEN_API_KEY", self.api_key),
+                    ("FORVEN_OPERATOR_KEY", self.operator_key),
+                )
+                if not value
+            ]
+            raise ValueError(
+                "FORVEN_AUTH_REQUIRED=true needs FORVEN_API_KEY and FORVEN_OPERATOR_KEY; "
+                f"missing {' and '.join(missing)}"
+            )
+        return self
+
     @property
     def resolved_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under the data dir."""
@@ -95,6 +126,16 @@ class Settings(BaseSettings):
     @property
     def loopback_bound(self) -> bool:
         return self.bind_host in LOOPBACK_HOSTS
+
+    @property
+    def halyrd_open(self) -> bool:
+        """Halyrd routes are open, as their seed documents, only on loopback without
+        FORVEN_AUTH_REQUIRED (DESIGN.md, Auth); otherwise they take the Forven keys."""
+        return self.loopback_bound and not self.auth_required
+
+    @property
+    def keys(self) -> KeyConfig:
+        return KeyConfig(self.api_key, self.operator_key, self.halyrd_open)
 
 
 class SettingsError(Exception):
@@ -111,13 +152,16 @@ def load_settings(**overrides: object) -> Settings:
 
 def describe_validation_error(exc: ValidationError) -> str:
     first = exc.errors()[0]
+    if not first["loc"]:  # a whole-model rule: its message names the variables itself
+        return str(first["msg"]).removeprefix("Value error, ")
     field = str(first["loc"][0]) if first["loc"] else "?"
     info = Settings.model_fields.get(field)
     name = (info.alias if info and info.alias else field) if info else field
     if field == "database_url":
         name = "TRADEGRAPH_DATABASE_URL"
     value = first.get("input")
-    shown = "" if name in {"FORVEN_API_KEY", "FORVEN_OPERATOR_KEY"} else f" (got {value!r})"
+    secret = {"FORVEN_API_KEY", "FORVEN_OPERATOR_KEY", "FORVEN_WEBHOOK_SECRET"}
+    shown = "" if name in secret else f" (got {value!r})"
     return f"invalid {name}{shown}: {first['msg']}"
 
 

@@ -8,6 +8,7 @@ from storage.hypotheses import Hypothesis
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
+from storage.webhooks import WebhookDelivery
 
 __all__ = [
     "Agent",
@@ -21,4 +22,5 @@ __all__ = [
     "Strategy",
     "Trade",
     "TradingAgent",
+    "WebhookDelivery",
 ]

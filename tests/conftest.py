@@ -16,6 +16,9 @@ from storage.migrate import upgrade_sync
 
 POSTGRES_URL = os.environ.get("TRADEGRAPH_TEST_POSTGRES_URL")
 REDIS_URL = os.environ.get("TRADEGRAPH_TEST_REDIS_URL")
+TEST_API_KEY = "test-api-key"
+TEST_OPERATOR_KEY = "test-operator-key"
+TEST_KEY_HEADERS = {"x-api-key": TEST_API_KEY, "x-operator-key": TEST_OPERATOR_KEY}
 
 requires_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="TRADEGRAPH_TEST_POSTGRES_URL is not set (no PostgreSQL to test on)"
@@ -82,10 +85,19 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Any:
-    """Settings for an in-process app on the migrated temp database, without demo data."""
+    """Settings for an in-process app on the migrated temp database, without demo data, with
+    both keys configured (the `client` fixture sends them; tests/rest_compat/test_access*.py
+    covers every other combination)."""
     from server.settings import load_settings
 
-    return load_settings(database_url=database_url, data_dir=tmp_path, demo=False)
+    return load_settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        demo=False,
+        api_key=TEST_API_KEY,
+        operator_key=TEST_OPERATOR_KEY,
+        rate_limit="",  # tests/rest_compat/test_ratelimit.py covers the limiter
+    )
 
 
 @pytest.fixture
@@ -103,5 +115,7 @@ async def client(app: Any) -> AsyncIterator[Any]:
     import httpx
 
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=TEST_KEY_HEADERS
+    ) as http:
         yield http

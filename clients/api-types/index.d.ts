@@ -866,12 +866,12 @@ export interface Routes {
     };
     response: void;
   };
-  /** Graceful shutdown. Planned: answers 501 for now. */
+  /** Graceful shutdown. */
   "POST /api/shutdown": {
     params: Record<string, never>;
     response: void;
   };
-  /** Inbound webhook. Planned: answers 501 for now. */
+  /** Inbound webhook. */
   "POST /api/webhooks/{name}": {
     params: {
       name: string;

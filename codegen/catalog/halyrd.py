@@ -2,7 +2,8 @@
 
 Auth: open while the server is loopback-bound and FORVEN_AUTH_REQUIRED is false (as the seed
 documents); otherwise reads take the API key and mutations the operator key (DESIGN.md, Auth).
-The catalog records the stricter level; the security layer relaxes it on loopback.
+The catalog records the stricter level; the security layer relaxes it on loopback. `/health`
+is a Halyrd route like the others (only Forven's `GET /api/health` is always exempt).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ ROUTES: tuple[Route, ...] = (
         "halyrd",
         "halyrd",
         "Backend health check.",
-        "public",
+        "api",
         "halyrd_health",
         state="transport",
         response=Response("one", "Health"),

@@ -17,6 +17,7 @@ from resolvers import hypotheses as r_hypotheses
 from resolvers import lifecycle as r_lifecycle
 from resolvers import strategies as r_strategies
 from resolvers import trades as r_trades
+from rest_compat.access import GATES  # noqa: F401
 from rest_compat.generated import serializers as S  # noqa: F401
 from rest_compat.runtime import Int64, call, not_implemented, respond  # noqa: F401
 
@@ -55,412 +56,412 @@ class UpdateLabAgentBody(BaseModel):
     description: str | None = None
 
 
-@router.api_route('/api/system/status', methods=['GET'], operation_id='get_system_status', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/status', methods=['GET'], operation_id='get_system_status', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_status() -> Response:
     """System status summary (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/system/status')
 
 
-@router.api_route('/api/system/heartbeat', methods=['GET'], operation_id='get_system_heartbeat', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/heartbeat', methods=['GET'], operation_id='get_system_heartbeat', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_heartbeat() -> Response:
     """Daemon heartbeat with risk/equity data (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/system/heartbeat')
 
 
-@router.api_route('/api/dashboard', methods=['GET'], operation_id='get_dashboard', status_code=200, include_in_schema=False)
+@router.api_route('/api/dashboard', methods=['GET'], operation_id='get_dashboard', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_dashboard() -> Response:
     """Dashboard overview (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/dashboard')
 
 
-@router.api_route('/api/system/stop', methods=['POST'], operation_id='stop_system', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/stop', methods=['POST'], operation_id='stop_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def stop_system() -> Response:
     """Halt trading and agents (system pause) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/system/stop')
 
 
-@router.api_route('/api/system/start', methods=['POST'], operation_id='start_system', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/start', methods=['POST'], operation_id='start_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_system() -> Response:
     """Resume trading and agents after a system pause (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/system/start')
 
 
-@router.api_route('/api/system/mode', methods=['GET'], operation_id='get_system_mode', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/mode', methods=['GET'], operation_id='get_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_mode() -> Response:
     """Get the pipeline autonomy mode (manual/semi_auto/auto) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/system/mode')
 
 
-@router.api_route('/api/system/mode', methods=['POST'], operation_id='set_system_mode', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/mode', methods=['POST'], operation_id='set_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_system_mode() -> Response:
     """Set the pipeline autonomy mode (manual/semi_auto/auto) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/system/mode')
 
 
-@router.api_route('/api/execution-mode', methods=['POST'], operation_id='set_execution_mode', status_code=200, include_in_schema=False)
+@router.api_route('/api/execution-mode', methods=['POST'], operation_id='set_execution_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_execution_mode() -> Response:
     """Set the execution mode (paper/live); refused in beta builds (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/execution-mode')
 
 
-@router.api_route('/api/system/exchange/reconcile', methods=['POST'], operation_id='reconcile_exchange', status_code=200, include_in_schema=False)
+@router.api_route('/api/system/exchange/reconcile', methods=['POST'], operation_id='reconcile_exchange', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def reconcile_exchange() -> Response:
     """Reconcile positions and orders with the exchange (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/system/exchange/reconcile')
 
 
-@router.api_route('/api/scheduler', methods=['GET'], operation_id='list_scheduler_jobs', status_code=200, include_in_schema=False)
+@router.api_route('/api/scheduler', methods=['GET'], operation_id='list_scheduler_jobs', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_scheduler_jobs() -> Response:
     """List scheduler jobs (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/scheduler')
 
 
-@router.api_route('/api/scheduler/{job_id}', methods=['PATCH'], operation_id='update_scheduler_job', status_code=200, include_in_schema=False)
+@router.api_route('/api/scheduler/{job_id}', methods=['PATCH'], operation_id='update_scheduler_job', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_scheduler_job() -> Response:
     """Patch a scheduler job's config (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PATCH /api/scheduler/{job_id}')
 
 
-@router.api_route('/api/strategies', methods=['GET'], operation_id='list_strategies', status_code=200, include_in_schema=False)
+@router.api_route('/api/strategies', methods=['GET'], operation_id='list_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategies(request: Request, status: Literal['active', 'archived'] | None = Query(None), stage: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List strategies by status/stage; paged."""
     result = await call(request, r_strategies.list_strategies, write=False, status=status, stage=stage, first=limit, after=cursor)
     return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
-@router.api_route('/api/lifecycle/strategies', methods=['GET'], operation_id='list_lifecycle_strategies', status_code=200, include_in_schema=False)
+@router.api_route('/api/lifecycle/strategies', methods=['GET'], operation_id='list_lifecycle_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_lifecycle_strategies(request: Request, state: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), source: Literal['manual', 'generated', 'demo'] | None = Query(None), symbol: str | None = Query(None), name: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List by lifecycle state with state/source/symbol/name filters."""
     result = await call(request, r_strategies.list_strategies, write=False, stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor)
     return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
-@router.api_route('/api/lifecycle/strategies/{id}', methods=['GET'], operation_id='get_lifecycle_strategy', status_code=200, include_in_schema=False)
+@router.api_route('/api/lifecycle/strategies/{id}', methods=['GET'], operation_id='get_lifecycle_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_lifecycle_strategy(request: Request, id: Int64) -> Response:
     """Lifecycle state plus full history."""
     result = await call(request, r_lifecycle.get_strategy_lifecycle, write=False, strategy_id=id)
     return respond(S.strategy_lifecycle(result), 200)
 
 
-@router.api_route('/api/lifecycle/transition', methods=['POST'], operation_id='transition_strategy', status_code=200, include_in_schema=False)
+@router.api_route('/api/lifecycle/transition', methods=['POST'], operation_id='transition_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def transition_strategy(request: Request, body: TransitionStrategyBody) -> Response:
     """Move a strategy between stages (target paper/live)."""
     result = await call(request, r_lifecycle.transition_strategy, write=True, strategy_id=body.strategy_id, target=body.target, reason=body.reason)
     return respond(S.strategy(result), 200)
 
 
-@router.api_route('/api/lifecycle/strategies/{id}/readiness', methods=['GET'], operation_id='get_strategy_readiness', status_code=200, include_in_schema=False)
+@router.api_route('/api/lifecycle/strategies/{id}/readiness', methods=['GET'], operation_id='get_strategy_readiness', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_strategy_readiness() -> Response:
     """The promotion-readiness checklist (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/lifecycle/strategies/{id}/readiness')
 
 
-@router.api_route('/api/strategies/{id}/live-signals', methods=['GET'], operation_id='list_strategy_live_signals', status_code=200, include_in_schema=False)
+@router.api_route('/api/strategies/{id}/live-signals', methods=['GET'], operation_id='list_strategy_live_signals', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_signals() -> Response:
     """Live chart series: signals (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/strategies/{id}/live-signals')
 
 
-@router.api_route('/api/strategies/{id}/live-indicators', methods=['GET'], operation_id='list_strategy_live_indicators', status_code=200, include_in_schema=False)
+@router.api_route('/api/strategies/{id}/live-indicators', methods=['GET'], operation_id='list_strategy_live_indicators', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_indicators() -> Response:
     """Live chart series: indicator values (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/strategies/{id}/live-indicators')
 
 
-@router.api_route('/api/strategies/{id}/live-markers', methods=['GET'], operation_id='list_strategy_live_markers', status_code=200, include_in_schema=False)
+@router.api_route('/api/strategies/{id}/live-markers', methods=['GET'], operation_id='list_strategy_live_markers', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_markers() -> Response:
     """Live chart series: entry/exit markers (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/strategies/{id}/live-markers')
 
 
-@router.api_route('/api/backtesting/strategies', methods=['POST'], operation_id='create_backtest_strategy', status_code=201, include_in_schema=False)
+@router.api_route('/api/backtesting/strategies', methods=['POST'], operation_id='create_backtest_strategy', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_backtest_strategy(request: Request, body: CreateBacktestStrategyBody) -> Response:
     """Create a backtest strategy container (requires hypothesis_id)."""
     result = await call(request, r_strategies.create_strategy, write=True, hypothesis_id=body.hypothesis_id, name=body.name, family=body.family, symbol=body.symbol, timeframe=body.timeframe, params=body.params)
     return respond(S.strategy(result), 201)
 
 
-@router.api_route('/api/gauntlet/strategies/{id}/workflow', methods=['POST'], operation_id='create_gauntlet_workflow', status_code=200, include_in_schema=False)
+@router.api_route('/api/gauntlet/strategies/{id}/workflow', methods=['POST'], operation_id='create_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_gauntlet_workflow() -> Response:
     """Create or fetch the gauntlet workflow for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/gauntlet/strategies/{id}/workflow')
 
 
-@router.api_route('/api/gauntlet/workflows/{id}', methods=['GET'], operation_id='get_gauntlet_workflow', status_code=200, include_in_schema=False)
+@router.api_route('/api/gauntlet/workflows/{id}', methods=['GET'], operation_id='get_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_gauntlet_workflow() -> Response:
     """Workflow detail with per-step status (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/gauntlet/workflows/{id}')
 
 
-@router.api_route('/api/gauntlet/workflows/{id}/resume', methods=['POST'], operation_id='resume_gauntlet_workflow', status_code=200, include_in_schema=False)
+@router.api_route('/api/gauntlet/workflows/{id}/resume', methods=['POST'], operation_id='resume_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def resume_gauntlet_workflow() -> Response:
     """Resume a workflow (with max_steps) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/gauntlet/workflows/{id}/resume')
 
 
-@router.api_route('/api/gauntlet/workflows/{id}/cancel', methods=['POST'], operation_id='cancel_gauntlet_workflow', status_code=200, include_in_schema=False)
+@router.api_route('/api/gauntlet/workflows/{id}/cancel', methods=['POST'], operation_id='cancel_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def cancel_gauntlet_workflow() -> Response:
     """Cancel a workflow (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/gauntlet/workflows/{id}/cancel')
 
 
-@router.api_route('/api/gauntlet/steps/{id}/retry', methods=['POST'], operation_id='retry_gauntlet_step', status_code=200, include_in_schema=False)
+@router.api_route('/api/gauntlet/steps/{id}/retry', methods=['POST'], operation_id='retry_gauntlet_step', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def retry_gauntlet_step() -> Response:
     """Retry a single robustness step (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/gauntlet/steps/{id}/retry')
 
 
-@router.api_route('/verdict/run', methods=['POST'], operation_id='run_verdict', status_code=200, include_in_schema=False)
+@router.api_route('/verdict/run', methods=['POST'], operation_id='run_verdict', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def run_verdict() -> Response:
     """Run verdict validation on a backtest result (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /verdict/run')
 
 
-@router.api_route('/verdict/guide', methods=['GET'], operation_id='get_verdict_guide', status_code=200, include_in_schema=False)
+@router.api_route('/verdict/guide', methods=['GET'], operation_id='get_verdict_guide', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_verdict_guide() -> Response:
     """Test descriptions and thresholds (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /verdict/guide')
 
 
-@router.api_route('/api/hypotheses', methods=['GET'], operation_id='list_hypotheses', status_code=200, include_in_schema=False)
+@router.api_route('/api/hypotheses', methods=['GET'], operation_id='list_hypotheses', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_hypotheses() -> Response:
     """List hypotheses (filter by view/lane/status/search) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/hypotheses')
 
 
-@router.api_route('/api/hypotheses/manual', methods=['POST'], operation_id='create_hypothesis', status_code=201, include_in_schema=False)
+@router.api_route('/api/hypotheses/manual', methods=['POST'], operation_id='create_hypothesis', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_hypothesis(request: Request, body: CreateHypothesisBody) -> Response:
     """Create a hypothesis manually."""
     result = await call(request, r_hypotheses.create_hypothesis, write=True, title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty, lane=body.lane)
     return respond(S.hypothesis(result), 201)
 
 
-@router.api_route('/api/hypotheses/from_url', methods=['POST'], operation_id='create_hypothesis_from_url', status_code=201, include_in_schema=False)
+@router.api_route('/api/hypotheses/from_url', methods=['POST'], operation_id='create_hypothesis_from_url', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_hypothesis_from_url() -> Response:
     """Create a hypothesis from a URL (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/hypotheses/from_url')
 
 
-@router.api_route('/api/hypotheses/preview_url', methods=['POST'], operation_id='preview_hypothesis_url', status_code=200, include_in_schema=False)
+@router.api_route('/api/hypotheses/preview_url', methods=['POST'], operation_id='preview_hypothesis_url', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def preview_hypothesis_url() -> Response:
     """Preview the hypothesis a URL would create (nothing is stored) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/hypotheses/preview_url')
 
 
-@router.api_route('/api/hypotheses/{id}', methods=['GET'], operation_id='get_hypothesis', status_code=200, include_in_schema=False)
+@router.api_route('/api/hypotheses/{id}', methods=['GET'], operation_id='get_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_hypothesis(request: Request, id: Int64) -> Response:
     """Read a hypothesis."""
     result = await call(request, r_hypotheses.get_hypothesis, write=False, hypothesis_id=id)
     return respond(S.hypothesis(result), 200)
 
 
-@router.api_route('/api/hypotheses/{id}/update', methods=['POST'], operation_id='update_hypothesis', status_code=200, include_in_schema=False)
+@router.api_route('/api/hypotheses/{id}/update', methods=['POST'], operation_id='update_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_hypothesis() -> Response:
     """Edit a hypothesis (title/thesis/mechanism/novelty) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/hypotheses/{id}/update')
 
 
-@router.api_route('/api/hypotheses/{id}/generate-strategies', methods=['POST'], operation_id='generate_hypothesis_strategies', status_code=200, include_in_schema=False)
+@router.api_route('/api/hypotheses/{id}/generate-strategies', methods=['POST'], operation_id='generate_hypothesis_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def generate_hypothesis_strategies() -> Response:
     """Spawn child strategies from a thesis (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/hypotheses/{id}/generate-strategies')
 
 
-@router.api_route('/api/trades/open', methods=['GET'], operation_id='list_open_trades', status_code=200, include_in_schema=False)
+@router.api_route('/api/trades/open', methods=['GET'], operation_id='list_open_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_open_trades() -> Response:
     """Open trades, optionally re-verified against the exchange (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/trades/open')
 
 
-@router.api_route('/api/trades/recent', methods=['GET'], operation_id='list_recent_trades', status_code=200, include_in_schema=False)
+@router.api_route('/api/trades/recent', methods=['GET'], operation_id='list_recent_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_recent_trades() -> Response:
     """Recent trades (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/trades/recent')
 
 
-@router.api_route('/api/trades', methods=['GET'], operation_id='list_trades', status_code=200, include_in_schema=False)
+@router.api_route('/api/trades', methods=['GET'], operation_id='list_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_trades(request: Request, status: Literal['open', 'closed', 'failed'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """The full trade ledger (paged by status)."""
     result = await call(request, r_trades.list_trades, write=False, status=status, first=limit, after=cursor)
     return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
-@router.api_route('/api/trades/{id}/force-close', methods=['POST'], operation_id='force_close_trade', status_code=200, include_in_schema=False)
+@router.api_route('/api/trades/{id}/force-close', methods=['POST'], operation_id='force_close_trade', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def force_close_trade() -> Response:
     """Force-close a position (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/trades/{id}/force-close')
 
 
-@router.api_route('/api/trades/{id}/mark-failed', methods=['POST'], operation_id='mark_trade_failed', status_code=200, include_in_schema=False)
+@router.api_route('/api/trades/{id}/mark-failed', methods=['POST'], operation_id='mark_trade_failed', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def mark_trade_failed() -> Response:
     """Record a trade as failed and free its capital (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/trades/{id}/mark-failed')
 
 
-@router.api_route('/api/paper/sessions', methods=['GET'], operation_id='list_paper_sessions', status_code=200, include_in_schema=False)
+@router.api_route('/api/paper/sessions', methods=['GET'], operation_id='list_paper_sessions', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_paper_sessions() -> Response:
     """List paper sessions (optional deployed filter) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/paper/sessions')
 
 
-@router.api_route('/api/paper/service/start', methods=['POST'], operation_id='start_paper_service', status_code=200, include_in_schema=False)
+@router.api_route('/api/paper/service/start', methods=['POST'], operation_id='start_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_paper_service() -> Response:
     """Start the paper trading service (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/paper/service/start')
 
 
-@router.api_route('/api/paper/service/stop', methods=['POST'], operation_id='stop_paper_service', status_code=200, include_in_schema=False)
+@router.api_route('/api/paper/service/stop', methods=['POST'], operation_id='stop_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def stop_paper_service() -> Response:
     """Stop the paper trading service (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/paper/service/stop')
 
 
-@router.api_route('/api/paper/sessions/{id}/trades', methods=['GET'], operation_id='list_paper_session_trades', status_code=200, include_in_schema=False)
+@router.api_route('/api/paper/sessions/{id}/trades', methods=['GET'], operation_id='list_paper_session_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_paper_session_trades() -> Response:
     """Trades for a paper session (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/paper/sessions/{id}/trades')
 
 
-@router.api_route('/api/agents', methods=['GET'], operation_id='list_lab_agents', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents', methods=['GET'], operation_id='list_lab_agents', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_lab_agents(request: Request) -> Response:
     """List agents."""
     result = await call(request, r_agents.list_agents, write=False)
     return respond([S.research_agent(x) for x in result], 200)
 
 
-@router.api_route('/api/agents/model-options', methods=['GET'], operation_id='list_model_options', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents/model-options', methods=['GET'], operation_id='list_model_options', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_model_options() -> Response:
     """Available models per provider (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/agents/model-options')
 
 
-@router.api_route('/api/agents/{id}', methods=['GET'], operation_id='get_lab_agent', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents/{id}', methods=['GET'], operation_id='get_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_lab_agent(request: Request, id: str) -> Response:
     """Read agent detail."""
     result = await call(request, r_agents.get_agent, write=False, agent_id=id)
     return respond(S.research_agent(result), 200)
 
 
-@router.api_route('/api/agents/{id}', methods=['PATCH'], operation_id='update_lab_agent', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents/{id}', methods=['PATCH'], operation_id='update_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_lab_agent(request: Request, id: str, body: UpdateLabAgentBody) -> Response:
     """Update an agent's model/description."""
     result = await call(request, r_agents.update_agent, write=True, agent_id=id, model=body.model, description=body.description)
     return respond(S.research_agent(result), 200)
 
 
-@router.api_route('/api/agents/{id}', methods=['DELETE'], operation_id='delete_lab_agent', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents/{id}', methods=['DELETE'], operation_id='delete_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def delete_lab_agent(request: Request, id: str) -> Response:
     """Delete an agent."""
     result = await call(request, r_agents.delete_agent, write=True, agent_id=id)
     return respond(S.research_agent(result), 200)
 
 
-@router.api_route('/api/agents/{id}/toolsets', methods=['GET'], operation_id='list_agent_toolsets', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents/{id}/toolsets', methods=['GET'], operation_id='list_agent_toolsets', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_agent_toolsets() -> Response:
     """Read all per-context toolset overrides (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/agents/{id}/toolsets')
 
 
-@router.api_route('/api/agents/{id}/toolsets/{context}', methods=['PUT'], operation_id='set_agent_toolset', status_code=200, include_in_schema=False)
+@router.api_route('/api/agents/{id}/toolsets/{context}', methods=['PUT'], operation_id='set_agent_toolset', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_agent_toolset() -> Response:
     """Replace the toolset overrides for one context (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /api/agents/{id}/toolsets/{context}')
 
 
-@router.api_route('/api/model-policy', methods=['GET'], operation_id='get_model_policy', status_code=200, include_in_schema=False)
+@router.api_route('/api/model-policy', methods=['GET'], operation_id='get_model_policy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_model_policy() -> Response:
     """Read the global model-routing policy (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/model-policy')
 
 
-@router.api_route('/api/model-policy', methods=['PUT'], operation_id='update_model_policy', status_code=200, include_in_schema=False)
+@router.api_route('/api/model-policy', methods=['PUT'], operation_id='update_model_policy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_model_policy() -> Response:
     """Update the global model-routing policy (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /api/model-policy')
 
 
-@router.api_route('/api/approvals', methods=['GET'], operation_id='list_approvals', status_code=200, include_in_schema=False)
+@router.api_route('/api/approvals', methods=['GET'], operation_id='list_approvals', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_approvals(request: Request, status: Literal['pending', 'approved', 'denied', 'revised', 'expired'] | None = Query(None), type: str | None = Query(None), target: str | None = Query(None), target_type: str | None = Query(None), owner: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List approvals (filter by status/type/target/owner)."""
     result = await call(request, r_approvals.list_approvals, write=False, status=status, type=type, target_id=target, target_type=target_type, owner=owner, first=limit, after=cursor)
     return respond({"items": [S.approval(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
 
 
-@router.api_route('/api/approvals/modes', methods=['GET'], operation_id='get_approval_modes', status_code=200, include_in_schema=False)
+@router.api_route('/api/approvals/modes', methods=['GET'], operation_id='get_approval_modes', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_approval_modes() -> Response:
     """Approval modes (manual/smart/off), deadlines, escalation owner (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/approvals/modes')
 
 
-@router.api_route('/api/approvals/{id}/approve', methods=['POST'], operation_id='approve_approval', status_code=200, include_in_schema=False)
+@router.api_route('/api/approvals/{id}/approve', methods=['POST'], operation_id='approve_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
     result = await call(request, r_approvals.decide_approval, write=True, decision='approve', approval_id=id)
     return respond(S.approval(result), 200)
 
 
-@router.api_route('/api/approvals/{id}/deny', methods=['POST'], operation_id='deny_approval', status_code=200, include_in_schema=False)
+@router.api_route('/api/approvals/{id}/deny', methods=['POST'], operation_id='deny_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
     result = await call(request, r_approvals.decide_approval, write=True, decision='deny', approval_id=id)
     return respond(S.approval(result), 200)
 
 
-@router.api_route('/api/approvals/{id}/revise', methods=['POST'], operation_id='revise_approval', status_code=200, include_in_schema=False)
+@router.api_route('/api/approvals/{id}/revise', methods=['POST'], operation_id='revise_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def revise_approval() -> Response:
     """Send an approval back for revision (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/approvals/{id}/revise')
 
 
-@router.api_route('/api/approvals/{id}/classify', methods=['POST'], operation_id='classify_approval', status_code=200, include_in_schema=False)
+@router.api_route('/api/approvals/{id}/classify', methods=['POST'], operation_id='classify_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def classify_approval() -> Response:
     """Re-run the smart-approval classifier on an approval (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/approvals/{id}/classify')
 
 
-@router.api_route('/api/brain/overview', methods=['GET'], operation_id='get_brain_overview', status_code=200, include_in_schema=False)
+@router.api_route('/api/brain/overview', methods=['GET'], operation_id='get_brain_overview', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_brain_overview() -> Response:
     """Brain state, activity and attention (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/brain/overview')
 
 
-@router.api_route('/api/brain/memory', methods=['GET'], operation_id='get_brain_memory', status_code=200, include_in_schema=False)
+@router.api_route('/api/brain/memory', methods=['GET'], operation_id='get_brain_memory', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_brain_memory() -> Response:
     """Persistent brain memory (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/brain/memory')
 
 
-@router.api_route('/api/brain/chat', methods=['POST'], operation_id='queue_brain_chat', status_code=202, include_in_schema=False)
+@router.api_route('/api/brain/chat', methods=['POST'], operation_id='queue_brain_chat', status_code=202, include_in_schema=False, dependencies=[GATES['operator']])
 async def queue_brain_chat() -> Response:
     """Queue a brain prompt; returns 202 with a task_id (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/brain/chat')
 
 
-@router.api_route('/api/brain/chat/direct', methods=['POST'], operation_id='run_brain_chat', status_code=200, include_in_schema=False)
+@router.api_route('/api/brain/chat/direct', methods=['POST'], operation_id='run_brain_chat', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def run_brain_chat() -> Response:
     """Run a brain prompt synchronously (not queued) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/brain/chat/direct')
 
 
-@router.api_route('/api/brain/chat/{task_id}', methods=['GET'], operation_id='get_brain_chat_task', status_code=202, include_in_schema=False)
+@router.api_route('/api/brain/chat/{task_id}', methods=['GET'], operation_id='get_brain_chat_task', status_code=202, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_brain_chat_task() -> Response:
     """Poll a queued brain prompt (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/brain/chat/{task_id}')
 
 
-@router.api_route('/api/routines', methods=['GET'], operation_id='list_routines', status_code=200, include_in_schema=False)
+@router.api_route('/api/routines', methods=['GET'], operation_id='list_routines', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_routines() -> Response:
     """List cron-scheduled routines (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/routines')
 
 
-@router.api_route('/api/routines', methods=['POST'], operation_id='create_routine', status_code=201, include_in_schema=False)
+@router.api_route('/api/routines', methods=['POST'], operation_id='create_routine', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_routine() -> Response:
     """Create a cron-scheduled routine (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/routines')
 
 
-@router.api_route('/api/routines/{id}/run', methods=['POST'], operation_id='run_routine', status_code=200, include_in_schema=False)
+@router.api_route('/api/routines/{id}/run', methods=['POST'], operation_id='run_routine', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def run_routine() -> Response:
     """Dispatch a routine immediately (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/routines/{id}/run')
@@ -484,139 +485,139 @@ async def get_skill() -> Response:
     raise not_implemented('GET /api/skills/{name}')
 
 
-@router.api_route('/api/mcp/servers', methods=['GET'], operation_id='list_mcp_servers', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/servers', methods=['GET'], operation_id='list_mcp_servers', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_mcp_servers() -> Response:
     """List MCP servers (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/mcp/servers')
 
 
-@router.api_route('/api/mcp/servers', methods=['POST'], operation_id='register_mcp_server', status_code=201, include_in_schema=False)
+@router.api_route('/api/mcp/servers', methods=['POST'], operation_id='register_mcp_server', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def register_mcp_server() -> Response:
     """Register an MCP server (stdio/http, with tools_include/exclude) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/mcp/servers')
 
 
-@router.api_route('/api/mcp/servers/{name}', methods=['GET'], operation_id='get_mcp_server', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/servers/{name}', methods=['GET'], operation_id='get_mcp_server', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_mcp_server() -> Response:
     """Read an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/mcp/servers/{name}')
 
 
-@router.api_route('/api/mcp/servers/{name}', methods=['PUT'], operation_id='update_mcp_server', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/servers/{name}', methods=['PUT'], operation_id='update_mcp_server', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_mcp_server() -> Response:
     """Update an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /api/mcp/servers/{name}')
 
 
-@router.api_route('/api/mcp/servers/{name}', methods=['DELETE'], operation_id='unregister_mcp_server', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/servers/{name}', methods=['DELETE'], operation_id='unregister_mcp_server', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def unregister_mcp_server() -> Response:
     """Unregister an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('DELETE /api/mcp/servers/{name}')
 
 
-@router.api_route('/api/mcp/servers/{name}/tools', methods=['GET'], operation_id='discover_mcp_server_tools', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/servers/{name}/tools', methods=['GET'], operation_id='discover_mcp_server_tools', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def discover_mcp_server_tools() -> Response:
     """Live tool discovery (no registration side effect) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/mcp/servers/{name}/tools')
 
 
-@router.api_route('/api/mcp/agents/{id}/grants', methods=['GET'], operation_id='list_mcp_grants', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/agents/{id}/grants', methods=['GET'], operation_id='list_mcp_grants', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_mcp_grants() -> Response:
     """List an agent's MCP server grants (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/mcp/agents/{id}/grants')
 
 
-@router.api_route('/api/mcp/agents/{id}/grants', methods=['POST'], operation_id='grant_mcp_server', status_code=201, include_in_schema=False)
+@router.api_route('/api/mcp/agents/{id}/grants', methods=['POST'], operation_id='grant_mcp_server', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def grant_mcp_server() -> Response:
     """Grant an agent access to an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/mcp/agents/{id}/grants')
 
 
-@router.api_route('/api/mcp/agents/{id}/grants', methods=['DELETE'], operation_id='revoke_mcp_grant', status_code=200, include_in_schema=False)
+@router.api_route('/api/mcp/agents/{id}/grants', methods=['DELETE'], operation_id='revoke_mcp_grant', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def revoke_mcp_grant() -> Response:
     """Revoke an agent's MCP server access (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('DELETE /api/mcp/agents/{id}/grants')
 
 
-@router.api_route('/api/bot-factory/bots', methods=['GET'], operation_id='list_bots', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots', methods=['GET'], operation_id='list_bots', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_bots() -> Response:
     """List autonomous trading bots (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/bot-factory/bots')
 
 
-@router.api_route('/api/bot-factory/bots', methods=['POST'], operation_id='create_bot', status_code=201, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots', methods=['POST'], operation_id='create_bot', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_bot() -> Response:
     """Create an autonomous trading bot (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/bot-factory/bots')
 
 
-@router.api_route('/api/bot-factory/bots/{id}', methods=['PUT'], operation_id='update_bot', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots/{id}', methods=['PUT'], operation_id='update_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_bot() -> Response:
     """Update a bot (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /api/bot-factory/bots/{id}')
 
 
-@router.api_route('/api/bot-factory/bots/{id}', methods=['DELETE'], operation_id='delete_bot', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots/{id}', methods=['DELETE'], operation_id='delete_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def delete_bot() -> Response:
     """Delete a bot (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('DELETE /api/bot-factory/bots/{id}')
 
 
-@router.api_route('/api/bot-factory/bots/{id}/start', methods=['POST'], operation_id='start_bot', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots/{id}/start', methods=['POST'], operation_id='start_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_bot() -> Response:
     """Start a bot (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/bot-factory/bots/{id}/start')
 
 
-@router.api_route('/api/bot-factory/bots/{id}/stop', methods=['POST'], operation_id='stop_bot', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots/{id}/stop', methods=['POST'], operation_id='stop_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def stop_bot() -> Response:
     """Stop a bot (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/bot-factory/bots/{id}/stop')
 
 
-@router.api_route('/api/bot-factory/bots/{id}/trades', methods=['GET'], operation_id='list_bot_trades', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots/{id}/trades', methods=['GET'], operation_id='list_bot_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_bot_trades() -> Response:
     """Bot trades (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/bot-factory/bots/{id}/trades')
 
 
-@router.api_route('/api/bot-factory/bots/{id}/positions', methods=['GET'], operation_id='list_bot_positions', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/bots/{id}/positions', methods=['GET'], operation_id='list_bot_positions', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_bot_positions() -> Response:
     """Bot positions (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/bot-factory/bots/{id}/positions')
 
 
-@router.api_route('/api/bot-factory/templates', methods=['GET'], operation_id='list_bot_templates', status_code=200, include_in_schema=False)
+@router.api_route('/api/bot-factory/templates', methods=['GET'], operation_id='list_bot_templates', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_bot_templates() -> Response:
     """Available bot templates (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/bot-factory/templates')
 
 
-@router.api_route('/api/fetch', methods=['POST'], operation_id='fetch_ohlcv', status_code=200, include_in_schema=False)
+@router.api_route('/api/fetch', methods=['POST'], operation_id='fetch_ohlcv', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def fetch_ohlcv() -> Response:
     """Fetch OHLCV data from an exchange (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/fetch')
 
 
-@router.api_route('/api/backtesting/datasets', methods=['GET'], operation_id='list_datasets', status_code=200, include_in_schema=False)
+@router.api_route('/api/backtesting/datasets', methods=['GET'], operation_id='list_datasets', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_datasets() -> Response:
     """List OHLCV datasets (the dataset catalog) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/backtesting/datasets')
 
 
-@router.api_route('/api/notifications', methods=['GET'], operation_id='list_notifications', status_code=200, include_in_schema=False)
+@router.api_route('/api/notifications', methods=['GET'], operation_id='list_notifications', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_notifications() -> Response:
     """List notifications (filter by status/severity/source/type) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/notifications')
 
 
-@router.api_route('/api/notifications/{id}/acknowledge', methods=['POST'], operation_id='acknowledge_notification', status_code=200, include_in_schema=False)
+@router.api_route('/api/notifications/{id}/acknowledge', methods=['POST'], operation_id='acknowledge_notification', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def acknowledge_notification() -> Response:
     """Acknowledge one notification (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/notifications/{id}/acknowledge')
 
 
-@router.api_route('/api/notifications/acknowledge-all', methods=['POST'], operation_id='acknowledge_all_notifications', status_code=200, include_in_schema=False)
+@router.api_route('/api/notifications/acknowledge-all', methods=['POST'], operation_id='acknowledge_all_notifications', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def acknowledge_all_notifications() -> Response:
     """Acknowledge all notifications (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/notifications/acknowledge-all')
@@ -634,7 +635,7 @@ async def list_resumable_tasks() -> Response:
     raise not_implemented('GET /api/diagnostics/resumable')
 
 
-@router.api_route('/api/diagnostics/resumable/{id}/resume', methods=['POST'], operation_id='resume_task', status_code=200, include_in_schema=False)
+@router.api_route('/api/diagnostics/resumable/{id}/resume', methods=['POST'], operation_id='resume_task', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def resume_task() -> Response:
     """Resume an interrupted task (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/diagnostics/resumable/{id}/resume')
@@ -652,43 +653,43 @@ async def list_health_alerts() -> Response:
     raise not_implemented('GET /api/health/alerts')
 
 
-@router.api_route('/api/settings', methods=['GET'], operation_id='get_settings', status_code=200, include_in_schema=False)
+@router.api_route('/api/settings', methods=['GET'], operation_id='get_settings', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_settings() -> Response:
     """Read all settings (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/settings')
 
 
-@router.api_route('/api/settings/{section}', methods=['PUT'], operation_id='update_settings_section', status_code=200, include_in_schema=False)
+@router.api_route('/api/settings/{section}', methods=['PUT'], operation_id='update_settings_section', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_settings_section() -> Response:
     """Update one settings section (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /api/settings/{section}')
 
 
-@router.api_route('/api/settings/api-keys', methods=['GET'], operation_id='list_api_keys', status_code=200, include_in_schema=False)
+@router.api_route('/api/settings/api-keys', methods=['GET'], operation_id='list_api_keys', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_api_keys() -> Response:
     """List stored exchange/data-source credentials (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/settings/api-keys')
 
 
-@router.api_route('/api/settings/api-keys', methods=['POST'], operation_id='create_api_key', status_code=201, include_in_schema=False)
+@router.api_route('/api/settings/api-keys', methods=['POST'], operation_id='create_api_key', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_api_key() -> Response:
     """Store an exchange/data-source credential (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/settings/api-keys')
 
 
-@router.api_route('/api/settings/api-keys', methods=['DELETE'], operation_id='delete_api_key', status_code=200, include_in_schema=False)
+@router.api_route('/api/settings/api-keys', methods=['DELETE'], operation_id='delete_api_key', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def delete_api_key() -> Response:
     """Delete a stored credential (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('DELETE /api/settings/api-keys')
 
 
-@router.api_route('/api/profile', methods=['GET'], operation_id='get_profile', status_code=200, include_in_schema=False)
+@router.api_route('/api/profile', methods=['GET'], operation_id='get_profile', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_profile() -> Response:
     """Operator profile (name, timezone, risk-per-trade, rules, prefs) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('GET /api/profile')
 
 
-@router.api_route('/api/profile', methods=['PUT'], operation_id='update_profile', status_code=200, include_in_schema=False)
+@router.api_route('/api/profile', methods=['PUT'], operation_id='update_profile', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_profile() -> Response:
     """Update the operator profile (name, timezone, risk-per-trade, rules, prefs) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /api/profile')
@@ -700,31 +701,19 @@ async def scan_strategy_code() -> Response:
     raise not_implemented('POST /api/sandbox/scan')
 
 
-@router.api_route('/api/sandbox/test', methods=['POST'], operation_id='test_strategy_code', status_code=200, include_in_schema=False)
+@router.api_route('/api/sandbox/test', methods=['POST'], operation_id='test_strategy_code', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def test_strategy_code() -> Response:
     """Subprocess smoke test of strategy code (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/sandbox/test')
 
 
-@router.api_route('/api/sandbox/runs/{id}/kill', methods=['POST'], operation_id='kill_sandbox_run', status_code=200, include_in_schema=False)
+@router.api_route('/api/sandbox/runs/{id}/kill', methods=['POST'], operation_id='kill_sandbox_run', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def kill_sandbox_run() -> Response:
     """Kill a sandbox run (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/sandbox/runs/{id}/kill')
 
 
-@router.api_route('/api/deepdive/threads/{id}/send', methods=['POST'], operation_id='send_deepdive_message', status_code=200, include_in_schema=False)
+@router.api_route('/api/deepdive/threads/{id}/send', methods=['POST'], operation_id='send_deepdive_message', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def send_deepdive_message() -> Response:
     """Streaming SSE chat for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /api/deepdive/threads/{id}/send')
-
-
-@router.api_route('/api/shutdown', methods=['POST'], operation_id='shutdown_server', status_code=202, include_in_schema=False)
-async def shutdown_server() -> Response:
-    """Graceful shutdown (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/shutdown')
-
-
-@router.api_route('/api/webhooks/{name}', methods=['POST'], operation_id='receive_webhook', status_code=200, include_in_schema=False)
-async def receive_webhook() -> Response:
-    """Inbound webhook (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/webhooks/{name}')

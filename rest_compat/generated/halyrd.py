@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from resolvers import trades as r_trades
 from resolvers import trading_agents as r_trading_agents
+from rest_compat.access import GATES  # noqa: F401
 from rest_compat.generated import serializers as S  # noqa: F401
 from rest_compat.runtime import Int64, call, not_implemented, respond  # noqa: F401
 
@@ -83,7 +84,7 @@ async def list_watchlist_candidates() -> Response:
     raise not_implemented('GET /agents/{id}/watchlist/candidates')
 
 
-@router.api_route('/agents/{id}/watchlist', methods=['PUT'], operation_id='put_agent_watchlist', status_code=200, include_in_schema=False)
+@router.api_route('/agents/{id}/watchlist', methods=['PUT'], operation_id='put_agent_watchlist', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def put_agent_watchlist() -> Response:
     """Commit a watchlist selection (new ConfigVersion) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PUT /agents/{id}/watchlist')
@@ -95,25 +96,25 @@ async def list_agent_config_versions() -> Response:
     raise not_implemented('GET /agents/{id}/config/versions')
 
 
-@router.api_route('/agents/{id}/promote', methods=['POST'], operation_id='promote_agent', status_code=200, include_in_schema=False)
+@router.api_route('/agents/{id}/promote', methods=['POST'], operation_id='promote_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def promote_agent() -> Response:
     """Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /agents/{id}/promote')
 
 
-@router.api_route('/agents/{id}/demote', methods=['POST'], operation_id='demote_agent', status_code=200, include_in_schema=False)
+@router.api_route('/agents/{id}/demote', methods=['POST'], operation_id='demote_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def demote_agent() -> Response:
     """Back to PAPER (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /agents/{id}/demote')
 
 
-@router.api_route('/agents/{id}/kill-switch', methods=['POST'], operation_id='kill_agent', status_code=200, include_in_schema=False)
+@router.api_route('/agents/{id}/kill-switch', methods=['POST'], operation_id='kill_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def kill_agent() -> Response:
     """Revoke the signing session; requires {confirm: true} (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /agents/{id}/kill-switch')
 
 
-@router.api_route('/agents/{id}/config', methods=['PATCH'], operation_id='patch_agent_config', status_code=200, include_in_schema=False)
+@router.api_route('/agents/{id}/config', methods=['PATCH'], operation_id='patch_agent_config', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def patch_agent_config() -> Response:
     """Patch the evaluation config (new ConfigVersion) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('PATCH /agents/{id}/config')
@@ -125,13 +126,13 @@ async def get_agent_identity() -> Response:
     raise not_implemented('GET /agents/{id}/identity')
 
 
-@router.api_route('/agents', methods=['POST'], operation_id='spawn_agent', status_code=200, include_in_schema=False)
+@router.api_route('/agents', methods=['POST'], operation_id='spawn_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def spawn_agent() -> Response:
     """Spawn another agent (roadmap) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /agents')
 
 
-@router.api_route('/backtests', methods=['POST'], operation_id='create_backtest', status_code=200, include_in_schema=False)
+@router.api_route('/backtests', methods=['POST'], operation_id='create_backtest', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def create_backtest() -> Response:
     """Run a backtest (roadmap) (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented('POST /backtests')

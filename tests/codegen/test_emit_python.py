@@ -11,6 +11,7 @@ import httpx
 from fastapi import FastAPI
 
 from codegen.emit_python import render_router, render_serializers
+from resolvers.access import KeyConfig
 from rest_compat.envelope import install_error_envelope
 from tests.codegen.test_emitters import ENUMS, GOLDEN, ROUTES, SHAPES, UPDATE
 
@@ -67,12 +68,18 @@ async def test_planned_route_of_a_generated_router_answers_501() -> None:
     module = types.ModuleType("router")
     exec(compile(render_router(ROUTES, ENUMS, "x"), "router", "exec"), module.__dict__)
     app = FastAPI()
+    app.state.keys = KeyConfig(api_key=None, operator_key="op", halyrd_open=False)
     install_error_envelope(app)
     app.include_router(module.router)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         route = planned[0]
+        assert route.level == "operator"
         path = route.path.replace("{id}", "1")
-        response = await client.request(route.method, path)
+        refused = await client.request(route.method, path)
+        response = await client.request(route.method, path, headers={"x-operator-key": "op"})
+    # the generated operator gate runs before the handler
+    assert refused.status_code == 401
+    assert refused.json()["code"] == "INVALID_OPERATOR_KEY"
     assert response.status_code == 501
     assert response.json()["code"] == "NOT_IMPLEMENTED"

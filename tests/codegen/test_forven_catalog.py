@@ -164,8 +164,8 @@ UNGATED_READS = (
     ("GET", "/api/skills/{name}"),
     ("POST", "/api/sandbox/scan"),
 )
-# built by hand and served today; the live feeds, shutdown and webhooks join when built
-TRANSPORT = (("GET", "/api/health"),)
+# built by hand and served today; the live feeds join when built
+TRANSPORT = (("GET", "/api/health"), ("POST", "/api/shutdown"), ("POST", "/api/webhooks/{name}"))
 ROUTERS = {
     "system", "scheduler", "strategies", "lifecycle", "backtesting", "gauntlet", "verdict",
     "trades", "paper", "agents", "model_policy", "approvals", "brain", "routines", "skills",

@@ -23,13 +23,22 @@ def free_port() -> int:
 @contextmanager
 def running_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Starts `tradegraph serve`, waits for /api/health, yields its base URL, then stops it."""
+    with server_process(data_dir, *extra, env=env) as (base, _process):
+        yield base
+
+
+@contextmanager
+def server_process(
+    data_dir: Path, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`running_server` that also yields the process, for tests that watch how it exits."""
     port = free_port()
     command = [
         sys.executable, "-m", "server.cli", "serve", "--port", str(port),
         "--data-dir", str(data_dir), "--log-level", "warning", *extra,
     ]  # fmt: skip
-    with running_process(command, port, env=env) as base:
-        yield base
+    with spawned_process(command, port, env=env) as started:
+        yield started
 
 
 @contextmanager
@@ -37,6 +46,15 @@ def running_process(
     command: list[str], port: int, *, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> Iterator[str]:
     """Runs a server command listening on `port` until it is healthy; stops it afterwards."""
+    with spawned_process(command, port, env=env, cwd=cwd) as (base, _process):
+        yield base
+
+
+@contextmanager
+def spawned_process(
+    command: list[str], port: int, *, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """`running_process`, yielding the base URL and the process."""
     process = subprocess.Popen(
         command,
         env={**os.environ, **(env or {})},
@@ -60,7 +78,7 @@ def running_process(
             if time.monotonic() > deadline:
                 raise TimeoutError("server did not become healthy within 60 s")
             time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:

@@ -19,13 +19,17 @@ SUBSCRIBE = gql(
     """subscription { events(topics: ["hypothesis.*"]) { id topic entityId payload } }"""
 )
 CREATE = """mutation($t: String!) { createHypothesis(input: {title: $t}) { id title } }"""
+KEYS = {"x-api-key": "e2e-api-key", "x-operator-key": "e2e-operator-key"}
+ENV = {"FORVEN_API_KEY": KEYS["x-api-key"], "FORVEN_OPERATOR_KEY": KEYS["x-operator-key"]}
 
 
 async def test_mutation_event_reaches_a_gql_subscription(tmp_path: Path) -> None:
-    with running_server(tmp_path, "--no-demo") as base:
+    with running_server(tmp_path, "--no-demo", env=ENV) as base:
+        # keys in connection_init, as a browser sends them; the mutation sends headers
         transport = WebsocketsTransport(
             url=base.replace("http", "ws") + "/graphql",
             subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            init_payload=KEYS,
         )
         received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
@@ -37,7 +41,7 @@ async def test_mutation_event_reaches_a_gql_subscription(tmp_path: Path) -> None
         listener = asyncio.create_task(listen())
         created: dict[str, str] = {}
         try:
-            async with httpx.AsyncClient(base_url=base) as http:
+            async with httpx.AsyncClient(base_url=base, headers=KEYS) as http:
                 # The subscription may not be registered before the first mutation lands;
                 # keep creating until one is delivered live (never more than a few).
                 for attempt in range(20):

@@ -46,6 +46,8 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORVEN_PORT", "9100")
     monkeypatch.setenv("FORVEN_ALLOWED_HOSTS", "a.local, b.local")
     monkeypatch.setenv("FORVEN_AUTH_REQUIRED", "true")
+    monkeypatch.setenv("FORVEN_API_KEY", "k1")
+    monkeypatch.setenv("FORVEN_OPERATOR_KEY", "k2")
     monkeypatch.setenv("TRADEGRAPH_DEMO", "0")
     monkeypatch.setenv("TRADEGRAPH_DATABASE_URL", "postgresql://u@h/db")
     s = Settings()
@@ -125,3 +127,43 @@ def test_serve_help_lists_every_option() -> None:
         "--log-level",
     ):
         assert option in result.stdout
+
+
+class TestAuthRequired:
+    """FORVEN_AUTH_REQUIRED=true refuses to start unless both keys are set."""
+
+    @pytest.mark.parametrize(
+        ("keys", "missing"),
+        [
+            ({}, "missing FORVEN_API_KEY and FORVEN_OPERATOR_KEY"),
+            ({"FORVEN_API_KEY": "a"}, "missing FORVEN_OPERATOR_KEY"),
+            ({"FORVEN_OPERATOR_KEY": "o"}, "missing FORVEN_API_KEY"),
+            ({"FORVEN_API_KEY": " ", "FORVEN_OPERATOR_KEY": "o"}, "missing FORVEN_API_KEY"),
+        ],
+    )
+    def test_missing_keys_are_one_line(
+        self, monkeypatch: pytest.MonkeyPatch, keys: dict[str, str], missing: str
+    ) -> None:
+        monkeypatch.setenv("FORVEN_AUTH_REQUIRED", "true")
+        for name in ("FORVEN_API_KEY", "FORVEN_OPERATOR_KEY"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in keys.items():
+            monkeypatch.setenv(name, value)
+        with pytest.raises(SettingsError) as raised:
+            load_settings()
+        message = str(raised.value)
+        assert "\n" not in message and message.endswith(missing)
+        assert message.startswith("FORVEN_AUTH_REQUIRED=true needs")
+
+    def test_cli_exits_non_zero_with_one_line(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from server.cli import main
+
+        monkeypatch.setenv("FORVEN_AUTH_REQUIRED", "true")
+        monkeypatch.setenv("FORVEN_API_KEY", "secret-api-key")
+        monkeypatch.delenv("FORVEN_OPERATOR_KEY", raising=False)
+        assert main(["serve", "--port", "1"]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "FORVEN_OPERATOR_KEY" in err
+        assert "secret-api-key" not in err

@@ -1,0 +1,169 @@
+"""Which keys a GraphQL operation needs: the same areas, and the same policy, as REST.
+
+Every root field has a level, and every object type that carries an area's data has one;
+a selection set takes the level of the type it selects on, so nesting cannot reach gated
+data through an open field (a Halyrd agent's trade still needs the operator key for its
+strategy). Connection, edge and page types inherit the level of the field that returned them.
+Unknown root fields and unclassified types count as operator: new fields fail closed.
+"""
+
+from __future__ import annotations
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLNamedType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    get_named_type,
+    get_operation_ast,
+)
+
+from resolvers.access import Level
+
+ROOT_LEVELS: dict[str, dict[str, Level]] = {
+    "Query": {
+        "health": "api",
+        "hypothesis": "operator",
+        "hypotheses": "operator",
+        "strategy": "operator",
+        "strategies": "operator",
+        "trade": "operator",
+        "trades": "operator",
+        "tradingAgent": "halyrd_read",
+        "tradingAgents": "halyrd_read",
+        "agent": "operator",
+        "agents": "operator",
+        "approval": "operator",
+        "approvals": "operator",
+        "__schema": "api",
+        "__type": "api",
+    },
+    "Mutation": {
+        "createHypothesis": "operator",
+        "createStrategy": "operator",
+        "transitionStrategy": "operator",
+        "updateAgent": "operator",
+        "approveApproval": "operator",
+        "denyApproval": "operator",
+    },
+    # the event feed is the live feed's GraphQL face: operator-gated like /ws/live
+    "Subscription": {"events": "operator"},
+}
+
+TYPE_LEVELS: dict[str, Level] = {
+    "Health": "api",
+    "Hypothesis": "operator",
+    "Strategy": "operator",
+    "LifecycleTransition": "operator",
+    "Trade": "operator",
+    "Agent": "operator",
+    "Toolset": "operator",
+    "Approval": "operator",
+    "ApprovalDecision": "operator",
+    "Event": "operator",
+    "TradingAgent": "halyrd_read",
+}
+
+# a Halyrd agent's own trades are Halyrd data (GET /agents/{id}/trades)
+FIELD_LEVELS: dict[tuple[str, str], Level] = {("TradingAgent", "trades"): "halyrd_read"}
+
+# wrappers that inherit the level of the field that returned them
+NEUTRAL_TYPES = frozenset({"PageInfo"})
+NEUTRAL_SUFFIXES = ("Connection", "Edge")
+
+
+def type_level(name: str) -> Level | None:
+    """A type's own level; None for wrappers that inherit."""
+    if name in TYPE_LEVELS:
+        return TYPE_LEVELS[name]
+    if name in NEUTRAL_TYPES or name.endswith(NEUTRAL_SUFFIXES) or name.startswith("__"):
+        return None
+    return "operator"
+
+
+def required_levels(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> frozenset[Level]:
+    """Every level the selected operation touches (empty when it touches only __typename)."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return frozenset()
+    return _levels(schema, document, operation)
+
+
+def _levels(
+    schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode
+) -> frozenset[Level]:
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    root = schema.get_root_type(operation.operation)
+    found: set[Level] = set()
+    if root is None:
+        return frozenset({"operator"})
+    roots = ROOT_LEVELS.get(root.name, {})
+    seen: set[tuple[str, str, Level | None]] = set()
+
+    def walk(selection_set: SelectionSetNode, owner: GraphQLNamedType, level: Level | None) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                if name == "__typename":
+                    continue
+                if level is None:  # a root field
+                    field_level: Level = roots.get(name, "operator")
+                else:
+                    field_level = level
+                found.add(field_level)
+                if selection.selection_set is None:
+                    continue
+                definition = getattr(owner, "fields", {}).get(name)
+                if name == "__schema" or name == "__type" or definition is None:
+                    continue
+                child = get_named_type(definition.type)
+                child_level = (
+                    FIELD_LEVELS.get((owner.name, name)) or type_level(child.name) or field_level
+                )
+                walk(selection.selection_set, child, child_level)
+            elif isinstance(selection, InlineFragmentNode):
+                target = owner
+                if selection.type_condition is not None:
+                    target = schema.get_type(selection.type_condition.name.value) or owner
+                walk(selection.selection_set, target, level)
+            elif isinstance(selection, FragmentSpreadNode):
+                key = (selection.name.value, owner.name, level)
+                fragment = fragments.get(selection.name.value)
+                if fragment is None or key in seen:
+                    continue
+                seen.add(key)
+                target = schema.get_type(fragment.type_condition.name.value) or owner
+                walk(fragment.selection_set, target, level)
+
+    walk(operation.selection_set, root, None)
+    return frozenset(found)
+
+
+class LevelCache:
+    """`required_levels` per parsed document object; the parse caches hand out the same
+    document for the same text, and graphql-core nodes hash deeply, so the key is identity."""
+
+    def __init__(self, schema: GraphQLSchema, maxsize: int = 512) -> None:
+        self._schema = schema
+        self._maxsize = maxsize
+        self._entries: dict[tuple[int, str | None], tuple[DocumentNode, frozenset[Level]]] = {}
+
+    def levels(self, document: DocumentNode, operation_name: str | None) -> frozenset[Level]:
+        key = (id(document), operation_name)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is document:
+            return entry[1]
+        levels = required_levels(self._schema, document, operation_name)
+        if len(self._entries) >= self._maxsize:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[key] = (document, levels)
+        return levels
