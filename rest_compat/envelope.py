@@ -24,6 +24,7 @@ STATUS_CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_ERROR",
     429: "RATE_LIMITED",
@@ -75,6 +76,8 @@ def allowed_methods(request: Request) -> str:
 
 async def _http_error(request: Request, exc: Exception) -> OrjsonResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, DomainError):  # raised while the body was read (size cap)
+        return await _domain_error(request, exc.__cause__)
     if exc.status_code == 400 and exc.detail == BODY_PARSE_ERROR:
         # FastAPI's own answer to a body that is not JSON at all: bad input, like any other.
         return error_response(422, "VALIDATION_ERROR", "the request body is not valid JSON")

@@ -84,6 +84,14 @@ def _is_json(content_type: str) -> bool:
     return media in JSON_TYPES
 
 
+class PayloadTooLarge(DomainError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is larger than {limit} bytes")
+
+
 class Refusal(Exception):
     def __init__(self, status: int, code: str, detail: str) -> None:
         super().__init__(detail)
@@ -99,12 +107,14 @@ class Guard:
         cors_origins: Iterable[str],
         keys: KeyConfig,
         legacy_rewrite: bool,
+        max_body_bytes: int = 1_048_576,
     ) -> None:
         self.app = app
         self.hosts = HostPolicy(allowed_hosts)
         self.origins = OriginPolicy(cors_origins)
         self.keys = keys
         self.legacy_rewrite = legacy_rewrite
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -117,6 +127,8 @@ class Guard:
         except Refusal as refusal:
             await self._refuse(scope, send, refusal, extra)
             return
+        if kind == "http" and not _header(scope, b"content-length"):
+            receive = self._capped(receive)
         if not extra or kind != "http":
             await self.app(scope, receive, send)
             return
@@ -127,6 +139,20 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _capped(self, receive: Receive) -> Receive:
+        """A chunked body (no Content-Length) is counted as it arrives."""
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_body_bytes:
+                raise PayloadTooLarge(self.max_body_bytes)
+            return message
+
+        return capped
 
     def _check(self, scope: Scope, extra: list[tuple[bytes, bytes]]) -> Scope:
         """Every check in order; returns the scope routing will see, or raises Refusal."""
@@ -162,6 +188,9 @@ class Guard:
                 raise Refusal(
                     403, "ORIGIN_NOT_ALLOWED", f"Origin {origin!r} may not send {method} requests"
                 )
+            length = _header(scope, b"content-length").strip()
+            if length.isdigit() and int(length) > self.max_body_bytes:
+                raise Refusal(413, "PAYLOAD_TOO_LARGE", str(PayloadTooLarge(self.max_body_bytes)))
             if _carries_body(scope) and not _is_json(_header(scope, b"content-type")):
                 raise Refusal(
                     415, "UNSUPPORTED_MEDIA_TYPE", "a request body must be application/json"

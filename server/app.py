@@ -63,5 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cors_origins=settings.cors_origins,
         keys=settings.keys,
         legacy_rewrite=settings.legacy_rewrite,
+        max_body_bytes=settings.max_body_bytes,
     )
     return app

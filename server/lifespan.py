@@ -18,9 +18,24 @@ from storage.migrate import upgrade
 log = logging.getLogger("tradegraph")
 
 
+def warn_about_keys(settings: Settings) -> None:
+    """The seed's dev default is an open API; say so once, at start, never naming a key."""
+    if settings.api_key is None:
+        log.warning(
+            "FORVEN_API_KEY is not set: the API runs unauthenticated (acceptable only on "
+            "loopback; set FORVEN_AUTH_REQUIRED=true and both keys before exposing it)"
+        )
+    if settings.operator_key is None:
+        log.warning(
+            "FORVEN_OPERATOR_KEY is not set: operator-gated routes answer 503 "
+            "OPERATOR_KEY_NOT_CONFIGURED"
+        )
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    warn_about_keys(settings)
     url = settings.resolved_database_url
     await upgrade(url)
     engine = create_engine(url)

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: int = Field(
         20, ge=1, le=1000, alias="TRADEGRAPH_MAX_SUBSCRIPTIONS"
     )
+    # requests whose body is larger are refused (413) before anything reads them
+    max_body_bytes: int = Field(1_048_576, ge=1024, alias="TRADEGRAPH_MAX_BODY_BYTES")
     shutdown_grace_seconds: float = Field(10.0, gt=0, le=600, alias="TRADEGRAPH_SHUTDOWN_GRACE")
 
     data_dir: Path = Field(Path("data"), alias="TRADEGRAPH_DATA_DIR")

@@ -310,3 +310,48 @@ class TestKeysInLogs:
 
 async def test_default_client_headers_are_the_test_keys() -> None:
     assert set(TEST_KEY_HEADERS) == {"x-api-key", "x-operator-key"}
+
+
+class TestBodyCap:
+    async def test_a_declared_large_body_is_refused_unread(self, tmp_path: Path) -> None:
+        app = create_app(_settings(tmp_path, max_body_bytes=2048))
+        async with app.router.lifespan_context(app), _client(app) as http:
+            big = b'{"title": "' + b"x" * 4096 + b'"}'
+            response = await http.post(
+                "/agents/seed/promote", content=big, headers={"content-type": "application/json"}
+            )
+            small = await http.post("/agents/seed/promote", json={"force": True})
+        assert response.status_code == 413
+        assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
+        assert small.status_code == 501
+
+    async def test_a_chunked_large_body_is_refused(self, tmp_path: Path) -> None:
+        app = create_app(_settings(tmp_path, max_body_bytes=2048))
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b'{"title": "'
+            for _ in range(10):
+                yield b"x" * 512
+            yield b'"}'
+
+        async with app.router.lifespan_context(app), _client(app) as http:
+            response = await http.post(
+                "/api/hypotheses/manual",
+                content=chunks(),
+                headers={"content-type": "application/json"},
+            )
+        assert response.status_code == 413
+        assert response.json()["code"] == "PAYLOAD_TOO_LARGE"
+
+
+async def test_one_warning_per_missing_key_at_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="tradegraph")
+    app = create_app(_settings(tmp_path))
+    async with app.router.lifespan_context(app), _client(app) as http:
+        for _ in range(3):
+            await http.get("/api/health")
+    warnings = [r.getMessage() for r in caplog.records if r.name == "tradegraph"]
+    assert sum("FORVEN_API_KEY is not set" in m for m in warnings) == 1
+    assert sum("FORVEN_OPERATOR_KEY is not set" in m for m in warnings) == 1
