@@ -27,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.wrk import Scenario, require_wrk, run  # noqa: E402
+from bench.wrk import UNTHROTTLED, Scenario, require_wrk, run  # noqa: E402
 from tests.e2e.server import free_port, running_process  # noqa: E402
 
 PAGE = 100
@@ -57,7 +57,7 @@ def running_bench_server(data_dir: Path, placement: str) -> Iterator[str]:
         "--data-dir", str(data_dir), "--demo-days", "5", "--log-level", "error",
         "--placement", placement,
     ]  # fmt: skip
-    with running_process(command, port, cwd=ROOT) as base:
+    with running_process(command, port, env=UNTHROTTLED, cwd=ROOT) as base:
         yield base
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.wrk import Scenario, require_wrk, run  # noqa: E402
+from bench.wrk import UNTHROTTLED, Scenario, require_wrk, run  # noqa: E402
 from tests.e2e.server import running_server  # noqa: E402
 
 BASELINE = Scenario("rest GET /api/health (plain FastAPI JSON route)", "/api/health")
@@ -45,7 +45,9 @@ def main() -> int:
     rates: dict[str, list[float]] = {s.name: [] for s in SCENARIOS}
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_server(Path(tmp), "--demo-days", "5", "--log-level", "error") as base,
+        running_server(
+            Path(tmp), "--demo-days", "5", "--log-level", "error", env=UNTHROTTLED
+        ) as base,
     ):
         for scenario in SCENARIOS:  # warm-up
             run(base, scenario, seconds=1, connections=4)

@@ -12,6 +12,7 @@ from rest_compat.guard import Guard
 from rest_compat.health import router as health_router
 from rest_compat.live import live_feed
 from rest_compat.openapi import router as openapi_router
+from rest_compat.ratelimit import install_rate_limit
 from rest_compat.shutdown import router as shutdown_router
 from rest_compat.webhooks import router as webhooks_router
 from schema.context import Services
@@ -56,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
     for path in LIVE_FEED_PATHS:
         app.router.routes.append(WebSocketRoute(path, live_feed))
+    install_rate_limit(app, settings)  # inside the guard: refusals are not counted, and a 429
+    # gets the guard's CORS headers so a browser can read it
     # outermost last: the guard sees every request before routing
     app.add_middleware(
         Guard,
