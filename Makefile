@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# graphql-http's GraphQL-over-HTTP audit (tests/e2e/test_graphql_http_audit.py) runs on Node.
+AUDIT := tests/e2e/audit
+AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
 .PHONY: serve test lint typecheck codegen-check pytest bench clean
 
@@ -12,10 +15,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	@touch $(STAMP)
 
+# Without npm nothing is installed and the stamp stays missing, so a later run retries; the
+# audit test then skips (no node) or says how to install its packages.
+$(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; \
+	else \
+		echo "npm not found: tests/e2e/audit's packages are not installed"; \
+	fi
+
 serve: $(STAMP)
 	$(BIN)/tradegraph serve
 
-test: $(STAMP) lint typecheck codegen-check pytest
+test: $(STAMP) $(AUDIT_STAMP) lint typecheck codegen-check pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -24,7 +36,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(AUDIT_STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -32,7 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/generated_vs_handwritten.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AUDIT)/node_modules
 
 codegen-check: $(STAMP)
 	$(BIN)/python -m codegen --check

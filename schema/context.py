@@ -1,4 +1,5 @@
-"""Per-operation state for resolvers: one session, one lock, fresh DataLoaders.
+"""Per-operation state for resolvers: one session, one lock, fresh DataLoaders; and who is
+calling (the keys the transport carried), for the access policy (schema/policy.py).
 
 A WebSocket connection shares one context between its operations, so the per-operation
 scope lives in a ContextVar set by the boundary extension rather than on the context.
@@ -14,6 +15,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from resolvers.access import KeyConfig, Presented
 from storage.bus import EventBus
 from storage.outbox import commit_and_publish, discard_pending
 
@@ -73,11 +75,42 @@ def begin_scope(services: Services) -> OperationScope:
 
 @dataclass
 class GraphQLContext:
-    """The Strawberry context: services plus the transport's request object."""
+    """The Strawberry context: services plus the transport's request object.
+
+    `request` is the HTTP request or the WebSocket; `connection_params` is a WebSocket's
+    `connection_init` payload. A context with neither (an in-process caller) presents no
+    keys, so it reaches only what an anonymous caller may: in-process callers pass their
+    keys in `connection_params`, the way a browser does.
+    """
 
     services: Services
     request: Any = None
     connection_params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> KeyConfig:
+        """The configured keys; without settings nothing can be authorized (fail closed)."""
+        settings = self.services.settings
+        if settings is None:
+            raise RuntimeError("no settings in the GraphQL services: cannot tell which keys apply")
+        keys: KeyConfig = settings.keys
+        return keys
+
+    def presented(self) -> Presented:
+        """The keys the caller sent: request (or WebSocket handshake) headers first, each key
+        missing there taken from the `connection_init` payload (browsers cannot set WebSocket
+        headers)."""
+        headers = getattr(self.request, "headers", None)
+        sent = Presented.from_headers(headers.get) if headers is not None else Presented()
+        if not self.connection_params or None not in (sent.api_key, sent.operator_key):
+            return sent
+        payload = Presented.from_payload(self.connection_params)
+        return Presented(
+            api_key=sent.api_key if sent.api_key is not None else payload.api_key,
+            operator_key=sent.operator_key
+            if sent.operator_key is not None
+            else payload.operator_key,
+        )
 
     @property
     def scope(self) -> OperationScope:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 
 from resolvers.errors import DomainError
 
 log = logging.getLogger("tradegraph.graphql")
+
+# graphql-core's hint at a near miss: a field, argument, type or enum value name
+SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
 
 LIMIT_CODES = (
     ("exceeds maximum operation depth", "QUERY_TOO_DEEP"),
@@ -47,3 +51,10 @@ def annotate(error: GraphQLError, *, parsed: bool) -> None:
         code, status = classify(error, parsed=parsed)
         extensions = {"code": code, "http": {"status": status}}
     error.extensions = extensions
+
+
+def hide_suggestion(error: GraphQLError) -> None:
+    """Drop graphql-core's "Did you mean ...?" from the message, whatever it names (Strawberry's
+    own option strips field names only), so an unauthorized caller cannot probe the schema for
+    names. Idempotent: it may run twice on a cached validation error."""
+    error.message = SUGGESTION.sub("", error.message)

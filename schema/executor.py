@@ -1,9 +1,11 @@
 """A lean query/mutation executor over the Strawberry schema, for the HTTP hot path.
 
 Strawberry's pipeline runs a chain of extension hooks per request; this runs the same
-schema through graphql-core directly with the same limits, the same error codes and the same
-operation boundary, and caches parse and validation results per query text. Subscriptions and
-GET requests still take Strawberry's own path (see server/graphql_app.py).
+schema through graphql-core directly with the same limits, the same access policy, the same
+error codes and the same operation boundary, and caches parse and validation results per query
+text (and the policy caches the levels per parsed document), so a repeated query builds
+nothing. Subscriptions and GET requests still take Strawberry's own path (see
+server/graphql_app.py).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.context import GraphQLContext, begin_scope
 from schema.errors import annotate
-from schema.limits import MAX_TOKENS, RULES
+from schema.limits import MAX_TOKENS
 from schema.root import TradegraphSchema
 
 CACHE_SIZE = 512
@@ -47,7 +49,7 @@ class Prepared:
 
 
 class RequestError(Exception):
-    """The request itself is unusable (HTTP 400): no query, a forbidden operation type."""
+    """The request itself is unusable (HTTP 400): an unknown operation, a subscription."""
 
 
 class Executor:
@@ -58,10 +60,11 @@ class Executor:
         self._graphql = schema._schema
         self._rules = (
             *specified_rules,
-            *RULES,
+            *schema.extra_rules,
             MaybeNullValidationRule,
             OneOfInputValidationRule,
         )
+        self._hide = schema.config.disable_field_suggestions
         self.prepare = lru_cache(maxsize=cache_size)(self._prepare)
 
     def _prepare(self, query: str) -> Prepared:
@@ -70,7 +73,7 @@ class Executor:
         except GraphQLError as syntax_error:
             annotate(syntax_error, parsed=False)
             return Prepared(None, (syntax_error,))
-        errors = validate(self._graphql, document, self._rules)
+        errors = validate(self._graphql, document, self._rules, hide_suggestions=self._hide)
         for invalid in errors:
             annotate(invalid, parsed=True)
         return Prepared(document, tuple(errors))
@@ -82,18 +85,22 @@ class Executor:
         context: GraphQLContext,
         variables: Mapping[str, Any] | None = None,
         operation_name: str | None = None,
-        allow_mutations: bool = True,
     ) -> ExecutionResult:
-        """Execute one operation inside its own scope; only a clean mutation commits."""
+        """Execute one operation inside its own scope; only a clean mutation commits.
+
+        A caller whose keys do not reach the operation gets the policy's one error and
+        nothing runs.
+        """
         prepared = self.prepare(query)
         if prepared.document is None or prepared.errors:
             return ExecutionResult(None, list(prepared.errors))
         operation = _operation(prepared.document, operation_name)
         if operation.operation is OperationType.SUBSCRIPTION:
             raise RequestError("subscriptions are served over WebSocket (graphql-transport-ws)")
+        refusal = self._schema.access.refusal(prepared.document, operation_name, context)
+        if refusal is not None:
+            return ExecutionResult(None, [refusal])
         is_mutation = operation.operation is OperationType.MUTATION
-        if is_mutation and not allow_mutations:
-            raise RequestError("mutations are not allowed over GET")
         scope = begin_scope(context.services)
         try:
             result = execute(
@@ -103,6 +110,7 @@ class Executor:
                 variable_values=dict(variables) if variables else None,
                 operation_name=operation_name,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+                hide_suggestions=self._hide,
             )
             if isawaitable(result):
                 result = await result

@@ -14,10 +14,11 @@ from strawberry.types import ExecutionContext
 from schema.agents import AgentMutation, AgentQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.boundary import OperationBoundary
-from schema.errors import annotate
+from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
 from schema.hypotheses import HypothesisMutation, HypothesisQuery
-from schema.limits import Limits
+from schema.limits import RULES, Limits, Rules, rules
+from schema.policy import AccessGuard, AccessPolicy
 from schema.strategies import StrategyMutation, StrategyQuery
 from schema.system import SystemQuery
 from schema.trades import TradeQuery
@@ -42,28 +43,46 @@ Mutation = merge_types(
 
 
 class TradegraphSchema(strawberry.Schema):
-    """Adds error codes to every error before it is logged or sent."""
+    """Adds error codes to every error before it is logged or sent, and carries what both
+    execution paths share: the extra validation rules and the access policy."""
+
+    def __init__(self, *args: Any, extra_rules: Rules = RULES, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_rules = extra_rules
+        self.access = AccessPolicy(self._schema)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         parsed = execution_context is not None and execution_context.graphql_document is not None
+        hide = self.config.disable_field_suggestions
         for error in errors:
             annotate(error, parsed=parsed)
+            if hide:
+                hide_suggestion(error)
 
 
-def build_schema(*, hide_suggestions: bool = False, **extra: Any) -> TradegraphSchema:
-    """A fresh schema; caches are module-level, so building twice does not double them."""
+def build_schema(
+    *, hide_suggestions: bool = False, introspection: bool = True, **extra: Any
+) -> TradegraphSchema:
+    """A fresh schema; caches are module-level, so building twice does not double them.
+
+    With FORVEN_AUTH_REQUIRED the server builds it with neither field suggestions nor
+    introspection, so that an unauthorized caller cannot map the schema.
+    """
+    extra_rules = rules(introspection=introspection)
     return TradegraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=[
-            Limits,
+            lambda: Limits(extra_rules),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
+            AccessGuard,  # after ValidationCache: it reads the validation result
             OperationBoundary,
         ],
         config=StrawberryConfig(disable_field_suggestions=hide_suggestions),
+        extra_rules=extra_rules,
         **extra,
     )

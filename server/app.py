@@ -16,7 +16,6 @@ from rest_compat.ratelimit import install_rate_limit
 from rest_compat.shutdown import router as shutdown_router
 from rest_compat.webhooks import router as webhooks_router
 from schema.context import Services
-from schema.root import build_schema
 from server.graphql_app import TradegraphGraphQL
 from server.lifespan import lifespan
 from server.settings import Settings, get_settings
@@ -52,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services: Services = app.state.services
         return services
 
-    graphql = TradegraphGraphQL(build_schema(hide_suggestions=settings.auth_required), services)
+    graphql = TradegraphGraphQL.from_settings(settings, services)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
     for path in LIVE_FEED_PATHS:

@@ -1,8 +1,9 @@
 """Forven (seed 000): the live WebSocket feed, graceful shutdown and webhooks.
 
 All four are hand-written transport routes, never generated. Shutdown and webhooks are built
-(state "transport"); the WebSocket feeds are "planned" and not served until the live-feed
-issue.
+(state "transport"). The WebSocket feeds are "planned": their door is served
+(rest_compat/live.py checks the keys and closes with 4401/4503), but the feed behind it is not
+built, so an authenticated socket is closed with 4501 until the live-feed issue.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from codegen.model import Route
 FEED_NOTES = (
     "Streams price ticks, order fills, indicator updates and regime changes. /api/ws/live and "
     "/ws/live share one handler. Keys by header, or in the connection_init payload / first "
-    "message for browsers; the operator policy guards the feed."
+    "message (`{\"type\": \"auth\", \"x-api-key\": ..., \"x-operator-key\": ...}`) for "
+    "browsers; the operator policy guards the feed: close 4401 (a key missing or wrong), 4503 "
+    "(no operator key configured). Not built yet: authenticated sockets are closed with 4501."
 )
 
 ROUTES: tuple[Route, ...] = (

@@ -10,6 +10,7 @@ import httpx
 
 from schema.context import GraphQLContext
 from schema.root import build_schema
+from tests.conftest import TEST_KEY_HEADERS
 from tests.schema.helpers import gql
 
 CREATE = "mutation($t: String!) { createHypothesis(input: {title: $t}) { id } }"
@@ -17,7 +18,7 @@ CREATE = "mutation($t: String!) { createHypothesis(input: {title: $t}) { id } }"
 
 async def _collect(app: Any, query: str, count: int) -> list[dict[str, Any]]:
     schema = build_schema()
-    context = GraphQLContext(services=app.state.services)
+    context = GraphQLContext(services=app.state.services, connection_params=TEST_KEY_HEADERS)
     stream = await schema.subscribe(query, context_value=context)
     assert isinstance(stream, AsyncIterator), stream
     out: list[dict[str, Any]] = []
