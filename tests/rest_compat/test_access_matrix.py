@@ -30,19 +30,8 @@ from codegen.catalog import ROUTES
 from codegen.model import Route
 from server.app import create_app
 from server.settings import load_settings
+from tests.access_rules import CONFIGS, PRESENTED, refusal
 
-API, OPERATOR = "matrix-api-key", "matrix-operator-key"
-CONFIGS = {
-    "both keys": {"api_key": API, "operator_key": OPERATOR},
-    "operator unconfigured": {"api_key": API},
-    "no keys": {},
-}
-PRESENTED = {
-    "no key": {},
-    "wrong keys": {"x-api-key": "nope", "x-operator-key": "nope"},
-    "api key only": {"x-api-key": API},
-    "both keys": {"x-api-key": API, "x-operator-key": OPERATOR},
-}
 # checked by their own tests: shutdown would stop the app under test
 SKIPPED = {"POST /api/shutdown"}
 HTTP = [r for r in ROUTES if r.method != "WS" and r.key not in SKIPPED]
@@ -58,14 +47,7 @@ def expected(route: Route, config: dict[str, str], presented: dict[str, str], op
     exempt = route.auth in ("public", "loopback", "hmac") or (route.api == "halyrd" and open_)
     if exempt:
         return None
-    if "api_key" in config and presented.get("x-api-key") != API:
-        return (401, "INVALID_API_KEY")
-    if route.auth == "operator":
-        if "operator_key" not in config:
-            return (503, "OPERATOR_KEY_NOT_CONFIGURED")
-        if presented.get("x-operator-key") != OPERATOR:
-            return (401, "INVALID_OPERATOR_KEY")
-    return None
+    return refusal(config, presented, operator=route.auth == "operator")
 
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

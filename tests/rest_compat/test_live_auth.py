@@ -13,18 +13,15 @@ from starlette.websockets import WebSocketDisconnect
 
 from server.app import create_app
 from server.settings import load_settings
-from tests.rest_compat.test_access_matrix import API, CONFIGS, OPERATOR, PRESENTED
+from tests.access_rules import CONFIGS, PRESENTED, refusal
 
 PATHS = ["/api/ws/live", "/ws/live", "/api/forven/ws/live"]
 
 
 def expected_close(config: dict[str, str], presented: dict[str, str]) -> int:
-    if "api_key" in config and presented.get("x-api-key") != API:
-        return 4401
-    if "operator_key" not in config:
-        return 4503
-    if presented.get("x-operator-key") != OPERATOR:
-        return 4401
+    refused = refusal(config, presented, operator=True)
+    if refused is not None:
+        return {401: 4401, 503: 4503}[refused[0]]
     return 4501  # through the door: the feed itself is not built yet
 
 

@@ -15,8 +15,8 @@ import httpx
 
 from server.app import create_app
 from server.settings import Settings, load_settings
+from tests.access_rules import API, OPERATOR
 
-API, OPERATOR = "graphql-api-key", "graphql-operator-key"
 BOTH = {"x-api-key": API, "x-operator-key": OPERATOR}
 
 

@@ -22,19 +22,10 @@ import pytest
 import pytest_asyncio
 
 from server.graphql_http import GRAPHQL_RESPONSE, JSON
-from tests.schema.keyed import API, BOTH, OPERATOR, client_for, keyed_settings, refusal, serving
+from tests.access_rules import API, CONFIGS, OPERATOR, PRESENTED
+from tests.access_rules import refusal as refusal_for
+from tests.schema.keyed import BOTH, client_for, keyed_settings, refusal, serving
 
-CONFIGS = {
-    "both keys": {"api_key": API, "operator_key": OPERATOR},
-    "operator unconfigured": {"api_key": API},
-    "no keys": {},
-}
-PRESENTED = {
-    "no key": {},
-    "wrong keys": {"x-api-key": "nope", "x-operator-key": "nope"},
-    "api key only": {"x-api-key": API},
-    "both keys": BOTH,
-}
 # (query, needs the operator key); Halyrd reads are open on loopback, yet /graphql takes the
 # API key like every other HTTP route
 OPERATIONS = {
@@ -48,14 +39,7 @@ COUNT = "{ hypotheses { totalCount } }"
 
 
 def expected(config: dict[str, str], presented: dict[str, str], operator: bool) -> Any:
-    if "api_key" in config and presented.get("x-api-key") != API:
-        return (401, "INVALID_API_KEY")
-    if operator:
-        if "operator_key" not in config:
-            return (503, "OPERATOR_KEY_NOT_CONFIGURED")
-        if presented.get("x-operator-key") != OPERATOR:
-            return (401, "INVALID_OPERATOR_KEY")
-    return None
+    return refusal_for(config, presented, operator=operator)
 
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
