@@ -14,7 +14,7 @@ from codegen.model import Route
 FEED_NOTES = (
     "Streams price ticks, order fills, indicator updates and regime changes. /api/ws/live and "
     "/ws/live share one handler. Keys by header, or in the connection_init payload / first "
-    "message (`{\"type\": \"auth\", \"x-api-key\": ..., \"x-operator-key\": ...}`) for "
+    'message (`{"type": "auth", "x-api-key": ..., "x-operator-key": ...}`) for '
     "browsers; the operator policy guards the feed: close 4401 (a key missing or wrong), 4503 "
     "(no operator key configured). Not built yet: authenticated sockets are closed with 4501."
 )

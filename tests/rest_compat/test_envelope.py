@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import httpx
 import pytest
+from fastapi import APIRouter
+
+from resolvers.errors import DomainError
+from server.app import create_app
+from tests.conftest import TEST_KEY_HEADERS
 
 
 @pytest.mark.parametrize("path", ["/api/health", "/health"])
@@ -36,3 +44,66 @@ async def test_405_names_every_method_of_the_path(client: httpx.AsyncClient) -> 
     response = await client.put("/api/agents/researcher")
     assert response.status_code == 405
     assert {"GET", "PATCH", "DELETE"} <= set(response.headers["allow"].split(", "))
+
+
+class TestEveryStatusIsTheEnvelope:
+    """Documented or not, every REST failure is `{"code", "detail"}` JSON: never HTML, never a
+    stack trace. Statuses no route produces yet (502, an unexpected 500) come from test routes
+    raising what the real ones will raise."""
+
+    @pytest.fixture
+    async def failing(self, settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+        app = create_app(settings.model_copy(update={"rate_limit": "40/minute"}))
+        router = APIRouter()
+
+        @router.get("/api/test-only/{status}")
+        async def fail(status: int) -> None:
+            if status == 500:
+                raise RuntimeError("boom: /secret/path/in/trace")
+            raise DomainError(f"refused with {status}", code=f"TEST_{status}", status=status)
+
+        app.include_router(router)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(
+                transport=transport, base_url="http://testserver", headers=TEST_KEY_HEADERS
+            ) as http,
+        ):
+            yield http
+
+    @staticmethod
+    def _assert_envelope(response: httpx.Response, status: int) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        body: dict[str, Any] = response.json()
+        assert set(body) == {"code", "detail"} and body["code"]
+        assert "Traceback" not in response.text and "<html" not in response.text.lower()
+        return body
+
+    @pytest.mark.parametrize("status", [409, 502, 503, 500])
+    async def test_domain_and_unexpected_errors(
+        self, failing: httpx.AsyncClient, status: int
+    ) -> None:
+        body = self._assert_envelope(await failing.get(f"/api/test-only/{status}"), status)
+        if status == 500:
+            assert body == {"code": "INTERNAL_ERROR", "detail": "Internal server error"}
+
+    async def test_statuses_from_real_requests(self, failing: httpx.AsyncClient) -> None:
+        foreign = {"origin": "https://x.example"}
+        plain = {"content-type": "text/plain"}
+        cases = [
+            (401, failing.get("/api/strategies", headers={"x-api-key": "wrong"})),
+            (403, failing.post("/agents/seed/promote", json={}, headers=foreign)),
+            (404, failing.get("/api/no-such-route")),
+            (405, failing.put("/api/health")),
+            (422, failing.get("/api/strategies", params={"limit": "many"})),
+            (415, failing.post("/agents/seed/promote", content=b"x", headers=plain)),
+        ]
+        for status, request in cases:
+            self._assert_envelope(await request, status)
+        for _ in range(40):
+            response = await failing.get("/api/health")
+            if response.status_code == 429:
+                break
+        self._assert_envelope(response, 429)
