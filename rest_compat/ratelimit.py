@@ -13,8 +13,10 @@ It hits `Limiter.limiter` (the limits strategy over SlowAPI's memory storage) wi
 parsed once at start-up, rather than SlowAPI's per-request path, which re-parses the limit
 string and inspects the key function on every request and logs a warning per refusal.
 TRADEGRAPH_RATE_LIMIT is the one switch; SlowAPI's RATELIMIT_ENABLED and kin do not apply here.
-limits' memory storage restarts a 10 ms expiry thread on the first hit after the last one
-ended, which is most of the cost; BENCHMARKS.md has the figures.
+limits' memory storage starts a 10 ms expiry thread (threading.Timer) on the first hit after
+each idle gap, which cost a request arriving after a pause 0.5-2 ms. Fixed windows expire
+lazily when read (MemoryStorage.get), so that thread only reclaims memory; it is switched off
+(`_inline_expiry`) and the middleware sweeps expired keys itself every SWEEP_EVERY requests.
 
 WebSocket handshakes (GraphQL subscriptions) and lifespan events pass uncounted. Behind a proxy
 every client shares the proxy's address unless uvicorn rewrites the client from trusted
@@ -87,16 +89,43 @@ def parse_limit(text: str, parse_many: Callable[[str], list[RateLimitItem]]) -> 
     return items
 
 
+SWEEP_EVERY = 1024
+
+
+def _inline_expiry(storage: object) -> Callable[[], None] | None:
+    """Stop limits' MemoryStorage from starting its expiry thread; return its sweep instead.
+
+    Name-mangled private API of limits 5: if it is not there, the storage is left as it is.
+    """
+    sweep = getattr(storage, "_MemoryStorage__expire_events", None)
+    if sweep is None or not hasattr(storage, "_MemoryStorage__schedule_expiry"):
+        return None
+    storage._MemoryStorage__schedule_expiry = lambda: None
+    return sweep
+
+
 class RateLimitMiddleware:
     """Answers 429 in the JSON envelope, with Retry-After, once a client exceeds any limit."""
 
-    def __init__(self, app: ASGIApp, *, limiter: Limiter, items: Sequence[RateLimitItem]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limiter: Limiter,
+        items: Sequence[RateLimitItem],
+        sweep: Callable[[], None] | None = None,
+    ) -> None:
         self.app = app
         self.limiter = limiter
         self.items = tuple(items)
+        self._sweep = sweep
+        self._hits = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            self._hits += 1
+            if self._sweep is not None and self._hits % SWEEP_EVERY == 0:
+                self._sweep()  # reclaim keys whose window has passed (a few per client)
             key = client_address(scope)
             strategy = self.limiter.limiter
             for item in self.items:
@@ -138,7 +167,8 @@ def install_rate_limit(app: FastAPI, settings: Settings) -> None:
         strategy="fixed-window",
     )
     app.state.limiter = limiter
-    app.add_middleware(RateLimitMiddleware, limiter=limiter, items=items)
+    sweep = _inline_expiry(getattr(limiter, "_storage", None))
+    app.add_middleware(RateLimitMiddleware, limiter=limiter, items=items, sweep=sweep)
 
 
 def is_installed(app: FastAPI) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -175,3 +176,37 @@ class TestCreateApp:
         assert response.json()["code"] == "RATE_LIMITED"
         assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
         assert "retry-after" in response.headers
+
+
+class TestNoExpiryThread:
+    """limits' memory storage would start a Timer thread after every idle gap (0.5-2 ms on the
+    next request); fixed windows expire on read, and the middleware sweeps instead."""
+
+    async def test_hits_after_a_pause_start_no_thread(self) -> None:
+        import threading
+
+        app = limited_app("600/second")
+        storage = app.state.limiter._storage
+        async with http(app) as client:
+            for _ in range(3):
+                await asyncio.sleep(0.03)  # longer than the storage's 10 ms timer
+                assert (await client.get("/ping")).status_code == 200
+        assert not storage.timer.is_alive()
+        assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]
+
+    async def test_expired_windows_are_still_reset_and_swept(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        import rest_compat.ratelimit as ratelimit
+
+        monkeypatch.setattr(ratelimit, "SWEEP_EVERY", 3)
+        app = limited_app("2/second")
+        storage = app.state.limiter._storage
+        async with http(app) as client, http(app, ("10.0.0.7", 1)) as other:
+            assert await statuses(client, "/ping", 3) == [200, 200, 429]
+            await asyncio.sleep(1.1)
+            assert await statuses(client, "/ping", 1) == [200]  # a new window: lazily reset
+            assert len(storage.expirations) == 1
+            await asyncio.sleep(1.1)
+            await statuses(other, "/ping", 2)  # the 3rd and 6th request sweep
+        assert list(storage.expirations) and all("127.0.0.1" not in k for k in storage.expirations)
