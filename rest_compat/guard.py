@@ -31,6 +31,7 @@ from rest_compat.generated.access import HALYRD_PATHS
 from rest_compat.origins import HostPolicy, OriginPolicy, cors_headers, preflight_headers
 from rest_compat.paths import NonCanonicalPath, legacy_headers, resolve
 
+Headers = dict[str, str]
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 JSON_TYPES = ("application/json",)
 
@@ -43,7 +44,7 @@ def template_regex(templates: Iterable[str]) -> re.Pattern[str]:
 HALYRD = template_regex(HALYRD_PATHS)
 
 
-def key_exempt(method: str, path: str, scope: Scope, halyrd_open: bool) -> bool:
+def key_exempt(method: str, path: str, scope: Scope, headers: Headers, halyrd_open: bool) -> bool:
     """The documented exemptions; everything else, unknown paths included, takes the key."""
     if method == "OPTIONS" or path.startswith("/api/webhooks/"):
         return True
@@ -51,32 +52,29 @@ def key_exempt(method: str, path: str, scope: Scope, halyrd_open: bool) -> bool:
         return True
     if halyrd_open and HALYRD.match(path):
         return True
-    return path == "/graphql" and method == "GET" and _wants_graphiql(scope)
+    return path == "/graphql" and method == "GET" and _wants_graphiql(scope, headers)
 
 
-def _wants_graphiql(scope: Scope) -> bool:
+def _wants_graphiql(scope: Scope, headers: Headers) -> bool:
     """The GraphiQL shell: a browser asking for HTML with no operation (it holds no data)."""
     if b"query=" in scope.get("query_string", b""):
         return False
-    return "text/html" in _header(scope, b"accept")
+    return "text/html" in headers.get("accept", "")
 
 
-def _header(scope: Scope, name: bytes) -> str:
+def _headers(scope: Scope) -> Headers:
+    """The request headers read once, by lower-case name (the first of repeated ones wins)."""
+    headers: Headers = {}
     for key, value in scope.get("headers", ()):
-        if key == name:
-            return str(value.decode("latin-1"))
-    return ""
+        headers.setdefault(key.decode("latin-1"), value.decode("latin-1"))
+    return headers
 
 
-def _has_header(scope: Scope, name: bytes) -> bool:
-    return any(key == name for key, _ in scope.get("headers", ()))
-
-
-def _carries_body(scope: Scope) -> bool:
-    length = _header(scope, b"content-length")
+def _carries_body(headers: Headers) -> bool:
+    length = headers.get("content-length", "")
     if length:
         return length.strip() != "0"
-    return _has_header(scope, b"transfer-encoding")
+    return "transfer-encoding" in headers
 
 
 def _is_json(content_type: str) -> bool:
@@ -122,12 +120,13 @@ class Guard:
             await self.app(scope, receive, send)
             return
         extra: list[tuple[bytes, bytes]] = []
+        headers = _headers(scope)
         try:
-            scope = self._check(scope, extra)
+            scope = self._check(scope, headers, extra)
         except Refusal as refusal:
-            await self._refuse(scope, send, refusal, extra)
+            await self._refuse(scope, headers, send, refusal, extra)
             return
-        if kind == "http" and not _header(scope, b"content-length"):
+        if kind == "http" and "content-length" not in headers:
             receive = self._capped(receive)
         if not extra or kind != "http":
             await self.app(scope, receive, send)
@@ -154,9 +153,9 @@ class Guard:
 
         return capped
 
-    def _check(self, scope: Scope, extra: list[tuple[bytes, bytes]]) -> Scope:
+    def _check(self, scope: Scope, headers: Headers, extra: list[tuple[bytes, bytes]]) -> Scope:
         """Every check in order; returns the scope routing will see, or raises Refusal."""
-        host = _header(scope, b"host")
+        host = headers.get("host", "")
         if not self.hosts.allows(host):
             raise Refusal(400, "HOST_NOT_ALLOWED", f"Host {host!r} is not in FORVEN_ALLOWED_HOSTS")
         try:
@@ -170,7 +169,7 @@ class Guard:
         if resolved.path != scope["path"]:
             scope = {**scope, "path": resolved.path, "raw_path": resolved.path.encode()}
         path = resolved.path
-        origin = _header(scope, b"origin")
+        origin = headers.get("origin", "")
         allowed_origin = bool(origin) and self.origins.allows(origin, host)
         if allowed_origin:
             extra += cors_headers(origin)
@@ -179,7 +178,7 @@ class Guard:
                 raise Refusal(403, "ORIGIN_NOT_ALLOWED", f"Origin {origin!r} is not allowed")
             return scope
         method = scope["method"]
-        if method == "OPTIONS" and origin and _has_header(scope, b"access-control-request-method"):
+        if method == "OPTIONS" and origin and "access-control-request-method" in headers:
             if not allowed_origin:
                 raise Refusal(403, "ORIGIN_NOT_ALLOWED", f"Origin {origin!r} is not allowed")
             raise Refusal(204, "", "")
@@ -188,27 +187,30 @@ class Guard:
                 raise Refusal(
                     403, "ORIGIN_NOT_ALLOWED", f"Origin {origin!r} may not send {method} requests"
                 )
-            length = _header(scope, b"content-length").strip()
+            length = headers.get("content-length", "").strip()
             if length.isdigit() and int(length) > self.max_body_bytes:
                 raise Refusal(413, "PAYLOAD_TOO_LARGE", str(PayloadTooLarge(self.max_body_bytes)))
-            if _carries_body(scope) and not _is_json(_header(scope, b"content-type")):
+            if _carries_body(headers) and not _is_json(headers.get("content-type", "")):
                 raise Refusal(
                     415, "UNSUPPORTED_MEDIA_TYPE", "a request body must be application/json"
                 )
-        if not key_exempt(method, path, scope, self.keys.halyrd_open):
+        if not key_exempt(method, path, scope, headers, self.keys.halyrd_open):
             try:
-                check_api_key(
-                    Presented.from_headers(lambda n: _header(scope, n.encode()) or None), self.keys
-                )
+                check_api_key(Presented.from_headers(lambda n: headers.get(n) or None), self.keys)
             except DomainError as exc:
                 raise Refusal(exc.status, exc.code, exc.message) from None
         return scope
 
     async def _refuse(
-        self, scope: Scope, send: Send, refusal: Refusal, extra: list[tuple[bytes, bytes]]
+        self,
+        scope: Scope,
+        request_headers: Headers,
+        send: Send,
+        refusal: Refusal,
+        extra: list[tuple[bytes, bytes]],
     ) -> None:
         if refusal.status == 204:  # an allowed preflight
-            headers = preflight_headers(_header(scope, b"origin"))
+            headers = preflight_headers(request_headers.get("origin", ""))
             await send({"type": "http.response.start", "status": 204, "headers": headers})
             await send({"type": "http.response.body", "body": b""})
             return
