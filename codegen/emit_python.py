@@ -157,6 +157,13 @@ def _alias(module: str) -> str:
     return "r_" + module.replace(".", "_")
 
 
+def _import(module: str) -> str:
+    """`halyrd.equity` is imported as `from resolvers.halyrd import equity as r_halyrd_equity`."""
+    parent, _, leaf = module.rpartition(".")
+    package = f"resolvers.{parent}" if parent else "resolvers"
+    return f"from {package} import {leaf} as {_alias(module)}"
+
+
 def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]], doc: str) -> str:
     """A FastAPI router module holding one handler per non-transport route."""
     generated = [r for r in routes if r.state != "transport" and r.method != "WS"]
@@ -169,7 +176,7 @@ def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]],
     lines += ["from pydantic import BaseModel, ConfigDict, Field  # noqa: F401"]
     lines += ["from starlette.requests import Request  # noqa: F401"]
     lines += ["from starlette.responses import Response", ""]
-    lines += [f"from resolvers import {m} as {_alias(m)}" for m in modules]
+    lines += [_import(m) for m in modules]
     lines += ["from rest_compat.access import GATES  # noqa: F401"]
     lines += ["from rest_compat.generated import serializers as S  # noqa: F401"]
     lines += [

@@ -10,7 +10,7 @@ from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from resolvers.errors import NotImplementedYet
+from resolvers.errors import DomainError, NotImplementedYet
 from storage.outbox import commit_and_publish
 
 R = TypeVar("R")
@@ -23,11 +23,17 @@ async def call(
 ) -> R:
     """Run `fn` on a fresh session; a writing route commits and publishes only on success."""
     services = request.app.state.services
+    publish = services.bus.publish if services.bus else None
     async with services.session_factory() as session:
-        result = await fn(session, **kwargs)
+        try:
+            result = await fn(session, **kwargs)
+        except DomainError as exc:
+            if getattr(exc, "persist", False):
+                # A refusal that is itself a record (a blocked order): keep it, then answer.
+                await commit_and_publish(session, publish)
+            raise
         if write:
-            bus = services.bus
-            await commit_and_publish(session, bus.publish if bus else None)
+            await commit_and_publish(session, publish)
         return result
 
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from schema.context import GraphQLContext, begin_scope
+from schema.context import GraphQLContext, begin_scope, keeps_writes
 
 
 class OperationBoundary(SchemaExtension):
@@ -40,4 +40,4 @@ class OperationBoundary(SchemaExtension):
         except RuntimeError:
             return False
         result = context.result
-        return result is not None and not getattr(result, "errors", None)
+        return result is not None and keeps_writes(getattr(result, "errors", None))

@@ -8,11 +8,12 @@ scope lives in a ContextVar set by the boundary extension rather than on the con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
+from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.access import KeyConfig, Presented
@@ -124,3 +125,9 @@ class GraphQLContext:
         if self.services.bus is None:
             raise RuntimeError("no event bus configured")
         return self.services.bus
+
+
+def keeps_writes(errors: Sequence[GraphQLError] | None) -> bool:
+    """A mutation commits when it raised nothing, or only refusals that are records themselves
+    (a blocked order: resolvers/halyrd/refusals.py); any other error rolls everything back."""
+    return all(getattr(error.original_error, "persist", False) for error in errors or ())

@@ -32,7 +32,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
-from schema.context import GraphQLContext, begin_scope
+from schema.context import GraphQLContext, begin_scope, keeps_writes
 from schema.errors import annotate
 from schema.limits import MAX_TOKENS
 from schema.root import TradegraphSchema
@@ -120,7 +120,7 @@ class Executor:
         assert isinstance(result, ExecutionResult)
         for error in result.errors or ():
             annotate(error, parsed=True)
-        await scope.finish(commit=is_mutation and not result.errors)
+        await scope.finish(commit=is_mutation and keeps_writes(result.errors))
         return result
 
 

@@ -4,6 +4,7 @@ from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision
 from storage.base import Base
 from storage.events import Event
+from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
@@ -11,6 +12,12 @@ from storage.trading_agents import TradingAgent
 from storage.webhooks import WebhookDelivery
 
 __all__ = [
+    "AgentEquity",
+    "AgentOrder",
+    "Backtest",
+    "ConfigVersion",
+    "JournalEntry",
+    "RiskBlock",
     "Agent",
     "AgentToolset",
     "Approval",

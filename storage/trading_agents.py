@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, utcnow
+from storage.base import Base, JSONType, utcnow
 
 AGENT_STATUSES = ("PAPER", "ELIGIBLE", "LIVE", "DEMOTED")
 
@@ -18,6 +19,7 @@ class TradingAgent(Base):
         CheckConstraint("status IN ('PAPER', 'ELIGIBLE', 'LIVE', 'DEMOTED')", name="status"),
         CheckConstraint("phase IN ('paper', 'live')", name="phase"),
         CheckConstraint("market_mode IN ('spot', 'perp')", name="market_mode"),
+        CheckConstraint("twak_session IN ('none', 'active', 'revoked')", name="twak_session"),
     )
 
     id: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -28,3 +30,12 @@ class TradingAgent(Base):
     is_running: Mapped[bool] = mapped_column(default=False)
     last_heartbeat: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The running configuration (resolvers/halyrd/config.py) and the version it came from.
+    config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    config_version_id: Mapped[int | None] = mapped_column(default=None)
+    # Start of the current evaluation window (creation, demotion or reset restart it).
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_reason: Mapped[str] = mapped_column(String(500), default="")
+    # Signing session of the live executor: none until promoted, revoked by the kill switch.
+    twak_session: Mapped[str] = mapped_column(String(10), default="none")
