@@ -9,6 +9,8 @@ from rest_compat.envelope import install_error_envelope
 from rest_compat.generated.forven import router as forven_router
 from rest_compat.generated.halyrd import router as halyrd_router
 from rest_compat.guard import Guard
+from rest_compat.halyrd_ws import PATH as HALYRD_WS_PATH
+from rest_compat.halyrd_ws import agent_stream
 from rest_compat.health import router as health_router
 from rest_compat.live import live_feed
 from rest_compat.openapi import router as openapi_router
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
     for path in LIVE_FEED_PATHS:
         app.router.routes.append(WebSocketRoute(path, live_feed))
+    app.router.routes.append(WebSocketRoute(HALYRD_WS_PATH, agent_stream))
     install_rate_limit(app, settings)  # inside the guard: refusals are not counted, and a 429
     # gets the guard's CORS headers so a browser can read it
     # outermost last: the guard sees every request before routing

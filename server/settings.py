@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     demo: bool = Field(True, alias="TRADEGRAPH_DEMO")
     demo_seed: int = Field(7, alias="TRADEGRAPH_DEMO_SEED")
     demo_days: int = Field(30, ge=1, le=3650, alias="TRADEGRAPH_DEMO_DAYS")
+    # The Halyrd agents' runtime: one step per agent every tick (0 stops the loop), on the
+    # seeded synthetic market or on <SYMBOL>.csv files from TRADEGRAPH_OHLCV_DIR.
+    agent_tick_seconds: float = Field(60.0, ge=0, le=86_400, alias="TRADEGRAPH_AGENT_TICK_SECONDS")
+    market_seed: int = Field(7, alias="TRADEGRAPH_MARKET_SEED")
+    ohlcv_dir: Path | None = Field(None, alias="TRADEGRAPH_OHLCV_DIR")
     log_level: str = Field("info", alias="TRADEGRAPH_LOG_LEVEL")
 
     @field_validator("allowed_hosts", "cors_origins", mode="before")
