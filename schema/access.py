@@ -52,7 +52,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "denyApproval": "operator",
     },
     # the event feed is the live feed's GraphQL face: operator-gated like /ws/live
-    "Subscription": {"events": "operator"},
+    "Subscription": {"events": "operator", "agentEvents": "halyrd_read"},
 }
 
 TYPE_LEVELS: dict[str, Level] = {
@@ -67,6 +67,7 @@ TYPE_LEVELS: dict[str, Level] = {
     "ApprovalDecision": "operator",
     "Event": "operator",
     "TradingAgent": "halyrd_read",
+    "AgentEvent": "halyrd_read",
 }
 
 # a Halyrd agent's own trades are Halyrd data (GET /agents/{id}/trades)

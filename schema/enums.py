@@ -63,3 +63,12 @@ class ToolsetContext(Enum):
     INTERACTIVE = "interactive"
     RECOVERY = "recovery"
     RESEARCH = "research"
+
+
+@strawberry.enum(description="What a Halyrd agent event carries (the seed's WebSocket list).")
+class AgentEventType(Enum):
+    EQUITY = "equity"
+    TRADE = "trade"
+    JOURNAL = "journal"
+    RISK_VETO = "risk_veto"
+    STATUS = "status"

@@ -16,6 +16,7 @@ from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.boundary import OperationBoundary
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
+from schema.halyrd.events import AgentEventSubscription
 from schema.hypotheses import HypothesisMutation, HypothesisQuery
 from schema.limits import RULES, Limits, Rules, rules
 from schema.policy import AccessGuard, AccessPolicy
@@ -36,7 +37,7 @@ Query = merge_types(
         ApprovalQuery,
     ),
 )
-Subscription = merge_types("Subscription", (EventSubscription,))
+Subscription = merge_types("Subscription", (EventSubscription, AgentEventSubscription))
 Mutation = merge_types(
     "Mutation", (HypothesisMutation, StrategyMutation, AgentMutation, ApprovalMutation)
 )
