@@ -14,6 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.agents import create_agent, set_agent_toolset
 from resolvers.approvals import create_approval, decide_approval
+from resolvers.halyrd.config import parse_config
+from resolvers.halyrd.market import MarketFeed
+from resolvers.halyrd.runtime import step_agent
 from resolvers.hypotheses import create_hypothesis
 from resolvers.lifecycle import transition_strategy
 from resolvers.quant.market import Candles, generate_candles
@@ -21,7 +24,7 @@ from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simul
 from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.strategies import create_strategy
 from resolvers.trades import close_trade, open_trade
-from resolvers.trading_agents import ensure_seed_agent, record_heartbeat
+from resolvers.trading_agents import ensure_seed_agent
 from storage.hypotheses import Hypothesis
 from storage.outbox import Publisher, commit_and_publish
 from storage.strategies import STAGES
@@ -30,6 +33,11 @@ SYMBOLS = ("BTC-USD", "ETH-USD", "SOL-USD")
 NOTIONAL = 10_000.0
 FEE_RATE = 0.0005
 SLIPPAGE_BPS = 2.0
+# The trading agent replays at most this many days (each hourly step is a full runtime step),
+# from this origin of the agent's market (server/halyrd_runner.py uses the same one).
+AGENT_DAYS = 5
+LOOKBACK = 200
+MARKET_ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
 
 THESES = (
     (
@@ -232,11 +240,16 @@ async def _agents(session: AsyncSession) -> None:
         await set_agent_toolset(session, agent_id=agent_id, context=context, tools=tools)
 
 
-async def _trading_agent(session: AsyncSession, markets: dict[str, Candles], end: datetime) -> None:
+async def _trading_agent(session: AsyncSession, feed: MarketFeed, days: int, end: datetime) -> None:
+    """The seed agent's last AGENT_DAYS days, replayed step by step through its real runtime
+    (orders through every layer, equity, journal, evaluation) on the agent's market feed."""
     agent = await ensure_seed_agent(session)
-    outcome = _run("ma_cross", markets[SYMBOLS[0]])
-    await _record_trades(session, outcome, strategy_id=None, agent_id=agent.id)
-    await record_heartbeat(session, agent_id=agent.id, at=end)
+    step = timedelta(seconds=parse_config(agent.config).strategy.interval_seconds)
+    start = max(end - timedelta(days=min(days, AGENT_DAYS)), MARKET_ORIGIN + step * LOOKBACK)
+    moment = start
+    while moment <= end:
+        await step_agent(session, agent_id=agent.id, now=moment, feed=feed)
+        moment += step
 
 
 async def seed_demo(
@@ -246,6 +259,7 @@ async def seed_demo(
     seed: int,
     days: int,
     end: datetime | None = None,
+    feed: MarketFeed | None = None,
 ) -> bool:
     """Fill an empty database in one transaction; returns False when data already exists."""
     end = end or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -256,6 +270,6 @@ async def seed_demo(
         markets = _market(seed, days, end)
         await _agents(session)
         await _research(session, markets, end)
-        await _trading_agent(session, markets, end)
+        await _trading_agent(session, feed or MarketFeed(seed, MARKET_ORIGIN), days, end)
         await commit_and_publish(session, publish)
     return True

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from schema.context import Services
 from server.demo import seed_demo
+from server.halyrd_runner import AgentRunner, market_feed
 from server.settings import Settings
 from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory
@@ -43,16 +44,24 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     bus = EventBus(settings.broadcast_url, session_factory)
     await bus.start()
     app.state.services = Services(session_factory=session_factory, bus=bus, settings=settings)
+    feed = market_feed(settings)
+    runner = AgentRunner(session_factory, bus.publish, feed, settings.agent_tick_seconds)
     try:
         if settings.demo:
             seeded = await seed_demo(
-                session_factory, bus.publish, seed=settings.demo_seed, days=settings.demo_days
+                session_factory,
+                bus.publish,
+                seed=settings.demo_seed,
+                days=settings.demo_days,
+                feed=feed,
             )
             if seeded:
                 log.info(
                     "demo data seeded (seed=%s, %s days)", settings.demo_seed, settings.demo_days
                 )
+        runner.start()
         yield
     finally:
+        await runner.stop()
         await bus.stop()
         await engine.dispose()

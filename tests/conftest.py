@@ -97,6 +97,7 @@ def settings(tmp_path: Path, database_url: str) -> Any:
         api_key=TEST_API_KEY,
         operator_key=TEST_OPERATOR_KEY,
         rate_limit="",  # tests/rest_compat/test_ratelimit.py covers the limiter
+        agent_tick_seconds=0,  # no background agent steps: tests step agents themselves
     )
 
 

@@ -1,0 +1,220 @@
+"""The agent's status machine: PAPER -> ELIGIBLE -> LIVE, DEMOTED on a breach, and the operator's
+promote, demote and kill-switch.
+
+`set_status` is the only place a status changes: it stamps the change, journals it and streams
+a `status` event. Every refusal is decided before anything is written.
+
+- promote: DEMOTED is refused (DEMOTED, even forced: wait for the reset or re-approve with
+  demote), LIVE is refused (ALREADY_LIVE), anything but ELIGIBLE needs `force` (NOT_ELIGIBLE
+  says which gates fail). Promotion opens a signing session and signs a session-opening
+  transaction whose hash is returned; a forced promotion is journaled as forced.
+- demote: LIVE or ELIGIBLE -> PAPER, DEMOTED -> PAPER (the operator's re-approval); PAPER stays
+  PAPER. Every demotion starts a fresh evaluation window, otherwise the next step would make an
+  ELIGIBLE agent ELIGIBLE again at once. Leaving LIVE closes the signing session.
+- kill switch: needs `confirm`; revokes the signing session (no live order can be signed until
+  a new promotion opens one), and a LIVE agent becomes DEMOTED. Killing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.errors import Conflict, InvalidInput
+from resolvers.halyrd.config import parse_config
+from resolvers.halyrd.events import emit
+from resolvers.halyrd.journal import append_entry
+from resolvers.halyrd.refusals import Demoted, NotEligible
+from resolvers.halyrd.signing import Signer, canonical, signer_for
+from resolvers.trading_agents import get_trading_agent
+from storage.base import utcnow
+from storage.trading_agents import AGENT_STATUSES, TradingAgent
+
+PHASE_OF = {"PAPER": "paper", "ELIGIBLE": "paper", "LIVE": "live", "DEMOTED": "paper"}
+
+
+@dataclass(frozen=True)
+class Promotion:
+    status: str
+    first_tx_hash: str
+
+
+@dataclass(frozen=True)
+class Demotion:
+    status: str
+
+
+@dataclass(frozen=True)
+class KillSwitch:
+    twak_session: str
+
+
+async def set_status(
+    session: AsyncSession,
+    *,
+    agent: TradingAgent,
+    status: str,
+    phase: str,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Change the agent's status and phase, journal it and stream a `status` event."""
+    if status not in AGENT_STATUSES or phase not in ("paper", "live"):
+        raise ValueError(f"unknown status/phase {status}/{phase}")
+    previous = agent.status
+    agent.status = status
+    agent.phase = phase
+    agent.status_changed_at = now
+    agent.status_reason = reason[:500]
+    await session.flush()
+    data = {
+        "id": agent.id,
+        "status": status,
+        "phase": phase,
+        "previous": previous,
+        "reason": reason,
+    }
+    await append_entry(
+        session,
+        agent_id=agent.id,
+        kind="status",
+        message=f"{previous} -> {status}: {reason}",
+        data=data,
+        ts=now,
+    )
+    await emit(session, agent_id=agent.id, event_type="status", ts=now, data=data)
+
+
+async def restart_window(
+    session: AsyncSession, *, agent: TradingAgent, reason: str, now: datetime
+) -> None:
+    """Start a fresh evaluation window (and with it a fresh drawdown peak) at `now`, journaled."""
+    agent.window_started_at = now
+    await session.flush()
+    await append_entry(
+        session,
+        agent_id=agent.id,
+        kind="status",
+        message=f"evaluation window restarted: {reason}",
+        data={"id": agent.id, "window_started_at": now.isoformat(), "reason": reason},
+        ts=now,
+    )
+
+
+async def promote_agent(
+    session: AsyncSession,
+    *,
+    agent_id: str,
+    force: bool = False,
+    signer: Signer | None = None,
+    now: datetime | None = None,
+) -> Promotion:
+    """Go LIVE: open a signing session and return the hash of its opening transaction."""
+    # evaluation.py drives set_status from this module, so it is imported where it is needed.
+    from resolvers.halyrd.evaluation import failing_gates, get_evaluation
+
+    now = now or utcnow()
+    agent = await get_trading_agent(session, agent_id=agent_id)
+    if agent.status == "DEMOTED":
+        raise Demoted(
+            f"agent {agent.id} is demoted ({agent.status_reason}); wait for the reset or "
+            "re-approve it with demote",
+            details={"id": agent.id},
+        )
+    if agent.status == "LIVE":
+        raise Conflict(f"agent {agent.id} is already LIVE", code="ALREADY_LIVE")
+    bypassed: list[str] = []
+    if agent.status != "ELIGIBLE":
+        bypassed = failing_gates(await get_evaluation(session, agent_id=agent.id, now=now))
+        if not force:
+            why = "; ".join(bypassed) or "it passes now; the next runtime step marks it ELIGIBLE"
+            raise NotEligible(
+                f"agent {agent.id} is {agent.status}, not ELIGIBLE: {why}",
+                details={"id": agent.id, "status": agent.status, "failing": bypassed},
+            )
+    config = parse_config(agent.config)
+    signer = signer or signer_for(agent.id)
+    tx_hash = signer.sign(
+        canonical(
+            {
+                "type": "session_open",
+                "agent": agent.id,
+                "signer": signer.address,
+                "allowlist": list(config.signing.allowlist),
+                "per_trade_cap": config.signing.per_trade_cap,
+                "daily_cap": config.signing.daily_cap,
+                "ts": now.isoformat(),
+            }
+        )
+    )
+    forced = agent.status != "ELIGIBLE"
+    agent.twak_session = "active"
+    reason = f"force-promoted from {agent.status}" if forced else "promoted"
+    if forced:
+        reason += f" (bypassed: {'; '.join(bypassed) or 'none'})"
+    await set_status(session, agent=agent, status="LIVE", phase="live", reason=reason, now=now)
+    await append_entry(
+        session,
+        agent_id=agent.id,
+        kind="status",
+        message=f"signing session opened by {signer.address}: tx {tx_hash}",
+        data={"tx_hash": tx_hash, "signer": signer.address, "forced": forced},
+        ts=now,
+    )
+    return Promotion(status="LIVE", first_tx_hash=tx_hash)
+
+
+async def demote_agent(
+    session: AsyncSession, *, agent_id: str, now: datetime | None = None
+) -> Demotion:
+    """Back to PAPER with a fresh evaluation window (DEMOTED -> PAPER is a re-approval)."""
+    now = now or utcnow()
+    agent = await get_trading_agent(session, agent_id=agent_id)
+    if agent.status == "PAPER":
+        return Demotion(status="PAPER")
+    previous = agent.status
+    if previous == "LIVE" and agent.twak_session == "active":
+        agent.twak_session = "none"
+    reason = "re-approved by the operator" if previous == "DEMOTED" else "demoted by the operator"
+    await set_status(session, agent=agent, status="PAPER", phase="paper", reason=reason, now=now)
+    await restart_window(session, agent=agent, reason=reason, now=now)
+    return Demotion(status="PAPER")
+
+
+async def kill_agent(
+    session: AsyncSession, *, agent_id: str, confirm: bool, now: datetime | None = None
+) -> KillSwitch:
+    """Revoke the signing session; a LIVE agent is DEMOTED. Needs `confirm` to be true."""
+    if confirm is not True:
+        raise InvalidInput(
+            'the kill switch needs {"confirm": true}',
+            code="CONFIRMATION_REQUIRED",
+            details={"field": "confirm"},
+        )
+    now = now or utcnow()
+    agent = await get_trading_agent(session, agent_id=agent_id)
+    if agent.twak_session == "revoked" and agent.status != "LIVE":
+        return KillSwitch(twak_session="revoked")
+    previous_session = agent.twak_session
+    agent.twak_session = "revoked"
+    await session.flush()
+    await append_entry(
+        session,
+        agent_id=agent.id,
+        kind="status",
+        message=f"kill switch: signing session revoked (was {previous_session})",
+        data={"id": agent.id, "twak_session": "revoked", "previous": previous_session},
+        ts=now,
+    )
+    if agent.status == "LIVE":
+        await set_status(
+            session,
+            agent=agent,
+            status="DEMOTED",
+            phase=PHASE_OF["DEMOTED"],
+            reason="kill switch",
+            now=now,
+        )
+    return KillSwitch(twak_session="revoked")

@@ -1,0 +1,85 @@
+"""The Halyrd agents' runtime loop: every tick, one step per agent, each in its own transaction.
+
+A step (resolvers/halyrd/runtime.py) trades the agent's watchlist on the market feed, records
+equity and moves its status; its events are published after the commit like any request's.
+A failing step is logged and retried on the next tick; it never stops the loop or the server.
+Several instances sharing one database would each step every agent: a step is idempotent per
+bar (targets that match positions place no order), and a second equity snapshot in the same
+second is skipped; a leader lease is left to the scale-out work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import suppress
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from resolvers.halyrd.market import MarketFeed, configure_feed
+from resolvers.halyrd.runtime import step_agent
+from resolvers.trading_agents import list_trading_agents
+from server.demo import MARKET_ORIGIN
+from server.settings import Settings
+from storage.outbox import Publisher, commit_and_publish
+
+log = logging.getLogger("tradegraph.halyrd")
+
+
+def market_feed(settings: Settings) -> MarketFeed:
+    """The process-wide feed: the same seed and origin give the same prices after a restart."""
+    feed = MarketFeed(seed=settings.market_seed, origin=MARKET_ORIGIN, ohlcv_dir=settings.ohlcv_dir)
+    configure_feed(feed)
+    return feed
+
+
+async def step_all(
+    sessions: async_sessionmaker[AsyncSession],
+    publish: Publisher | None,
+    feed: MarketFeed,
+    now: datetime,
+) -> None:
+    """One step for every agent; an agent's failure does not stop the others."""
+    async with sessions() as session:
+        agent_ids = [agent.id for agent in await list_trading_agents(session)]
+    for agent_id in agent_ids:
+        try:
+            async with sessions() as session:
+                await step_agent(session, agent_id=agent_id, now=now, feed=feed)
+                await commit_and_publish(session, publish)
+        except Exception:
+            log.exception("agent %s: step at %s failed; retrying next tick", agent_id, now)
+
+
+class AgentRunner:
+    """Owns the loop task; start() after the bus, stop() before it."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        publish: Publisher | None,
+        feed: MarketFeed,
+        tick_seconds: float,
+    ) -> None:
+        self._sessions = sessions
+        self._publish = publish
+        self._feed = feed
+        self._tick = tick_seconds
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._tick > 0 and self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="halyrd-runner")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    async def _loop(self) -> None:
+        while True:
+            await step_all(self._sessions, self._publish, self._feed, datetime.now(UTC))
+            await asyncio.sleep(self._tick)
