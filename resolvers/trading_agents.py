@@ -22,16 +22,25 @@ def trading_agent_payload(row: TradingAgent) -> dict[str, object]:
 
 
 async def ensure_seed_agent(session: AsyncSession, *, market_mode: str = "spot") -> TradingAgent:
-    """The `seed` agent, created in PAPER on first use and marked as the running one."""
+    """The `seed` agent, created in PAPER on first use and marked as the running one, with the
+    default config (strategy and executor in `market_mode`) as its initial ConfigVersion.
+
+    A seed agent from before config versions existed gets its initial version here too."""
+    # Imported here: both modules resolve agents through this one.
+    from resolvers.halyrd.agents import default_config
+    from resolvers.halyrd.config_versions import commit_version
+
     row = await session.get(TradingAgent, SEED_AGENT_ID)
     if row is None:
+        config = default_config(market_mode=market_mode)
         row = TradingAgent(
             id=SEED_AGENT_ID,
             name="Halyrd",
             status="PAPER",
             phase="paper",
-            market_mode=market_mode,
+            market_mode=config.executor_mode,
             is_running=True,
+            config=config.to_dict(),
         )
         session.add(row)
         await session.flush()
@@ -41,6 +50,10 @@ async def ensure_seed_agent(session: AsyncSession, *, market_mode: str = "spot")
             entity_id=row.id,
             payload=trading_agent_payload(row),
         )
+        await commit_version(session, agent=row, config=config, change="initial")
+    elif row.config_version_id is None:
+        config = default_config(market_mode=row.market_mode, config=row.config or None)
+        await commit_version(session, agent=row, config=config, change="initial")
     return row
 
 

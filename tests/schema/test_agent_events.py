@@ -21,10 +21,18 @@ from tests.conftest import TEST_KEY_HEADERS
 T0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
-async def _write(app: Any, minute: int) -> None:
+async def _seed(app: Any) -> int:
+    """The seed agent (its creation writes events too); returns the newest event id."""
     services = app.state.services
     async with services.session_factory() as session:
         await ensure_seed_agent(session)
+        await commit_and_publish(session, services.bus.publish)
+        return int(await session.scalar(select(func.max(Event.id))) or 0)
+
+
+async def _write(app: Any, minute: int) -> None:
+    services = app.state.services
+    async with services.session_factory() as session:
         ts = T0.replace(minute=minute)
         await append_entry(session, agent_id="seed", kind="note", message=f"m{minute}", ts=ts)
         await record_snapshot(session, agent_id="seed", ts=ts, equity=100.0 - minute, phase="paper")
@@ -47,9 +55,11 @@ async def _collect(app: Any, query: str, count: int) -> list[dict[str, Any]]:
 
 
 async def test_replays_the_agent_events_in_order(app: Any) -> None:
+    since = await _seed(app)
     await _write(app, 1)
     await _write(app, 2)
-    events = await _collect(app, "subscription { agentEvents(since: 0) { id type ts data } }", 4)
+    query = f"subscription {{ agentEvents(since: {since}) {{ id type ts data }} }}"
+    events = await _collect(app, query, 4)
     assert [e["type"] for e in events] == ["JOURNAL", "EQUITY", "JOURNAL", "EQUITY"]
     assert events[3]["data"]["equity"] == 98.0 and events[3]["data"]["dd_from_peak"] > 0
     assert events[2]["data"]["message"] == "m2"
@@ -57,6 +67,7 @@ async def test_replays_the_agent_events_in_order(app: Any) -> None:
 
 
 async def test_a_type_subset_live(app: Any) -> None:
+    await _seed(app)
     await _write(app, 1)
     async with app.state.services.session_factory() as session:
         since = await session.scalar(select(func.max(Event.id)))

@@ -1,0 +1,287 @@
+"""Backtests (POST /backtests, GET /backtests/{id}): a StrategySpec replayed over a dataset,
+scored against an agent's evaluation objectives.
+
+Decisions a user would want to know:
+- `spec` is validated exactly like an agent's `strategy` section; errors name `spec.<field>`.
+- `dataset` = {"kind": "synthetic", "symbol", "seed", "bars", "interval_seconds", "start"}.
+  Defaults: the agent's first watchlist symbol, seed 7 and start 2026-01-01T00:00Z (the default
+  agent market of resolvers/halyrd/market.py, so a default backtest replays that market),
+  DEFAULT_BARS bars (at most MAX_BARS), the spec's interval. The stored dataset has every
+  default filled in, so a result says what it ran on.
+- Positions are the family's targets, clipped to long-only in spot mode. As the runtime does,
+  each entry is sized at position_pct of the equity when it opens (the starting capital plus
+  the pnl realized so far). Each fill pays FEE_RATE of its notional and SLIPPAGE_BPS against
+  the trader (resolvers/quant/simulate.py fills every change at the next bar's open).
+- Result: net_pnl and return_pct (percent) from the final equity (an open trade is marked at the
+  last close), max_drawdown and worst_daily_loss (fractions, the latter against each UTC day's
+  opening equity), trades (closed round trips), open_trades, win_rate (null without trades),
+  exposure (fraction of bars in a position), max_trade_pct, max_gross_exposure, fees,
+  final_equity.
+- Gates are the agent's objectives (`agent_id`, else the running agent, else the default config
+  when there is none): the four risk limits with the policy layer's edges (loss rules fail AT
+  the limit, size rules only over it) and the evaluation trade floor (trades >= floor).
+- Runs inside the request, the numeric part in a worker thread. A ValueError from the
+  computation stores the backtest as "failed" with `result.error`; invalid input is a 422
+  before anything is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.errors import InvalidInput, NotFound
+from resolvers.halyrd.config import AgentConfig, StrategySpec, parse_config
+from resolvers.halyrd.market import DEFAULT_ORIGIN, DEFAULT_SEED
+from resolvers.halyrd.risk import objective
+from resolvers.quant import metrics
+from resolvers.quant.market import generate_candles
+from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
+from resolvers.quant.strategies import FAMILIES
+from resolvers.trading_agents import CURRENT_ALIAS, get_trading_agent
+from storage.base import utcnow
+from storage.halyrd import Backtest
+
+DEFAULT_BARS = 2_000
+MAX_BARS = 200_000
+FEE_RATE = 0.001  # 10 bps of notional per fill
+SLIPPAGE_BPS = 5.0
+DATASET_KEYS = ("kind", "symbol", "seed", "bars", "interval_seconds", "start")
+
+
+def _bad(field: str, message: str) -> InvalidInput:
+    return InvalidInput(f"{field} {message}", details={"field": field})
+
+
+def _spec(raw: Any) -> StrategySpec:
+    if not isinstance(raw, Mapping):
+        raise _bad("spec", "must be an object")
+    try:
+        return parse_config({"strategy": raw}).strategy
+    except InvalidInput as exc:
+        field = str(exc.details.get("field", "spec")).replace("strategy", "spec", 1)
+        message = exc.message.replace("strategy", "spec", 1)
+        raise InvalidInput(message, details={"field": field}) from exc
+
+
+def _whole(field: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise _bad(field, "must be a whole number")
+    if not low <= value <= high:
+        raise _bad(field, f"must be between {low} and {high}")
+    return int(value)
+
+
+def _start(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise _bad("dataset.start", "must be an ISO 8601 time")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise _bad("dataset.start", "must be an ISO 8601 time") from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _dataset(raw: Any, spec: StrategySpec, symbol: str) -> dict[str, Any]:
+    """The dataset with defaults filled in, checked."""
+    raw = {} if raw is None else raw
+    if not isinstance(raw, Mapping):
+        raise _bad("dataset", "must be an object")
+    unknown = sorted(set(raw) - set(DATASET_KEYS))
+    if unknown:
+        raise _bad(f"dataset.{unknown[0]}", "is not a known setting")
+    if raw.get("kind", "synthetic") != "synthetic":
+        raise _bad("dataset.kind", "must be synthetic (the only kind so far)")
+    name = raw.get("symbol", symbol)
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 40:
+        raise _bad("dataset.symbol", "must be 1 to 40 characters")
+    start = _start(raw["start"]) if "start" in raw else DEFAULT_ORIGIN
+    return {
+        "kind": "synthetic",
+        "symbol": name.strip().upper(),
+        "seed": _whole("dataset.seed", raw.get("seed", DEFAULT_SEED), 0, 2**53),
+        "bars": _whole("dataset.bars", raw.get("bars", DEFAULT_BARS), 2, MAX_BARS),
+        "interval_seconds": _whole(
+            "dataset.interval_seconds",
+            raw.get("interval_seconds", spec.interval_seconds),
+            60,
+            86_400,
+        ),
+        "start": start.isoformat(),
+    }
+
+
+def run_backtest(spec: StrategySpec, dataset: dict[str, Any], capital: float) -> dict[str, Any]:
+    """The backtest's metrics (synchronous numpy; ValueError when the numbers make no sense)."""
+    candles = generate_candles(
+        symbol=dataset["symbol"],
+        seed=dataset["seed"],
+        start=datetime.fromisoformat(dataset["start"]),
+        periods=dataset["bars"],
+        interval=timedelta(seconds=dataset["interval_seconds"]),
+    )
+    positions = FAMILIES[spec.family].signals(candles, spec.params)
+    if spec.market_mode == "spot":
+        positions = np.maximum(positions, 0).astype(np.int8)
+    unit = simulate_trades(
+        candles, positions, size=1.0, fee_rate=FEE_RATE, slippage_bps=SLIPPAGE_BPS
+    )
+    trades = size_trades(unit, capital, spec.position_pct)
+    equity = equity_curve(trades, candles, capital)
+    closed = [t for t in trades if not t.is_open]
+    held = np.concatenate(([0], positions[:-1]))
+    before = np.concatenate(([capital], equity[:-1]))  # equity when each bar opens
+    if (equity <= 0).any():
+        raise ValueError("equity fell to zero or below; ratios against it are undefined")
+    net = float(equity[-1] - capital)
+    return {
+        "net_pnl": net,
+        "return_pct": 100.0 * net / capital,
+        "max_drawdown": max_drawdown(equity),
+        "worst_daily_loss": metrics.worst_daily_loss(candles.ts // 86_400, equity, capital),
+        "trades": len(closed),
+        "open_trades": len(trades) - len(closed),
+        "win_rate": sum(1 for t in closed if (t.pnl or 0.0) > 0) / len(closed) if closed else None,
+        "exposure": metrics.exposure(held),
+        "max_trade_pct": max(
+            (t.entry_price * t.size / float(before[t.entry_index]) for t in trades), default=0.0
+        ),
+        "max_gross_exposure": float(
+            np.max(_open_size(trades, len(candles)) * candles.close / equity)
+        ),
+        "fees": float(sum(t.fees for t in trades)),
+        "final_equity": float(equity[-1]),
+        "bars": len(candles),
+    }
+
+
+def size_trades(unit: list[SimTrade], capital: float, fraction: float) -> list[SimTrade]:
+    """Round trips of size 1 resized to `fraction` of the equity at each entry (capital plus the
+    pnl realized before it); a SimTrade's fees and pnl scale linearly with its size."""
+    realized, sized = 0.0, []
+    for trade in unit:
+        equity = capital + realized
+        if equity <= 0:
+            raise ValueError("equity fell to zero or below; nothing is left to size a trade with")
+        size = fraction * equity / trade.entry_price
+        scaled = replace(
+            trade,
+            size=size,
+            fees=trade.fees * size,
+            entry_fee=trade.entry_fee * size,
+            pnl=None if trade.pnl is None else trade.pnl * size,
+        )
+        realized += scaled.pnl or 0.0
+        sized.append(scaled)
+    return sized
+
+
+def _open_size(trades: list[SimTrade], bars: int) -> npt.NDArray[np.float64]:
+    """Base units held through each bar (entry bar included, exit bar not)."""
+    held = np.zeros(bars + 1)
+    for trade in trades:
+        held[trade.entry_index] += trade.size
+        held[trade.exit_index if trade.exit_index is not None else bars] -= trade.size
+    return np.asarray(np.cumsum(held)[:bars], dtype=np.float64)
+
+
+def evaluate_gates(result: Mapping[str, Any], config: AgentConfig) -> list[dict[str, Any]]:
+    """Each objective as {rule, value, limit, passed}."""
+    limits = asdict(config.risk)
+    values = {
+        "max_drawdown": result["max_drawdown"],
+        "daily_loss": result["worst_daily_loss"],
+        "max_trade_pct": result["max_trade_pct"],
+        "max_gross_exposure": result["max_gross_exposure"],
+    }
+    gates = [
+        {
+            "rule": rule,
+            "value": value,
+            "limit": limits[rule],
+            "passed": objective(rule, value, limits[rule]).holds,
+        }
+        for rule, value in values.items()
+    ]
+    floor = config.evaluation.trade_floor
+    trades = result["trades"]
+    gates.append(
+        {"rule": "trade_floor", "value": trades, "limit": floor, "passed": trades >= floor}
+    )
+    return gates
+
+
+async def create_backtest(
+    session: AsyncSession,
+    *,
+    spec: dict[str, Any],
+    dataset: dict[str, Any] | None = None,
+    agent_id: str | None = None,
+    starting_capital: float | None = None,
+) -> Backtest:
+    """Validate, run and store one backtest; the row's status is completed or failed."""
+    strategy = _spec(spec)
+    agent_key = agent_id if agent_id is not None else CURRENT_ALIAS
+    try:
+        agent = await get_trading_agent(session, agent_id=agent_key)
+    except NotFound:
+        if agent_id is not None:
+            raise
+        agent = None
+    config = parse_config(agent.config if agent is not None else None)
+    capital = config.starting_capital
+    if starting_capital is not None:
+        capital = parse_config({"starting_capital": starting_capital}).starting_capital
+    data = _dataset(dataset, strategy, config.watchlist[0])
+    created = utcnow()
+    try:
+        result = await asyncio.to_thread(run_backtest, strategy, data, capital)
+        status, gates = "completed", evaluate_gates(result, config)
+        result["starting_capital"] = capital
+    except ValueError as exc:
+        status, gates, result = "failed", [], {"error": str(exc), "starting_capital": capital}
+    row = Backtest(
+        trading_agent_id=agent.id if agent is not None else None,
+        spec=asdict(strategy),
+        dataset=data,
+        status=status,
+        result=result,
+        gates=gates,
+        created_at=created,
+        finished_at=utcnow(),
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_backtest(session: AsyncSession, *, backtest_id: str) -> Backtest:
+    """One backtest by id; an unknown or non-numeric id is 404."""
+    text = str(backtest_id).strip()
+    row = await session.get(Backtest, int(text)) if text.isdigit() and len(text) < 18 else None
+    if row is None:
+        raise NotFound(f"backtest {backtest_id} not found", details={"id": backtest_id})
+    return row
+
+
+def backtest_payload(row: Backtest) -> dict[str, Any]:
+    """GET /backtests/{id}: the row with `passed` = completed and every gate passed."""
+    return {
+        "id": str(row.id),
+        "status": row.status,
+        "agent_id": row.trading_agent_id,
+        "spec": row.spec,
+        "dataset": row.dataset,
+        "result": row.result,
+        "gates": row.gates,
+        "passed": row.status == "completed" and all(g["passed"] for g in row.gates),
+        "created_at": row.created_at,
+        "finished_at": row.finished_at,
+    }

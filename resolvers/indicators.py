@@ -1,0 +1,42 @@
+"""The indicator catalog (GET /indicators): what the strategy runtime actually computes.
+
+Read from resolvers/quant/catalog.py; the session is unused (the catalog is code, not data)
+but kept so that every resolver has the same shape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.quant.catalog import REGISTRY, IndicatorSpec
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    name: str
+    title: str
+    description: str
+    inputs: list[str]
+    params: list[dict[str, Any]]  # [{name, default}], default null when required
+    outputs: list[str]
+    used_by: list[str]  # strategy family names
+
+
+def indicator_info(spec: IndicatorSpec) -> IndicatorInfo:
+    return IndicatorInfo(
+        name=spec.name,
+        title=spec.title,
+        description=spec.description,
+        inputs=list(spec.inputs),
+        params=[{"name": name, "default": default} for name, default in spec.params],
+        outputs=list(spec.outputs),
+        used_by=list(spec.used_by),
+    )
+
+
+async def list_indicators(session: AsyncSession) -> list[IndicatorInfo]:
+    """Every indicator a built-in strategy family reads, by name."""
+    return sorted((indicator_info(spec) for spec in REGISTRY), key=lambda info: info.name)
