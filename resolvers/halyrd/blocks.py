@@ -1,0 +1,59 @@
+"""Refused orders as the seed lists them: ts, layer, rule, reason, order_ref (and the code),
+and every order the agent placed (GraphQL `orders`).
+
+The order pipeline writes one RiskBlock per refused order in the same transaction as the order
+and its journal entry; this module only reads them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from resolvers.errors import InvalidInput
+from resolvers.trading_agents import get_trading_agent
+from storage.halyrd import AgentOrder, RiskBlock
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+
+async def list_blocks(
+    session: AsyncSession, *, agent_id: str, limit: int | None = None
+) -> list[RiskBlock]:
+    """The agent's most recent blocks (`current` allowed), newest first: 100 unless `limit`
+    (1 to 500) says otherwise. Newest means most recently recorded (highest id), which is also
+    the latest `ts` as long as the pipeline records blocks as they happen."""
+    size = _size(limit)
+    agent = await get_trading_agent(session, agent_id=agent_id)
+    stmt = (
+        select(RiskBlock)
+        .where(RiskBlock.trading_agent_id == agent.id)
+        .order_by(RiskBlock.id.desc())
+        .limit(size)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def list_orders(
+    session: AsyncSession, *, agent_id: str, limit: int | None = None
+) -> list[AgentOrder]:
+    """The agent's most recent orders, filled or blocked, newest first (same `limit` rule)."""
+    size = _size(limit)
+    agent = await get_trading_agent(session, agent_id=agent_id)
+    stmt = (
+        select(AgentOrder)
+        .where(AgentOrder.trading_agent_id == agent.id)
+        .order_by(AgentOrder.id.desc())
+        .limit(size)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+def _size(limit: int | None) -> int:
+    size = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= size <= MAX_LIMIT:
+        raise InvalidInput(
+            f"limit must be between 1 and {MAX_LIMIT}", details={"field": "limit", "value": limit}
+        )
+    return size
