@@ -105,8 +105,10 @@ def value_schema(
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
 
-def _param_schema(param: Param, known: frozenset[str], where: str) -> Schema:
-    schema = value_schema(param.type, param.enum, False, known, f"{where} {param.name}")
+def _param_schema(
+    param: Param, known: frozenset[str], where: str, *, nullable: bool = False
+) -> Schema:
+    schema = value_schema(param.type, param.enum, nullable, known, f"{where} {param.name}")
     if param.type == "int" and not param.enum:
         # every integer input is stored as a 64-bit column; larger ones are refused with 422
         schema.setdefault("minimum", INT64_MIN)
@@ -147,7 +149,11 @@ def _request_body(route: Route, known: frozenset[str]) -> Schema | None:
     body = [p for p in route.params if p.source == "body"]
     if not body:
         return None
-    props = {p.name: _param_schema(p, known, route.key) for p in body}
+    # an optional body field without a default may be sent as null: it means "not given"
+    props = {
+        p.name: _param_schema(p, known, route.key, nullable=not p.required and p.default is None)
+        for p in body
+    }
     for param in body:
         if param.description:
             props[param.name]["description"] = param.description

@@ -269,19 +269,3 @@ async def get_backtest(session: AsyncSession, *, backtest_id: str) -> Backtest:
     if row is None:
         raise NotFound(f"backtest {backtest_id} not found", details={"id": backtest_id})
     return row
-
-
-def backtest_payload(row: Backtest) -> dict[str, Any]:
-    """GET /backtests/{id}: the row with `passed` = completed and every gate passed."""
-    return {
-        "id": str(row.id),
-        "status": row.status,
-        "agent_id": row.trading_agent_id,
-        "spec": row.spec,
-        "dataset": row.dataset,
-        "result": row.result,
-        "gates": row.gates,
-        "passed": row.status == "completed" and all(g["passed"] for g in row.gates),
-        "created_at": row.created_at,
-        "finished_at": row.finished_at,
-    }

@@ -7,11 +7,16 @@ but kept so that every resolver has the same shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.quant.catalog import REGISTRY, IndicatorSpec
+
+
+@dataclass(frozen=True)
+class IndicatorParam:
+    name: str
+    default: float | None  # None when the caller must give it
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,7 @@ class IndicatorInfo:
     title: str
     description: str
     inputs: list[str]
-    params: list[dict[str, Any]]  # [{name, default}], default null when required
+    params: list[IndicatorParam]
     outputs: list[str]
     used_by: list[str]  # strategy family names
 
@@ -31,7 +36,7 @@ def indicator_info(spec: IndicatorSpec) -> IndicatorInfo:
         title=spec.title,
         description=spec.description,
         inputs=list(spec.inputs),
-        params=[{"name": name, "default": default} for name, default in spec.params],
+        params=[IndicatorParam(name, default) for name, default in spec.params],
         outputs=list(spec.outputs),
         used_by=list(spec.used_by),
     )

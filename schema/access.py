@@ -36,6 +36,8 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "trades": "operator",
         "tradingAgent": "halyrd_read",
         "tradingAgents": "halyrd_read",
+        "backtest": "halyrd_read",
+        "indicators": "halyrd_read",
         "agent": "operator",
         "agents": "operator",
         "approval": "operator",
@@ -50,6 +52,14 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "updateAgent": "operator",
         "approveApproval": "operator",
         "denyApproval": "operator",
+        "promoteAgent": "halyrd_write",
+        "demoteAgent": "halyrd_write",
+        "killAgent": "halyrd_write",
+        "placeAgentOrder": "halyrd_write",
+        "putAgentWatchlist": "halyrd_write",
+        "patchAgentConfig": "halyrd_write",
+        "spawnAgent": "halyrd_write",
+        "createBacktest": "halyrd_write",
     },
     # the event feed is the live feed's GraphQL face: operator-gated like /ws/live
     "Subscription": {"events": "operator", "agentEvents": "halyrd_read"},
@@ -68,6 +78,33 @@ TYPE_LEVELS: dict[str, Level] = {
     "Event": "operator",
     "TradingAgent": "halyrd_read",
     "AgentEvent": "halyrd_read",
+    # the Halyrd agent's records, evaluation, configuration, actions, backtests and indicators
+    **dict.fromkeys(
+        (
+            "EquitySnapshot",
+            "JournalPage",
+            "JournalEntry",
+            "RiskBlock",
+            "Evaluation",
+            "Objective",
+            "Identity",
+            "IdentityEndpoint",
+            "IdentityRegistration",
+            "ConfigVersion",
+            "RunPeriod",
+            "WatchlistCandidates",
+            "Candidate",
+            "Preset",
+            "Promotion",
+            "Demotion",
+            "KillSwitch",
+            "AgentOrder",
+            "Backtest",
+            "Indicator",
+            "IndicatorParam",
+        ),
+        "halyrd_read",
+    ),  # fmt: skip
 }
 
 # a Halyrd agent's own trades are Halyrd data (GET /agents/{id}/trades)

@@ -13,9 +13,11 @@ from strawberry.types import ExecutionContext
 
 from schema.agents import AgentMutation, AgentQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
+from schema.backtests import BacktestMutation, BacktestQuery
 from schema.boundary import OperationBoundary
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
+from schema.halyrd.actions import AgentActionMutation
 from schema.halyrd.events import AgentEventSubscription
 from schema.hypotheses import HypothesisMutation, HypothesisQuery
 from schema.limits import RULES, Limits, Rules, rules
@@ -35,11 +37,20 @@ Query = merge_types(
         TradingAgentQuery,
         AgentQuery,
         ApprovalQuery,
+        BacktestQuery,
     ),
 )
 Subscription = merge_types("Subscription", (EventSubscription, AgentEventSubscription))
 Mutation = merge_types(
-    "Mutation", (HypothesisMutation, StrategyMutation, AgentMutation, ApprovalMutation)
+    "Mutation",
+    (
+        HypothesisMutation,
+        StrategyMutation,
+        AgentMutation,
+        ApprovalMutation,
+        AgentActionMutation,
+        BacktestMutation,
+    ),
 )
 
 

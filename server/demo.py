@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from resolvers.agents import create_agent, set_agent_toolset
 from resolvers.approvals import create_approval, decide_approval
 from resolvers.halyrd.config import parse_config
+from resolvers.halyrd.lifecycle import restart_window
 from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.runtime import step_agent
 from resolvers.hypotheses import create_hypothesis
@@ -246,6 +247,7 @@ async def _trading_agent(session: AsyncSession, feed: MarketFeed, days: int, end
     agent = await ensure_seed_agent(session)
     step = timedelta(seconds=parse_config(agent.config).strategy.interval_seconds)
     start = max(end - timedelta(days=min(days, AGENT_DAYS)), MARKET_ORIGIN + step * LOOKBACK)
+    await restart_window(session, agent=agent, reason="demo replay starts", now=start)
     moment = start
     while moment <= end:
         await step_agent(session, agent_id=agent.id, now=moment, feed=feed)

@@ -139,3 +139,8 @@ class Backtest(Base):
     gates: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    @property
+    def passed(self) -> bool:
+        """Completed, and every gate passed."""
+        return self.status == "completed" and all(gate["passed"] for gate in self.gates)

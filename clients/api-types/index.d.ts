@@ -19,6 +19,25 @@ export interface Agent {
   last_heartbeat: string | null;
 }
 
+/** An order through the agent's layers. */
+export interface AgentOrder {
+  order_ref: string;
+  ts: string;
+  symbol: string;
+  side: TradeSide;
+  size: number;
+  /** fill price (the venue mid when refused) */
+  price: number;
+  notional: number;
+  phase: Phase;
+  intent: "entry" | "exit" | "manual";
+  status: "filled" | "blocked";
+  code: string | null;
+  /** live orders: the signed tx */
+  tx_hash: string | null;
+  trade_id: number | null;
+}
+
 /** An action waiting on (or decided by) an operator. */
 export interface Approval {
   id: number;
@@ -43,6 +62,65 @@ export interface ApprovalDecision {
   created_at: string;
 }
 
+/** A backtest and its gate status. */
+export interface Backtest {
+  id: number;
+  status: "completed" | "failed";
+  agent_id: string | null;
+  spec: unknown;
+  dataset: unknown;
+  /** metrics: net_pnl, return_pct, max_drawdown, ... */
+  result: unknown;
+  /** [{rule, value, limit, passed}] */
+  gates: unknown;
+  passed: boolean;
+  created_at: string;
+  finished_at: string | null;
+}
+
+/** A stored backtest. */
+export interface BacktestCreated {
+  backtest_id: number;
+}
+
+/** A market the agent could trade. */
+export interface Candidate {
+  symbol: string;
+  rank: number;
+  score: number;
+  /** mean quote notional per bar */
+  liquidity: number;
+  /** annualised stdev of log returns */
+  volatility: number;
+  /** signed efficiency ratio in [-1, 1] */
+  trend: number;
+  character: string;
+  /** on the agent's watchlist now */
+  selected: boolean;
+  /** name of the recommended preset */
+  preset: string;
+}
+
+/** One configuration the agent ran with; parent links form a tree. */
+export interface ConfigVersion {
+  id: number;
+  parent_id: number | null;
+  change: "initial" | "watchlist" | "config" | "spawn";
+  params_summary: string;
+  /** the whole configuration of this version */
+  params: unknown;
+  run_period: RunPeriod;
+  /** null while active */
+  outcome: unknown | null;
+  active: boolean;
+  created_at: string;
+}
+
+/** The agent is back in PAPER. */
+export interface Demotion {
+  status: AgentStatus;
+}
+
 /** One point of an agent's equity curve. */
 export interface EquitySnapshot {
   ts: string;
@@ -50,6 +128,19 @@ export interface EquitySnapshot {
   phase: Phase;
   /** 1 - equity / running max */
   dd_from_peak: number;
+}
+
+/** Where the agent stands against its promotion gates. */
+export interface Evaluation {
+  state: AgentStatus;
+  /** worst value in the window */
+  objectives: Objective[];
+  window_days_elapsed: number;
+  window_days: number;
+  trade_floor: number;
+  /** trades closed in the window */
+  trades: number;
+  eligible: boolean;
 }
 
 /** Liveness. */
@@ -72,6 +163,74 @@ export interface Hypothesis {
   updated_at: string;
 }
 
+/** ERC-8004 identity fields, in the standard's own (camelCase) names. */
+export interface Identity {
+  agentId: number;
+  agentDomain: string;
+  agentAddress: string;
+  /** eip155:<chain>:<registry> */
+  agentRegistry: string;
+  chainId: number;
+  name: string;
+  type: string;
+  description: string;
+  endpoints: IdentityEndpoint[];
+  registrations: IdentityRegistration[];
+  supportedTrust: string[];
+}
+
+/** An endpoint. */
+export interface IdentityEndpoint {
+  name: string;
+  endpoint: string;
+}
+
+/** One registry entry of the ERC-8004 registration file. */
+export interface IdentityRegistration {
+  agentId: number;
+  agentRegistry: string;
+}
+
+/** An indicator the built-in strategies compute. */
+export interface Indicator {
+  name: string;
+  title: string;
+  description: string;
+  inputs: string[];
+  params: IndicatorParam[];
+  outputs: string[];
+  /** strategy families that compute it */
+  used_by: string[];
+}
+
+/** A tunable argument (default null when required). */
+export interface IndicatorParam {
+  name: string;
+  default: number | null;
+}
+
+/** One line of an agent's journal. */
+export interface JournalEntry {
+  id: number;
+  ts: string;
+  kind: "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
+  message: string;
+  data: unknown;
+}
+
+/** A page of an agent's journal. */
+export interface JournalPage {
+  /** newest first */
+  entries: JournalEntry[];
+  /** pass as `cursor` for older entries; null on the last page */
+  next_cursor: string | null;
+}
+
+/** The signing session is revoked. */
+export interface KillSwitch {
+  twak_session: string;
+}
+
 /** One stage change; the first row records the creation stage. */
 export interface LifecycleTransition {
   id: number;
@@ -82,6 +241,31 @@ export interface LifecycleTransition {
   created_at: string;
 }
 
+/** One risk objective (a ceiling) and the room left under it. */
+export interface Objective {
+  rule: string;
+  current: number;
+  limit: number;
+  /** (limit - current) / limit x 100 */
+  headroom_pct: number;
+  holds: boolean;
+}
+
+/** A recommended strategy setup for one market character. */
+export interface Preset {
+  name: string;
+  family: string;
+  params: unknown;
+  description: string;
+  suited_for: string;
+}
+
+/** The agent is LIVE; the hash of its signing session's first transaction. */
+export interface Promotion {
+  status: AgentStatus;
+  first_tx_hash: string;
+}
+
 /** A Forven research agent. */
 export interface ResearchAgent {
   id: string;
@@ -90,6 +274,24 @@ export interface ResearchAgent {
   description: string;
   created_at: string;
   updated_at: string;
+}
+
+/** An order refused by the policy, quote, mode or signing layer. */
+export interface RiskBlock {
+  ts: string;
+  layer: "policy" | "quote" | "mode" | "signing";
+  rule: string;
+  reason: string;
+  /** the refused order, `ord_<id>` */
+  order_ref: string;
+  /** the error code the refusal answered with */
+  code: string;
+}
+
+/** When a version ran; `to` is null while it is the active one. */
+export interface RunPeriod {
+  from: string;
+  to: string | null;
 }
 
 /** A strategy and its pipeline stage. */
@@ -131,6 +333,12 @@ export interface Trade {
   failure_reason: string | null;
   opened_at: string;
   closed_at: string | null;
+}
+
+/** Ranked candidates and the presets they point to. */
+export interface WatchlistCandidates {
+  candidates: Candidate[];
+  presets: Preset[];
 }
 
 /** One page of a cursor-paginated list. */
@@ -900,7 +1108,7 @@ export interface Routes {
     };
     response: Agent;
   };
-  /** Equity snapshots. Planned: answers 501 for now. */
+  /** Equity snapshots, optionally resampled. */
   "GET /agents/{id}/equity": {
     params: {
       id: string;
@@ -918,116 +1126,140 @@ export interface Routes {
     };
     response: Trade[];
   };
-  /** Journal entries, cursor-paginated. Planned: answers 501 for now. */
+  /** Journal entries, cursor-paginated. */
   "GET /agents/{id}/journal": {
     params: {
       id: string;
       cursor?: string;
       limit?: number;
     };
-    response: void;
+    response: JournalPage;
   };
-  /** Evaluation state and objectives. Planned: answers 501 for now. */
+  /** Refused orders: ts, layer, rule, reason, order_ref. */
+  "GET /agents/{id}/risk/blocks": {
+    params: {
+      id: string;
+      limit?: number;
+    };
+    response: RiskBlock[];
+  };
+  /** Evaluation state and objectives: state, objectives[], window_days_elapsed, trade_floor, eligible. */
   "GET /agents/{id}/evaluation": {
     params: {
       id: string;
     };
-    response: void;
+    response: Evaluation;
   };
-  /** Risk objectives: rule, current, limit, headroom_pct. Planned: answers 501 for now. */
+  /** Risk objectives: rule, current, limit, headroom_pct. */
   "GET /agents/{id}/risk/objectives": {
     params: {
       id: string;
     };
-    response: void;
+    response: Objective[];
   };
-  /** Refused orders: ts, layer, rule, reason, order_ref. Planned: answers 501 for now. */
-  "GET /agents/{id}/risk/blocks": {
-    params: {
-      id: string;
-    };
-    response: void;
-  };
-  /** Ranked candidates with recommended presets. Planned: answers 501 for now. */
+  /** Ranked candidates with recommended presets. */
   "GET /agents/{id}/watchlist/candidates": {
     params: {
       id: string;
     };
-    response: void;
+    response: WatchlistCandidates;
   };
-  /** Commit a watchlist selection (new ConfigVersion). Planned: answers 501 for now. */
+  /** Commit a watchlist selection (new ConfigVersion). */
   "PUT /agents/{id}/watchlist": {
     params: {
       id: string;
+      symbols: unknown;
+      parent_id?: number;
     };
-    response: void;
+    response: ConfigVersion;
   };
-  /** ConfigVersion tree: id, parent_id, params_summary, run_period, outcome. Planned: answers 501 for now. */
+  /** ConfigVersion tree: id, parent_id, params_summary, run_period, outcome. */
   "GET /agents/{id}/config/versions": {
     params: {
       id: string;
     };
-    response: void;
+    response: ConfigVersion[];
   };
-  /** Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE. Planned: answers 501 for now. */
+  /** Patch the evaluation config (new ConfigVersion). */
+  "PATCH /agents/{id}/config": {
+    params: {
+      id: string;
+      evaluation_config_patch: unknown;
+      parent_id?: number;
+    };
+    response: ConfigVersion;
+  };
+  /** Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE. */
   "POST /agents/{id}/promote": {
     params: {
       id: string;
       force?: boolean;
     };
-    response: void;
+    response: Promotion;
   };
-  /** Back to PAPER. Planned: answers 501 for now. */
+  /** Back to PAPER. */
   "POST /agents/{id}/demote": {
     params: {
       id: string;
     };
-    response: void;
+    response: Demotion;
   };
-  /** Revoke the signing session; requires {confirm: true}. Planned: answers 501 for now. */
+  /** Revoke the signing session; requires {confirm: true}. */
   "POST /agents/{id}/kill-switch": {
     params: {
       id: string;
-      confirm: boolean;
+      confirm?: boolean;
     };
-    response: void;
+    response: KillSwitch;
   };
-  /** Patch the evaluation config (new ConfigVersion). Planned: answers 501 for now. */
-  "PATCH /agents/{id}/config": {
+  /** A manual order through the agent's layers (an extension: not in the seed). */
+  "POST /agents/{id}/orders": {
     params: {
       id: string;
-      evaluation_config_patch: unknown;
+      symbol: string;
+      side: "buy" | "sell";
+      size: number;
     };
-    response: void;
+    response: AgentOrder;
   };
-  /** ERC-8004 identity fields (roadmap). Planned: answers 501 for now. */
+  /** ERC-8004 identity fields (roadmap, built). */
   "GET /agents/{id}/identity": {
     params: {
       id: string;
     };
-    response: void;
+    response: Identity;
   };
-  /** Spawn another agent (roadmap). Planned: answers 501 for now. */
+  /** Spawn another agent (roadmap, built). */
   "POST /agents": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+      id?: string;
+      market_mode?: MarketMode;
+      config?: unknown;
+    };
+    response: Agent;
   };
-  /** Run a backtest (roadmap). Planned: answers 501 for now. */
+  /** Run a backtest (roadmap, built). */
   "POST /backtests": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      spec: unknown;
+      dataset?: unknown;
+      agent_id?: string;
+      starting_capital?: number;
+    };
+    response: BacktestCreated;
   };
-  /** Backtest result and gate status (roadmap). Planned: answers 501 for now. */
+  /** Backtest result and gate status (roadmap, built). */
   "GET /backtests/{id}": {
     params: {
       id: string;
     };
-    response: void;
+    response: Backtest;
   };
-  /** The indicator catalog (roadmap). Planned: answers 501 for now. */
+  /** The indicator catalog (roadmap, built). */
   "GET /indicators": {
     params: Record<string, never>;
-    response: void;
+    response: Indicator[];
   };
 }
 

@@ -14,6 +14,7 @@ from codegen.catalog import (
     forven_system,
     forven_trading,
     halyrd,
+    halyrd_agent,
 )
 from codegen.model import Route
 
@@ -29,7 +30,7 @@ FORVEN: tuple[Route, ...] = (
     *forven_settings.ROUTES,
     *forven_live.ROUTES,
 )
-HALYRD: tuple[Route, ...] = halyrd.ROUTES
+HALYRD: tuple[Route, ...] = (*halyrd.ROUTES, *halyrd_agent.ROUTES)
 ROUTES: tuple[Route, ...] = (*FORVEN, *HALYRD)
 
 

@@ -13,24 +13,6 @@ from codegen.model import Param, Response, Route
 AGENT_ID = Param("id", "path", "str", required=True, arg="agent_id",
                  description="agent id, or `current` for the running agent")  # fmt: skip
 READ_ERRORS = (401, 404, 422)
-PLANNED = (401, 404, 422, 501)
-
-
-def _planned(method: str, path: str, op: str, summary: str, *params: Param, **kw: object) -> Route:
-    writes = method != "GET"
-    return Route(
-        method=method,
-        path=path,
-        api="halyrd",
-        router="halyrd",
-        summary=summary,
-        auth="operator" if writes else "api",
-        operation_id=op,
-        params=params,
-        errors=PLANNED,
-        writes=writes,
-        **kw,  # type: ignore[arg-type]
-    )
 
 
 ROUTES: tuple[Route, ...] = (
@@ -89,17 +71,45 @@ ROUTES: tuple[Route, ...] = (
         errors=READ_ERRORS,
         graphql="tradingAgent",
     ),  # fmt: skip
-    _planned(
+    Route(
         "GET",
         "/agents/{id}/equity",
+        "halyrd",
+        "halyrd",
+        "Equity snapshots, optionally resampled.",
+        "api",
         "get_agent_equity",
-        "Equity snapshots.",
-        AGENT_ID,
-        Param("from", "query", "datetime"),
-        Param("to", "query", "datetime"),
-        Param("interval", "query", "str", description="resample bucket, e.g. 1h"),
+        state="implemented",
+        resolver="halyrd.equity:list_equity",
+        params=(
+            AGENT_ID,
+            Param(
+                "from",
+                "query",
+                "datetime",
+                arg="start",
+                description="first time included (ISO 8601; no offset means UTC)",
+            ),
+            Param("to", "query", "datetime", arg="end", description="last time included"),
+            Param(
+                "interval",
+                "query",
+                "str",
+                description="resample bucket <n><unit>, unit s|m|h|d|w, e.g. 5m, 1h, 1d",
+            ),
+        ),
         response=Response("list", "EquitySnapshot"),
-    ),  # fmt: skip
+        errors=READ_ERRORS,
+        notes=(
+            "Oldest first; `from` and `to` inclusive. With `interval`, buckets are aligned to "
+            "the Unix epoch in UTC and each is answered by its last snapshot: that snapshot's "
+            "own ts (not the bucket start), equity and phase, with dd_from_peak recomputed "
+            "against the peak of the agent's whole history up to it (highs before `from` and "
+            "inside the bucket count; nothing is averaged); empty buckets are left out. At "
+            "most 100,000 points: more raw snapshots, or more buckets between the first and "
+            "last snapshot in range, answer 422 TOO_MANY_POINTS."
+        ),
+    ),
     Route(
         "GET",
         "/agents/{id}/trades",
@@ -117,98 +127,63 @@ ROUTES: tuple[Route, ...] = (
         response=Response("list", "Trade"),
         errors=READ_ERRORS,
     ),  # fmt: skip
-    _planned(
+    Route(
         "GET",
         "/agents/{id}/journal",
-        "get_agent_journal",
+        "halyrd",
+        "halyrd",
         "Journal entries, cursor-paginated.",
-        AGENT_ID,
-        Param("cursor", "query", "str"),
-        Param("limit", "query", "int"),
-    ),  # fmt: skip
-    _planned(
-        "GET",
-        "/agents/{id}/evaluation",
-        "get_agent_evaluation",
-        "Evaluation state and objectives.",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned(
-        "GET",
-        "/agents/{id}/risk/objectives",
-        "list_agent_risk_objectives",
-        "Risk objectives: rule, current, limit, headroom_pct.",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned(
+        "api",
+        "get_agent_journal",
+        state="implemented",
+        resolver="halyrd.journal:page_journal",
+        params=(
+            AGENT_ID,
+            Param("cursor", "query", "str", description="the previous page's next_cursor"),
+            Param(
+                "limit",
+                "query",
+                "int",
+                minimum=1,
+                maximum=500,
+                description="page size, default 50, max 500",
+            ),
+        ),
+        response=Response("one", "JournalPage"),
+        errors=READ_ERRORS,
+        notes=(
+            "Newest first. Cursors are keyset positions: entries appended while a client pages "
+            "appear above its cursor (read them with a fresh first page), so following "
+            "next_cursor never repeats or skips an entry. A cursor this route did not issue "
+            "is 422 INVALID_CURSOR."
+        ),
+    ),
+    Route(
         "GET",
         "/agents/{id}/risk/blocks",
-        "list_agent_risk_blocks",
+        "halyrd",
+        "halyrd",
         "Refused orders: ts, layer, rule, reason, order_ref.",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned(
-        "GET",
-        "/agents/{id}/watchlist/candidates",
-        "list_watchlist_candidates",
-        "Ranked candidates with recommended presets.",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned(
-        "PUT",
-        "/agents/{id}/watchlist",
-        "put_agent_watchlist",
-        "Commit a watchlist selection (new ConfigVersion).",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned(
-        "GET",
-        "/agents/{id}/config/versions",
-        "list_agent_config_versions",
-        "ConfigVersion tree: id, parent_id, params_summary, run_period, outcome.",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned(
-        "POST",
-        "/agents/{id}/promote",
-        "promote_agent",
-        "Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE.",
-        AGENT_ID,
-        Param("force", "body", "bool", default=False),
-        notes="409 NOT_ELIGIBLE unless ELIGIBLE or forced; 409 DEMOTED while demoted.",
-    ),  # fmt: skip
-    _planned("POST", "/agents/{id}/demote", "demote_agent", "Back to PAPER.", AGENT_ID),
-    _planned(
-        "POST",
-        "/agents/{id}/kill-switch",
-        "kill_agent",
-        "Revoke the signing session; requires {confirm: true}.",
-        AGENT_ID,
-        Param("confirm", "body", "bool", required=True),
-    ),  # fmt: skip
-    _planned(
-        "PATCH",
-        "/agents/{id}/config",
-        "patch_agent_config",
-        "Patch the evaluation config (new ConfigVersion).",
-        AGENT_ID,
-        Param("evaluation_config_patch", "body", "json", required=True),
-    ),  # fmt: skip
-    _planned(
-        "GET",
-        "/agents/{id}/identity",
-        "get_agent_identity",
-        "ERC-8004 identity fields (roadmap).",
-        AGENT_ID,
-    ),  # fmt: skip
-    _planned("POST", "/agents", "spawn_agent", "Spawn another agent (roadmap)."),
-    _planned("POST", "/backtests", "create_backtest", "Run a backtest (roadmap)."),
-    _planned(
-        "GET",
-        "/backtests/{id}",
-        "get_backtest",
-        "Backtest result and gate status (roadmap).",
-        Param("id", "path", "str", required=True, arg="backtest_id"),
-    ),  # fmt: skip
-    _planned("GET", "/indicators", "list_indicators", "The indicator catalog (roadmap)."),
+        "api",
+        "list_agent_risk_blocks",
+        state="implemented",
+        resolver="halyrd.blocks:list_blocks",
+        params=(
+            AGENT_ID,
+            Param(
+                "limit",
+                "query",
+                "int",
+                minimum=1,
+                maximum=500,
+                description="how many of the most recent blocks, default 100, max 500",
+            ),
+        ),
+        response=Response("list", "RiskBlock"),
+        errors=READ_ERRORS,
+        notes=(
+            "Newest first. The seed documents no parameters; `limit` (not in the seed) bounds "
+            "the answer, and each block also names the error `code` its order answered with."
+        ),
+    ),
 )

@@ -148,3 +148,12 @@ async def current_account(
     trades = await open_trades(session, agent_id=agent.id)
     marks = await latest_marks(session, agent_id=agent.id, symbols=[t.symbol for t in trades])
     return await account_state(session, agent=agent, config=config, marks=marks, now=now)
+
+
+def agent_clock(agent: TradingAgent) -> datetime:
+    """The moment an agent's records describe: its last step (its heartbeat) or a later status
+    change or window restart. Reads measure time on this clock, so two reads of an idle agent
+    agree, an agent that never ran has run for no time, and a replayed history is judged at
+    its own end; the runner keeps the clock near the wall clock."""
+    moments = (agent.last_heartbeat, agent.window_started_at, agent.status_changed_at)
+    return max(m for m in moments if m is not None)

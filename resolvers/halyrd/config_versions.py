@@ -40,8 +40,16 @@ CHANGES = ("initial", "watchlist", "config", "spawn")
 
 
 @dataclass(frozen=True)
+class RunPeriod:
+    """When a version ran: `to` stays None while it is the active one."""
+
+    from_: datetime
+    to: datetime | None
+
+
+@dataclass(frozen=True)
 class ConfigVersionView:
-    """A version as the API shows it: `run_period` is {"from": datetime, "to": datetime | None}."""
+    """A version as the API shows it: `run_period` is {from, to} on the wire."""
 
     id: int
     agent_id: str
@@ -49,7 +57,7 @@ class ConfigVersionView:
     change: str
     params: dict[str, Any]
     params_summary: str
-    run_period: dict[str, datetime | None]
+    run_period: RunPeriod
     outcome: dict[str, Any] | None
     active: bool
     created_at: datetime
@@ -63,7 +71,7 @@ def version_view(row: ConfigVersion, *, active_id: int | None) -> ConfigVersionV
         change=row.change,
         params=row.params,
         params_summary=row.params_summary,
-        run_period={"from": row.started_at, "to": row.ended_at},
+        run_period=RunPeriod(from_=row.started_at, to=row.ended_at),
         outcome=row.outcome,
         active=row.id == active_id,
         created_at=row.created_at,

@@ -32,12 +32,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.halyrd.account import agent_clock
 from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.lifecycle import restart_window, set_status
 from resolvers.halyrd.proposal import AccountState
 from resolvers.halyrd.risk import LOSS_RULES, Objective, objective, objectives, ratio
 from resolvers.trading_agents import get_trading_agent
-from storage.base import utcnow
 from storage.halyrd import AgentEquity, AgentOrder
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -213,10 +213,11 @@ async def evaluate(
 async def get_evaluation(
     session: AsyncSession, *, agent_id: str, now: datetime | None = None
 ) -> Evaluation:
-    """The agent's evaluation state (`current` allowed) from its records."""
+    """The agent's evaluation state (`current` allowed) from its records, at `now` (default:
+    the agent's clock)."""
     agent = await get_trading_agent(session, agent_id=agent_id)
     return await evaluate(
-        session, agent=agent, config=parse_config(agent.config), now=now or utcnow()
+        session, agent=agent, config=parse_config(agent.config), now=now or agent_clock(agent)
     )
 
 

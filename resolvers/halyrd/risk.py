@@ -21,12 +21,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.halyrd.account import current_account
+from resolvers.halyrd.account import agent_clock, current_account
 from resolvers.halyrd.config import AgentConfig, RiskLimits, parse_config
 from resolvers.halyrd.proposal import AccountState, ProposedOrder
 from resolvers.halyrd.refusals import RiskVeto
 from resolvers.trading_agents import get_trading_agent
-from storage.base import utcnow
 from storage.halyrd import AgentEquity, AgentOrder
 from storage.trading_agents import TradingAgent
 
@@ -165,9 +164,11 @@ async def list_objectives(
     session: AsyncSession, *, agent_id: str, now: datetime | None = None
 ) -> list[Objective]:
     """The agent's risk objectives now (`current` allowed). Open trades are marked at the last
-    fill price per symbol the agent saw, else at their entry price: a read has no live feed."""
+    fill price per symbol the agent saw, else at their entry price: a read has no live feed.
+    `now` defaults to the agent's clock (evaluation.agent_clock)."""
     agent = await get_trading_agent(session, agent_id=agent_id)
     config = parse_config(agent.config)
-    account = await current_account(session, agent=agent, config=config, now=now or utcnow())
+    moment = now or agent_clock(agent)
+    account = await current_account(session, agent=agent, config=config, now=moment)
     pct = await last_trade_pct(session, agent=agent, config=config)
     return objectives(config.risk, account, last_trade_pct=pct)

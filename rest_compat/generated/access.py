@@ -17,6 +17,7 @@ HALYRD_PATHS: tuple[str, ...] = (
     '/agents/{id}/identity',
     '/agents/{id}/journal',
     '/agents/{id}/kill-switch',
+    '/agents/{id}/orders',
     '/agents/{id}/promote',
     '/agents/{id}/risk/blocks',
     '/agents/{id}/risk/objectives',

@@ -19,7 +19,13 @@ from resolvers import strategies as r_strategies
 from resolvers import trades as r_trades
 from rest_compat.access import GATES  # noqa: F401
 from rest_compat.generated import serializers as S  # noqa: F401
-from rest_compat.runtime import Int64, call, not_implemented, respond  # noqa: F401
+from rest_compat.runtime import (  # noqa: F401
+    Int64,
+    IsoDateTime,
+    call,
+    not_implemented,
+    respond,
+)
 
 router = APIRouter()
 
@@ -343,7 +349,7 @@ async def get_lab_agent(request: Request, id: str) -> Response:
 
 
 @router.api_route('/api/agents/{id}', methods=['PATCH'], operation_id='update_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def update_lab_agent(request: Request, id: str, body: UpdateLabAgentBody) -> Response:
+async def update_lab_agent(request: Request, id: str, body: UpdateLabAgentBody = UpdateLabAgentBody()) -> Response:
     """Update an agent's model/description."""
     result = await call(request, r_agents.update_agent, write=True, agent_id=id, model=body.model, description=body.description)
     return respond(S.research_agent(result), 200)

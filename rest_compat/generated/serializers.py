@@ -33,6 +33,215 @@ def equity_snapshot(obj: Any) -> dict[str, Any]:
         "dd_from_peak": obj.dd_from_peak,
     }
 
+def journal_entry(obj: Any) -> dict[str, Any]:
+    """JournalEntry: One line of an agent's journal."""
+    return {
+        "id": obj.id,
+        "ts": obj.ts,
+        "kind": obj.kind,
+        "message": obj.message,
+        "data": obj.data,
+    }
+
+def journal_page(obj: Any) -> dict[str, Any]:
+    """JournalPage: A page of an agent's journal."""
+    return {
+        "entries": [journal_entry(x) for x in obj.entries],
+        "next_cursor": obj.next_cursor,
+    }
+
+def risk_block(obj: Any) -> dict[str, Any]:
+    """RiskBlock: An order refused by the policy, quote, mode or signing layer."""
+    return {
+        "ts": obj.ts,
+        "layer": obj.layer,
+        "rule": obj.rule,
+        "reason": obj.reason,
+        "order_ref": obj.order_ref,
+        "code": obj.code,
+    }
+
+def objective(obj: Any) -> dict[str, Any]:
+    """Objective: One risk objective (a ceiling) and the room left under it."""
+    return {
+        "rule": obj.rule,
+        "current": obj.current,
+        "limit": obj.limit,
+        "headroom_pct": obj.headroom_pct,
+        "holds": obj.holds,
+    }
+
+def evaluation(obj: Any) -> dict[str, Any]:
+    """Evaluation: Where the agent stands against its promotion gates."""
+    return {
+        "state": obj.state,
+        "objectives": [objective(x) for x in obj.objectives],
+        "window_days_elapsed": obj.window_days_elapsed,
+        "window_days": obj.window_days,
+        "trade_floor": obj.trade_floor,
+        "trades": obj.trades,
+        "eligible": obj.eligible,
+    }
+
+def promotion(obj: Any) -> dict[str, Any]:
+    """Promotion: The agent is LIVE; the hash of its signing session's first transaction."""
+    return {
+        "status": obj.status,
+        "first_tx_hash": obj.first_tx_hash,
+    }
+
+def demotion(obj: Any) -> dict[str, Any]:
+    """Demotion: The agent is back in PAPER."""
+    return {
+        "status": obj.status,
+    }
+
+def kill_switch(obj: Any) -> dict[str, Any]:
+    """KillSwitch: The signing session is revoked."""
+    return {
+        "twak_session": obj.twak_session,
+    }
+
+def agent_order(obj: Any) -> dict[str, Any]:
+    """AgentOrder: An order through the agent's layers."""
+    return {
+        "order_ref": obj.order_ref,
+        "ts": obj.ts,
+        "symbol": obj.symbol,
+        "side": obj.side,
+        "size": obj.size,
+        "price": obj.price,
+        "notional": obj.notional,
+        "phase": obj.phase,
+        "intent": obj.intent,
+        "status": obj.status,
+        "code": obj.code,
+        "tx_hash": obj.tx_hash,
+        "trade_id": obj.trade_id,
+    }
+
+def identity_endpoint(obj: Any) -> dict[str, Any]:
+    """IdentityEndpoint: An endpoint."""
+    return {
+        "name": obj.name,
+        "endpoint": obj.endpoint,
+    }
+
+def identity_registration(obj: Any) -> dict[str, Any]:
+    """IdentityRegistration: One registry entry of the ERC-8004 registration file."""
+    return {
+        "agentId": obj.agent_id,
+        "agentRegistry": obj.agent_registry,
+    }
+
+def identity(obj: Any) -> dict[str, Any]:
+    """Identity: ERC-8004 identity fields, in the standard's own (camelCase) names."""
+    return {
+        "agentId": obj.agent_id,
+        "agentDomain": obj.agent_domain,
+        "agentAddress": obj.agent_address,
+        "agentRegistry": obj.agent_registry,
+        "chainId": obj.chain_id,
+        "name": obj.name,
+        "type": obj.type,
+        "description": obj.description,
+        "endpoints": [identity_endpoint(x) for x in obj.endpoints],
+        "registrations": [identity_registration(x) for x in obj.registrations],
+        "supportedTrust": list(obj.supported_trust),
+    }
+
+def run_period(obj: Any) -> dict[str, Any]:
+    """RunPeriod: When a version ran; `to` is null while it is the active one."""
+    return {
+        "from": obj.from_,
+        "to": obj.to,
+    }
+
+def config_version(obj: Any) -> dict[str, Any]:
+    """ConfigVersion: One configuration the agent ran with; parent links form a tree."""
+    return {
+        "id": obj.id,
+        "parent_id": obj.parent_id,
+        "change": obj.change,
+        "params_summary": obj.params_summary,
+        "params": obj.params,
+        "run_period": run_period(obj.run_period),
+        "outcome": obj.outcome,
+        "active": obj.active,
+        "created_at": obj.created_at,
+    }
+
+def candidate(obj: Any) -> dict[str, Any]:
+    """Candidate: A market the agent could trade."""
+    return {
+        "symbol": obj.symbol,
+        "rank": obj.rank,
+        "score": obj.score,
+        "liquidity": obj.liquidity,
+        "volatility": obj.volatility,
+        "trend": obj.trend,
+        "character": obj.character,
+        "selected": obj.selected,
+        "preset": obj.preset,
+    }
+
+def preset(obj: Any) -> dict[str, Any]:
+    """Preset: A recommended strategy setup for one market character."""
+    return {
+        "name": obj.name,
+        "family": obj.family,
+        "params": obj.params,
+        "description": obj.description,
+        "suited_for": obj.suited_for,
+    }
+
+def watchlist_candidates(obj: Any) -> dict[str, Any]:
+    """WatchlistCandidates: Ranked candidates and the presets they point to."""
+    return {
+        "candidates": [candidate(x) for x in obj.candidates],
+        "presets": [preset(x) for x in obj.presets],
+    }
+
+def backtest_created(obj: Any) -> dict[str, Any]:
+    """BacktestCreated: A stored backtest."""
+    return {
+        "backtest_id": obj.id,
+    }
+
+def backtest(obj: Any) -> dict[str, Any]:
+    """Backtest: A backtest and its gate status."""
+    return {
+        "id": obj.id,
+        "status": obj.status,
+        "agent_id": obj.trading_agent_id,
+        "spec": obj.spec,
+        "dataset": obj.dataset,
+        "result": obj.result,
+        "gates": obj.gates,
+        "passed": obj.passed,
+        "created_at": obj.created_at,
+        "finished_at": obj.finished_at,
+    }
+
+def indicator_param(obj: Any) -> dict[str, Any]:
+    """IndicatorParam: A tunable argument (default null when required)."""
+    return {
+        "name": obj.name,
+        "default": obj.default,
+    }
+
+def indicator(obj: Any) -> dict[str, Any]:
+    """Indicator: An indicator the built-in strategies compute."""
+    return {
+        "name": obj.name,
+        "title": obj.title,
+        "description": obj.description,
+        "inputs": list(obj.inputs),
+        "params": [indicator_param(x) for x in obj.params],
+        "outputs": list(obj.outputs),
+        "used_by": list(obj.used_by),
+    }
+
 def trade(obj: Any) -> dict[str, Any]:
     """Trade: A trade owned by a strategy or a trading agent."""
     return {

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
 import strawberry
 
+from resolvers.halyrd.agents import spawn_agent
+from resolvers.halyrd.config_versions import patch_config
 from resolvers.halyrd.lifecycle import demote_agent, kill_agent, promote_agent
 from resolvers.halyrd.orders import place_order
-from schema.enums import AgentStatus, Phase, TradeSide
+from resolvers.halyrd.watchlist import put_watchlist
+from schema.enums import AgentStatus, MarketMode, Phase, TradeSide
+from schema.halyrd.config import ConfigVersion
+from schema.scalars import JSON
+from schema.trading_agents import TradingAgent
 from storage.halyrd import AgentOrder as AgentOrderRow
 
 CURRENT = strawberry.ID("current")
@@ -105,3 +112,51 @@ class AgentActionMutation:
             place_order, agent_id=str(id), symbol=symbol, side=side.value, size=size
         )
         return AgentOrder.from_row(row)
+
+    @strawberry.mutation(description="Commit a watchlist selection: a new ConfigVersion.")
+    async def put_agent_watchlist(
+        self,
+        info: strawberry.Info,
+        symbols: list[str],
+        id: strawberry.ID = CURRENT,
+        parent_id: int | None = None,
+    ) -> ConfigVersion:
+        view = await info.context.scope.run(
+            put_watchlist, agent_id=str(id), symbols=symbols, parent_id=parent_id
+        )
+        return ConfigVersion.of(view)
+
+    @strawberry.mutation(
+        description="Deep-merge a patch into the agent's configuration: a new ConfigVersion "
+        "(from `parentId` to branch the tree)."
+    )
+    async def patch_agent_config(
+        self,
+        info: strawberry.Info,
+        evaluation_config_patch: JSON,
+        id: strawberry.ID = CURRENT,
+        parent_id: int | None = None,
+    ) -> ConfigVersion:
+        patch = cast(dict[str, Any], evaluation_config_patch)
+        view = await info.context.scope.run(
+            patch_config, agent_id=str(id), evaluation_config_patch=patch, parent_id=parent_id
+        )
+        return ConfigVersion.of(view)
+
+    @strawberry.mutation(description="Spawn another PAPER agent beside the running one.")
+    async def spawn_agent(
+        self,
+        info: strawberry.Info,
+        name: str,
+        id: strawberry.ID | None = None,
+        market_mode: MarketMode = MarketMode.SPOT,
+        config: JSON | None = None,
+    ) -> TradingAgent:
+        row = await info.context.scope.run(
+            spawn_agent,
+            name=name,
+            agent_id=str(id) if id is not None else None,
+            market_mode=market_mode.value,
+            config=cast(dict[str, Any] | None, config),
+        )
+        return TradingAgent.from_row(row)

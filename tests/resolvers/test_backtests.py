@@ -14,7 +14,6 @@ from resolvers import backtests
 from resolvers.backtests import (
     FEE_RATE,
     SLIPPAGE_BPS,
-    backtest_payload,
     create_backtest,
     get_backtest,
     size_trades,
@@ -183,7 +182,7 @@ class TestGates:
         await ensure_seed_agent(session)
         await patch_config(session, agent_id="seed", evaluation_config_patch=LOOSE)
         loose = await create_backtest(session, spec=SPEC, dataset=DATASET)
-        assert all(g["passed"] for g in loose.gates) and backtest_payload(loose)["passed"]
+        assert all(g["passed"] for g in loose.gates) and loose.passed
         await patch_config(
             session, agent_id="seed", evaluation_config_patch={"risk": {"max_drawdown": 0.001}}
         )
@@ -196,7 +195,7 @@ class TestGates:
             "passed": False,
         }
         assert all(g["passed"] for rule, g in gates.items() if rule != "max_drawdown")
-        assert backtest_payload(tight)["passed"] is False
+        assert tight.passed is False
 
     async def test_trade_floor_gate(self, session: AsyncSession) -> None:
         await ensure_seed_agent(session)
@@ -272,7 +271,7 @@ class TestBadInput:
         row = await create_backtest(session, spec=SPEC, dataset=DATASET)
         assert row.status == "failed" and row.gates == [] and row.finished_at is not None
         assert row.result["error"] == "equity fell to zero or below"
-        assert backtest_payload(row)["passed"] is False
+        assert row.passed is False
 
 
 class TestGetBacktest:
@@ -281,10 +280,8 @@ class TestGetBacktest:
         await session.commit()
         found = await get_backtest(session, backtest_id=str(row.id))
         assert found.id == row.id
-        payload = backtest_payload(found)
-        assert payload["id"] == str(row.id) and payload["status"] == "completed"
-        assert payload["result"] == row.result and payload["dataset"]["symbol"] == "ETH-USD"
-        assert payload["created_at"] <= payload["finished_at"]
+        assert found.status == "completed" and found.dataset["symbol"] == "ETH-USD"
+        assert found.finished_at is not None and found.created_at <= found.finished_at
 
     @pytest.mark.parametrize("bad", ["999", "abc", "", "-1", "1e3", "9" * 40])
     async def test_unknown_or_not_numeric_is_404(self, session: AsyncSession, bad: str) -> None:

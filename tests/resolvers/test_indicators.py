@@ -18,10 +18,10 @@ class TestListIndicators:
 
     async def test_params_carry_their_defaults(self, session: AsyncSession) -> None:
         infos = {i.name: i for i in await list_indicators(session)}
-        assert infos["macd"].params == [
-            {"name": "fast", "default": 12},
-            {"name": "slow", "default": 26},
-            {"name": "signal", "default": 9},
+        assert [(p.name, p.default) for p in infos["macd"].params] == [
+            ("fast", 12),
+            ("slow", 26),
+            ("signal", 9),
         ]
         assert infos["donchian"].inputs == ["high", "low"]
         assert infos["donchian"].outputs == ["middle", "upper", "lower"]

@@ -89,7 +89,7 @@ async def _call(app: Any, route: Route, path: str, headers: dict[str, str]) -> h
 
 def _check(response: httpx.Response, route: Route, want: Any) -> None:
     body = response.json()
-    assert set(body) >= {"code", "detail"} or response.status_code < 400, body
+    assert response.status_code < 400 or set(body) >= {"code", "detail"}, body
     if want is not None:
         assert (response.status_code, body["code"]) == want, route.key
         return

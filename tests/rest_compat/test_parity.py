@@ -149,6 +149,46 @@ def agent_trades(ids: Ids, rest: Any) -> tuple[str, Any]:
     return query, lambda data: [normalize("Trade", t) for t in data["x"]["trades"]["nodes"]]
 
 
+def agent(
+    shape: str, field: str, args: str = "", kind: str = "one"
+) -> Callable[[Ids, Any], tuple[str, Any]]:
+    """A field of the seed agent: one object, a list of them, or the last of a list."""
+
+    def build(ids: Ids, rest: Any) -> tuple[str, Any]:
+        query = f'{{ x: tradingAgent(id: "seed") {{ y: {field}{args} {{ {selection(shape)} }} }} }}'
+
+        def pick(data: Any) -> Any:
+            value = data["x"]["y"]
+            if kind == "list":
+                return [normalize(shape, item) for item in value]
+            return normalize(shape, value[-1] if kind == "last" else value)
+
+        return query, pick
+
+    return build
+
+
+def promotion(ids: Ids, rest: Any) -> tuple[str, Any]:
+    """The tx hash promote answered is the one the journal recorded for the signing session."""
+    query = '{ x: tradingAgent(id: "seed") { status journal(limit: 20) { entries { data } } } }'
+
+    def pick(data: Any) -> Any:
+        hashes = [
+            e["data"]["tx_hash"]
+            for e in data["x"]["journal"]["entries"]
+            if "tx_hash" in e["data"] and "signer" in e["data"]
+        ]
+        return {"status": data["x"]["status"], "first_tx_hash": hashes[0]}
+
+    return query, pick
+
+
+def backtest_created(ids: Ids, rest: Any) -> tuple[str, Any]:
+    query = f'{{ x: backtest(id: "{rest["backtest_id"]}") {{ id }} }}'
+    return query, lambda data: {"backtest_id": data["x"]["id"]}
+
+
+ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
 CASES = [
     Case("list_agents", _get("/agents"), many("Agent", "tradingAgents")),
     Case("get_current_agent", _get("/agents/current"),
@@ -189,6 +229,44 @@ CASES = [
          one("Approval", "approval", '(id: "{pending}")')),
     Case("list_trades", _get("/api/trades", status="closed", limit=5),
          paged("Trade", "trades", "(status: CLOSED, first: 5)")),
+    Case("get_agent_equity", _get("/agents/seed/equity", interval="4h"),
+         agent("EquitySnapshot", "equity", '(interval: "4h")', "list")),
+    Case("get_agent_journal", _get("/agents/seed/journal", limit=7),
+         agent("JournalPage", "journal", "(limit: 7)")),
+    Case("list_agent_risk_blocks", _get("/agents/seed/risk/blocks"),
+         agent("RiskBlock", "riskBlocks", "", "list")),
+    Case("get_agent_evaluation", _get("/agents/current/evaluation"),
+         agent("Evaluation", "evaluation")),
+    Case("list_agent_risk_objectives", _get("/agents/seed/risk/objectives"),
+         agent("Objective", "riskObjectives", "", "list")),
+    Case("list_watchlist_candidates", _get("/agents/seed/watchlist/candidates"),
+         agent("WatchlistCandidates", "watchlistCandidates")),
+    Case("list_agent_config_versions", _get("/agents/seed/config/versions"),
+         agent("ConfigVersion", "configVersions", "", "list")),
+    Case("put_agent_watchlist",
+         _send("PUT", "/agents/seed/watchlist", lambda ids: {"symbols": ["ETH-USD", "BTC-USD"]}),
+         agent("ConfigVersion", "configVersions", "", "last")),
+    Case("patch_agent_config",
+         _send("PATCH", "/agents/seed/config",
+               lambda ids: {"evaluation_config_patch": {"evaluation": {"trade_floor": 3}}}),
+         agent("ConfigVersion", "configVersions", "", "last")),
+    Case("promote_agent", _send("POST", "/agents/seed/promote", lambda ids: {"force": True}),
+         promotion),
+    Case("demote_agent", _send("POST", "/agents/seed/demote"),
+         one("Demotion", "tradingAgent", '(id: "seed")')),
+    Case("kill_agent", _send("POST", "/agents/seed/kill-switch", lambda ids: {"confirm": True}),
+         one("KillSwitch", "tradingAgent", '(id: "seed")')),
+    Case("place_agent_order", _send("POST", "/agents/seed/orders", lambda ids: ORDER),
+         agent("AgentOrder", "orders", "(limit: 1)", "last")),
+    Case("get_agent_identity", _get("/agents/current/identity"), agent("Identity", "identity")),
+    Case("spawn_agent", _send("POST", "/agents", lambda ids: {"name": "Parity scout"}),
+         one("Agent", "tradingAgent", '(id: "{rest[id]}")')),
+    Case("create_backtest",
+         _send("POST", "/backtests", lambda ids: {"spec": {"family": "rsi_reversion"}}),
+         backtest_created),
+    Case("get_backtest", _get("/backtests/{backtest}"),
+         one("Backtest", "backtest", '(id: "{backtest}")')),
+    Case("list_indicators", _get("/indicators"), many("Indicator", "indicators")),
 ]  # fmt: skip
 
 IMPLEMENTED = {r.operation_id for r in ROUTES if r.state == "implemented"}
@@ -208,7 +286,16 @@ async def ids(app: Any, client: httpx.AsyncClient) -> Ids:
     strategies = (await client.get("/api/strategies", params={"limit": 500})).json()["items"]
     quick = next(s for s in strategies if s["stage"] == "quick_screen")
     pending = (await client.get("/api/approvals", params={"status": "pending"})).json()["items"]
-    return {"quick": quick["id"], "hypothesis": quick["hypothesis_id"], "pending": pending[0]["id"]}
+    # a refused order (a RISK_VETO block) and a backtest, so that every Halyrd read has data
+    veto = await client.post("/agents/seed/orders", json={**ORDER, "size": 1_000.0})
+    assert veto.json()["code"] == "RISK_VETO", veto.text
+    backtest = (await client.post("/backtests", json={"spec": {"family": "ma_cross"}})).json()
+    return {
+        "quick": quick["id"],
+        "hypothesis": quick["hypothesis_id"],
+        "pending": pending[0]["id"],
+        "backtest": backtest["backtest_id"],
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.operation)

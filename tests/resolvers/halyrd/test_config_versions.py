@@ -55,7 +55,7 @@ class TestInitialVersion:
         (initial,) = await list_config_versions(session, agent_id="current")
         assert initial.change == "initial" and initial.parent_id is None
         assert initial.active and initial.outcome is None
-        assert initial.run_period["to"] is None and initial.run_period["from"] is not None
+        assert initial.run_period.to is None and initial.run_period.from_ is not None
         assert agent.config == parse_config({}).to_dict() == initial.params
         assert agent.config_version_id == initial.id
         assert "ma_cross" in initial.params_summary
@@ -106,8 +106,8 @@ class TestTree:
         assert [v.parent_id for v in versions] == [None, v1, v2.id, v1]
         assert [v.change for v in versions] == ["initial", "watchlist", "config", "config"]
         assert [v.active for v in versions] == [False, False, False, True]
-        assert [v.run_period["to"] for v in versions] == [at(1), at(2), at(3), None]
-        assert [v.run_period["from"] for v in versions[1:]] == [at(1), at(2), at(3)]
+        assert [v.run_period.to for v in versions] == [at(1), at(2), at(3), None]
+        assert [v.run_period.from_ for v in versions[1:]] == [at(1), at(2), at(3)]
         assert all(v.outcome is not None for v in versions[:3]) and versions[3].outcome is None
         # The branch runs v1's config with the patch: v2's watchlist and v3's limit are gone.
         branch = parse_config(v4.params)
