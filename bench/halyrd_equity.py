@@ -1,6 +1,6 @@
 """A year of 1-minute equity snapshots (525,600 rows) resampled to 1h, end to end over HTTP.
 
-Usage: .venv/bin/python bench/halyrd_equity.py [--days 365] [--requests 50] [--freeze-gc]
+Usage: .venv/bin/python bench/halyrd_equity.py [--days 365] [--requests 50]
 Seeds a fresh SQLite file with bulk Core inserts (one agent, `seed`, one snapshot a minute from
 a seeded random walk, each with its running peak as record_snapshot stores it), starts the
 real server (`python -m server.cli serve`, demo data off, agent runtime off, no rate limit) and
@@ -77,11 +77,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument(
-        "--freeze-gc",
-        action="store_true",
-        help="what-if: run the server with gc.freeze() after startup (bench/halyrd_journal.py)",
-    )
     args = parser.parse_args()
     minutes = args.days * 1440
     path = f"/agents/{AGENT}/equity"
@@ -102,7 +97,7 @@ def main() -> int:
         seconds = bulk_insert(engine, AgentEquity, equity_rows(minutes), minutes)
         engine.dispose()
         print(f"{minutes} equity snapshots ({args.days} days, 1 a minute) in {seconds:.1f} s")
-        with serve(Path(tmp), freeze_gc=args.freeze_gc) as client:
+        with serve(Path(tmp)) as client:
             _, body = timed_get(client, path, {"interval": "1h"})
             got = [(p["ts"], p["equity"], p["phase"], p["dd_from_peak"]) for p in body]
             if got != expected_hourly(minutes):

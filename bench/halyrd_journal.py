@@ -35,7 +35,7 @@ from resolvers.halyrd.journal import KINDS, encode_cursor  # noqa: E402
 from storage.halyrd import JournalEntry  # noqa: E402
 from storage.migrate import upgrade_sync  # noqa: E402
 from storage.trading_agents import TradingAgent  # noqa: E402
-from tests.e2e.server import free_port, running_process, running_server  # noqa: E402
+from tests.e2e.server import running_server  # noqa: E402
 
 AGENT = "seed"
 CHUNK = 50_000
@@ -90,34 +90,10 @@ def seed_journal(data_dir: Path, count: int) -> float:
         engine.dispose()
 
 
-# What-if for --freeze-gc: the same CLI, with gc.freeze() once the app is built, so collections
-# stop walking the server's long-lived objects (not what `tradegraph serve` does today).
-FROZEN_SERVE = """
-import gc, sys
-import server.app
-build = server.app.create_app
-def create_app(settings):
-    app = build(settings)
-    gc.collect()
-    gc.freeze()
-    return app
-server.app.create_app = create_app
-from server.cli import main
-sys.exit(main(sys.argv[1:]))
-"""
-
-
 @contextmanager
-def serve(data_dir: Path, *, freeze_gc: bool = False) -> Iterator[httpx.Client]:
+def serve(data_dir: Path) -> Iterator[httpx.Client]:
     """The real server on `data_dir`, and a keep-alive client to it."""
-    options = ("--no-demo", "--log-level", "error")
-    if freeze_gc:
-        port = free_port()
-        command = [sys.executable, "-c", FROZEN_SERVE, "serve", "--port", str(port),
-                   "--data-dir", str(data_dir), *options]  # fmt: skip
-        server = running_process(command, port, env=SERVER_ENV, cwd=ROOT)
-    else:
-        server = running_server(data_dir, *options, env=SERVER_ENV)
+    server = running_server(data_dir, "--no-demo", "--log-level", "error", env=SERVER_ENV)
     with server as base, httpx.Client(base_url=base, timeout=60) as client:
         yield client
 
