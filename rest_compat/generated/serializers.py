@@ -33,6 +33,114 @@ def equity_snapshot(obj: Any) -> dict[str, Any]:
         "dd_from_peak": obj.dd_from_peak,
     }
 
+def trade(obj: Any) -> dict[str, Any]:
+    """Trade: A trade owned by a strategy or a trading agent."""
+    return {
+        "id": obj.id,
+        "strategy_id": obj.strategy_id,
+        "agent_id": obj.trading_agent_id,
+        "symbol": obj.symbol,
+        "side": obj.side,
+        "size": obj.size,
+        "entry_price": obj.entry_price,
+        "exit_price": obj.exit_price,
+        "fees": obj.fees,
+        "pnl": obj.pnl,
+        "status": obj.status,
+        "phase": obj.phase,
+        "failure_reason": obj.failure_reason,
+        "opened_at": obj.opened_at,
+        "closed_at": obj.closed_at,
+    }
+
+def hypothesis(obj: Any) -> dict[str, Any]:
+    """Hypothesis: A research thesis; strategies descend from it."""
+    return {
+        "id": obj.id,
+        "title": obj.title,
+        "thesis": obj.thesis,
+        "mechanism": obj.mechanism,
+        "novelty": obj.novelty,
+        "lane": obj.lane,
+        "status": obj.status,
+        "source": obj.source,
+        "source_url": obj.source_url,
+        "created_at": obj.created_at,
+        "updated_at": obj.updated_at,
+    }
+
+def strategy(obj: Any) -> dict[str, Any]:
+    """Strategy: A strategy and its pipeline stage."""
+    return {
+        "id": obj.id,
+        "hypothesis_id": obj.hypothesis_id,
+        "name": obj.name,
+        "family": obj.family,
+        "symbol": obj.symbol,
+        "timeframe": obj.timeframe,
+        "params": obj.params,
+        "stage": obj.stage,
+        "status": obj.status,
+        "source": obj.source,
+        "created_at": obj.created_at,
+        "updated_at": obj.updated_at,
+    }
+
+def lifecycle_transition(obj: Any) -> dict[str, Any]:
+    """LifecycleTransition: One stage change; the first row records the creation stage."""
+    return {
+        "id": obj.id,
+        "from_stage": obj.from_stage,
+        "to_stage": obj.to_stage,
+        "reason": obj.reason,
+        "actor": obj.actor,
+        "created_at": obj.created_at,
+    }
+
+def strategy_lifecycle(obj: Any) -> dict[str, Any]:
+    """StrategyLifecycle: A strategy's lifecycle state with its full history."""
+    return {
+        "strategy": strategy(obj.strategy),
+        "history": [lifecycle_transition(x) for x in obj.history],
+    }
+
+def research_agent(obj: Any) -> dict[str, Any]:
+    """ResearchAgent: A Forven research agent."""
+    return {
+        "id": obj.id,
+        "name": obj.name,
+        "model": obj.model,
+        "description": obj.description,
+        "created_at": obj.created_at,
+        "updated_at": obj.updated_at,
+    }
+
+def approval_decision(obj: Any) -> dict[str, Any]:
+    """ApprovalDecision: One decision taken on an approval."""
+    return {
+        "id": obj.id,
+        "action": obj.action,
+        "actor": obj.actor,
+        "note": obj.note,
+        "created_at": obj.created_at,
+    }
+
+def approval(obj: Any) -> dict[str, Any]:
+    """Approval: An action waiting on (or decided by) an operator."""
+    return {
+        "id": obj.id,
+        "type": obj.type,
+        "target_type": obj.target_type,
+        "target_id": obj.target_id,
+        "owner": obj.owner,
+        "summary": obj.summary,
+        "status": obj.status,
+        "classification": obj.classification,
+        "deadline": obj.deadline,
+        "created_at": obj.created_at,
+        "decided_at": obj.decided_at,
+    }
+
 def journal_entry(obj: Any) -> dict[str, Any]:
     """JournalEntry: One line of an agent's journal."""
     return {
@@ -240,112 +348,4 @@ def indicator(obj: Any) -> dict[str, Any]:
         "params": [indicator_param(x) for x in obj.params],
         "outputs": list(obj.outputs),
         "used_by": list(obj.used_by),
-    }
-
-def trade(obj: Any) -> dict[str, Any]:
-    """Trade: A trade owned by a strategy or a trading agent."""
-    return {
-        "id": obj.id,
-        "strategy_id": obj.strategy_id,
-        "agent_id": obj.trading_agent_id,
-        "symbol": obj.symbol,
-        "side": obj.side,
-        "size": obj.size,
-        "entry_price": obj.entry_price,
-        "exit_price": obj.exit_price,
-        "fees": obj.fees,
-        "pnl": obj.pnl,
-        "status": obj.status,
-        "phase": obj.phase,
-        "failure_reason": obj.failure_reason,
-        "opened_at": obj.opened_at,
-        "closed_at": obj.closed_at,
-    }
-
-def hypothesis(obj: Any) -> dict[str, Any]:
-    """Hypothesis: A research thesis; strategies descend from it."""
-    return {
-        "id": obj.id,
-        "title": obj.title,
-        "thesis": obj.thesis,
-        "mechanism": obj.mechanism,
-        "novelty": obj.novelty,
-        "lane": obj.lane,
-        "status": obj.status,
-        "source": obj.source,
-        "source_url": obj.source_url,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
-def strategy(obj: Any) -> dict[str, Any]:
-    """Strategy: A strategy and its pipeline stage."""
-    return {
-        "id": obj.id,
-        "hypothesis_id": obj.hypothesis_id,
-        "name": obj.name,
-        "family": obj.family,
-        "symbol": obj.symbol,
-        "timeframe": obj.timeframe,
-        "params": obj.params,
-        "stage": obj.stage,
-        "status": obj.status,
-        "source": obj.source,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
-def lifecycle_transition(obj: Any) -> dict[str, Any]:
-    """LifecycleTransition: One stage change; the first row records the creation stage."""
-    return {
-        "id": obj.id,
-        "from_stage": obj.from_stage,
-        "to_stage": obj.to_stage,
-        "reason": obj.reason,
-        "actor": obj.actor,
-        "created_at": obj.created_at,
-    }
-
-def strategy_lifecycle(obj: Any) -> dict[str, Any]:
-    """StrategyLifecycle: A strategy's lifecycle state with its full history."""
-    return {
-        "strategy": strategy(obj.strategy),
-        "history": [lifecycle_transition(x) for x in obj.history],
-    }
-
-def research_agent(obj: Any) -> dict[str, Any]:
-    """ResearchAgent: A Forven research agent."""
-    return {
-        "id": obj.id,
-        "name": obj.name,
-        "model": obj.model,
-        "description": obj.description,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
-def approval_decision(obj: Any) -> dict[str, Any]:
-    """ApprovalDecision: One decision taken on an approval."""
-    return {
-        "id": obj.id,
-        "action": obj.action,
-        "actor": obj.actor,
-        "note": obj.note,
-        "created_at": obj.created_at,
-    }
-
-def approval(obj: Any) -> dict[str, Any]:
-    """Approval: An action waiting on (or decided by) an operator."""
-    return {
-        "id": obj.id,
-        "type": obj.type,
-        "target_type": obj.target_type,
-        "target_id": obj.target_id,
-        "owner": obj.owner,
-        "summary": obj.summary,
-        "status": obj.status,
-        "classification": obj.classification,
-        "deadline": obj.deadline,
-        "created_at": obj.created_at,
-        "decided_at": obj.decided_at,
     }

@@ -1,0 +1,217 @@
+"""Response shapes of the Halyrd agent beyond Agent, EquitySnapshot and Trade: its records,
+evaluation, actions, configuration, identity, backtests and indicators (codegen/shapes.py
+holds the rest and the enums)."""
+
+from __future__ import annotations
+
+from codegen.model import Field, Shape
+
+HALYRD_SHAPES: tuple[Shape, ...] = (
+    Shape(
+        "JournalEntry",
+        (
+            Field("id", "int"),
+            Field("ts", "datetime"),
+            Field(
+                "kind",
+                "str",
+                enum=("decision", "order", "fill", "skip", "block", "status", "config", "note"),
+            ),
+            Field("message", "str"),
+            Field("data", "json"),
+        ),
+        "One line of an agent's journal.",
+    ),
+    Shape(
+        "JournalPage",
+        (
+            Field("entries", "list[JournalEntry]", description="newest first"),
+            Field(
+                "next_cursor",
+                "str",
+                nullable=True,
+                description="pass as `cursor` for older entries; null on the last page",
+            ),
+        ),
+        "A page of an agent's journal.",
+    ),
+    Shape(
+        "RiskBlock",
+        (
+            Field("ts", "datetime"),
+            Field("layer", "str", enum=("policy", "quote", "mode", "signing")),
+            Field("rule", "str"),
+            Field("reason", "str"),
+            Field("order_ref", "str", description="the refused order, `ord_<id>`"),
+            Field("code", "str", description="the error code the refusal answered with"),
+        ),
+        "An order refused by the policy, quote, mode or signing layer.",
+    ),
+    Shape(
+        "Objective",
+        (
+            Field("rule", "str"),
+            Field("current", "float"),
+            Field("limit", "float"),
+            Field("headroom_pct", "float", description="(limit - current) / limit x 100"),
+            Field("holds", "bool"),
+        ),
+        "One risk objective (a ceiling) and the room left under it.",
+    ),
+    Shape(
+        "Evaluation",
+        (
+            Field("state", "AgentStatus"),
+            Field("objectives", "list[Objective]", description="worst value in the window"),
+            Field("window_days_elapsed", "float"),
+            Field("window_days", "float"),
+            Field("trade_floor", "int"),
+            Field("trades", "int", description="trades closed in the window"),
+            Field("eligible", "bool"),
+        ),
+        "Where the agent stands against its promotion gates.",
+    ),
+    Shape(
+        "Promotion",
+        (Field("status", "AgentStatus"), Field("first_tx_hash", "str")),
+        "The agent is LIVE; the hash of its signing session's first transaction.",
+    ),
+    Shape("Demotion", (Field("status", "AgentStatus"),), "The agent is back in PAPER."),
+    Shape("KillSwitch", (Field("twak_session", "str"),), "The signing session is revoked."),
+    Shape(
+        "AgentOrder",
+        (
+            Field("order_ref", "str"),
+            Field("ts", "datetime"),
+            Field("symbol", "str"),
+            Field("side", "TradeSide"),
+            Field("size", "float"),
+            Field("price", "float", description="fill price (the venue mid when refused)"),
+            Field("notional", "float"),
+            Field("phase", "Phase"),
+            Field("intent", "str", enum=("entry", "exit", "manual")),
+            Field("status", "str", enum=("filled", "blocked")),
+            Field("code", "str", nullable=True),
+            Field("tx_hash", "str", nullable=True, description="live orders: the signed tx"),
+            Field("trade_id", "int", nullable=True),
+        ),
+        "An order through the agent's layers.",
+    ),
+    Shape("IdentityEndpoint", (Field("name", "str"), Field("endpoint", "str")), "An endpoint."),
+    Shape(
+        "IdentityRegistration",
+        (
+            Field("agentId", "int", attr="agent_id"),
+            Field("agentRegistry", "str", attr="agent_registry"),
+        ),
+        "One registry entry of the ERC-8004 registration file.",
+    ),
+    Shape(
+        "Identity",
+        (
+            Field("agentId", "int", attr="agent_id"),
+            Field("agentDomain", "str", attr="agent_domain"),
+            Field("agentAddress", "str", attr="agent_address"),
+            Field(
+                "agentRegistry",
+                "str",
+                attr="agent_registry",
+                description="eip155:<chain>:<registry>",
+            ),
+            Field("chainId", "int", attr="chain_id"),
+            Field("name", "str"),
+            Field("type", "str"),
+            Field("description", "str"),
+            Field("endpoints", "list[IdentityEndpoint]"),
+            Field("registrations", "list[IdentityRegistration]"),
+            Field("supportedTrust", "list[str]", attr="supported_trust"),
+        ),
+        "ERC-8004 identity fields, in the standard's own (camelCase) names.",
+    ),
+    Shape(
+        "RunPeriod",
+        (Field("from", "datetime", attr="from_"), Field("to", "datetime", nullable=True)),
+        "When a version ran; `to` is null while it is the active one.",
+    ),
+    Shape(
+        "ConfigVersion",
+        (
+            Field("id", "int"),
+            Field("parent_id", "int", nullable=True),
+            Field("change", "str", enum=("initial", "watchlist", "config", "spawn")),
+            Field("params_summary", "str"),
+            Field("params", "json", description="the whole configuration of this version"),
+            Field("run_period", "RunPeriod"),
+            Field("outcome", "json", nullable=True, description="null while active"),
+            Field("active", "bool"),
+            Field("created_at", "datetime"),
+        ),
+        "One configuration the agent ran with; parent links form a tree.",
+    ),
+    Shape(
+        "Candidate",
+        (
+            Field("symbol", "str"),
+            Field("rank", "int"),
+            Field("score", "float"),
+            Field("liquidity", "float", description="mean quote notional per bar"),
+            Field("volatility", "float", description="annualised stdev of log returns"),
+            Field("trend", "float", description="signed efficiency ratio in [-1, 1]"),
+            Field("character", "str"),
+            Field("selected", "bool", description="on the agent's watchlist now"),
+            Field("preset", "str", description="name of the recommended preset"),
+        ),
+        "A market the agent could trade.",
+    ),
+    Shape(
+        "Preset",
+        (
+            Field("name", "str"),
+            Field("family", "str"),
+            Field("params", "json"),
+            Field("description", "str"),
+            Field("suited_for", "str"),
+        ),
+        "A recommended strategy setup for one market character.",
+    ),
+    Shape(
+        "WatchlistCandidates",
+        (Field("candidates", "list[Candidate]"), Field("presets", "list[Preset]")),
+        "Ranked candidates and the presets they point to.",
+    ),
+    Shape("BacktestCreated", (Field("backtest_id", "int", attr="id"),), "A stored backtest."),
+    Shape(
+        "Backtest",
+        (
+            Field("id", "int"),
+            Field("status", "str", enum=("completed", "failed")),
+            Field("agent_id", "str", nullable=True, attr="trading_agent_id"),
+            Field("spec", "json"),
+            Field("dataset", "json"),
+            Field("result", "json", description="metrics: net_pnl, return_pct, max_drawdown, ..."),
+            Field("gates", "json", description="[{rule, value, limit, passed}]"),
+            Field("passed", "bool"),
+            Field("created_at", "datetime"),
+            Field("finished_at", "datetime", nullable=True),
+        ),
+        "A backtest and its gate status.",
+    ),
+    Shape(
+        "IndicatorParam",
+        (Field("name", "str"), Field("default", "float", nullable=True)),
+        "A tunable argument (default null when required).",
+    ),
+    Shape(
+        "Indicator",
+        (
+            Field("name", "str"),
+            Field("title", "str"),
+            Field("description", "str"),
+            Field("inputs", "list[str]"),
+            Field("params", "list[IndicatorParam]"),
+            Field("outputs", "list[str]"),
+            Field("used_by", "list[str]", description="strategy families that compute it"),
+        ),
+        "An indicator the built-in strategies compute.",
+    ),
+)
