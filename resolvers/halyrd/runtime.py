@@ -74,8 +74,11 @@ class _Step:
             self.session, agent=self.agent, config=self.config, marks=marks, now=self.now
         )
 
-    async def submit(self, symbol: str, side: str, size: float, intent: str) -> bool:
-        """Submit one order; True when it filled (the book is then re-read)."""
+    async def submit(
+        self, symbol: str, side: str, size: float, intent: str, phase: str | None = None
+    ) -> bool:
+        """Submit one order (in the agent's trading phase unless `phase` says otherwise); True
+        when it filled (the book is then re-read)."""
         quote = self.quotes[symbol]
         order = ProposedOrder(
             symbol=symbol,
@@ -84,7 +87,7 @@ class _Step:
             mark_price=quote.reference_mid,
             intent=intent,
             market_mode=self.config.strategy.market_mode,
-            phase=trading_phase(self.agent),
+            phase=phase or trading_phase(self.agent),
         )
         try:
             row = await submit_order(
@@ -123,6 +126,8 @@ async def step_agent(
     quotes = quotes_for(source, [*config.watchlist, *held], now, spec.interval_seconds)
     step = _Step(session, agent, config, quotes, now, signer, AccountState(0.0, 0.0, 0.0, 0.0))
     await step.refresh()
+    if trading_phase(agent) == "live":
+        await _flatten_paper(step)
     decisions: list[str] = []
     family = FAMILIES[spec.family]
     for symbol in config.watchlist:
@@ -178,3 +183,13 @@ async def step_agent(
         filled=tuple(step.filled),
         refused=tuple(step.refused),
     )
+
+
+async def _flatten_paper(step: _Step) -> None:
+    """A promoted agent starts live from a flat book: positions left from paper trading are
+    closed as paper exits (quote and mode layers, never signed) before any live order, so a
+    live order never closes a paper position and no paper fill is ever signed."""
+    for trade in await open_trades(step.session, agent_id=step.agent.id):
+        if trade.phase == "paper" and trade.symbol in step.quotes:
+            side = "sell" if trade.side == "buy" else "buy"
+            await step.submit(trade.symbol, side, trade.size, "exit", phase="paper")

@@ -156,6 +156,28 @@ class TestStepAgent:
         assert {t.phase for t in await trades_of(session, "h2")} == {"live"}
         assert {s.phase for s in await equity_of(session, "h2")} == {"live"}
 
+    async def test_promotion_flattens_the_paper_book_before_any_live_order(
+        self, session: AsyncSession
+    ) -> None:
+        agent = await make_agent(session, config=SPOT)
+        feed = make_feed()
+        await run(session, "h2", feed, 48)
+        paper_open = [t for t in await trades_of(session, "h2") if t.status == "open"]
+        assert paper_open, "the paper run should end holding a position"
+        agent.status, agent.phase, agent.twak_session = "LIVE", "live", "active"
+        await run(session, "h2", feed, 1, start=T0 + hours(48))
+        for trade in paper_open:
+            await session.refresh(trade)
+            assert trade.status == "closed"
+        closing = [
+            o
+            for o in await orders_of(session, "h2")
+            if o.trade_id in {t.id for t in paper_open} and o.intent == "exit"
+        ]
+        assert closing and all(o.phase == "paper" and o.tx_hash is None for o in closing)
+        live = [t for t in await trades_of(session, "h2") if t.phase == "live"]
+        assert all(t.status == "open" for t in live)
+
 
 @pytest.mark.postgres
 async def test_steps_on_postgresql_match_sqlite(postgres_url: str, session: AsyncSession) -> None:
