@@ -3,9 +3,10 @@
 A step (resolvers/halyrd/runtime.py) trades the agent's watchlist on the market feed, records
 equity and moves its status; its events are published after the commit like any request's.
 A failing step is logged and retried on the next tick; it never stops the loop or the server.
-Several instances sharing one database would each step every agent: a step is idempotent per
-bar (targets that match positions place no order), and a second equity snapshot in the same
-second is skipped; a leader lease is left to the scale-out work.
+Several instances sharing one PostgreSQL database each run the loop, but a step holds the
+agent's advisory lock for its transaction (storage/locks.py) and an instance that finds it
+taken skips that agent for this tick; after the holder commits, the next step sees the
+positions it left, so no order is placed twice.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from resolvers.halyrd.runtime import step_agent
 from resolvers.trading_agents import list_trading_agents
 from server.demo import MARKET_ORIGIN
 from server.settings import Settings
+from storage.locks import try_transaction_lock
 from storage.outbox import Publisher, commit_and_publish
 
 log = logging.getLogger("tradegraph.halyrd")
@@ -46,6 +48,8 @@ async def step_all(
     for agent_id in agent_ids:
         try:
             async with sessions() as session:
+                if not await try_transaction_lock(session, f"halyrd.step:{agent_id}"):
+                    continue  # another instance is stepping this agent right now
                 await step_agent(session, agent_id=agent_id, now=now, feed=feed)
                 await commit_and_publish(session, publish)
         except Exception:
