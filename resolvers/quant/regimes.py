@@ -9,8 +9,9 @@ Features over a window of `n` bars of log closes:
 
 Rule, in order: a volatility ratio above `vol_ratio` is volatile; else an efficiency ratio
 above `efficiency` is a trend in the move's direction; else range. Bars before the features
-exist (about 2n bars) are UNKNOWN (-1). The labels use the generator's names (market.REGIME_NAMES), so the
-detector is checked against the synthetic market's own regimes (tests/resolvers/quant).
+exist (about 2n bars) are UNKNOWN (-1). The labels use the generator's names
+(market.REGIME_NAMES), so the detector is checked against the synthetic market's own regimes
+(tests/resolvers/quant).
 """
 
 from __future__ import annotations
