@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -15,6 +16,7 @@ from storage.events import Event
 from storage.outbox import EventMessage
 
 PAGE_SIZE = 500
+R = TypeVar("R")
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -73,14 +75,39 @@ async def read_events(
         .order_by(Event.id)
         .limit(limit)
     )
-    async with sessions() as session:
-        return [EventMessage.from_row(row) for row in await session.scalars(query)]
+
+    async def read() -> list[EventMessage]:
+        async with sessions() as session:
+            return [EventMessage.from_row(row) for row in await session.scalars(query)]
+
+    return await finish_before_cancelling(read())
 
 
 async def newest_event_id(sessions: Sessions) -> int:
     """The highest stored event id, 0 for an empty table."""
-    async with sessions() as session:
-        return await session.scalar(select(func.max(Event.id))) or 0
+
+    async def read() -> int:
+        async with sessions() as session:
+            return await session.scalar(select(func.max(Event.id))) or 0
+
+    return await finish_before_cancelling(read())
+
+
+async def finish_before_cancelling(read: Coroutine[Any, Any, R]) -> R:
+    """Run a short read to its end even when the subscriber is cancelled meanwhile (a client
+    leaving, shutdown), then let the cancellation through.
+
+    Cancelling a task inside a database call makes SQLAlchemy terminate that connection; with
+    aiosqlite the shielded graceful close it starts can then wait forever for a worker thread
+    that was already stopped, and the event loop never finishes shutting down. A read here is
+    one bounded page, so finishing it delays a cancellation by milliseconds.
+    """
+    task = asyncio.ensure_future(read)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait({task})  # a second cancellation leaves the read running on its own
+        raise
 
 
 class Subscription:
