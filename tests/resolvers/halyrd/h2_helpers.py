@@ -8,18 +8,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.market import MarketFeed
 from storage.events import Event
 from storage.halyrd import AgentEquity, AgentOrder, JournalEntry, RiskBlock
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
+from tests.resolvers.halyrd import h3_helpers
 
 ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
-T0 = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday, midnight UTC, 60 days of bars after ORIGIN
+T0 = h3_helpers.T0  # a Monday, midnight UTC, 60 days of bars after ORIGIN
 SEED = 11
-PHASES = {"PAPER": "paper", "ELIGIBLE": "paper", "LIVE": "live", "DEMOTED": "paper"}
-SESSIONS = {"PAPER": "none", "ELIGIBLE": "none", "LIVE": "active", "DEMOTED": "revoked"}
 
 
 def hours(n: float) -> timedelta:
@@ -40,21 +38,15 @@ async def make_agent(
     running: bool = True,
 ) -> TradingAgent:
     """An agent in `status` with that status's usual phase and signing session."""
-    row = TradingAgent(
-        id=agent_id,
-        name=f"Agent {agent_id}",
+    return await h3_helpers.make_agent(
+        session,
+        agent_id=agent_id,
         status=status,
-        phase=PHASES[status],
-        market_mode="spot",
-        is_running=running,
-        config=parse_config(config).to_dict(),
-        window_started_at=T0,
-        status_changed_at=T0,
-        twak_session=twak_session or SESSIONS[status],
+        config=config,
+        twak_session=twak_session,
+        running=running,
+        name=f"Agent {agent_id}",
     )
-    session.add(row)
-    await session.flush()
-    return row
 
 
 async def orders_of(session: AsyncSession, agent_id: str) -> list[AgentOrder]:

@@ -47,15 +47,18 @@ async def make_agent(
     twak_session: str | None = None,
     window_started_at: datetime = T0,
     status_changed_at: datetime = T0,
+    running: bool = True,
+    name: str = "Test agent",
 ) -> TradingAgent:
-    """A running agent in `status` with its usual phase and signing session."""
+    """An agent (the running one unless `running` is false) in `status` with its usual phase
+    and signing session."""
     row = TradingAgent(
         id=agent_id,
-        name="Test agent",
+        name=name,
         status=status,
         phase=DEFAULT_PHASE[status],
         market_mode="spot",
-        is_running=True,
+        is_running=running,
         config=parse_config(config).to_dict(),
         window_started_at=window_started_at,
         status_changed_at=status_changed_at,
