@@ -5,8 +5,11 @@ Serializers, TypeScript interfaces, OpenAPI schemas and the reference are genera
 
 from __future__ import annotations
 
+from codegen import shapes_control, shapes_hypotheses, shapes_lifecycle, shapes_trading
 from codegen.model import Field, Shape
 from codegen.shapes_halyrd import HALYRD_SHAPES
+
+AREAS = (shapes_control, shapes_lifecycle, shapes_hypotheses, shapes_trading)
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "AgentStatus": ("PAPER", "ELIGIBLE", "LIVE", "DEMOTED"),
@@ -17,6 +20,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "TradeStatus": ("open", "closed", "failed"),
     "ApprovalStatus": ("pending", "approved", "denied", "revised", "expired"),
     "ToolsetContext": ("scheduled", "interactive", "recovery", "research"),
+    **{name: values for area in AREAS for name, values in area.ENUMS.items()},
 }
 
 SHAPES: tuple[Shape, ...] = (
@@ -160,4 +164,5 @@ SHAPES: tuple[Shape, ...] = (
         "An action waiting on (or decided by) an operator.",
     ),
     *HALYRD_SHAPES,
+    *(shape for area in AREAS for shape in area.SHAPES),
 )

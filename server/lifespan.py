@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from schema.context import Services
 from server.demo import seed_demo
 from server.halyrd_runner import AgentRunner, market_feed
+from server.lab import install_lab
 from server.settings import Settings
 from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory
@@ -46,6 +47,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     app.state.services = Services(session_factory=session_factory, bus=bus, settings=settings)
     feed = market_feed(settings)
+    install_lab(settings, feed)
     runner = AgentRunner(session_factory, bus.publish, feed, settings.agent_tick_seconds)
     try:
         if settings.demo:

@@ -64,8 +64,24 @@ class Settings(BaseSettings):
     market_seed: int = Field(7, alias="TRADEGRAPH_MARKET_SEED")
     ohlcv_dir: Path | None = Field(None, alias="TRADEGRAPH_OHLCV_DIR")
     log_level: str = Field("info", alias="TRADEGRAPH_LOG_LEVEL")
+    # The Forven lab (server/lab.py): market clock speed (1 = wall clock), paper account,
+    # live routing (off: the build is paper-locked and POST /api/execution-mode refuses live),
+    # hypothesis spawn limits, URL fetching for hypotheses, symbols always on the live feed.
+    market_speed: float = Field(1.0, gt=0, le=1_000_000, alias="TRADEGRAPH_MARKET_SPEED")
+    paper_capital: float = Field(100_000.0, gt=0, le=1e12, alias="TRADEGRAPH_PAPER_CAPITAL")
+    live_trading: bool = Field(False, alias="TRADEGRAPH_LIVE_TRADING")
+    spawn_per_run: int = Field(6, ge=1, le=1000, alias="TRADEGRAPH_SPAWN_PER_RUN")
+    spawn_window_limit: int = Field(20, ge=1, le=100_000, alias="TRADEGRAPH_SPAWN_WINDOW_LIMIT")
+    spawn_window_hours: float = Field(24.0, gt=0, le=8760, alias="TRADEGRAPH_SPAWN_WINDOW_HOURS")
+    fetch_timeout_seconds: float = Field(5.0, gt=0, le=120, alias="TRADEGRAPH_FETCH_TIMEOUT")
+    fetch_max_bytes: int = Field(
+        1_000_000, ge=1024, le=50_000_000, alias="TRADEGRAPH_FETCH_MAX_BYTES"
+    )
+    tick_symbols: CommaList = Field(
+        default_factory=lambda: ["BTC-USD", "ETH-USD"], alias="TRADEGRAPH_TICK_SYMBOLS"
+    )
 
-    @field_validator("allowed_hosts", "cors_origins", mode="before")
+    @field_validator("allowed_hosts", "cors_origins", "tick_symbols", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

@@ -3,9 +3,12 @@
 from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision
 from storage.base import Base
+from storage.control import SchedulerJob, SystemControl
 from storage.events import Event
+from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
+from storage.paper import PaperSession
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -24,9 +27,14 @@ __all__ = [
     "ApprovalDecision",
     "Base",
     "Event",
+    "ExchangeFill",
+    "ExchangePosition",
     "Hypothesis",
     "LifecycleTransition",
+    "PaperSession",
+    "SchedulerJob",
     "Strategy",
+    "SystemControl",
     "Trade",
     "TradingAgent",
     "WebhookDelivery",

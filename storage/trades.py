@@ -21,6 +21,7 @@ class Trade(Base):
         Index("ix_trades_strategy_id", "strategy_id", "id"),
         Index("ix_trades_trading_agent_id", "trading_agent_id", "id"),
         Index("ix_trades_status_id", "status", "id"),
+        Index("ix_trades_paper_session_id", "paper_session_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,5 +41,12 @@ class Trade(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     phase: Mapped[str] = mapped_column(String(10), default="paper")
     failure_reason: Mapped[str | None] = mapped_column(String(500), default=None)
+    # the paper session that opened it (None for agent trades and manual records)
+    paper_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("paper_sessions.id", ondelete="SET NULL"), default=None
+    )
+    # set when a close failed on the exchange: the position may still be open there
+    close_error: Mapped[str | None] = mapped_column(String(500), default=None)
+    close_attempted_at: Mapped[datetime | None] = mapped_column(default=None)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)

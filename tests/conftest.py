@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from resolvers.lab.services import configure_lab
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_sync
 
@@ -26,6 +27,14 @@ requires_postgres = pytest.mark.skipif(
 requires_redis = pytest.mark.skipif(
     not REDIS_URL, reason="TRADEGRAPH_TEST_REDIS_URL is not set (no Redis to test on)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lab() -> Iterator[None]:
+    """Each test starts from a default lab (a fresh paper exchange without faults)."""
+    configure_lab(None)
+    yield
+    configure_lab(None)
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""What the Forven resolvers trade against, configured once per process by the server.
+
+Resolvers take a `lab: Lab | None = None` keyword; None means `current_lab()`, which the
+server's lifespan sets from its settings (tests set their own with `configure_lab`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from resolvers.clock import MarketClock
+from resolvers.halyrd.market import MarketFeed, default_feed
+from resolvers.lab.exchange import PaperExchange
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """The lab's limits and defaults; the server fills them from TRADEGRAPH_* settings."""
+
+    paper_capital: float = 100_000.0  # the paper account's starting capital (USD)
+    paper_locked: bool = True  # beta/default builds hard-lock execution to paper
+    spawn_per_run: int = 6  # strategies one spawn request may create
+    spawn_window_limit: int = 20  # strategies one hypothesis may spawn per rolling window
+    spawn_window_hours: float = 24.0
+    fetch_timeout_seconds: float = 5.0  # hypotheses from a URL
+    fetch_max_bytes: int = 1_000_000
+    tick_symbols: tuple[str, ...] = ("BTC-USD", "ETH-USD")  # always on the live feed
+
+
+@dataclass
+class Lab:
+    feed: MarketFeed
+    exchange: PaperExchange
+    clock: MarketClock = field(default_factory=MarketClock)
+    config: LabConfig = field(default_factory=LabConfig)
+
+
+_lab: Lab | None = None
+
+
+def build_lab(
+    feed: MarketFeed | None = None,
+    *,
+    clock: MarketClock | None = None,
+    config: LabConfig | None = None,
+) -> Lab:
+    """A lab over `feed` (the process feed by default) with a fresh paper exchange."""
+    config = config or LabConfig()
+    market = feed or default_feed()
+    return Lab(
+        feed=market,
+        exchange=PaperExchange(market, capital=config.paper_capital),
+        clock=clock or MarketClock(),
+        config=config,
+    )
+
+
+def configure_lab(lab: Lab | None) -> None:
+    """Install the process's lab (None: rebuild a default one on next use)."""
+    global _lab
+    _lab = lab
+
+
+def current_lab() -> Lab:
+    global _lab
+    if _lab is None:
+        _lab = build_lab()
+    return _lab

@@ -1,0 +1,28 @@
+"""The Forven lab's services for this process, from the settings (resolvers/lab/services.py)."""
+
+from __future__ import annotations
+
+from resolvers.clock import MarketClock
+from resolvers.halyrd.market import MarketFeed
+from resolvers.lab.services import Lab, LabConfig, build_lab, configure_lab
+from server.settings import Settings
+
+
+def lab_config(settings: Settings) -> LabConfig:
+    return LabConfig(
+        paper_capital=settings.paper_capital,
+        paper_locked=not settings.live_trading,
+        spawn_per_run=settings.spawn_per_run,
+        spawn_window_limit=settings.spawn_window_limit,
+        spawn_window_hours=settings.spawn_window_hours,
+        fetch_timeout_seconds=settings.fetch_timeout_seconds,
+        fetch_max_bytes=settings.fetch_max_bytes,
+        tick_symbols=tuple(s.upper() for s in settings.tick_symbols),
+    )
+
+
+def install_lab(settings: Settings, feed: MarketFeed) -> Lab:
+    """Build the lab on the process feed and make it the one resolvers use."""
+    lab = build_lab(feed, clock=MarketClock(settings.market_speed), config=lab_config(settings))
+    configure_lab(lab)
+    return lab
