@@ -21,8 +21,20 @@ PY_SCALARS = {
 }
 
 
+# JSON bodies carry typed values, so they are not coerced: `{"repair": 0}` or `{"size": "5"}`
+# is a 422, not a bool or an int (query strings are text and are coerced as above)
+BODY_SCALARS = {**PY_SCALARS, "int": "BodyInt64", "bool": "StrictBool"}
+
 # what every generated router imports from rest_compat/runtime.py
-RUNTIME_NAMES = ("Int64", "IsoDateTime", "call", "not_implemented", "respond")
+RUNTIME_NAMES = (
+    "BodyInt64",
+    "Int64",
+    "IsoDateTime",
+    "StrictBool",
+    "call",
+    "not_implemented",
+    "respond",
+)
 
 
 def snake(name: str) -> str:
@@ -65,10 +77,11 @@ def render_serializers(shapes: Sequence[Shape]) -> str:
 
 def _annotation(param: Param, enums: Mapping[str, tuple[str, ...]]) -> str:
     values = param.enum or enums.get(param.type, ())
+    scalars = BODY_SCALARS if param.source == "body" else PY_SCALARS
     base = (
         "Literal[" + ", ".join(repr(v) for v in values) + "]"
         if values
-        else PY_SCALARS.get(param.type, "str")
+        else scalars.get(param.type, "str")
     )
     return base if param.required or param.default is not None else f"{base} | None"
 
@@ -143,7 +156,10 @@ def _handler(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
     for param in route.params:
         source = "body." if param.source == "body" else ""
         kwargs.append(f"{param.keyword}={source}{identifier(param.name)}")
-    call = f"await call(request, {_alias(module)}.{function}, write={route.writes}"
+    # the query names the route takes: any other is a 422 UNKNOWN_PARAMETER (a typo'd filter
+    # would otherwise be ignored and answer the unfiltered list)
+    query = tuple(p.name for p in route.params if p.source == "query")
+    call = f"await call(request, {_alias(module)}.{function}, write={route.writes}, query={query!r}"
     call += "".join(f", {k}" for k in kwargs) + ")"
     lines = ["", "", decorator]
     lines.append(f"async def {name}({', '.join(_signature(route, enums))}) -> Response:")

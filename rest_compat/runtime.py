@@ -8,15 +8,17 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import orjson
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt
 from starlette.requests import Request
 from starlette.responses import Response
 
-from resolvers.errors import DomainError, NotImplementedYet
+from resolvers.errors import DomainError, InvalidInput, NotImplementedYet
 from storage.outbox import commit_and_publish
 
 R = TypeVar("R")
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+BodyInt64 = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]  # JSON bodies: no coercion
+__all__ = ["BodyInt64", "Int64", "IsoDateTime", "StrictBool", "call", "not_implemented", "respond"]
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
@@ -32,9 +34,26 @@ JSON = "application/json"
 
 
 async def call(
-    request: Request, fn: Callable[..., Awaitable[R]], /, *, write: bool, **kwargs: Any
+    request: Request,
+    fn: Callable[..., Awaitable[R]],
+    /,
+    *,
+    write: bool,
+    query: tuple[str, ...] = (),
+    **kwargs: Any,
 ) -> R:
-    """Run `fn` on a fresh session; a writing route commits and publishes only on success."""
+    """Run `fn` on a fresh session; a writing route commits and publishes only on success.
+
+    `query` names the query parameters the route takes; any other is refused (422).
+    """
+    unknown = sorted(set(request.query_params) - set(query))
+    if unknown:
+        takes = ", ".join(query) if query else "none"
+        raise InvalidInput(
+            f"unknown query parameter {unknown[0]!r}; this route takes: {takes}",
+            code="UNKNOWN_PARAMETER",
+            details={"parameter": unknown[0], "allowed": list(query)},
+        )
     services = request.app.state.services
     publish = services.bus.publish if services.bus else None
     async with services.session_factory() as session:

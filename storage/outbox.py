@@ -7,7 +7,8 @@ events take a transaction-scoped advisory lock before inserting, held until thei
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,6 +58,18 @@ def take_pending(session: AsyncSession) -> list[EventMessage]:
     rows: list[Event] = session.info.pop(_PENDING, [])
     session.info.pop(_LOCKED, None)
     return [EventMessage.from_row(row) for row in rows]
+
+
+@asynccontextmanager
+async def savepoint(session: AsyncSession) -> AsyncIterator[None]:
+    """A nested transaction whose outbox events are forgotten with it when it rolls back."""
+    pending = list(session.info.get(_PENDING, []))
+    try:
+        async with session.begin_nested():
+            yield
+    except BaseException:
+        session.info[_PENDING] = pending
+        raise
 
 
 def discard_pending(session: AsyncSession) -> None:
