@@ -1,9 +1,10 @@
-"""The Halyrd agents' runtime loop: every tick, one step per agent, each in its own transaction.
+"""The Halyrd agents' runtime: one step per agent, each in its own transaction; the
+scheduler's agent_tick job (server/jobs.py) calls `step_all` every tick.
 
 A step (resolvers/halyrd/runtime.py) trades the agent's watchlist on the market feed, records
 equity and moves its status; its events are published after the commit like any request's.
-A failing step is logged and retried on the next tick; it never stops the loop or the server.
-Several instances sharing one PostgreSQL database each run the loop, but a step holds the
+A failing step is logged and retried on the next tick; it never stops the other agents.
+Several instances sharing one PostgreSQL database may step at once, but a step holds the
 agent's advisory lock for its transaction (storage/locks.py) and an instance that finds it
 taken skips that agent for this tick; after the holder commits, the next step sees the
 positions it left, so no order is placed twice.
@@ -11,10 +12,8 @@ positions it left, so no order is placed twice.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from contextlib import suppress
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -54,36 +53,3 @@ async def step_all(
                 await commit_and_publish(session, publish)
         except Exception:
             log.exception("agent %s: step at %s failed; retrying next tick", agent_id, now)
-
-
-class AgentRunner:
-    """Owns the loop task; start() after the bus, stop() before it."""
-
-    def __init__(
-        self,
-        sessions: async_sessionmaker[AsyncSession],
-        publish: Publisher | None,
-        feed: MarketFeed,
-        tick_seconds: float,
-    ) -> None:
-        self._sessions = sessions
-        self._publish = publish
-        self._feed = feed
-        self._tick = tick_seconds
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        if self._tick > 0 and self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="halyrd-runner")
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
-
-    async def _loop(self) -> None:
-        while True:
-            await step_all(self._sessions, self._publish, self._feed, datetime.now(UTC))
-            await asyncio.sleep(self._tick)

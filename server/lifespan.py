@@ -1,4 +1,5 @@
-"""Start-up and shut-down: migrate, connect the bus, seed demo data, then tear down."""
+"""Start-up and shut-down: migrate, connect the bus, seed demo data, start the scheduler, then
+tear down in reverse."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from fastapi import FastAPI
 
 from schema.context import Services
 from server.demo import seed_demo
-from server.halyrd_runner import AgentRunner, market_feed
+from server.halyrd_runner import market_feed
+from server.jobs import JOBS, install_jobs
 from server.lab import install_lab
+from server.scheduler import Scheduler
 from server.settings import Settings
 from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory
@@ -47,9 +50,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await bus.start()
     app.state.services = Services(session_factory=session_factory, bus=bus, settings=settings)
     feed = market_feed(settings)
-    install_lab(settings, feed)
-    runner = AgentRunner(session_factory, bus.publish, feed, settings.agent_tick_seconds)
+    lab = install_lab(settings, feed)
+    scheduler = app.state.scheduler = Scheduler(session_factory, bus.publish, lab, JOBS)
     try:
+        # the rows exist without the scheduler too: GET /api/scheduler lists the catalog
+        await install_jobs(session_factory, settings)
         if settings.demo:
             seeded = await seed_demo(
                 session_factory,
@@ -62,7 +67,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 log.info(
                     "demo data seeded (seed=%s, %s days)", settings.demo_seed, settings.demo_days
                 )
-        runner.start()
+        if settings.scheduler:
+            scheduler.start()
         # Start-up objects (modules, schema, caches, demo rows) live as long as the process:
         # moved out of the collector's reach, a full collection no longer walks them, which
         # took ~85 ms off every third large answer (BENCHMARKS.md, Halyrd equity).
@@ -70,6 +76,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
         yield
     finally:
-        await runner.stop()
+        await scheduler.stop()
         await bus.stop()
         await engine.dispose()

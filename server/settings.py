@@ -58,8 +58,12 @@ class Settings(BaseSettings):
     demo: bool = Field(True, alias="TRADEGRAPH_DEMO")
     demo_seed: int = Field(7, alias="TRADEGRAPH_DEMO_SEED")
     demo_days: int = Field(30, ge=1, le=3650, alias="TRADEGRAPH_DEMO_DAYS")
-    # The Halyrd agents' runtime: one step per agent every tick (0 stops the loop), on the
-    # seeded synthetic market or on <SYMBOL>.csv files from TRADEGRAPH_OHLCV_DIR.
+    # The background scheduler (server/scheduler.py): off, no job runs in this process (tests
+    # that drive jobs themselves; an instance that only serves requests).
+    scheduler: bool = Field(True, alias="TRADEGRAPH_SCHEDULER")
+    # The Halyrd agents' runtime (the scheduler's agent_tick job): one step per agent every
+    # tick, on the seeded synthetic market or on <SYMBOL>.csv files from TRADEGRAPH_OHLCV_DIR.
+    # The job's first interval; 0 creates it disabled (PATCH /api/scheduler/agent_tick).
     agent_tick_seconds: float = Field(60.0, ge=0, le=86_400, alias="TRADEGRAPH_AGENT_TICK_SECONDS")
     market_seed: int = Field(7, alias="TRADEGRAPH_MARKET_SEED")
     ohlcv_dir: Path | None = Field(None, alias="TRADEGRAPH_OHLCV_DIR")
@@ -80,6 +84,13 @@ class Settings(BaseSettings):
     tick_symbols: CommaList = Field(
         default_factory=lambda: ["BTC-USD", "ETH-USD"], alias="TRADEGRAPH_TICK_SYMBOLS"
     )
+
+    @field_validator("agent_tick_seconds")
+    @classmethod
+    def _tick_interval(cls, value: float) -> float:
+        if 0 < value < 0.1:
+            raise ValueError("expected 0 (agent_tick disabled) or at least 0.1 seconds")
+        return value
 
     @field_validator("allowed_hosts", "cors_origins", "tick_symbols", mode="before")
     @classmethod

@@ -21,6 +21,11 @@ TEST_API_KEY = "test-api-key"
 TEST_OPERATOR_KEY = "test-operator-key"
 TEST_KEY_HEADERS = {"x-api-key": TEST_API_KEY, "x-operator-key": TEST_OPERATOR_KEY}
 
+# Apps that tests build with their own settings run no background jobs either (their answers
+# must not change between two calls); a test that wants the scheduler asks for it explicitly,
+# a server process started by a test with env TRADEGRAPH_SCHEDULER=true.
+os.environ.setdefault("TRADEGRAPH_SCHEDULER", "false")
+
 requires_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="TRADEGRAPH_TEST_POSTGRES_URL is not set (no PostgreSQL to test on)"
 )
@@ -107,6 +112,7 @@ def settings(tmp_path: Path, database_url: str) -> Any:
         operator_key=TEST_OPERATOR_KEY,
         rate_limit="",  # tests/rest_compat/test_ratelimit.py covers the limiter
         agent_tick_seconds=0,  # no background agent steps: tests step agents themselves
+        scheduler=False,  # no background jobs: tests/server/test_scheduler*.py runs them
     )
 
 

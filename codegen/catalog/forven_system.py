@@ -103,54 +103,152 @@ def forven(
     )
 
 
+MODE_RULE = (
+    "What each mode leaves to an operator: manual: every automatic promotion (to research_only, "
+    "paper and live) waits for an approval; semi_auto: research_only is automatic, paper and "
+    "live wait for approval; auto: research_only and paper are automatic, live always waits "
+    "for approval. `approval_required` spells it out per target stage."
+)
+
 ROUTES: tuple[Route, ...] = (
     forven(
         "GET", "/api/health", "health", "get_health", "Liveness check (no auth).",
         auth="public", state="transport", response=Response("one", "Health"),
         notes="Exempt from the API key (ApiKeyMiddleware skips it); hand-written transport route.",
     ),
-    forven("GET", "/api/system/status", "system", "get_system_status", "System status summary."),
+    forven(
+        "GET", "/api/system/status", "system", "get_system_status", "System status summary.",
+        state="implemented", resolver="dashboard:get_system_status",
+        response=Response("one", "SystemStatus"), graphql="systemStatus",
+        notes=(
+            "The pause, both modes (`execution_mode` reads paper whenever the build is "
+            "paper-locked), the paper service, active strategies per stage, open trades across "
+            "the ledger, the Halyrd trading agents and every scheduler job's last run."
+        ),
+    ),
     forven(
         "GET", "/api/system/heartbeat", "system", "get_system_heartbeat",
         "Daemon heartbeat with risk/equity data.",
+        state="implemented", resolver="dashboard:get_system_heartbeat",
+        response=Response("one", "SystemHeartbeat"), graphql="systemHeartbeat",
+        notes=(
+            "`ts` is the daemon's last beat (the newest scheduler run, skips included; null "
+            "before the first), not the request time; `alive` is true while some enabled job "
+            "ran within twice its interval plus 5 s. `equity` is the paper exchange's account "
+            "with open positions marked at the venue mid; `risk`: gross exposure (sum of "
+            "|size x mark|) and the largest position in percent of equity (null unless equity "
+            "is positive), the deepest peak-to-trough fall of the realized paper equity in "
+            "percent, and `possibly_open`, open trades whose last close failed on the venue."
+        ),
     ),
-    forven("GET", "/api/dashboard", "system", "get_dashboard", "Dashboard overview."),
+    forven(
+        "GET", "/api/dashboard", "system", "get_dashboard", "Dashboard overview.",
+        state="implemented", resolver="dashboard:get_dashboard",
+        response=Response("one", "Dashboard"), graphql="dashboard",
+        notes=(
+            "Counts are read at call time: active strategies per stage, active hypotheses, "
+            "trades across the ledger (`win_rate` = winners / closed, null before the first "
+            "close), the 10 trades with the latest activity (as /api/trades/recent), the "
+            "paper account, the paper service and pending approvals."
+        ),
+    ),
     forven(
         "POST", "/api/system/stop", "system", "stop_system",
         "Halt trading and agents (system pause).",
+        Param("reason", "body", description="why (kept until start; at most 500 characters)"),
+        state="implemented", resolver="control:stop_system",
+        response=Response("one", "SystemControl"), graphql="stopSystem",
+        notes=(
+            "Halts, until POST /api/system/start, every scheduler job that trades or moves "
+            "strategies: market ticks, the paper service's steps, the Halyrd agents' steps and "
+            "the pipeline (GET /api/scheduler shows them `skipped`); reconciliation reports "
+            "and event pruning go on. New manual Halyrd orders are refused with 409 "
+            "SYSTEM_PAUSED unless they only reduce a position; emergency controls stay "
+            "available (force-close, mark-failed, the kill switch, reconcile). Idempotent: "
+            "stopping a stopped system keeps the first stop's time and reason and writes no "
+            "event. The body is optional."
+        ),
     ),
     forven(
         "POST", "/api/system/start", "system", "start_system",
         "Resume trading and agents after a system pause.",
+        state="implemented", resolver="control:start_system",
+        response=Response("one", "SystemControl"), graphql="startSystem",
+        notes="Idempotent: starting a running system changes nothing and writes no event.",
     ),
     forven(
         "GET", "/api/system/mode", "system", "get_system_mode",
         "Get the pipeline autonomy mode (manual/semi_auto/auto).",
+        state="implemented", resolver="control:get_system_mode",
+        response=Response("one", "SystemMode"), graphql="systemMode",
+        notes=MODE_RULE,
     ),
     forven(
         "POST", "/api/system/mode", "system", "set_system_mode",
         "Set the pipeline autonomy mode (manual/semi_auto/auto).",
         Param("mode", "body", required=True, enum=("manual", "semi_auto", "auto")),
+        state="implemented", resolver="control:set_system_mode",
+        response=Response("one", "SystemMode"), graphql="setSystemMode",
+        notes=MODE_RULE + " The scheduler's pipeline job applies the new mode on its next run.",
     ),
     forven(
         "POST", "/api/execution-mode", "system", "set_execution_mode",
         "Set the execution mode (paper/live); refused in beta builds.",
         Param("mode", "body", required=True, enum=("paper", "live")),
+        state="implemented", resolver="control:set_execution_mode",
+        response=Response("one", "SystemControl"), graphql="setExecutionMode",
         notes=(
-            "Refused in beta builds (they hard-lock to paper). The seed gives no status for the "
-            "refusal; we answer 503 (its convention for a disabled capability)."
+            "paper is always accepted. live is refused while the build is paper-locked (beta "
+            "and default builds; TRADEGRAPH_LIVE_TRADING=true unlocks it): the seed gives no "
+            "status for the refusal, we answer 503 EXECUTION_MODE_LOCKED (its convention for "
+            "a disabled capability) and change nothing."
         ),
     ),
     forven(
         "POST", "/api/system/exchange/reconcile", "system", "reconcile_exchange",
         "Reconcile positions and orders with the exchange.",
+        Param("repair", "body", "bool", default=True,
+              description="fix what differs (default); false only reports"),
+        state="implemented", resolver="reconcile:reconcile_exchange",
+        response=Response("one", "Reconciliation"), graphql="reconcileExchange",
+        notes=(
+            "Compares our open trades routed to the paper exchange with the positions it holds "
+            "(the paper venue fills market orders at once, so it has no resting orders). "
+            "Differences and repairs: missing_on_exchange (open here, no venue position: the "
+            "trade is marked failed, freeing its capital), closed_on_exchange (the venue closed "
+            "it: the trade is closed at that fill), unknown_on_exchange (a venue position no "
+            "open trade owns: closed at market), mismatch (symbol, side or size differ: the "
+            "trade takes the venue's). A repair clears the trade's close_error. A repair the "
+            "venue refuses is reported with repaired false and its error, never as a failure "
+            "of the whole call; the venue is in-process, so there is no 502. The scheduler's "
+            "exchange_reconcile job runs it without repair. The body is optional."
+        ),
     ),
-    forven("GET", "/api/scheduler", "scheduler", "list_scheduler_jobs", "List scheduler jobs."),
+    forven(
+        "GET", "/api/scheduler", "scheduler", "list_scheduler_jobs", "List scheduler jobs.",
+        state="implemented", resolver="scheduler:list_jobs",
+        response=Response("list", "SchedulerJob"), graphql="schedulerJobs",
+        notes=(
+            "The job catalog: market_ticks (1 s), paper_tick (60 s), agent_tick "
+            "(TRADEGRAPH_AGENT_TICK_SECONDS, 60 s; 0 creates it disabled), pipeline (300 s), "
+            "exchange_reconcile (300 s, report only) and events_prune (3600 s: deletes live-feed "
+            "events older than 24 h). The first four halt while the system is stopped. A job "
+            "never run is due at once, then every `interval_seconds` after its last run started."
+        ),
+    ),
     forven(
         "PATCH", "/api/scheduler/{job_id}", "scheduler", "update_scheduler_job",
         "Patch a scheduler job's config.",
         path_param("job_id", "str", what="scheduler job id"),
-        body=True,
-        notes="The patchable job fields are not documented; see the scheduler page's job catalog.",
+        Param("enabled", "body", "bool"),
+        Param("interval_seconds", "body", "float", description="0.1 to 86400 seconds"),
+        state="implemented", resolver="scheduler:update_job",
+        response=Response("one", "SchedulerJob"), graphql="updateSchedulerJob",
+        notes=(
+            "The seed does not document the patchable fields: `enabled` and "
+            "`interval_seconds` (0.1 s to 24 h), at least one of them (else 422). The running "
+            "scheduler re-reads its jobs on every pass (about every 0.1 s), so the change "
+            "takes effect without a restart; an operator's change survives restarts."
+        ),
     ),
 )  # fmt: skip

@@ -159,12 +159,15 @@ ROUTES: tuple[Route, ...] = (
         Param("side", "body", "str", required=True, enum=("buy", "sell")),
         Param("size", "body", "float", required=True, description="base units"),
         status=201,
-        errors=(401, 404, 422, 503),
+        errors=(401, 404, 409, 422, 503),
         notes="So that the seed's error table is reachable over HTTP: the order passes the "
         "policy, quote and mode layers and, while LIVE, the signing layer. A refusal answers "
         "422 RISK_VETO, QUOTE_DIVERGENCE, QUOTE_STALE, INSUFFICIENT_LIQUIDITY, "
         "MARKET_MODE_MISMATCH or TWAK_BLOCK with its layer, rule and order_ref, and is "
-        "recorded all the same (journal, /risk/blocks, a risk_veto event).",
+        "recorded all the same (journal, /risk/blocks, a risk_veto event). While the system "
+        "is stopped (POST /api/system/stop) an order that would open or add to a position is "
+        "refused with 409 SYSTEM_PAUSED and not recorded; one that only reduces a position "
+        "(an exit) still goes through.",
     ),
     halyrd(
         "GET",

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.control import SystemPaused, is_paused
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.account import account_state, open_trades
 from resolvers.halyrd.config import AgentConfig, parse_config
@@ -271,6 +272,12 @@ async def place_order(
     position = account.open_by_symbol.get(name, 0.0)
     signed = quantity if side == "buy" else -quantity
     reduces = position * signed < 0 and quantity <= abs(position) * (1 + _EPS)
+    if not reduces and await is_paused(session):
+        raise SystemPaused(
+            "the system is stopped (POST /api/system/start resumes it); only orders that "
+            "reduce a position are accepted",
+            details={"symbol": name, "side": side},
+        )
     order = ProposedOrder(
         symbol=name,
         side=side,
