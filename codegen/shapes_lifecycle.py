@@ -6,6 +6,90 @@ from codegen.model import Field, Shape
 
 ENUMS: dict[str, tuple[str, ...]] = {}
 
-SHAPES: tuple[Shape, ...] = ()
+SHAPES: tuple[Shape, ...] = (
+    Shape(
+        "ReadinessGate",
+        (
+            Field("name", "str"),
+            Field("description", "str"),
+            Field(
+                "value",
+                "json",
+                nullable=True,
+                description="the current figure (a number or a boolean); null when undefined",
+            ),
+            Field("threshold", "json", description="the number or boolean it is held against"),
+            Field("comparison", "str", enum=(">=", "<=", ">", "==")),
+            Field("passed", "bool"),
+        ),
+        "One promotion gate: its current value against its threshold.",
+    ),
+    Shape(
+        "StrategyReadiness",
+        (
+            Field("strategy_id", "int"),
+            Field("stage", "Stage"),
+            Field("target", "Stage", nullable=True, description="the next stage; null at live"),
+            Field("ready", "bool", description="every gate passes (false at live)"),
+            Field("gates", "list[ReadinessGate]"),
+        ),
+        "The checklist a transition to the next stage enforces.",
+    ),
+    Shape(
+        "StrategySignalPoint",
+        (
+            Field("ts", "datetime", description="the bar's open time"),
+            Field("close", "float"),
+            Field("position", "int", description="the family's target after the close: -1/0/1"),
+        ),
+        "One bar of a strategy's signal chart.",
+    ),
+    Shape(
+        "StrategySignals",
+        (
+            Field("strategy_id", "int"),
+            Field("symbol", "str"),
+            Field("timeframe", "str"),
+            Field("points", "list[StrategySignalPoint]", description="oldest first"),
+        ),
+        "A strategy's target position per bar of the chart window.",
+    ),
+    Shape(
+        "StrategyIndicatorPoint",
+        (Field("ts", "datetime"), Field("value", "float", nullable=True)),
+        "One value of an indicator line; null while the line warms up.",
+    ),
+    Shape(
+        "StrategyIndicatorLine",
+        (Field("name", "str"), Field("points", "list[StrategyIndicatorPoint]")),
+        "One of the family's indicator lines.",
+    ),
+    Shape(
+        "StrategyIndicators",
+        (
+            Field("strategy_id", "int"),
+            Field("symbol", "str"),
+            Field("timeframe", "str"),
+            Field("series", "list[StrategyIndicatorLine]"),
+        ),
+        "The strategy family's indicator lines over the chart window.",
+    ),
+    Shape(
+        "StrategyMarker",
+        (
+            Field("ts", "datetime"),
+            Field("kind", "str", enum=("entry", "exit")),
+            Field("side", "TradeSide", description="the trade's side (an exit closes it)"),
+            Field("price", "float", description="entry or exit price"),
+            Field("trade_id", "int"),
+        ),
+        "An entry or exit of one of the strategy's trades.",
+    ),
+    Shape(
+        "StrategyMarkers",
+        (Field("strategy_id", "int"), Field("markers", "list[StrategyMarker]")),
+        "Entry and exit markers within the chart window, oldest first.",
+    ),
+)
 
 __all__ = ["ENUMS", "Field", "SHAPES", "Shape"]

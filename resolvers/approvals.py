@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, NotFound
+from resolvers.lifecycle import PROMOTION, execute_promotion
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
 from storage.approvals import APPROVAL_STATUSES, Approval, ApprovalDecision
@@ -75,7 +76,11 @@ async def decide_approval(
     note: str = "",
     at: datetime | None = None,
 ) -> Approval:
-    """Approve or deny a pending approval, appending to its decision history."""
+    """Approve or deny a pending approval, appending to its decision history.
+
+    Approving a "promotion" executes it first (resolvers/lifecycle.py execute_promotion); if
+    that is refused (NOT_READY, APPROVAL_STALE) the approval stays pending.
+    """
     require_choice("decision", decision, DECISIONS)
     row = await get_approval(session, approval_id=approval_id)
     if row.status != "pending":
@@ -84,6 +89,8 @@ async def decide_approval(
             code="APPROVAL_NOT_PENDING",
             details={"status": row.status},
         )
+    if decision == "approve" and row.type == PROMOTION:
+        await execute_promotion(session, approval=row, actor=actor)
     when = at or utcnow()
     row.status = DECISIONS[decision]
     row.decided_at = when

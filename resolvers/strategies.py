@@ -1,4 +1,8 @@
-"""Strategies: the children of hypotheses, created at quick_screen."""
+"""Strategies: the children of hypotheses, created at quick_screen.
+
+Creation is bounded by the spawn limits (resolvers/spawn.py): one request creates one
+strategy, counted against its hypothesis's rolling window on the wall clock.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
+from resolvers.lab.services import Lab, current_lab
 from resolvers.pagination import Page, paginate
 from resolvers.quant.strategies import FAMILIES, validate_params
+from resolvers.spawn import check_spawn_limit
 from resolvers.validation import require_choice, require_text
+from storage.base import utcnow
 from storage.hypotheses import Hypothesis
 from storage.outbox import append_event
 from storage.strategies import STAGES, LifecycleTransition, Strategy
 
 STRATEGY_STATUSES = ("active", "archived")
 SOURCES = ("manual", "generated", "demo")
-TIMEFRAMES = ("1m", "5m", "15m", "1h", "4h", "1d")
+TIMEFRAME_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14_400, "1d": 86_400}
+TIMEFRAMES = tuple(TIMEFRAME_SECONDS)
 
 
 def strategy_payload(row: Strategy) -> dict[str, object]:
@@ -41,8 +49,13 @@ async def create_strategy(
     params: object = None,
     source: str = "manual",
     actor: str = "operator",
+    lab: Lab | None = None,
 ) -> Strategy:
-    """Create a strategy under an existing hypothesis, recording its first lifecycle row."""
+    """Create a strategy under an existing hypothesis, recording its first lifecycle row.
+
+    Every input is checked before the spawn limits, so a 422 SPAWN_LIMIT_REACHED means the
+    request was otherwise valid; a refusal writes nothing.
+    """
     if hypothesis_id is None:
         raise InvalidInput(
             "hypothesis_id is required: every strategy descends from a hypothesis",
@@ -59,6 +72,7 @@ async def create_strategy(
         checked = validate_params(family, params or {})
     except ValueError as exc:
         raise InvalidInput(str(exc), code="INVALID_PARAMS", details={"family": family}) from None
+    now = utcnow()
     row = Strategy(
         hypothesis_id=hypothesis_id,
         name=require_text("name", name, max_length=200),
@@ -69,12 +83,22 @@ async def create_strategy(
         stage=STAGES[0],
         status="active",
         source=require_choice("source", source, SOURCES),
+        created_at=now,
+        updated_at=now,
     )
+    author = require_text("actor", actor, max_length=80)
+    config = (lab or current_lab()).config
+    await check_spawn_limit(session, hypothesis_id=hypothesis_id, count=1, now=now, config=config)
     session.add(row)
     await session.flush()
     session.add(
         LifecycleTransition(
-            strategy_id=row.id, from_stage=None, to_stage=row.stage, reason="created", actor=actor
+            strategy_id=row.id,
+            from_stage=None,
+            to_stage=row.stage,
+            reason="created",
+            actor=author,
+            created_at=now,
         )
     )
     await append_event(

@@ -8,8 +8,16 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 
 from resolvers.lifecycle import transition_strategy
+from resolvers.live_series import (
+    DEFAULT_BARS,
+    list_strategy_live_indicators,
+    list_strategy_live_markers,
+    list_strategy_live_signals,
+)
+from resolvers.readiness import get_strategy_readiness
 from resolvers.strategies import create_strategy, get_strategy, list_strategies
 from schema.enums import Stage
+from schema.lifecycle import StrategyIndicators, StrategyMarkers, StrategyReadiness, StrategySignals
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import JSON, int_id
@@ -95,6 +103,38 @@ class Strategy:
     async def history(self, info: strawberry.Info) -> list[LifecycleTransition]:
         rows = await loader(info.context.scope, "history_by_strategy").load(int(self.id))
         return [LifecycleTransition.from_row(row) for row in rows]
+
+    @strawberry.field(description="The promotion-readiness checklist for the next stage.")
+    async def readiness(self, info: strawberry.Info) -> StrategyReadiness:
+        result = await info.context.scope.run(get_strategy_readiness, strategy_id=int(self.id))
+        return StrategyReadiness.from_result(result)
+
+    @strawberry.field(description="Close and target position per bar of the chart window.")
+    async def live_signals(
+        self, info: strawberry.Info, bars: int = DEFAULT_BARS
+    ) -> StrategySignals:
+        result = await info.context.scope.run(
+            list_strategy_live_signals, strategy_id=int(self.id), bars=bars
+        )
+        return StrategySignals.from_result(result)
+
+    @strawberry.field(description="The family's indicator lines over the chart window.")
+    async def live_indicators(
+        self, info: strawberry.Info, bars: int = DEFAULT_BARS
+    ) -> StrategyIndicators:
+        result = await info.context.scope.run(
+            list_strategy_live_indicators, strategy_id=int(self.id), bars=bars
+        )
+        return StrategyIndicators.from_result(result)
+
+    @strawberry.field(description="Entry and exit markers of its trades in the chart window.")
+    async def live_markers(
+        self, info: strawberry.Info, bars: int = DEFAULT_BARS
+    ) -> StrategyMarkers:
+        result = await info.context.scope.run(
+            list_strategy_live_markers, strategy_id=int(self.id), bars=bars
+        )
+        return StrategyMarkers.from_result(result)
 
 
 @strawberry.input

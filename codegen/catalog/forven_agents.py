@@ -90,7 +90,11 @@ ROUTES: tuple[Route, ...] = (
            "Approve a pending approval.", APPROVAL_ID, errors=(409,),
            state="implemented", resolver="approvals:decide_approval",
            fixed=(("decision", "approve"),), response=Response("one", "Approval"),
-           graphql="approval", notes="409 APPROVAL_NOT_PENDING once it is decided."),
+           graphql="approval",
+           notes=("409 APPROVAL_NOT_PENDING once it is decided. Approving a `promotion` "
+                  "approval (filed by the pipeline job) executes the stage move: 409 NOT_READY "
+                  "when its readiness gates fail now (it stays pending), 409 APPROVAL_STALE "
+                  "when the strategy has moved since.")),
     forven("POST", "/api/approvals/{id}/deny", "approvals", "deny_approval",
            "Deny a pending approval.", APPROVAL_ID, errors=(409,),
            state="implemented", resolver="approvals:decide_approval",

@@ -12,6 +12,29 @@ from codegen.model import Param, Response, Route
 
 STAGES = ("quick_screen", "research_only", "paper", "live")
 STRATEGY_ID = path_param(arg="strategy_id", what="strategy id")
+BARS = Param("bars", "query", "int", default=200, minimum=1, maximum=2000,
+             description="closed bars in the chart window, default 200")  # fmt: skip
+CHART_NOTES = (
+    "Listed in the seed's trading table; mounted on the strategies router (its path). The "
+    "window is the lab market's last `bars` closed bars of the strategy's symbol and timeframe "
+    "up to now; values are computed with a warm-up before the window (3x the sum of the "
+    "family's window lengths), so the first bars carry settled values."
+)
+READINESS_NOTES = (
+    "The gates of the next stage, each with its current value, threshold and comparison; "
+    "POST /api/lifecycle/transition enforces exactly these (409 NOT_READY). "
+    "research_only: backtest_trades >= 10. paper: backtest_trades >= 30, backtest_sharpe >= "
+    "0.5, backtest_max_drawdown <= 0.25, backtest_profit_factor >= 1.1. The backtest is the "
+    "strategy's family and params over the lab market's last 1000 closed bars of its symbol "
+    "and timeframe: one position worth 10,000 at the first close, filled at the next open, "
+    "10 bps fee per fill and 5 bps slippage; Sharpe from per-bar equity returns annualised "
+    "over a 365-day year; drawdown as a fraction of the running peak; profit factor gross "
+    "profit / gross loss, null without a losing trade (it then passes when a trade won). "
+    "live: paper_closed_trades >= 10 and paper_net_pnl > 0 (the strategy's closed "
+    "paper-phase trades), paper_days >= 7 (since it last entered paper, on the lab clock), "
+    "live_routing_enabled == true (false while execution is hard-locked to paper, the "
+    "default: no strategy can go live then). At live: target null, no gates, ready false."
+)
 
 ROUTES: tuple[Route, ...] = (
     forven(
@@ -68,30 +91,67 @@ ROUTES: tuple[Route, ...] = (
             "Forward-only, one stage at a time: quick_screen -> research_only -> paper -> live. "
             "The seed names paper and live as targets; research_only is accepted too so that "
             "a strategy can leave quick_screen over REST. Any other move is 409 "
-            "INVALID_TRANSITION and changes nothing."
+            "INVALID_TRANSITION. A forward move whose readiness gates fail "
+            "(GET /api/lifecycle/strategies/{id}/readiness) is 409 NOT_READY with the "
+            "failing gates in `detail.failing`; there is no override. A refusal changes "
+            "nothing. Transitions are stamped with the lab clock."
         ),
     ),
     forven(
         "GET", "/api/lifecycle/strategies/{id}/readiness", "lifecycle", "get_strategy_readiness",
         "The promotion-readiness checklist.",
         STRATEGY_ID,
+        errors=(404,),
+        state="implemented",
+        resolver="readiness:get_strategy_readiness",
+        response=Response("one", "StrategyReadiness"),
+        graphql="strategy",
+        notes=READINESS_NOTES,
     ),
     forven(
         "GET", "/api/strategies/{id}/live-signals", "strategies", "list_strategy_live_signals",
         "Live chart series: signals.",
-        STRATEGY_ID,
-        notes="Listed in the seed's trading table; mounted on the strategies router (its path).",
+        STRATEGY_ID, BARS,
+        errors=(404,),
+        state="implemented",
+        resolver="live_series:list_strategy_live_signals",
+        response=Response("one", "StrategySignals"),
+        graphql="strategy",
+        notes=CHART_NOTES + " Each point: the bar's close and the family's target position.",
     ),
     forven(
         "GET", "/api/strategies/{id}/live-indicators", "strategies",
         "list_strategy_live_indicators", "Live chart series: indicator values.",
-        STRATEGY_ID,
-        notes="Listed in the seed's trading table; mounted on the strategies router (its path).",
+        STRATEGY_ID, BARS,
+        errors=(404,),
+        state="implemented",
+        resolver="live_series:list_strategy_live_indicators",
+        response=Response("one", "StrategyIndicators"),
+        graphql="strategy",
+        notes=CHART_NOTES + (
+            " The lines are the family's own: ma_cross fast_sma/slow_sma; rsi_reversion rsi "
+            "plus its rsi_lower/rsi_upper/rsi_exit levels as constant lines; "
+            "donchian_breakout entry_upper/entry_lower/exit_upper/exit_lower (the channels of "
+            "the bars before each bar); bollinger_reversion middle/upper/lower; macd_momentum "
+            "macd/signal/histogram; squeeze_breakout bb_upper/bb_lower/kc_middle/kc_upper/"
+            "kc_lower. Values are null while a line warms up."
+        ),
     ),
     forven(
         "GET", "/api/strategies/{id}/live-markers", "strategies", "list_strategy_live_markers",
         "Live chart series: entry/exit markers.",
-        STRATEGY_ID,
-        notes="Listed in the seed's trading table; mounted on the strategies router (its path).",
+        STRATEGY_ID, BARS,
+        errors=(404,),
+        state="implemented",
+        resolver="live_series:list_strategy_live_markers",
+        response=Response("one", "StrategyMarkers"),
+        graphql="strategy",
+        notes=(
+            "From the strategy's recorded trades (paper and live): an entry marker at each "
+            "opening (entry_price), an exit marker at each closing (exit_price; a failed trade "
+            "has none), within the span of the same chart window as live-signals (the first "
+            "bar's open time to now), oldest first; at one moment an exit precedes the entry "
+            "that reversed it. Mounted on the strategies router (its path)."
+        ),
     ),
 )  # fmt: skip

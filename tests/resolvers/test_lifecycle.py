@@ -1,30 +1,45 @@
-"""The lifecycle DAG, every pair of stages."""
+"""The lifecycle DAG, every ordered pair of stages, with the readiness gates enforced."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.errors import InvalidInput, InvalidTransition
+from resolvers.errors import Conflict, InvalidInput, InvalidTransition
 from resolvers.lifecycle import list_transitions_by_strategy_ids, transition_strategy
 from storage.events import Event
 from storage.strategies import STAGES, LifecycleTransition, Strategy
-from tests.resolvers.factories import make_strategy
+from tests.resolvers.lifecycle_kit import (
+    NOW,
+    THIN,
+    WEAK,
+    count,
+    fixed_lab,
+    make,
+    paper_record,
+    walk,
+)
 
 
-async def _at_stage(session: AsyncSession, stage: str) -> Strategy:
-    strategy = await make_strategy(session)
-    for target in STAGES[1 : STAGES.index(stage) + 1]:
-        await transition_strategy(session, strategy_id=strategy.id, target=target)
-    assert strategy.stage == stage
+async def _ready_at(session: AsyncSession, stage: str) -> Strategy:
+    """A strategy at `stage` whose next move's gates all pass (live routing unlocked)."""
+    fixed_lab(live=True)
+    strategy = await walk(session, await make(session), stage)
+    await paper_record(session, strategy)
     return strategy
 
 
-async def _count(session: AsyncSession, model: type) -> int:
-    return (await session.execute(select(func.count()).select_from(model))).scalar_one()
+async def _snapshot(session: AsyncSession, strategy: Strategy) -> tuple[object, ...]:
+    [history] = await list_transitions_by_strategy_ids(session, strategy_ids=[strategy.id])
+    return (
+        strategy.stage,
+        [(h.from_stage, h.to_stage) for h in history],
+        await count(session, LifecycleTransition),
+        await count(session, Event),
+    )
 
 
 class TestTransitionStrategy:
@@ -32,31 +47,85 @@ class TestTransitionStrategy:
     async def test_only_the_next_stage_is_allowed(
         self, session: AsyncSession, source: str, target: str
     ) -> None:
-        strategy = await _at_stage(session, source)
+        strategy = await _ready_at(session, source)
         allowed = STAGES.index(target) == STAGES.index(source) + 1
-        history_before = await _count(session, LifecycleTransition)
-        events_before = await _count(session, Event)
+        before = await _snapshot(session, strategy)
         if allowed:
             moved = await transition_strategy(session, strategy_id=strategy.id, target=target)
             assert moved.stage == target
-            assert await _count(session, LifecycleTransition) == history_before + 1
-            assert await _count(session, Event) == events_before + 1
+            stage, history, rows, events = await _snapshot(session, strategy)
+            assert history[-1] == (source, target)
+            assert (rows, events) == (before[2] + 1, before[3] + 1)  # type: ignore[operator]
         else:
             with pytest.raises(InvalidTransition) as caught:
                 await transition_strategy(session, strategy_id=strategy.id, target=target)
-            assert caught.value.code == "INVALID_TRANSITION"
-            assert caught.value.status == 409
-            assert strategy.stage == source
-            assert await _count(session, LifecycleTransition) == history_before
-            assert await _count(session, Event) == events_before
+            assert (caught.value.code, caught.value.status) == ("INVALID_TRANSITION", 409)
+            assert caught.value.details["allowed"] == (
+                STAGES[STAGES.index(source) + 1] if source != "live" else None
+            )
+            assert await _snapshot(session, strategy) == before
+
+    @pytest.mark.parametrize(
+        ("kind", "source", "target", "failing"),
+        [
+            (THIN, "quick_screen", "research_only", {"backtest_trades"}),
+            (
+                WEAK,
+                "research_only",
+                "paper",
+                {"backtest_sharpe", "backtest_max_drawdown", "backtest_profit_factor"},
+            ),
+        ],
+    )
+    async def test_failing_gates_refuse_the_move_and_change_nothing(
+        self,
+        session: AsyncSession,
+        kind: tuple[str, str],
+        source: str,
+        target: str,
+        failing: set[str],
+    ) -> None:
+        fixed_lab()
+        strategy = await walk(session, await make(session, kind), source)
+        before = await _snapshot(session, strategy)
+        with pytest.raises(Conflict) as caught:
+            await transition_strategy(session, strategy_id=strategy.id, target=target)
+        assert (caught.value.code, caught.value.status) == ("NOT_READY", 409)
+        assert {g["name"] for g in caught.value.details["failing"]} == failing
+        assert await _snapshot(session, strategy) == before
+
+    async def test_live_is_refused_while_routing_is_locked(self, session: AsyncSession) -> None:
+        strategy = await _ready_at(session, "paper")
+        fixed_lab(live=False)
+        with pytest.raises(Conflict) as caught:
+            await transition_strategy(session, strategy_id=strategy.id, target="live")
+        assert [g["name"] for g in caught.value.details["failing"]] == ["live_routing_enabled"]
+        assert strategy.stage == "paper"
+
+    async def test_a_losing_paper_record_cannot_go_live(self, session: AsyncSession) -> None:
+        fixed_lab(live=True)
+        strategy = await walk(session, await make(session), "paper")
+        await paper_record(session, strategy, trades=12, pnl=-1.0)
+        with pytest.raises(Conflict) as caught:
+            await transition_strategy(session, strategy_id=strategy.id, target="live")
+        assert [g["name"] for g in caught.value.details["failing"]] == ["paper_net_pnl"]
 
     async def test_unknown_stage_is_a_validation_error(self, session: AsyncSession) -> None:
-        strategy = await make_strategy(session)
+        fixed_lab()
+        strategy = await make(session)
         with pytest.raises(InvalidInput):
             await transition_strategy(session, strategy_id=strategy.id, target="candidate")
 
-    async def test_history_records_every_step_in_order(self, session: AsyncSession) -> None:
-        strategy = await _at_stage(session, "live")
+    async def test_history_records_every_step_in_order_on_the_lab_clock(
+        self, session: AsyncSession
+    ) -> None:
+        strategy = await _ready_at(session, "quick_screen")
+        for target in ("research_only", "paper"):
+            await transition_strategy(session, strategy_id=strategy.id, target=target)
+        with pytest.raises(Conflict):  # paper_days: it entered paper just now
+            await transition_strategy(session, strategy_id=strategy.id, target="live")
+        fixed_lab(live=True, now=NOW + timedelta(days=7))
+        await transition_strategy(session, strategy_id=strategy.id, target="live")
         [history] = await list_transitions_by_strategy_ids(session, strategy_ids=[strategy.id])
         assert [(h.from_stage, h.to_stage) for h in history] == [
             (None, "quick_screen"),
@@ -64,3 +133,4 @@ class TestTransitionStrategy:
             ("research_only", "paper"),
             ("paper", "live"),
         ]
+        assert [h.created_at for h in history[1:]] == [NOW, NOW, NOW + timedelta(days=7)]

@@ -106,7 +106,9 @@ class TestRelations:
     ) -> None:
         async with _factory(app)() as session:
             strategy = await make_strategy(session)
-            await transition_strategy(session, strategy_id=strategy.id, target="research_only")
+            await transition_strategy(
+                session, strategy_id=strategy.id, target="research_only", enforce_gates=False
+            )
             await create_approval(
                 session,
                 type="promote",
