@@ -1,24 +1,46 @@
-"""Hypotheses: create, read, list with filters."""
+"""Hypotheses: create (by hand or from a web page), read, list with filters, edit.
+
+Decisions where the seed is silent:
+- List views: all (default), active and archived (by status), untested (no child strategy
+  yet) and tested (at least one). `search` is a case-insensitive substring of the title,
+  thesis, mechanism or novelty, with LIKE wildcards taken literally; `lane` is exact.
+- From a URL: the page's title (at most 200 characters) and its visible text, clipped to
+  THESIS_CHARS, become title and thesis; mechanism and novelty stay empty for the operator
+  to write. The preview returns exactly what from_url would store, and stores nothing.
+- An edit changes only the fields it names, validated as on create, and must name one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.errors import NotFound
+from resolvers.errors import InvalidInput, NotFound
+from resolvers.hypothesis_fetch import MAX_URL, clip, fetch_page
+from resolvers.lab.services import Lab, current_lab
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
 from storage.hypotheses import Hypothesis
 from storage.outbox import append_event
+from storage.strategies import Strategy
 
 HYPOTHESIS_STATUSES = ("active", "archived")
 SOURCES = ("manual", "url", "generated", "demo")
+VIEWS = ("all", "active", "archived", "untested", "tested")
+THESIS_CHARS = 2_000  # of page text taken as a thesis from a URL
+TEXT_FIELDS = ("title", "thesis", "mechanism", "novelty")
+LIMITS = {"title": 200, "thesis": 20_000, "mechanism": 20_000, "novelty": 20_000}
 
 
 def hypothesis_payload(row: Hypothesis) -> dict[str, object]:
     return {"id": row.id, "title": row.title, "lane": row.lane, "status": row.status}
+
+
+def _text(field: str, value: str) -> str:
+    return require_text(field, value, max_length=LIMITS[field], allow_empty=field != "title")
 
 
 async def create_hypothesis(
@@ -33,11 +55,9 @@ async def create_hypothesis(
     source_url: str | None = None,
 ) -> Hypothesis:
     """Record a new hypothesis and announce it."""
+    texts = (title, thesis, mechanism, novelty)
     row = Hypothesis(
-        title=require_text("title", title, max_length=200),
-        thesis=require_text("thesis", thesis, max_length=20_000, allow_empty=True),
-        mechanism=require_text("mechanism", mechanism, max_length=20_000, allow_empty=True),
-        novelty=require_text("novelty", novelty, max_length=20_000, allow_empty=True),
+        **{name: _text(name, value) for name, value in zip(TEXT_FIELDS, texts, strict=True)},
         lane=require_text("lane", lane, max_length=40),
         source=require_choice("source", source, SOURCES),
         source_url=source_url,
@@ -71,6 +91,7 @@ async def get_hypotheses_by_ids(
 async def list_hypotheses(
     session: AsyncSession,
     *,
+    view: str | None = None,
     status: str | None = None,
     lane: str | None = None,
     search: str | None = None,
@@ -78,17 +99,108 @@ async def list_hypotheses(
     after: str | None = None,
     with_total: bool = True,
 ) -> Page[Hypothesis]:
-    """A page of hypotheses, oldest first, filtered by status, lane and text."""
+    """A page of hypotheses, oldest first, filtered by view, status, lane and text."""
     stmt = select(Hypothesis)
+    tested = exists().where(Strategy.hypothesis_id == Hypothesis.id)
+    if view is not None:
+        view = require_choice("view", view, VIEWS)
+    if view in ("active", "archived"):
+        stmt = stmt.where(Hypothesis.status == view)
+    elif view == "tested":
+        stmt = stmt.where(tested)
+    elif view == "untested":
+        stmt = stmt.where(~tested)
     if status is not None:
         stmt = stmt.where(
             Hypothesis.status == require_choice("status", status, HYPOTHESIS_STATUSES)
         )
     if lane is not None:
         stmt = stmt.where(Hypothesis.lane == lane)
-    if search:
-        pattern = f"%{search.strip()}%"
-        stmt = stmt.where(or_(Hypothesis.title.ilike(pattern), Hypothesis.thesis.ilike(pattern)))
+    if search and search.strip():
+        literal = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        columns = (Hypothesis.title, Hypothesis.thesis, Hypothesis.mechanism, Hypothesis.novelty)
+        stmt = stmt.where(or_(*(c.ilike(f"%{literal}%", escape="\\") for c in columns)))
     return await paginate(
         session, stmt, Hypothesis.id, first=first, after=after, with_total=with_total
+    )
+
+
+async def update_hypothesis(
+    session: AsyncSession,
+    *,
+    hypothesis_id: int,
+    title: str | None = None,
+    thesis: str | None = None,
+    mechanism: str | None = None,
+    novelty: str | None = None,
+) -> Hypothesis:
+    """Edit the named text fields of a hypothesis and announce it."""
+    given = {
+        name: value
+        for name, value in zip(TEXT_FIELDS, (title, thesis, mechanism, novelty), strict=True)
+        if value is not None
+    }
+    if not given:
+        raise InvalidInput(
+            "nothing to update: give title, thesis, mechanism or novelty",
+            code="NOTHING_TO_UPDATE",
+        )
+    row = await get_hypothesis(session, hypothesis_id=hypothesis_id)
+    checked = {name: _text(name, value) for name, value in given.items()}  # all, then write
+    for name, value in checked.items():
+        setattr(row, name, value)
+    await session.flush()
+    await append_event(
+        session,
+        topic="hypothesis.updated",
+        entity_id=str(row.id),
+        payload={**hypothesis_payload(row), "fields": sorted(checked)},
+    )
+    return row
+
+
+@dataclass(frozen=True)
+class HypothesisPreview:
+    """The hypothesis a URL would create; nothing is stored."""
+
+    url: str
+    source_url: str
+    title: str
+    thesis: str
+    lane: str
+    mechanism: str = ""
+    novelty: str = ""
+    source: str = "url"
+
+
+async def preview_hypothesis_url(
+    session: AsyncSession, *, url: str, lane: str = "general", lab: Lab | None = None
+) -> HypothesisPreview:
+    """Fetch `url` and return the hypothesis from_url would create from it."""
+    lane = require_text("lane", lane, max_length=40)
+    config = (lab or current_lab()).config
+    page = await fetch_page(
+        url, timeout_seconds=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes
+    )
+    return HypothesisPreview(
+        url=page.url,
+        source_url=page.final_url if len(page.final_url) <= MAX_URL else page.url,
+        title=page.title,
+        thesis=clip(page.text or page.description or "", THESIS_CHARS),
+        lane=lane,
+    )
+
+
+async def create_hypothesis_from_url(
+    session: AsyncSession, *, url: str, lane: str = "general", lab: Lab | None = None
+) -> Hypothesis:
+    """Fetch `url` and record the hypothesis its page describes (source "url")."""
+    preview = await preview_hypothesis_url(session, url=url, lane=lane, lab=lab)
+    return await create_hypothesis(
+        session,
+        title=preview.title,
+        thesis=preview.thesis,
+        lane=preview.lane,
+        source="url",
+        source_url=preview.source_url,
     )

@@ -1,4 +1,4 @@
-"""Hypothesis type, its queries and its mutations."""
+"""Hypothesis type, its queries and its mutations (manual, from a URL, edits, spawning)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from resolvers.hypotheses import create_hypothesis, get_hypothesis, list_hypotheses
+from resolvers.hypotheses import (
+    HypothesisPreview as Preview,
+)
+from resolvers.hypotheses import (
+    create_hypothesis,
+    create_hypothesis_from_url,
+    get_hypothesis,
+    list_hypotheses,
+    preview_hypothesis_url,
+    update_hypothesis,
+)
+from resolvers.hypothesis_spawn import GeneratedStrategies as Generated
+from resolvers.hypothesis_spawn import generate_hypothesis_strategies
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
@@ -57,6 +69,46 @@ class Hypothesis:
         return [Strategy.from_row(row) for row in rows]
 
 
+@strawberry.type(description="The hypothesis a URL would create; nothing is stored.")
+class HypothesisPreview:
+    url: str
+    source_url: str
+    title: str
+    thesis: str
+    mechanism: str
+    novelty: str
+    lane: str
+    source: str
+
+    @classmethod
+    def of(cls, p: Preview) -> HypothesisPreview:
+        return cls(
+            url=p.url,
+            source_url=p.source_url,
+            title=p.title,
+            thesis=p.thesis,
+            mechanism=p.mechanism,
+            novelty=p.novelty,
+            lane=p.lane,
+            source=p.source,
+        )
+
+
+@strawberry.type(description="The child strategies one generateStrategies call created.")
+class GeneratedStrategies:
+    hypothesis_id: int
+    strategies: list[StrategyRef]
+
+    @classmethod
+    def of(cls, g: Generated) -> GeneratedStrategies:
+        from schema.strategies import Strategy
+
+        return cls(
+            hypothesis_id=g.hypothesis_id,
+            strategies=[Strategy.from_row(row) for row in g.strategies],
+        )
+
+
 @strawberry.input
 class CreateHypothesisInput:
     title: str
@@ -66,6 +118,14 @@ class CreateHypothesisInput:
     lane: str = "general"
 
 
+@strawberry.input(description="The fields to change; null or absent ones stay as they are.")
+class UpdateHypothesisInput:
+    title: str | None = None
+    thesis: str | None = None
+    mechanism: str | None = None
+    novelty: str | None = None
+
+
 @strawberry.type
 class HypothesisQuery:
     @strawberry.field
@@ -73,10 +133,14 @@ class HypothesisQuery:
         row = await info.context.scope.run(get_hypothesis, hypothesis_id=int_id(id))
         return Hypothesis.from_row(row)
 
-    @strawberry.field(description="Hypotheses filtered by status, lane and text, oldest first.")
+    @strawberry.field(
+        description="Hypotheses by view (all, active, archived, untested, tested), status, "
+        "lane and text (title, thesis, mechanism, novelty), oldest first."
+    )
     async def hypotheses(
         self,
         info: strawberry.Info,
+        view: str | None = None,
         status: str | None = None,
         lane: str | None = None,
         search: str | None = None,
@@ -85,6 +149,7 @@ class HypothesisQuery:
     ) -> Connection[Hypothesis]:
         page = await info.context.scope.run(
             list_hypotheses,
+            view=view,
             status=status,
             lane=lane,
             search=search,
@@ -110,3 +175,51 @@ class HypothesisMutation:
             lane=input.lane,
         )
         return Hypothesis.from_row(row)
+
+    @strawberry.mutation(description="Edit a hypothesis's title, thesis, mechanism or novelty.")
+    async def update_hypothesis(
+        self, info: strawberry.Info, id: strawberry.ID, input: UpdateHypothesisInput
+    ) -> Hypothesis:
+        row = await info.context.scope.run(
+            update_hypothesis,
+            hypothesis_id=int_id(id),
+            title=input.title,
+            thesis=input.thesis,
+            mechanism=input.mechanism,
+            novelty=input.novelty,
+        )
+        return Hypothesis.from_row(row)
+
+    @strawberry.mutation(description="Fetch a page and show the hypothesis it would create.")
+    async def preview_hypothesis_url(
+        self, info: strawberry.Info, url: str, lane: str = "general"
+    ) -> HypothesisPreview:
+        preview = await info.context.scope.run(preview_hypothesis_url, url=url, lane=lane)
+        return HypothesisPreview.of(preview)
+
+    @strawberry.mutation(description="Fetch a page and record the hypothesis it describes.")
+    async def create_hypothesis_from_url(
+        self, info: strawberry.Info, url: str, lane: str = "general"
+    ) -> Hypothesis:
+        row = await info.context.scope.run(create_hypothesis_from_url, url=url, lane=lane)
+        return Hypothesis.from_row(row)
+
+    @strawberry.mutation(
+        description="Spawn child strategies from a hypothesis's text, within the spawn limits."
+    )
+    async def generate_strategies(
+        self,
+        info: strawberry.Info,
+        hypothesis_id: strawberry.ID,
+        count: int | None = None,
+        symbol: str | None = None,
+        timeframe: str | None = None,
+    ) -> GeneratedStrategies:
+        result = await info.context.scope.run(
+            generate_hypothesis_strategies,
+            hypothesis_id=int_id(hypothesis_id, field="hypothesisId"),
+            count=count,
+            symbol=symbol,
+            timeframe=timeframe,
+        )
+        return GeneratedStrategies.of(result)
