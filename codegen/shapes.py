@@ -65,6 +65,19 @@ SHAPES: tuple[Shape, ...] = (
             Field("failure_reason", "str", nullable=True),
             Field("opened_at", "datetime"),
             Field("closed_at", "datetime", nullable=True),
+            Field(
+                "close_error",
+                "str",
+                nullable=True,
+                description="the last failed close on the exchange while the trade stays open "
+                "(it may still be open there); cleared by a successful close",
+            ),
+            Field(
+                "paper_session_id",
+                "int",
+                nullable=True,
+                description="the paper session that opened it",
+            ),
         ),
         "A trade owned by a strategy or a trading agent.",
     ),

@@ -1,15 +1,35 @@
-"""Trades: open, close with computed pnl, mark failed, list."""
+"""Trades: open, close with computed pnl, list; and the operator's emergency controls.
+
+Decisions a user would want to know:
+- A strategy's trade is held on the paper exchange (resolvers/lab/exchange.py) as the venue
+  position whose client reference is the trade's id. A trading agent's trade lives on its
+  agent's own book (the Halyrd runtime); the emergency controls do not route orders for it.
+- force-close sends a market close to the venue and closes the trade at the fill. When the
+  venue does not close (CloseFailed, or it holds no position: PositionMissing) the answer is
+  502 with the venue's code, and the trade stays `open` with `close_error` and
+  `close_attempted_at` recorded and committed although the request fails ("possibly open").
+  A later successful close clears `close_error`.
+- mark-failed writes the trade off: status `failed`, the reason, `closed_at`, no pnl. It stops
+  counting as open (in the ledger, the strategy's allocation and a trading agent's account)
+  and never touches the venue: a position the venue still holds for it is left there for
+  reconciliation (POST /api/system/exchange/reconcile reports it as unknown_on_exchange).
+- Times are market time (the lab clock), like the fills they record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.pagination import Page, paginate
+from resolvers.errors import Conflict, DomainError, InvalidInput, NotFound
+from resolvers.lab.exchange import ExchangeError
+from resolvers.lab.live import emit_fill
+from resolvers.lab.services import Lab, current_lab
+from resolvers.pagination import MAX_PAGE, Page, paginate
 from resolvers.trading_agents import get_trading_agent
 from resolvers.validation import require_choice, require_positive, require_text
 from storage.base import utcnow
@@ -21,6 +41,26 @@ from storage.trading_agents import TradingAgent
 SIDES = ("buy", "sell")
 TRADE_STATUSES = ("open", "closed", "failed")
 PHASES = ("paper", "live")
+RECENT_DEFAULT = 50
+REASON_MAX = 500
+
+
+class VenueCloseFailed(DomainError):
+    """The venue did not confirm a close: 502 with the venue's code. `persist` makes the
+    request boundary commit the recorded `close_error` before answering."""
+
+    code = "EXCHANGE_ERROR"
+    status = 502
+    persist = True
+
+
+@dataclass(frozen=True, slots=True)
+class OpenTrade:
+    """An open trade and, when asked for, what the venue says about it."""
+
+    trade: Trade
+    exchange_verified: bool | None = None  # None: not verified (or not on this venue)
+    exchange_detail: str | None = None  # why it is not verified, or what differs
 
 
 def trade_payload(row: Trade) -> dict[str, object]:
@@ -54,6 +94,7 @@ async def open_trade(
     fees: float = 0.0,
     phase: str = "paper",
     opened_at: datetime | None = None,
+    paper_session_id: int | None = None,
 ) -> Trade:
     """Record an opened position for exactly one owner."""
     if (strategy_id is None) == (trading_agent_id is None):
@@ -75,6 +116,7 @@ async def open_trade(
         status="open",
         phase=require_choice("phase", phase, PHASES),
         opened_at=opened_at or utcnow(),
+        paper_session_id=paper_session_id,
     )
     session.add(row)
     await session.flush()
@@ -112,6 +154,7 @@ async def close_trade(
     )
     row.status = "closed"
     row.closed_at = closed_at or utcnow()
+    row.close_error = None  # closed for certain: no longer possibly open
     await session.flush()
     await append_event(
         session, topic="trade.closed", entity_id=str(row.id), payload=trade_payload(row)
@@ -126,11 +169,12 @@ async def list_trades(
     phase: str | None = None,
     strategy_id: int | None = None,
     trading_agent_id: str | None = None,
+    paper_session_id: int | None = None,
     first: int | None = None,
     after: str | None = None,
     with_total: bool = True,
 ) -> Page[Trade]:
-    """A page of trades, oldest first, filtered by status, phase and owner."""
+    """A page of trades, oldest first, filtered by status, phase, owner and paper session."""
     stmt = select(Trade)
     if status is not None:
         stmt = stmt.where(Trade.status == require_choice("status", status, TRADE_STATUSES))
@@ -140,6 +184,8 @@ async def list_trades(
         stmt = stmt.where(Trade.strategy_id == strategy_id)
     if trading_agent_id is not None:
         stmt = stmt.where(Trade.trading_agent_id == trading_agent_id)
+    if paper_session_id is not None:
+        stmt = stmt.where(Trade.paper_session_id == paper_session_id)
     return await paginate(session, stmt, Trade.id, first=first, after=after, with_total=with_total)
 
 
@@ -164,3 +210,141 @@ async def list_agent_trades(
     if phase != "all":
         stmt = stmt.where(Trade.phase == require_choice("phase", phase, PHASES))
     return list((await session.execute(stmt)).scalars())
+
+
+async def list_open_trades(
+    session: AsyncSession, *, verify: bool = False, lab: Lab | None = None
+) -> list[OpenTrade]:
+    """Every open trade, oldest first; with `verify`, each strategy trade is checked against
+    the venue's position for it (side, size and symbol must agree)."""
+    stmt = select(Trade).where(Trade.status == "open").order_by(Trade.id)
+    rows = list((await session.execute(stmt)).scalars())
+    if not verify:
+        return [OpenTrade(row) for row in rows]
+    venue = (lab or current_lab()).exchange
+    held = {p.trade_id: p for p in await venue.positions(session) if p.trade_id is not None}
+    checked = []
+    for row in rows:
+        if row.trading_agent_id is not None:
+            detail = f"held on trading agent {row.trading_agent_id}'s own book, not this venue"
+            checked.append(OpenTrade(row, None, detail))
+            continue
+        position = held.get(row.id)
+        if position is None:
+            checked.append(OpenTrade(row, False, "the exchange holds no position for it"))
+        elif (position.symbol, position.side) != (row.symbol, row.side) or not _same_size(
+            position.size, row.size
+        ):
+            seen = f"{position.side} {position.size:g} {position.symbol}"
+            checked.append(OpenTrade(row, False, f"the exchange holds {seen}"))
+        else:
+            checked.append(OpenTrade(row, True, None))
+    return checked
+
+
+def _same_size(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+
+
+async def list_recent_trades(session: AsyncSession, *, limit: int = RECENT_DEFAULT) -> list[Trade]:
+    """The `limit` trades with the latest activity (closed_at when they left the open state,
+    else opened_at), newest first, across statuses and owners."""
+    if isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(
+            f"limit must be between 1 and {MAX_PAGE}", details={"field": "limit", "value": limit}
+        )
+    activity = func.coalesce(Trade.closed_at, Trade.opened_at)
+    stmt = select(Trade).order_by(activity.desc(), Trade.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def _open_for_control(session: AsyncSession, trade_id: int) -> Trade:
+    row = await get_trade(session, trade_id=trade_id)
+    if row.status != "open":
+        raise Conflict(
+            f"trade {trade_id} is {row.status}, not open",
+            code="TRADE_NOT_OPEN",
+            details={"id": trade_id, "status": row.status},
+        )
+    return row
+
+
+async def force_close_trade(
+    session: AsyncSession,
+    *,
+    trade_id: int,
+    lab: Lab | None = None,
+    now: datetime | None = None,
+) -> Trade:
+    """Close a strategy trade's venue position at market, then the trade at the fill.
+
+    409 TRADE_NOT_OPEN when it is not open; 409 AGENT_TRADE for a trading agent's trade (its
+    agent's book holds it: send an exit order). A venue that does not close answers 502
+    (EXCHANGE_CLOSE_FAILED or EXCHANGE_POSITION_MISSING) with the failure kept on the trade.
+    """
+    row = await _open_for_control(session, trade_id)
+    if row.trading_agent_id is not None:
+        raise Conflict(
+            f"trade {trade_id} belongs to trading agent {row.trading_agent_id}; close it with "
+            f"an exit order (POST /agents/{row.trading_agent_id}/orders)",
+            code="AGENT_TRADE",
+            details={"id": trade_id, "agent_id": row.trading_agent_id},
+        )
+    lab = lab or current_lab()
+    moment = now or lab.clock.now()
+    try:
+        fill = await lab.exchange.close(session, trade_id=row.id, now=moment)
+    except ExchangeError as exc:
+        await record_close_failure(session, trade=row, error=exc, now=moment)
+        hint = (
+            "; re-check with GET /api/trades/open?verify=true, or write it off with "
+            f"POST /api/trades/{trade_id}/mark-failed"
+        )
+        raise VenueCloseFailed(
+            exc.message + hint, code=exc.code, details={**exc.details, "trade_id": trade_id}
+        ) from exc
+    await emit_fill(
+        session, fill=fill, strategy_id=row.strategy_id, session_id=row.paper_session_id
+    )
+    return await close_trade(
+        session, trade_id=row.id, exit_price=fill.price, exit_fees=fill.fee, closed_at=moment
+    )
+
+
+async def record_close_failure(
+    session: AsyncSession, *, trade: Trade, error: DomainError, now: datetime
+) -> None:
+    """Keep a failed close on the trade (it may still be open on the venue) with an event."""
+    trade.close_error = f"{error.code}: {error.message}"[:REASON_MAX]
+    trade.close_attempted_at = now
+    await session.flush()
+    await append_event(
+        session,
+        topic="trade.close_failed",
+        entity_id=str(trade.id),
+        payload={**trade_payload(trade), "code": error.code, "close_error": trade.close_error},
+    )
+
+
+async def mark_trade_failed(
+    session: AsyncSession,
+    *,
+    trade_id: int,
+    reason: str = "",
+    lab: Lab | None = None,
+    now: datetime | None = None,
+) -> Trade:
+    """Write an open trade off as failed with a reason, freeing what it held in the ledger."""
+    row = await _open_for_control(session, trade_id)
+    why = require_text("reason", reason, max_length=REASON_MAX, allow_empty=True)
+    row.status = "failed"
+    row.failure_reason = why or "marked failed by the operator"
+    row.closed_at = now or (lab or current_lab()).clock.now()
+    await session.flush()
+    await append_event(
+        session,
+        topic="trade.failed",
+        entity_id=str(row.id),
+        payload={**trade_payload(row), "failure_reason": row.failure_reason},
+    )
+    return row

@@ -1,13 +1,22 @@
-"""Trade type and its queries."""
+"""Trade and OpenTrade types, their queries, and the emergency controls (force-close,
+mark-failed)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Self
 
 import strawberry
 
-from resolvers.trades import get_trade, list_trades
+from resolvers.trades import OpenTrade as OpenTradeResult
+from resolvers.trades import (
+    force_close_trade,
+    get_trade,
+    list_open_trades,
+    list_recent_trades,
+    list_trades,
+    mark_trade_failed,
+)
 from schema.enums import Phase, TradeSide, TradeStatus
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
@@ -39,9 +48,14 @@ class Trade:
     closed_at: datetime | None
     strategy_id: int | None
     agent_id: str | None = strawberry.field(description="The owning trading agent's id.")
+    close_error: str | None = strawberry.field(
+        description="The last failed close on the exchange while the trade stays open (it "
+        "may still be open there); cleared by a successful close."
+    )
+    paper_session_id: int | None = strawberry.field(description="The paper session that opened it.")
 
     @classmethod
-    def from_row(cls, row: TradeRow) -> Trade:
+    def from_row(cls, row: TradeRow) -> Self:
         return cls(
             id=strawberry.ID(str(row.id)),
             symbol=row.symbol,
@@ -58,6 +72,8 @@ class Trade:
             closed_at=row.closed_at,
             strategy_id=row.strategy_id,
             agent_id=row.trading_agent_id,
+            close_error=row.close_error,
+            paper_session_id=row.paper_session_id,
         )
 
     @strawberry.field(description="The owning strategy, when a strategy owns the trade.")
@@ -79,6 +95,25 @@ class Trade:
         return TradingAgent.from_row(row) if row else None
 
 
+@strawberry.type(description="An open trade and what the exchange says about it.")
+class OpenTrade(Trade):
+    exchange_verified: bool | None = strawberry.field(
+        default=None,
+        description="True when the venue holds this trade's position (same symbol, side and "
+        "size), false when not; null when not verified.",
+    )
+    exchange_detail: str | None = strawberry.field(
+        default=None, description="What the venue holds instead, or why it was not verified."
+    )
+
+    @classmethod
+    def from_result(cls, result: OpenTradeResult) -> OpenTrade:
+        item = cls.from_row(result.trade)
+        item.exchange_verified = result.exchange_verified
+        item.exchange_detail = result.exchange_detail
+        return item
+
+
 @strawberry.type
 class TradeQuery:
     @strawberry.field
@@ -94,6 +129,7 @@ class TradeQuery:
         phase: Phase | None = None,
         strategy_id: strawberry.ID | None = None,
         trading_agent_id: str | None = None,
+        paper_session_id: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Trade]:
@@ -103,8 +139,42 @@ class TradeQuery:
             phase=phase.value if phase else None,
             strategy_id=int_id(strategy_id, field="strategyId") if strategy_id else None,
             trading_agent_id=trading_agent_id,
+            paper_session_id=(
+                int_id(paper_session_id, field="paperSessionId") if paper_session_id else None
+            ),
             first=first,
             after=after,
             with_total=wants_total(info),
         )
         return to_connection(page, Trade.from_row)
+
+    @strawberry.field(
+        description="Every open trade, oldest first; with verify, each checked against the "
+        "exchange."
+    )
+    async def open_trades(self, info: strawberry.Info, verify: bool = False) -> list[OpenTrade]:
+        results = await info.context.scope.run(list_open_trades, verify=verify)
+        return [OpenTrade.from_result(r) for r in results]
+
+    @strawberry.field(description="The trades with the latest activity, newest first.")
+    async def recent_trades(self, info: strawberry.Info, limit: int = 50) -> list[Trade]:
+        rows = await info.context.scope.run(list_recent_trades, limit=limit)
+        return [Trade.from_row(row) for row in rows]
+
+
+@strawberry.type
+class TradeMutation:
+    @strawberry.mutation(
+        description="Close a trade's position at market on the exchange, then the trade. A "
+        "failed exchange close is an EXCHANGE_* error (502) and is kept on the trade."
+    )
+    async def force_close_trade(self, info: strawberry.Info, id: strawberry.ID) -> Trade:
+        row = await info.context.scope.run(force_close_trade, trade_id=int_id(id))
+        return Trade.from_row(row)
+
+    @strawberry.mutation(description="Write an open trade off as failed, freeing its capital.")
+    async def mark_trade_failed(
+        self, info: strawberry.Info, id: strawberry.ID, reason: str = ""
+    ) -> Trade:
+        row = await info.context.scope.run(mark_trade_failed, trade_id=int_id(id), reason=reason)
+        return Trade.from_row(row)

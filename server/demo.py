@@ -19,7 +19,9 @@ from resolvers.halyrd.lifecycle import restart_window
 from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.runtime import step_agent
 from resolvers.hypotheses import create_hypothesis
+from resolvers.lab.services import build_lab, current_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.paper import start_paper_service, step_paper_service
 from resolvers.quant.market import Candles, generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES, validate_params
@@ -37,6 +39,8 @@ SLIPPAGE_BPS = 2.0
 # The trading agent replays at most this many days (each hourly step is a full runtime step),
 # from this origin of the agent's market (server/halyrd_runner.py uses the same one).
 AGENT_DAYS = 5
+# The paper service runs over the last PAPER_DAYS days, one tick per hour.
+PAPER_DAYS = 3
 LOOKBACK = 200
 MARKET_ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -226,6 +230,7 @@ async def _promote(
             target=target,
             reason=outcome.summary,
             actor="researcher",
+            enforce_gates=False,  # replays the demo's own research, not the lab market's
         )
     if stage == "paper":
         await _ask(session, strategy_id, "live", outcome, end)
@@ -254,6 +259,21 @@ async def _trading_agent(session: AsyncSession, feed: MarketFeed, days: int, end
         moment += step
 
 
+async def _paper_service(session: AsyncSession, feed: MarketFeed, days: int, end: datetime) -> None:
+    """A paper session deploying every paper-stage strategy, ticked hourly over the last
+    PAPER_DAYS days through the real engine on the demo's market. It is left running, so the
+    server's paper tick carries it on from the demo's end."""
+    lab = current_lab()
+    if lab.feed is not feed:
+        lab = build_lab(feed, config=lab.config)
+    start = end - timedelta(days=min(days, PAPER_DAYS))
+    await start_paper_service(session, lab=lab, now=start)
+    moment = start
+    while moment < end:
+        moment += timedelta(hours=1)
+        await step_paper_service(session, lab=lab, now=moment)
+
+
 async def seed_demo(
     session_factory: async_sessionmaker[AsyncSession],
     publish: Publisher | None,
@@ -272,6 +292,8 @@ async def seed_demo(
         markets = _market(seed, days, end)
         await _agents(session)
         await _research(session, markets, end)
-        await _trading_agent(session, feed or MarketFeed(seed, MARKET_ORIGIN), days, end)
+        market = feed or MarketFeed(seed, MARKET_ORIGIN)
+        await _trading_agent(session, market, days, end)
+        await _paper_service(session, market, days, end)
         await commit_and_publish(session, publish)
     return True

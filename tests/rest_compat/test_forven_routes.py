@@ -22,6 +22,7 @@ from storage.events import Event
 from storage.hypotheses import Hypothesis
 from storage.strategies import STAGES, Strategy
 from storage.trades import Trade
+from tests.resolvers.lifecycle_kit import fixed_lab
 from tests.rest_compat.helpers import sessions
 
 STRATEGY_KEYS = {
@@ -35,7 +36,8 @@ HYPOTHESIS_KEYS = {
 }  # fmt: skip
 TRADE_KEYS = {
     "id", "strategy_id", "agent_id", "symbol", "side", "size", "entry_price", "exit_price",
-    "fees", "pnl", "status", "phase", "failure_reason", "opened_at", "closed_at",
+    "fees", "pnl", "status", "phase", "failure_reason", "opened_at", "closed_at", "close_error",
+    "paper_session_id",
 }  # fmt: skip
 AGENT_KEYS = {"id", "name", "model", "description", "created_at", "updated_at"}
 APPROVAL_KEYS = {
@@ -129,7 +131,9 @@ async def strategies(app: Any) -> dict[str, int]:
                 source=source,
             )
             for target in STAGES[1 : STAGES.index(stage) + 1]:
-                await transition_strategy(session, strategy_id=row.id, target=target)
+                await transition_strategy(
+                    session, strategy_id=row.id, target=target, enforce_gates=False
+                )
             row.status = status
             ids[name] = row.id
         await session.commit()
@@ -277,6 +281,7 @@ class TestTransitionStrategy:
     async def test_forward_one_stage_persists_and_emits(
         self, app: Any, client: httpx.AsyncClient, strategies: dict[str, int]
     ) -> None:
+        fixed_lab()  # its quick-screen backtest trades often enough at this moment
         strategy_id = strategies["MA cross BTC"]
         before = await events(app, "strategy.transitioned")
         response = await client.post(
@@ -296,15 +301,21 @@ class TestTransitionStrategy:
         )
         assert await events(app, "strategy.transitioned") == before + 1
 
-    async def test_walks_the_whole_pipeline(
-        self, client: httpx.AsyncClient, strategies: dict[str, int]
+    async def test_walks_until_the_gates_stop_it(
+        self, app: Any, client: httpx.AsyncClient, strategies: dict[str, int]
     ) -> None:
+        """The full walk is in test_lifecycle_routes.py; this one's backtest is not paper-grade."""
+        fixed_lab()
         strategy_id = strategies["MA cross BTC"]
-        for target in STAGES[1:]:
-            body = {"strategy_id": strategy_id, "target": target}
-            response = await client.post("/api/lifecycle/transition", json=body)
-            assert response.status_code == 200 and response.json()["stage"] == target
-        assert len((await self.history(client, strategy_id))["history"]) == len(STAGES)
+        body = {"strategy_id": strategy_id, "target": "research_only"}
+        response = await client.post("/api/lifecycle/transition", json=body)
+        assert response.status_code == 200 and response.json()["stage"] == "research_only"
+        before, emitted = await self.history(client, strategy_id), await events(app)
+        body = {"strategy_id": strategy_id, "target": "paper"}
+        response = await client.post("/api/lifecycle/transition", json=body)
+        assert_error(response, 409, "NOT_READY")
+        assert await self.history(client, strategy_id) == before
+        assert await events(app) == emitted
 
     @pytest.mark.parametrize(
         ("name", "target"),
@@ -797,13 +808,12 @@ class TestDecideApproval:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/system/status"),
-        ("POST", "/api/trades/1/force-close"),
         ("GET", "/verdict/guide"),
         ("GET", "/api/agents/model-options"),
         ("POST", "/api/approvals/1/revise"),
-        ("GET", "/api/hypotheses"),
-        ("GET", "/api/lifecycle/strategies/1/readiness"),
+        ("GET", "/api/brain/overview"),
+        ("POST", "/api/gauntlet/workflows/1/cancel"),
+        ("GET", "/api/notifications"),
     ],
 )
 async def test_planned_routes_answer_501(client: httpx.AsyncClient, method: str, path: str) -> None:
