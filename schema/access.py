@@ -28,12 +28,28 @@ from resolvers.access import Level
 ROOT_LEVELS: dict[str, dict[str, Level]] = {
     "Query": {
         "health": "api",
+        # the control plane (/api/system/*, /api/dashboard, /api/scheduler)
+        **dict.fromkeys(
+            (
+                "systemStatus",
+                "systemHeartbeat",
+                "dashboard",
+                "systemMode",
+                "schedulerJobs",
+                "lastReconciliation",
+            ),
+            "operator",
+        ),
         "hypothesis": "operator",
         "hypotheses": "operator",
         "strategy": "operator",
         "strategies": "operator",
         "trade": "operator",
         "trades": "operator",
+        "openTrades": "operator",
+        "recentTrades": "operator",
+        "paperSession": "operator",
+        "paperSessions": "operator",
         "tradingAgent": "halyrd_read",
         "tradingAgents": "halyrd_read",
         "backtest": "halyrd_read",
@@ -46,8 +62,27 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "__type": "api",
     },
     "Mutation": {
+        **dict.fromkeys(
+            (
+                "stopSystem",
+                "startSystem",
+                "setSystemMode",
+                "setExecutionMode",
+                "reconcileExchange",
+                "updateSchedulerJob",
+            ),
+            "operator",
+        ),
         "createHypothesis": "operator",
+        "updateHypothesis": "operator",
+        "previewHypothesisUrl": "operator",
+        "createHypothesisFromUrl": "operator",
+        "generateStrategies": "operator",
         "createStrategy": "operator",
+        "forceCloseTrade": "operator",
+        "markTradeFailed": "operator",
+        "startPaperService": "operator",
+        "stopPaperService": "operator",
         "transitionStrategy": "operator",
         "updateAgent": "operator",
         "approveApproval": "operator",
@@ -62,20 +97,60 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "createBacktest": "halyrd_write",
     },
     # the event feed is the live feed's GraphQL face: operator-gated like /ws/live
-    "Subscription": {"events": "operator", "agentEvents": "halyrd_read"},
+    "Subscription": {"events": "operator", "agentEvents": "halyrd_read", "liveFeed": "operator"},
 }
 
 TYPE_LEVELS: dict[str, Level] = {
     "Health": "api",
+    # the control plane's status, heartbeat, dashboard, modes, jobs and reconciliation
+    **dict.fromkeys(
+        (
+            "SystemControl",
+            "SystemStatus",
+            "SystemMode",
+            "StageApprovals",
+            "StageCounts",
+            "PaperServiceState",
+            "SchedulerJob",
+            "SystemHeartbeat",
+            "PaperAccount",
+            "HeartbeatRisk",
+            "Dashboard",
+            "TradeSummary",
+            "Reconciliation",
+            "ReconcileDifference",
+        ),
+        "operator",
+    ),
     "Hypothesis": "operator",
+    "HypothesisPreview": "operator",
+    "GeneratedStrategies": "operator",
     "Strategy": "operator",
     "LifecycleTransition": "operator",
+    # a strategy's readiness checklist and live chart series
+    **dict.fromkeys(
+        (
+            "StrategyReadiness",
+            "ReadinessGate",
+            "StrategySignals",
+            "StrategySignalPoint",
+            "StrategyIndicators",
+            "StrategyIndicatorLine",
+            "StrategyIndicatorPoint",
+            "StrategyMarkers",
+            "StrategyMarker",
+        ),
+        "operator",
+    ),  # fmt: skip
     "Trade": "operator",
+    "OpenTrade": "operator",
+    "PaperSession": "operator",
     "Agent": "operator",
     "Toolset": "operator",
     "Approval": "operator",
     "ApprovalDecision": "operator",
     "Event": "operator",
+    "LiveEvent": "operator",
     "TradingAgent": "halyrd_read",
     "AgentEvent": "halyrd_read",
     # the Halyrd agent's records, evaluation, configuration, actions, backtests and indicators

@@ -15,41 +15,51 @@ from schema.agents import AgentMutation, AgentQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.backtests import BacktestMutation, BacktestQuery
 from schema.boundary import OperationBoundary
+from schema.control import ControlMutation, ControlQuery
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
 from schema.halyrd.actions import AgentActionMutation
 from schema.halyrd.events import AgentEventSubscription
 from schema.hypotheses import HypothesisMutation, HypothesisQuery
 from schema.limits import RULES, Limits, Rules, rules
+from schema.live import LiveFeedSubscription, SharedEventExecution
+from schema.paper import PaperMutation, PaperQuery
 from schema.policy import AccessGuard, AccessPolicy
 from schema.strategies import StrategyMutation, StrategyQuery
 from schema.system import SystemQuery
-from schema.trades import TradeQuery
+from schema.trades import TradeMutation, TradeQuery
 from schema.trading_agents import TradingAgentQuery
 
 Query = merge_types(
     "Query",
     (
         SystemQuery,
+        ControlQuery,
         HypothesisQuery,
         StrategyQuery,
         TradeQuery,
+        PaperQuery,
         TradingAgentQuery,
         AgentQuery,
         ApprovalQuery,
         BacktestQuery,
     ),
 )
-Subscription = merge_types("Subscription", (EventSubscription, AgentEventSubscription))
+Subscription = merge_types(
+    "Subscription", (EventSubscription, AgentEventSubscription, LiveFeedSubscription)
+)
 Mutation = merge_types(
     "Mutation",
     (
+        ControlMutation,
         HypothesisMutation,
         StrategyMutation,
         AgentMutation,
         ApprovalMutation,
         AgentActionMutation,
         BacktestMutation,
+        TradeMutation,
+        PaperMutation,
     ),
 )
 
@@ -95,6 +105,7 @@ def build_schema(
             OperationBoundary,
         ],
         config=StrawberryConfig(disable_field_suggestions=hide_suggestions),
+        execution_context_class=SharedEventExecution,  # a live-feed event executes once
         extra_rules=extra_rules,
         **extra,
     )

@@ -2,8 +2,13 @@
 
 export type AgentStatus = "PAPER" | "ELIGIBLE" | "LIVE" | "DEMOTED";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "expired";
+export type AutonomyMode = "manual" | "semi_auto" | "auto";
+export type ExecutionMode = "paper" | "live";
 export type MarketMode = "spot" | "perp";
+export type PaperSessionStatus = "running" | "stopped";
 export type Phase = "paper" | "live";
+export type ReconcileKind = "missing_on_exchange" | "closed_on_exchange" | "unknown_on_exchange" | "mismatch";
+export type SchedulerJobStatus = "ok" | "error" | "skipped";
 export type Stage = "quick_screen" | "research_only" | "paper" | "live";
 export type ToolsetContext = "scheduled" | "interactive" | "recovery" | "research";
 export type TradeSide = "buy" | "sell";
@@ -116,6 +121,19 @@ export interface ConfigVersion {
   created_at: string;
 }
 
+/** Dashboard overview. */
+export interface Dashboard {
+  system: SystemControl;
+  strategies_by_stage: StageCounts;
+  /** active hypotheses */
+  hypotheses: number;
+  trades: TradeSummary;
+  recent_trades: Trade[];
+  equity: PaperAccount;
+  paper_service: PaperServiceState;
+  pending_approvals: number;
+}
+
 /** The agent is back in PAPER. */
 export interface Demotion {
   status: AgentStatus;
@@ -143,9 +161,27 @@ export interface Evaluation {
   eligible: boolean;
 }
 
+/** The child strategies one generate-strategies request created. */
+export interface GeneratedStrategies {
+  hypothesis_id: number;
+  strategies: Strategy[];
+}
+
 /** Liveness. */
 export interface Health {
   status: string;
+}
+
+/** Risk figures of the paper account. */
+export interface HeartbeatRisk {
+  open_positions: number;
+  /** sum of |size x mark| */
+  gross_exposure: number;
+  exposure_pct: number | null;
+  largest_position_pct: number | null;
+  max_drawdown_pct: number;
+  /** open trades whose close failed */
+  possibly_open: number;
 }
 
 /** A research thesis; strategies descend from it. */
@@ -161,6 +197,20 @@ export interface Hypothesis {
   source_url: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** The hypothesis a URL would create (nothing is stored). */
+export interface HypothesisPreview {
+  /** the URL as requested */
+  url: string;
+  /** the page's URL after redirects */
+  source_url: string;
+  title: string;
+  thesis: string;
+  mechanism: string;
+  novelty: string;
+  lane: string;
+  source: string;
 }
 
 /** ERC-8004 identity fields, in the standard's own (camelCase) names. */
@@ -251,6 +301,78 @@ export interface Objective {
   holds: boolean;
 }
 
+/** An open trade, optionally re-verified against the exchange. */
+export interface OpenTrade {
+  id: number;
+  strategy_id: number | null;
+  agent_id: string | null;
+  symbol: string;
+  side: TradeSide;
+  size: number;
+  entry_price: number;
+  exit_price: number | null;
+  fees: number;
+  pnl: number | null;
+  status: TradeStatus;
+  phase: Phase;
+  failure_reason: string | null;
+  opened_at: string;
+  closed_at: string | null;
+  close_error: string | null;
+  paper_session_id: number | null;
+  /** true when the venue holds this trade's position (same symbol, side and size), false when not; null when not verified (verify=false, or a trading agent's trade, held on its own book) */
+  exchange_verified: boolean | null;
+  /** what the venue holds instead, or why it was not verified */
+  exchange_detail: string | null;
+}
+
+/** The paper exchange's account. */
+export interface PaperAccount {
+  capital: number;
+  /** capital plus realized pnl */
+  cash: number;
+  /** cash plus unrealized pnl at the venue mid */
+  equity: number;
+  unrealized_pnl: number;
+  realized_pnl: number;
+  fees: number;
+  /** entry notional of open positions */
+  margin_used: number;
+  available: number;
+  positions: number;
+}
+
+/** The global paper trading service. */
+export interface PaperServiceState {
+  running: boolean;
+  session_id: number | null;
+  started_at: string | null;
+  deployed_strategies: number;
+}
+
+/** One run of the global paper trading service. */
+export interface PaperSession {
+  id: number;
+  status: PaperSessionStatus;
+  /** true while the session is running */
+  deployed: boolean;
+  /** the strategies it deploys */
+  strategy_ids: number[];
+  /** the paper account's cash at its start */
+  capital: number;
+  started_at: string;
+  stopped_at: string | null;
+  stop_reason: string;
+  last_tick_at: string | null;
+  ticks: number;
+  /** trades it opened */
+  trade_count: number;
+  /** of those, still open */
+  open_trade_count: number;
+  /** net pnl of its closed trades */
+  realized_pnl: number;
+}
+
 /** A recommended strategy setup for one market character. */
 export interface Preset {
   name: string;
@@ -264,6 +386,39 @@ export interface Preset {
 export interface Promotion {
   status: AgentStatus;
   first_tx_hash: string;
+}
+
+/** One promotion gate: its current value against its threshold. */
+export interface ReadinessGate {
+  name: string;
+  description: string;
+  /** the current figure (a number or a boolean); null when undefined */
+  value: unknown | null;
+  /** the number or boolean it is held against */
+  threshold: unknown;
+  comparison: ">=" | "<=" | ">" | "==";
+  passed: boolean;
+}
+
+/** One difference between our ledger and the exchange. */
+export interface ReconcileDifference {
+  kind: ReconcileKind;
+  trade_id: number | null;
+  position_id: number | null;
+  symbol: string;
+  detail: string;
+  repaired: boolean;
+  /** why a repair failed */
+  error: string | null;
+}
+
+/** A reconciliation report. */
+export interface Reconciliation {
+  repair: boolean;
+  checked_trades: number;
+  checked_positions: number;
+  differences: ReconcileDifference[];
+  repaired: number;
 }
 
 /** A Forven research agent. */
@@ -294,6 +449,39 @@ export interface RunPeriod {
   to: string | null;
 }
 
+/** A background job: its schedule and its last run. */
+export interface SchedulerJob {
+  id: string;
+  description: string;
+  enabled: boolean;
+  interval_seconds: number;
+  halts_when_paused: boolean;
+  last_run_at: string | null;
+  last_status: SchedulerJobStatus | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  /** passes that ran the job (skips excluded) */
+  runs: number;
+  failures: number;
+  /** null while disabled or before the first run (due now) */
+  next_run_at: string | null;
+}
+
+/** Per target stage: whether an automatic promotion waits for an operator's approval. */
+export interface StageApprovals {
+  research_only: boolean;
+  paper: boolean;
+  live: boolean;
+}
+
+/** Active strategies per pipeline stage. */
+export interface StageCounts {
+  quick_screen: number;
+  research_only: number;
+  paper: number;
+  live: number;
+}
+
 /** A strategy and its pipeline stage. */
 export interface Strategy {
   id: number;
@@ -310,10 +498,122 @@ export interface Strategy {
   updated_at: string;
 }
 
+/** One of the family's indicator lines. */
+export interface StrategyIndicatorLine {
+  name: string;
+  points: StrategyIndicatorPoint[];
+}
+
+/** One value of an indicator line; null while the line warms up. */
+export interface StrategyIndicatorPoint {
+  ts: string;
+  value: number | null;
+}
+
+/** The strategy family's indicator lines over the chart window. */
+export interface StrategyIndicators {
+  strategy_id: number;
+  symbol: string;
+  timeframe: string;
+  series: StrategyIndicatorLine[];
+}
+
 /** A strategy's lifecycle state with its full history. */
 export interface StrategyLifecycle {
   strategy: Strategy;
   history: LifecycleTransition[];
+}
+
+/** An entry or exit of one of the strategy's trades. */
+export interface StrategyMarker {
+  ts: string;
+  kind: "entry" | "exit";
+  /** the trade's side (an exit closes it) */
+  side: TradeSide;
+  /** entry or exit price */
+  price: number;
+  trade_id: number;
+}
+
+/** Entry and exit markers within the chart window, oldest first. */
+export interface StrategyMarkers {
+  strategy_id: number;
+  markers: StrategyMarker[];
+}
+
+/** The checklist a transition to the next stage enforces. */
+export interface StrategyReadiness {
+  strategy_id: number;
+  stage: Stage;
+  /** the next stage; null at live */
+  target: Stage | null;
+  /** every gate passes (false at live) */
+  ready: boolean;
+  gates: ReadinessGate[];
+}
+
+/** One bar of a strategy's signal chart. */
+export interface StrategySignalPoint {
+  /** the bar's open time */
+  ts: string;
+  close: number;
+  /** the family's target after the close: -1/0/1 */
+  position: number;
+}
+
+/** A strategy's target position per bar of the chart window. */
+export interface StrategySignals {
+  strategy_id: number;
+  symbol: string;
+  timeframe: string;
+  /** oldest first */
+  points: StrategySignalPoint[];
+}
+
+/** The system pause and both modes. */
+export interface SystemControl {
+  paused: boolean;
+  paused_at: string | null;
+  pause_reason: string;
+  mode: AutonomyMode;
+  /** paper whenever the build is locked */
+  execution_mode: ExecutionMode;
+  /** the build refuses live execution */
+  paper_locked: boolean;
+}
+
+/** Daemon heartbeat with risk and equity data. */
+export interface SystemHeartbeat {
+  /** the last beat */
+  ts: string | null;
+  alive: boolean;
+  paused: boolean;
+  equity: PaperAccount;
+  risk: HeartbeatRisk;
+}
+
+/** The pipeline autonomy mode and its effect. */
+export interface SystemMode {
+  mode: AutonomyMode;
+  approval_required: StageApprovals;
+}
+
+/** System status summary. */
+export interface SystemStatus {
+  paused: boolean;
+  paused_at: string | null;
+  pause_reason: string;
+  mode: AutonomyMode;
+  /** paper whenever the build is locked */
+  execution_mode: ExecutionMode;
+  /** the build refuses live execution */
+  paper_locked: boolean;
+  paper_service: PaperServiceState;
+  strategies_by_stage: StageCounts;
+  open_trades: number;
+  /** Halyrd trading agents */
+  agents: number;
+  scheduler: SchedulerJob[];
 }
 
 /** A trade owned by a strategy or a trading agent. */
@@ -333,6 +633,19 @@ export interface Trade {
   failure_reason: string | null;
   opened_at: string;
   closed_at: string | null;
+  /** the last failed close on the exchange while the trade stays open (it may still be open there); cleared by a successful close */
+  close_error: string | null;
+  /** the paper session that opened it */
+  paper_session_id: number | null;
+}
+
+/** Trade counts and results across the ledger. */
+export interface TradeSummary {
+  open: number;
+  closed: number;
+  failed: number;
+  realized_pnl: number;
+  win_rate: number | null;
 }
 
 /** Ranked candidates and the presets they point to. */
@@ -361,66 +674,72 @@ export interface Routes {
     params: Record<string, never>;
     response: Health;
   };
-  /** System status summary. Planned: answers 501 for now. */
+  /** System status summary. */
   "GET /api/system/status": {
     params: Record<string, never>;
-    response: void;
+    response: SystemStatus;
   };
-  /** Daemon heartbeat with risk/equity data. Planned: answers 501 for now. */
+  /** Daemon heartbeat with risk/equity data. */
   "GET /api/system/heartbeat": {
     params: Record<string, never>;
-    response: void;
+    response: SystemHeartbeat;
   };
-  /** Dashboard overview. Planned: answers 501 for now. */
+  /** Dashboard overview. */
   "GET /api/dashboard": {
     params: Record<string, never>;
-    response: void;
+    response: Dashboard;
   };
-  /** Halt trading and agents (system pause). Planned: answers 501 for now. */
+  /** Halt trading and agents (system pause). */
   "POST /api/system/stop": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      reason?: string;
+    };
+    response: SystemControl;
   };
-  /** Resume trading and agents after a system pause. Planned: answers 501 for now. */
+  /** Resume trading and agents after a system pause. */
   "POST /api/system/start": {
     params: Record<string, never>;
-    response: void;
+    response: SystemControl;
   };
-  /** Get the pipeline autonomy mode (manual/semi_auto/auto). Planned: answers 501 for now. */
+  /** Get the pipeline autonomy mode (manual/semi_auto/auto). */
   "GET /api/system/mode": {
     params: Record<string, never>;
-    response: void;
+    response: SystemMode;
   };
-  /** Set the pipeline autonomy mode (manual/semi_auto/auto). Planned: answers 501 for now. */
+  /** Set the pipeline autonomy mode (manual/semi_auto/auto). */
   "POST /api/system/mode": {
     params: {
       mode: "manual" | "semi_auto" | "auto";
     };
-    response: void;
+    response: SystemMode;
   };
-  /** Set the execution mode (paper/live); refused in beta builds. Planned: answers 501 for now. */
+  /** Set the execution mode (paper/live); refused in beta builds. */
   "POST /api/execution-mode": {
     params: {
       mode: "paper" | "live";
     };
-    response: void;
+    response: SystemControl;
   };
-  /** Reconcile positions and orders with the exchange. Planned: answers 501 for now. */
+  /** Reconcile positions and orders with the exchange. */
   "POST /api/system/exchange/reconcile": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      repair?: boolean;
+    };
+    response: Reconciliation;
   };
-  /** List scheduler jobs. Planned: answers 501 for now. */
+  /** List scheduler jobs. */
   "GET /api/scheduler": {
     params: Record<string, never>;
-    response: void;
+    response: SchedulerJob[];
   };
-  /** Patch a scheduler job's config. Planned: answers 501 for now. */
+  /** Patch a scheduler job's config. */
   "PATCH /api/scheduler/{job_id}": {
     params: {
       job_id: string;
+      enabled?: boolean;
+      interval_seconds?: number;
     };
-    response: void;
+    response: SchedulerJob;
   };
   /** List strategies by status/stage; paged. */
   "GET /api/strategies": {
@@ -460,33 +779,36 @@ export interface Routes {
     };
     response: Strategy;
   };
-  /** The promotion-readiness checklist. Planned: answers 501 for now. */
+  /** The promotion-readiness checklist. */
   "GET /api/lifecycle/strategies/{id}/readiness": {
     params: {
       id: number;
     };
-    response: void;
+    response: StrategyReadiness;
   };
-  /** Live chart series: signals. Planned: answers 501 for now. */
+  /** Live chart series: signals. */
   "GET /api/strategies/{id}/live-signals": {
     params: {
       id: number;
+      bars?: number;
     };
-    response: void;
+    response: StrategySignals;
   };
-  /** Live chart series: indicator values. Planned: answers 501 for now. */
+  /** Live chart series: indicator values. */
   "GET /api/strategies/{id}/live-indicators": {
     params: {
       id: number;
+      bars?: number;
     };
-    response: void;
+    response: StrategyIndicators;
   };
-  /** Live chart series: entry/exit markers. Planned: answers 501 for now. */
+  /** Live chart series: entry/exit markers. */
   "GET /api/strategies/{id}/live-markers": {
     params: {
       id: number;
+      bars?: number;
     };
-    response: void;
+    response: StrategyMarkers;
   };
   /** Create a backtest strategy container (requires hypothesis_id). */
   "POST /api/backtesting/strategies": {
@@ -546,15 +868,17 @@ export interface Routes {
     params: Record<string, never>;
     response: void;
   };
-  /** List hypotheses (filter by view/lane/status/search). Planned: answers 501 for now. */
+  /** List hypotheses (filter by view/lane/status/search). */
   "GET /api/hypotheses": {
     params: {
-      view?: string;
+      view?: "all" | "active" | "archived" | "untested" | "tested";
       lane?: string;
-      status?: string;
+      status?: "active" | "archived";
       search?: string;
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<Hypothesis>;
   };
   /** Create a hypothesis manually. */
   "POST /api/hypotheses/manual": {
@@ -567,19 +891,21 @@ export interface Routes {
     };
     response: Hypothesis;
   };
-  /** Create a hypothesis from a URL. Planned: answers 501 for now. */
+  /** Create a hypothesis from a URL. */
   "POST /api/hypotheses/from_url": {
     params: {
       url: string;
+      lane?: string;
     };
-    response: void;
+    response: Hypothesis;
   };
-  /** Preview the hypothesis a URL would create (nothing is stored). Planned: answers 501 for now. */
+  /** Preview the hypothesis a URL would create (nothing is stored). */
   "POST /api/hypotheses/preview_url": {
     params: {
       url: string;
+      lane?: string;
     };
-    response: void;
+    response: HypothesisPreview;
   };
   /** Read a hypothesis. */
   "GET /api/hypotheses/{id}": {
@@ -588,7 +914,7 @@ export interface Routes {
     };
     response: Hypothesis;
   };
-  /** Edit a hypothesis (title/thesis/mechanism/novelty). Planned: answers 501 for now. */
+  /** Edit a hypothesis (title/thesis/mechanism/novelty). */
   "POST /api/hypotheses/{id}/update": {
     params: {
       id: number;
@@ -597,26 +923,31 @@ export interface Routes {
       mechanism?: string;
       novelty?: string;
     };
-    response: void;
+    response: Hypothesis;
   };
-  /** Spawn child strategies from a thesis. Planned: answers 501 for now. */
+  /** Spawn child strategies from a thesis. */
   "POST /api/hypotheses/{id}/generate-strategies": {
     params: {
       id: number;
+      count?: number;
+      symbol?: string;
+      timeframe?: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
     };
-    response: void;
+    response: GeneratedStrategies;
   };
-  /** Open trades, optionally re-verified against the exchange. Planned: answers 501 for now. */
+  /** Open trades, optionally re-verified against the exchange. */
   "GET /api/trades/open": {
     params: {
       verify?: boolean;
     };
-    response: void;
+    response: OpenTrade[];
   };
-  /** Recent trades. Planned: answers 501 for now. */
+  /** Recent trades. */
   "GET /api/trades/recent": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      limit?: number;
+    };
+    response: Trade[];
   };
   /** The full trade ledger (paged by status). */
   "GET /api/trades": {
@@ -627,43 +958,52 @@ export interface Routes {
     };
     response: Page<Trade>;
   };
-  /** Force-close a position. Planned: answers 501 for now. */
+  /** Force-close a position. */
   "POST /api/trades/{id}/force-close": {
     params: {
       id: number;
     };
-    response: void;
+    response: Trade;
   };
-  /** Record a trade as failed and free its capital. Planned: answers 501 for now. */
+  /** Record a trade as failed and free its capital. */
   "POST /api/trades/{id}/mark-failed": {
     params: {
       id: number;
+      reason?: string;
     };
-    response: void;
+    response: Trade;
   };
-  /** List paper sessions (optional deployed filter). Planned: answers 501 for now. */
+  /** List paper sessions (optional deployed filter). */
   "GET /api/paper/sessions": {
     params: {
       deployed?: boolean;
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<PaperSession>;
   };
-  /** Start the paper trading service. Planned: answers 501 for now. */
+  /** Start the paper trading service. */
   "POST /api/paper/service/start": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      strategy_ids?: unknown;
+    };
+    response: PaperSession;
   };
-  /** Stop the paper trading service. Planned: answers 501 for now. */
+  /** Stop the paper trading service. */
   "POST /api/paper/service/stop": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      reason?: string;
+    };
+    response: PaperSession;
   };
-  /** Trades for a paper session. Planned: answers 501 for now. */
+  /** Trades for a paper session. */
   "GET /api/paper/sessions/{id}/trades": {
     params: {
       id: number;
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<Trade>;
   };
   /** List agents. */
   "GET /api/agents": {

@@ -1,9 +1,8 @@
 """Forven (seed 000): the live WebSocket feed, graceful shutdown and webhooks.
 
-All four are hand-written transport routes, never generated. Shutdown and webhooks are built
-(state "transport"). The WebSocket feeds are "planned": their door is served
-(rest_compat/live.py checks the keys and closes with 4401/4503), but the feed behind it is not
-built, so an authenticated socket is closed with 4501 until the live-feed issue.
+All four are hand-written transport routes (state "transport"), never generated: the feed is
+rest_compat/live.py over the outbox and the event bus, its GraphQL twin the `liveFeed`
+subscription (schema/live.py).
 """
 
 from __future__ import annotations
@@ -12,22 +11,42 @@ from codegen.catalog.forven_system import forven, path_param
 from codegen.model import Route
 
 FEED_NOTES = (
-    "Streams price ticks, order fills, indicator updates and regime changes. /api/ws/live and "
-    "/ws/live share one handler. Keys by header, or in the connection_init payload / first "
-    'message (`{"type": "auth", "x-api-key": ..., "x-operator-key": ...}`) for '
-    "browsers; the operator policy guards the feed: close 4401 (a key missing or wrong), 4503 "
-    "(no operator key configured). Not built yet: authenticated sockets are closed with 4501."
+    "Streams price ticks, order fills, indicator updates and regime changes as JSON text "
+    'frames `{"id", "type": "tick"|"fill"|"indicator"|"regime", "ts", "symbol", '
+    '"strategy_id", "data"}`; `id` is the event\'s outbox id (monotonic, for resuming), '
+    "`ts` market time. data: tick {price (venue mid), bid, ask}; fill {trade_id, session_id, "
+    "kind open|close, side, size, price, fee}; indicator {bar_ts, position -1|0|1, values}; "
+    "regime {bar_ts, previous (null for the first regime seen), current}. /api/ws/live and "
+    "/ws/live share one handler. Keys by header, or in a first message "
+    '(`{"type": "auth", "x-api-key": ..., "x-operator-key": ...}`) for browsers; the operator '
+    "policy guards the feed: close 4401 (a key missing or wrong), 4503 (no operator key "
+    "configured). Query, all optional: types=tick,fill; symbols=BTC-USD,ETH-USD; "
+    "strategies=3,7 (a strategy keeps its fills and indicator updates plus the ticks and "
+    "regime changes of its symbol); since=<id> replays stored events after that id, then "
+    "streams live. Bad parameters close 4422 (4404: unknown strategy) with `CODE: message` as "
+    'the reason. First frame `{"type": "subscribed", "since", "types", "symbols", '
+    '"strategies"}` once the subscription is open. Client messages: `{"type": "subscribe", '
+    '"types": [...], "symbols": [...], "strategies": [...]}` replaces the subset from the last '
+    'event sent (nothing lost); `{"type": "ping"}` answers `{"type": "pong"}`; anything else '
+    'gets `{"type": "error", "code", "detail"}` and the socket stays open. Ticks come from the '
+    "scheduler's market_ticks job (TRADEGRAPH_TICK_SYMBOLS plus the symbols of paper and live "
+    "strategies), regime changes once confirmed on a closed hourly bar, fills and indicator "
+    "updates from the paper service. A slow client never delays the others: its bounded "
+    "queue falls back to reading the events table. GraphQL: subscription liveFeed(types, "
+    "symbols, strategyIds, since)."
 )
 
 ROUTES: tuple[Route, ...] = (
     forven(
         "WS", "/api/ws/live", "live", "stream_live_feed", "Live feed (primary endpoint).",
-        state="planned",
+        state="transport",
+        errors=(404, 422),
         notes=FEED_NOTES,
     ),
     forven(
         "WS", "/ws/live", "live", "stream_live_feed_alias", "Live feed (alias of /api/ws/live).",
-        state="planned",
+        state="transport",
+        errors=(404, 422),
         notes=FEED_NOTES,
     ),
     forven(

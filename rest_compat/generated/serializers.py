@@ -51,6 +51,8 @@ def trade(obj: Any) -> dict[str, Any]:
         "failure_reason": obj.failure_reason,
         "opened_at": obj.opened_at,
         "closed_at": obj.closed_at,
+        "close_error": obj.close_error,
+        "paper_session_id": obj.paper_session_id,
     }
 
 def hypothesis(obj: Any) -> dict[str, Any]:
@@ -348,4 +350,301 @@ def indicator(obj: Any) -> dict[str, Any]:
         "params": [indicator_param(x) for x in obj.params],
         "outputs": list(obj.outputs),
         "used_by": list(obj.used_by),
+    }
+
+def system_control(obj: Any) -> dict[str, Any]:
+    """SystemControl: The system pause and both modes."""
+    return {
+        "paused": obj.paused,
+        "paused_at": obj.paused_at,
+        "pause_reason": obj.pause_reason,
+        "mode": obj.mode,
+        "execution_mode": obj.execution_mode,
+        "paper_locked": obj.paper_locked,
+    }
+
+def stage_approvals(obj: Any) -> dict[str, Any]:
+    """StageApprovals: Per target stage: whether an automatic promotion waits for an operator's approval."""
+    return {
+        "research_only": obj.research_only,
+        "paper": obj.paper,
+        "live": obj.live,
+    }
+
+def system_mode(obj: Any) -> dict[str, Any]:
+    """SystemMode: The pipeline autonomy mode and its effect."""
+    return {
+        "mode": obj.mode,
+        "approval_required": stage_approvals(obj.approval_required),
+    }
+
+def stage_counts(obj: Any) -> dict[str, Any]:
+    """StageCounts: Active strategies per pipeline stage."""
+    return {
+        "quick_screen": obj.quick_screen,
+        "research_only": obj.research_only,
+        "paper": obj.paper,
+        "live": obj.live,
+    }
+
+def paper_service_state(obj: Any) -> dict[str, Any]:
+    """PaperServiceState: The global paper trading service."""
+    return {
+        "running": obj.running,
+        "session_id": obj.session_id,
+        "started_at": obj.started_at,
+        "deployed_strategies": obj.deployed_strategies,
+    }
+
+def scheduler_job(obj: Any) -> dict[str, Any]:
+    """SchedulerJob: A background job: its schedule and its last run."""
+    return {
+        "id": obj.id,
+        "description": obj.description,
+        "enabled": obj.enabled,
+        "interval_seconds": obj.interval_seconds,
+        "halts_when_paused": obj.halts_when_paused,
+        "last_run_at": obj.last_run_at,
+        "last_status": obj.last_status,
+        "last_error": obj.last_error,
+        "last_duration_ms": obj.last_duration_ms,
+        "runs": obj.runs,
+        "failures": obj.failures,
+        "next_run_at": obj.next_run_at,
+    }
+
+def system_status(obj: Any) -> dict[str, Any]:
+    """SystemStatus: System status summary."""
+    return {
+        "paused": obj.paused,
+        "paused_at": obj.paused_at,
+        "pause_reason": obj.pause_reason,
+        "mode": obj.mode,
+        "execution_mode": obj.execution_mode,
+        "paper_locked": obj.paper_locked,
+        "paper_service": paper_service_state(obj.paper_service),
+        "strategies_by_stage": stage_counts(obj.strategies_by_stage),
+        "open_trades": obj.open_trades,
+        "agents": obj.agents,
+        "scheduler": [scheduler_job(x) for x in obj.scheduler],
+    }
+
+def paper_account(obj: Any) -> dict[str, Any]:
+    """PaperAccount: The paper exchange's account."""
+    return {
+        "capital": obj.capital,
+        "cash": obj.cash,
+        "equity": obj.equity,
+        "unrealized_pnl": obj.unrealized_pnl,
+        "realized_pnl": obj.realized_pnl,
+        "fees": obj.fees,
+        "margin_used": obj.margin_used,
+        "available": obj.available,
+        "positions": obj.positions,
+    }
+
+def heartbeat_risk(obj: Any) -> dict[str, Any]:
+    """HeartbeatRisk: Risk figures of the paper account."""
+    return {
+        "open_positions": obj.open_positions,
+        "gross_exposure": obj.gross_exposure,
+        "exposure_pct": obj.exposure_pct,
+        "largest_position_pct": obj.largest_position_pct,
+        "max_drawdown_pct": obj.max_drawdown_pct,
+        "possibly_open": obj.possibly_open,
+    }
+
+def system_heartbeat(obj: Any) -> dict[str, Any]:
+    """SystemHeartbeat: Daemon heartbeat with risk and equity data."""
+    return {
+        "ts": obj.ts,
+        "alive": obj.alive,
+        "paused": obj.paused,
+        "equity": paper_account(obj.equity),
+        "risk": heartbeat_risk(obj.risk),
+    }
+
+def trade_summary(obj: Any) -> dict[str, Any]:
+    """TradeSummary: Trade counts and results across the ledger."""
+    return {
+        "open": obj.open,
+        "closed": obj.closed,
+        "failed": obj.failed,
+        "realized_pnl": obj.realized_pnl,
+        "win_rate": obj.win_rate,
+    }
+
+def dashboard(obj: Any) -> dict[str, Any]:
+    """Dashboard: Dashboard overview."""
+    return {
+        "system": system_control(obj.system),
+        "strategies_by_stage": stage_counts(obj.strategies_by_stage),
+        "hypotheses": obj.hypotheses,
+        "trades": trade_summary(obj.trades),
+        "recent_trades": [trade(x) for x in obj.recent_trades],
+        "equity": paper_account(obj.equity),
+        "paper_service": paper_service_state(obj.paper_service),
+        "pending_approvals": obj.pending_approvals,
+    }
+
+def reconcile_difference(obj: Any) -> dict[str, Any]:
+    """ReconcileDifference: One difference between our ledger and the exchange."""
+    return {
+        "kind": obj.kind,
+        "trade_id": obj.trade_id,
+        "position_id": obj.position_id,
+        "symbol": obj.symbol,
+        "detail": obj.detail,
+        "repaired": obj.repaired,
+        "error": obj.error,
+    }
+
+def reconciliation(obj: Any) -> dict[str, Any]:
+    """Reconciliation: A reconciliation report."""
+    return {
+        "repair": obj.repair,
+        "checked_trades": obj.checked_trades,
+        "checked_positions": obj.checked_positions,
+        "differences": [reconcile_difference(x) for x in obj.differences],
+        "repaired": obj.repaired,
+    }
+
+def readiness_gate(obj: Any) -> dict[str, Any]:
+    """ReadinessGate: One promotion gate: its current value against its threshold."""
+    return {
+        "name": obj.name,
+        "description": obj.description,
+        "value": obj.value,
+        "threshold": obj.threshold,
+        "comparison": obj.comparison,
+        "passed": obj.passed,
+    }
+
+def strategy_readiness(obj: Any) -> dict[str, Any]:
+    """StrategyReadiness: The checklist a transition to the next stage enforces."""
+    return {
+        "strategy_id": obj.strategy_id,
+        "stage": obj.stage,
+        "target": obj.target,
+        "ready": obj.ready,
+        "gates": [readiness_gate(x) for x in obj.gates],
+    }
+
+def strategy_signal_point(obj: Any) -> dict[str, Any]:
+    """StrategySignalPoint: One bar of a strategy's signal chart."""
+    return {
+        "ts": obj.ts,
+        "close": obj.close,
+        "position": obj.position,
+    }
+
+def strategy_signals(obj: Any) -> dict[str, Any]:
+    """StrategySignals: A strategy's target position per bar of the chart window."""
+    return {
+        "strategy_id": obj.strategy_id,
+        "symbol": obj.symbol,
+        "timeframe": obj.timeframe,
+        "points": [strategy_signal_point(x) for x in obj.points],
+    }
+
+def strategy_indicator_point(obj: Any) -> dict[str, Any]:
+    """StrategyIndicatorPoint: One value of an indicator line; null while the line warms up."""
+    return {
+        "ts": obj.ts,
+        "value": obj.value,
+    }
+
+def strategy_indicator_line(obj: Any) -> dict[str, Any]:
+    """StrategyIndicatorLine: One of the family's indicator lines."""
+    return {
+        "name": obj.name,
+        "points": [strategy_indicator_point(x) for x in obj.points],
+    }
+
+def strategy_indicators(obj: Any) -> dict[str, Any]:
+    """StrategyIndicators: The strategy family's indicator lines over the chart window."""
+    return {
+        "strategy_id": obj.strategy_id,
+        "symbol": obj.symbol,
+        "timeframe": obj.timeframe,
+        "series": [strategy_indicator_line(x) for x in obj.series],
+    }
+
+def strategy_marker(obj: Any) -> dict[str, Any]:
+    """StrategyMarker: An entry or exit of one of the strategy's trades."""
+    return {
+        "ts": obj.ts,
+        "kind": obj.kind,
+        "side": obj.side,
+        "price": obj.price,
+        "trade_id": obj.trade_id,
+    }
+
+def strategy_markers(obj: Any) -> dict[str, Any]:
+    """StrategyMarkers: Entry and exit markers within the chart window, oldest first."""
+    return {
+        "strategy_id": obj.strategy_id,
+        "markers": [strategy_marker(x) for x in obj.markers],
+    }
+
+def hypothesis_preview(obj: Any) -> dict[str, Any]:
+    """HypothesisPreview: The hypothesis a URL would create (nothing is stored)."""
+    return {
+        "url": obj.url,
+        "source_url": obj.source_url,
+        "title": obj.title,
+        "thesis": obj.thesis,
+        "mechanism": obj.mechanism,
+        "novelty": obj.novelty,
+        "lane": obj.lane,
+        "source": obj.source,
+    }
+
+def generated_strategies(obj: Any) -> dict[str, Any]:
+    """GeneratedStrategies: The child strategies one generate-strategies request created."""
+    return {
+        "hypothesis_id": obj.hypothesis_id,
+        "strategies": [strategy(x) for x in obj.strategies],
+    }
+
+def open_trade(obj: Any) -> dict[str, Any]:
+    """OpenTrade: An open trade, optionally re-verified against the exchange."""
+    return {
+        "id": obj.trade.id,
+        "strategy_id": obj.trade.strategy_id,
+        "agent_id": obj.trade.trading_agent_id,
+        "symbol": obj.trade.symbol,
+        "side": obj.trade.side,
+        "size": obj.trade.size,
+        "entry_price": obj.trade.entry_price,
+        "exit_price": obj.trade.exit_price,
+        "fees": obj.trade.fees,
+        "pnl": obj.trade.pnl,
+        "status": obj.trade.status,
+        "phase": obj.trade.phase,
+        "failure_reason": obj.trade.failure_reason,
+        "opened_at": obj.trade.opened_at,
+        "closed_at": obj.trade.closed_at,
+        "close_error": obj.trade.close_error,
+        "paper_session_id": obj.trade.paper_session_id,
+        "exchange_verified": obj.exchange_verified,
+        "exchange_detail": obj.exchange_detail,
+    }
+
+def paper_session(obj: Any) -> dict[str, Any]:
+    """PaperSession: One run of the global paper trading service."""
+    return {
+        "id": obj.id,
+        "status": obj.status,
+        "deployed": obj.deployed,
+        "strategy_ids": list(obj.strategy_ids),
+        "capital": obj.capital,
+        "started_at": obj.started_at,
+        "stopped_at": obj.stopped_at,
+        "stop_reason": obj.stop_reason,
+        "last_tick_at": obj.last_tick_at,
+        "ticks": obj.ticks,
+        "trade_count": obj.trade_count,
+        "open_trade_count": obj.open_trade_count,
+        "realized_pnl": obj.realized_pnl,
     }

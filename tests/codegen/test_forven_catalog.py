@@ -165,7 +165,13 @@ UNGATED_READS = (
     ("POST", "/api/sandbox/scan"),
 )
 # built by hand and served today; the live feeds join when built
-TRANSPORT = (("GET", "/api/health"), ("POST", "/api/shutdown"), ("POST", "/api/webhooks/{name}"))
+TRANSPORT = (
+    ("GET", "/api/health"),
+    ("POST", "/api/shutdown"),
+    ("POST", "/api/webhooks/{name}"),
+    ("WS", "/api/ws/live"),
+    ("WS", "/ws/live"),
+)
 ROUTERS = {
     "system", "scheduler", "strategies", "lifecycle", "backtesting", "gauntlet", "verdict",
     "trades", "paper", "agents", "model_policy", "approvals", "brain", "routines", "skills",
@@ -267,6 +273,7 @@ def test_documented_statuses() -> None:
     assert created == {
         ("POST", "/api/hypotheses/manual"),
         ("POST", "/api/hypotheses/from_url"),
+        ("POST", "/api/hypotheses/{id}/generate-strategies"),
         ("POST", "/api/backtesting/strategies"),
         ("POST", "/api/routines"),
         ("POST", "/api/mcp/servers"),

@@ -18,11 +18,14 @@ from tests.access_rules import CONFIGS, PRESENTED, refusal
 PATHS = ["/api/ws/live", "/ws/live", "/api/forven/ws/live"]
 
 
-def expected_close(config: dict[str, str], presented: dict[str, str]) -> int:
+ADMITTED = "subscribed"
+
+
+def expected_close(config: dict[str, str], presented: dict[str, str]) -> int | str:
     refused = refusal(config, presented, operator=True)
     if refused is not None:
         return {401: 4401, 503: 4503}[refused[0]]
-    return 4501  # through the door: the feed itself is not built yet
+    return ADMITTED  # through the door: the feed's first frame acknowledges the subscription
 
 
 @pytest.fixture(params=list(CONFIGS), scope="module")
@@ -39,14 +42,18 @@ def configured(request: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield request.param, client
 
 
-def _close_code(client: TestClient, path: str, headers: dict[str, str], first: Any) -> int:
+def _close_code(client: TestClient, path: str, headers: dict[str, str], first: Any) -> int | str:
+    """The close code of a refused socket, or ADMITTED when the feed's first frame arrives."""
     # a copy: the test client adds its handshake headers to the mapping it is given
     with client.websocket_connect(path, headers=dict(headers)) as ws:
         if first is not None:
             ws.send_json(first)
-        with pytest.raises(WebSocketDisconnect) as closed:
-            ws.receive_text()  # no data may arrive before the close
-    return closed.value.code
+        try:
+            message = ws.receive_json()  # no data may arrive before a close
+        except WebSocketDisconnect as closed:
+            return closed.code
+    assert message["type"] == ADMITTED, message
+    return ADMITTED
 
 
 @pytest.mark.parametrize("presented", list(PRESENTED))
