@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
+from resolvers.lab.live import topic_for
 from storage.control import SchedulerJob
 from storage.events import Event
 from storage.outbox import append_event
@@ -31,6 +32,7 @@ from storage.outbox import append_event
 MIN_INTERVAL = 0.1
 MAX_INTERVAL = 86_400.0
 LIVE_RETENTION = timedelta(hours=24)
+REGIME_TOPIC = topic_for("regime")
 LIVE_PREFIX = "live."
 JOB_STATUSES = ("ok", "error", "skipped")
 ERROR_LENGTH = 500
@@ -110,12 +112,18 @@ def view(row: SchedulerJob) -> JobView:
     )
 
 
-def is_due(row: SchedulerJob, now: datetime) -> bool:
+def due_at(row: SchedulerJob) -> datetime | None:
+    """When the job is due (its last run plus its interval); None while disabled."""
     if not row.enabled:
-        return False
+        return None
     if row.last_run_at is None:
-        return True
-    return row.last_run_at + timedelta(seconds=row.interval_seconds) <= now
+        return datetime.min.replace(tzinfo=UTC)
+    return row.last_run_at + timedelta(seconds=row.interval_seconds)
+
+
+def is_due(row: SchedulerJob, now: datetime) -> bool:
+    due = due_at(row)
+    return due is not None and due <= now
 
 
 def check_interval(value: float) -> float:
@@ -229,12 +237,20 @@ async def prune_live_events(
     """Delete live-feed events written before `now - older_than`; returns how many.
 
     The newest event always stays, whatever its age: SQLite would hand a deleted highest id out
-    again, and a client resuming after it would miss the event that reused it.
+    again, and a client resuming after it would miss the event that reused it. So does each
+    symbol's newest regime change: it is the ticker's memory of the current regime (without
+    it the next pass would announce the same regime again, as a first observation).
     """
     cutoff = now - older_than
     newest = select(func.max(Event.id)).scalar_subquery()
+    latest_regimes = (
+        select(func.max(Event.id)).where(Event.topic == REGIME_TOPIC).group_by(Event.entity_id)
+    )
     stmt = delete(Event).where(
-        Event.topic.startswith(LIVE_PREFIX), Event.created_at < cutoff, Event.id < newest
+        Event.topic.startswith(LIVE_PREFIX),
+        Event.created_at < cutoff,
+        Event.id < newest,
+        Event.id.not_in(latest_regimes),
     )
     result = await session.execute(stmt.execution_options(synchronize_session=False))
     await session.flush()

@@ -65,7 +65,10 @@ async def _collect(url: str, strategy_id: int) -> list[dict[str, Any]]:
     """Events until a tick, a fill of the strategy and a regime change have all arrived."""
     seen: list[dict[str, Any]] = []
     started = time.monotonic()
-    async with connect(url, additional_headers=KEYS) as ws:
+    async with connect(url, additional_headers=KEYS) as ws:  # offers permessage-deflate
+        assert ws.response is not None
+        # the server declines compression (server/cli.py): feed frames are small
+        assert "Sec-WebSocket-Extensions" not in ws.response.headers
         ack = orjson.loads(await ws.recv())
         assert ack["type"] == "subscribed"
         while not _complete(seen, strategy_id):

@@ -129,6 +129,20 @@ class TestPrune:
         left = (await session.execute(select(Event.topic).order_by(Event.id))).scalars().all()
         assert left == ["trade.opened", "live.tick"]
 
+    async def test_keeps_each_symbols_newest_regime_change(self, session: AsyncSession) -> None:
+        kept = []
+        for symbol in ("BTC-USD", "ETH-USD"):
+            for _ in range(2):
+                row = await append_event(session, topic="live.regime", entity_id=symbol, payload={})
+                row.created_at = T0 - timedelta(days=3)
+            kept.append(row.id)
+        tick = await append_event(session, topic="live.tick", entity_id="BTC-USD", payload={})
+        tick.created_at = T0 - timedelta(days=3)
+        await session.flush()
+        assert await prune_live_events(session, now=T0) == 2
+        left = (await session.execute(select(Event.id).order_by(Event.id))).scalars().all()
+        assert left == [*kept, tick.id]
+
     async def test_keeps_the_newest_event(self, session: AsyncSession) -> None:
         for _ in range(3):
             row = await append_event(session, topic="live.tick", entity_id=None, payload={})

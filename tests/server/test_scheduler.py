@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from resolvers.control import start_system, stop_system
 from resolvers.lab.services import Lab, build_lab
 from resolvers.scheduler import ensure_jobs, get_job, list_jobs
-from server.scheduler import Job, JobContext, Scheduler
+from server.scheduler import MIN_PAUSE_SECONDS, POLL_SECONDS, Job, JobContext, Scheduler
 from storage.engine import create_engine, create_session_factory
 from storage.events import Event
 from storage.outbox import EventMessage, append_event
@@ -100,6 +100,20 @@ class TestPasses:
         assert [m.topic for m in published] == ["test.tick", "test.tick"]
         row = await job(session_factory, "market_ticks")
         assert (row.runs, row.last_status, row.last_run_at) == (2, "ok", clock.now)
+
+    async def test_the_loop_waits_until_the_next_job_is_due_at_most_a_poll(
+        self, session_factory: Any
+    ) -> None:
+        clock = Clock()
+        runner = scheduler(session_factory, {"market_ticks": Job(tick)}, clock)
+        assert runner._pause() == POLL_SECONDS  # nothing read yet
+        await one_pass(runner)  # runs now; the 1 s job is due again in 1 s
+        await runner.run_pass()
+        assert runner._pause() == POLL_SECONDS
+        clock.advance(0.97)
+        assert runner._pause() == pytest.approx(0.03)
+        clock.advance(0.1)
+        assert runner._pause() == MIN_PAUSE_SECONDS  # overdue: right away
 
     async def test_jobs_without_a_callable_are_left_alone(self, session_factory: Any) -> None:
         runner = scheduler(session_factory, {"pipeline": Job(tick)}, Clock())
