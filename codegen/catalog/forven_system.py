@@ -2,8 +2,9 @@
 
 Error statuses follow the seed's conventions and are derived, not typed per route: 401 for
 routes behind a key (missing or wrong), 503 on operator routes (operator key unconfigured), 404
-when the path names a resource, 422 when the route takes params or a body, 501 while a route is
-planned. Route-specific statuses (502 force-close, 409 transition, 403 shutdown, 503 sandbox)
+when the path names a resource, 422 when the route takes params or a body or is implemented
+(generated handlers refuse unknown query parameters: 422 UNKNOWN_PARAMETER), 501 while a route
+is planned. Route-specific statuses (502 force-close, 409 transition, 403 shutdown, 503 sandbox)
 are passed as `errors=`. 429 is global (the rate limiter) and is listed on no route.
 
 Auth: "operator" unless the seed documents the route as ungated ("api"), exempt ("public",
@@ -78,8 +79,8 @@ def forven(
         statuses.add(503)
     if any(p.source == "path" for p in params):
         statuses.add(404)
-    if params or body:
-        statuses.add(422)
+    if params or body or state == "implemented":
+        statuses.add(422)  # implemented routes also refuse unknown query parameters
     if state == "planned":
         statuses.add(501)
     return Route(

@@ -38,7 +38,7 @@ ROUTES: tuple[Route, ...] = (
         state="implemented",
         resolver="trading_agents:list_trading_agents",
         response=Response("list", "Agent"),
-        errors=(401,),
+        errors=(401, 422),
         graphql="tradingAgents",
     ),  # fmt: skip
     Route(
@@ -53,7 +53,7 @@ ROUTES: tuple[Route, ...] = (
         resolver="trading_agents:get_trading_agent",
         fixed=(("agent_id", "current"),),
         response=Response("one", "Agent"),
-        errors=(401, 404),
+        errors=(401, 404, 422),
         graphql="tradingAgent",
     ),  # fmt: skip
     Route(

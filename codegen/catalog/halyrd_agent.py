@@ -247,7 +247,7 @@ ROUTES: tuple[Route, ...] = (
         "indicators:list_indicators",
         "Indicator",
         kind="list",
-        errors=(401,),
+        errors=(401, 422),
         notes="Exactly the indicators the built-in strategy families compute.",
     ),
     Route(

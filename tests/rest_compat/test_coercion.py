@@ -157,6 +157,27 @@ REJECTED = {
         {"json": {"model": "x", "name": "Renamed"}},
         "body",
     ),
+    "body int as a string": (
+        TRANSITION,
+        "POST",
+        "/api/lifecycle/transition",
+        {"json": {"strategy_id": "7", "target": "paper"}},
+        "body",
+    ),
+    "body int as a float": (
+        TRANSITION,
+        "POST",
+        "/api/lifecycle/transition",
+        {"json": {"strategy_id": 7.0, "target": "paper"}},
+        "body",
+    ),
+    "body bool as a number": (
+        "r_reconcile.reconcile_exchange",
+        "POST",
+        "/api/system/exchange/reconcile",
+        {"json": {"repair": 0}},
+        "body",
+    ),
     "body malformed on patch": (
         UPDATE_AGENT,
         "PATCH",
@@ -192,6 +213,26 @@ async def test_rejected_before_the_resolver(
     for error in body["detail"]:
         assert set(error) == {"loc", "msg", "type"}
         assert error["loc"][0] == where and error["msg"]
+    assert recorder.calls == []
+
+
+@pytest.mark.parametrize(
+    ("resolver", "url"),
+    [
+        (LIST_STRATEGIES, "/api/strategies?stauts=active"),  # a typo'd filter
+        (LIST_TRADES, "/api/trades?status=open&_=1700000000"),
+        (GET_HYPOTHESIS, "/api/hypotheses/1?verbose=true"),  # a route that takes no query
+    ],
+)
+async def test_unknown_query_parameters_are_refused_before_the_resolver(
+    client: httpx.AsyncClient, spy: Callable[[str], Recorder], resolver: str, url: str
+) -> None:
+    recorder = spy(resolver)
+    response = await client.get(url)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["code"] == "UNKNOWN_PARAMETER"
+    assert body["detail"]["parameter"] in {"stauts", "_", "verbose"}
     assert recorder.calls == []
 
 
