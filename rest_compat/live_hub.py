@@ -12,6 +12,10 @@ overflows, or whose send fails, leaves the fast path: its handler (rest_compat/l
 for the send in flight, then reads on from the last event it sent through its own bus
 subscription, which catches up from the events table. So the fast path never holds more than
 BACKLOG frames for anyone and never delays the others, and nothing is lost or sent twice.
+
+The GraphQL `liveFeed` subscriptions share the same hub (server/graphql_app.py): such a client
+brings its own `render` (its operation's payload, executed and encoded once per event per
+distinct operation, around its subscription id) and no acknowledgement frame.
 """
 
 from __future__ import annotations
@@ -65,9 +69,16 @@ async def _resume(coro: Coroutine[Any, Any, None], waiting_on: Any) -> None:
 class HubClient:
     """One client on the fast path; `behind` is set once it must leave it."""
 
-    def __init__(self, send: Send, live_filter: LiveFilter, position: int) -> None:
+    def __init__(
+        self,
+        send: Send,
+        live_filter: LiveFilter,
+        position: int,
+        render: Callable[[EventMessage], str] | None = None,
+    ) -> None:
         self.send = send
         self.filter = live_filter
+        self.render = render  # its own frame of an event (GraphQL: its operation id), if any
         self.position = position  # id of the last event sent
         self.behind = asyncio.Event()
         self.error: BaseException | None = None
@@ -136,19 +147,30 @@ class LiveHub:
         self._position = 0
         self._task: asyncio.Task[None] | None = None
 
-    def join(self, send: Send, live_filter: LiveFilter, first: Callable[[int], str]) -> HubClient:
-        """Add a client; it gets `first(position)` (its acknowledgement), then every matching
-        event after `position`."""
+    def join(
+        self,
+        send: Send,
+        live_filter: LiveFilter,
+        first: Callable[[int], str] | None = None,
+        render: Callable[[EventMessage], str] | None = None,
+    ) -> HubClient:
+        """Add a client; it gets `first(position)` (its acknowledgement, if any), then every
+        matching event after `position`, as the hub's frame or as `render` makes it."""
         if self._task is None or self._task.done():
             self._position = self._bus.last_id
             self._task = asyncio.create_task(self._run(self._position), name="live-feed-hub")
-        client = HubClient(send, live_filter, self._position)
-        client.offer(None, first(self._position))
+        client = HubClient(send, live_filter, self._position, render)
+        if first is not None:
+            client.offer(None, first(self._position))
         self._clients[client] = None
         return client
 
     def leave(self, client: HubClient) -> None:
         self._clients.pop(client, None)
+
+    def __len__(self) -> int:
+        """The clients on the fast path now."""
+        return len(self._clients)
 
     async def _run(self, start: int) -> None:
         topics = [topic_for(kind) for kind in LIVE_TYPES]
@@ -157,9 +179,18 @@ class LiveHub:
                 async for message in stream:
                     text: str | None = None
                     for client in tuple(self._clients):
-                        if client.filter.matches(message):
+                        if not client.filter.matches(message):
+                            continue
+                        if client.render is None:
                             text = text or self._frames(message)
                             client.offer(message.id, text)
+                            continue
+                        try:
+                            own = client.render(message)
+                        except Exception as exc:  # one client's frame must not stop the hub
+                            client._fail(exc)
+                        else:
+                            client.offer(message.id, own)
                     self._position = message.id
         finally:
             for client in tuple(self._clients):

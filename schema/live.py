@@ -10,11 +10,15 @@ the parser cache shares it, plus variable values) once per event; the other subs
 that operation get the same result. That is sound because a LiveEvent's fields are plain
 values that depend on nothing but the event: not on the caller, whose keys were checked before
 the subscription started.
+
+Over graphql-transport-ws a subscription without `since` goes further (LiveHandoff): once its
+arguments are checked, server/graphql_app.py serves it from the process's shared live-feed hub.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from contextvars import ContextVar
 from datetime import datetime
 from enum import Enum
 from typing import Any, cast
@@ -22,7 +26,13 @@ from typing import Any, cast
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from resolvers.lab.live import PerMessage, check_since, live_events, resolve_live_filter
+from resolvers.lab.live import (
+    LiveFilter,
+    PerMessage,
+    check_since,
+    live_events,
+    resolve_live_filter,
+)
 from schema.scalars import JSON
 from storage.outbox import EventMessage
 
@@ -117,6 +127,26 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
         return result
 
 
+class LiveHandoff:
+    """A transport's offer to serve one `liveFeed` operation itself (server/graphql_app.py:
+    the process's shared fan-out, frames encoded once per event per distinct operation).
+
+    The transport sets LIVE_HANDOFF in the operation's task. A subscription streaming from now
+    on (no `since`) resolves and checks its subset as always (the access guard has run, a bad
+    argument is still a GraphQL error), stores it here and ends without opening a bus
+    subscription of its own; the transport then delivers its events. With `since`, or with no
+    handoff (tests, other transports), the resolver streams the events itself.
+    """
+
+    __slots__ = ("live_filter",)
+
+    def __init__(self) -> None:
+        self.live_filter: LiveFilter | None = None
+
+
+LIVE_HANDOFF: ContextVar[LiveHandoff | None] = ContextVar("live_handoff", default=None)
+
+
 @strawberry.type
 class LiveFeedSubscription:
     @strawberry.subscription(
@@ -140,8 +170,11 @@ class LiveFeedSubscription:
                 symbols=symbols,
                 strategy_ids=strategy_ids,
             )
-        async with live_events(
-            info.context.bus, live_filter=live_filter, since=check_since(since)
-        ) as stream:
+        start = check_since(since)
+        handoff = LIVE_HANDOFF.get()
+        if start is None and handoff is not None:
+            handoff.live_filter = live_filter
+            return
+        async with live_events(info.context.bus, live_filter=live_filter, since=start) as stream:
             async for message in stream:
                 yield SHARED_EVENTS(message)
