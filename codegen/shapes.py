@@ -8,6 +8,7 @@ from __future__ import annotations
 from codegen import shapes_control, shapes_hypotheses, shapes_lifecycle, shapes_trading
 from codegen.model import Field, Shape
 from codegen.shapes_halyrd import HALYRD_SHAPES
+from codegen.shapes_trading import TRADE_FIELDS
 
 AREAS = (shapes_control, shapes_lifecycle, shapes_hypotheses, shapes_trading)
 
@@ -47,40 +48,7 @@ SHAPES: tuple[Shape, ...] = (
         ),
         "One point of an agent's equity curve.",
     ),
-    Shape(
-        "Trade",
-        (
-            Field("id", "int"),
-            Field("strategy_id", "int", nullable=True),
-            Field("agent_id", "str", nullable=True, attr="trading_agent_id"),
-            Field("symbol", "str"),
-            Field("side", "TradeSide"),
-            Field("size", "float"),
-            Field("entry_price", "float"),
-            Field("exit_price", "float", nullable=True),
-            Field("fees", "float"),
-            Field("pnl", "float", nullable=True),
-            Field("status", "TradeStatus"),
-            Field("phase", "Phase"),
-            Field("failure_reason", "str", nullable=True),
-            Field("opened_at", "datetime"),
-            Field("closed_at", "datetime", nullable=True),
-            Field(
-                "close_error",
-                "str",
-                nullable=True,
-                description="the last failed close on the exchange while the trade stays open "
-                "(it may still be open there); cleared by a successful close",
-            ),
-            Field(
-                "paper_session_id",
-                "int",
-                nullable=True,
-                description="the paper session that opened it",
-            ),
-        ),
-        "A trade owned by a strategy or a trading agent.",
-    ),
+    Shape("Trade", TRADE_FIELDS, "A trade owned by a strategy or a trading agent."),
     Shape(
         "Hypothesis",
         (

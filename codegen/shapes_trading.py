@@ -6,36 +6,56 @@ its trade fields are read from the resolver's `OpenTrade.trade`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from codegen.model import Field, Shape
 
 ENUMS: dict[str, tuple[str, ...]] = {"PaperSessionStatus": ("running", "stopped")}
 
 
-def _trade(name: str, kind: str, *, nullable: bool = False, attr: str | None = None) -> Field:
-    return Field(name, kind, nullable=nullable, attr=f"trade.{attr or name}")
+# The Trade shape's fields (codegen/shapes.py), kept here so that OpenTrade extends them
+TRADE_FIELDS: tuple[Field, ...] = (
+    Field("id", "int"),
+    Field("strategy_id", "int", nullable=True),
+    Field("agent_id", "str", nullable=True, attr="trading_agent_id"),
+    Field("symbol", "str"),
+    Field("side", "TradeSide"),
+    Field("size", "float"),
+    Field("entry_price", "float"),
+    Field("exit_price", "float", nullable=True),
+    Field("fees", "float"),
+    Field("pnl", "float", nullable=True),
+    Field("status", "TradeStatus"),
+    Field("phase", "Phase"),
+    Field("failure_reason", "str", nullable=True),
+    Field("opened_at", "datetime"),
+    Field("closed_at", "datetime", nullable=True),
+    Field(
+        "close_error",
+        "str",
+        nullable=True,
+        description="the last failed close on the exchange while the trade stays open "
+        "(it may still be open there); cleared by a successful close",
+    ),
+    Field(
+        "paper_session_id",
+        "int",
+        nullable=True,
+        description="the paper session that opened it",
+    ),
+)
+
+
+def _of_trade(field: Field) -> Field:
+    """A Trade field read from the resolver's `OpenTrade.trade`."""
+    return replace(field, attr=f"trade.{field.source_attr}")
 
 
 SHAPES: tuple[Shape, ...] = (
     Shape(
         "OpenTrade",
         (
-            _trade("id", "int"),
-            _trade("strategy_id", "int", nullable=True),
-            _trade("agent_id", "str", nullable=True, attr="trading_agent_id"),
-            _trade("symbol", "str"),
-            _trade("side", "TradeSide"),
-            _trade("size", "float"),
-            _trade("entry_price", "float"),
-            _trade("exit_price", "float", nullable=True),
-            _trade("fees", "float"),
-            _trade("pnl", "float", nullable=True),
-            _trade("status", "TradeStatus"),
-            _trade("phase", "Phase"),
-            _trade("failure_reason", "str", nullable=True),
-            _trade("opened_at", "datetime"),
-            _trade("closed_at", "datetime", nullable=True),
-            _trade("close_error", "str", nullable=True),
-            _trade("paper_session_id", "int", nullable=True),
+            *(_of_trade(field) for field in TRADE_FIELDS),
             Field(
                 "exchange_verified",
                 "bool",

@@ -318,7 +318,9 @@ export interface OpenTrade {
   failure_reason: string | null;
   opened_at: string;
   closed_at: string | null;
+  /** the last failed close on the exchange while the trade stays open (it may still be open there); cleared by a successful close */
   close_error: string | null;
+  /** the paper session that opened it */
   paper_session_id: number | null;
   /** true when the venue holds this trade's position (same symbol, side and size), false when not; null when not verified (verify=false, or a trading agent's trade, held on its own book) */
   exchange_verified: boolean | null;
