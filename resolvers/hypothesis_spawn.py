@@ -211,6 +211,7 @@ async def generate_hypothesis_strategies(
                 source="generated",
                 actor="hypothesis",
                 lab=lab,
+                spawn_checked=True,  # the whole batch was checked above
             )
         )
     await append_event(

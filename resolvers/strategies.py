@@ -50,11 +50,13 @@ async def create_strategy(
     source: str = "manual",
     actor: str = "operator",
     lab: Lab | None = None,
+    spawn_checked: bool = False,
 ) -> Strategy:
     """Create a strategy under an existing hypothesis, recording its first lifecycle row.
 
     Every input is checked before the spawn limits, so a 422 SPAWN_LIMIT_REACHED means the
-    request was otherwise valid; a refusal writes nothing.
+    request was otherwise valid; a refusal writes nothing. `spawn_checked` is for callers that
+    checked the limits once for a whole batch (generate-strategies); no route exposes it.
     """
     if hypothesis_id is None:
         raise InvalidInput(
@@ -87,8 +89,11 @@ async def create_strategy(
         updated_at=now,
     )
     author = require_text("actor", actor, max_length=80)
-    config = (lab or current_lab()).config
-    await check_spawn_limit(session, hypothesis_id=hypothesis_id, count=1, now=now, config=config)
+    if not spawn_checked:
+        config = (lab or current_lab()).config
+        await check_spawn_limit(
+            session, hypothesis_id=hypothesis_id, count=1, now=now, config=config
+        )
     session.add(row)
     await session.flush()
     session.add(
