@@ -7,15 +7,32 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from codegen.artefacts import render_all
+from codegen.artefacts import render_all, render_types
+from codegen.emit_strawberry import GENERATED
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(root: Path, *, check: bool) -> list[str]:
-    """Write (or with check, compare) every artefact; returns the paths that differ."""
+    """Write (or with check, compare) every artefact; returns the paths that differ.
+
+    The generated Strawberry types go first: the SDL comes from a schema importing them.
+    A file under schema/generated/ that no view produces any more is drift too (deleted)."""
+    types = render_types()
+    drifted = _sync(root, types, check=check)
+    for path in sorted((root / GENERATED).glob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative not in types:
+            drifted.append(relative)
+            if not check:
+                path.unlink()
+    rest = {k: v for k, v in render_all().items() if k not in types}
+    return drifted + _sync(root, rest, check=check)
+
+
+def _sync(root: Path, files: dict[str, str], *, check: bool) -> list[str]:
     drifted = []
-    for relative, wanted in render_all().items():
+    for relative, wanted in files.items():
         path = root / relative
         current = path.read_text() if path.exists() else None
         if current != wanted:

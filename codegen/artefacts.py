@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import orjson
 
+from codegen import views
 from codegen.catalog import FORVEN, HALYRD, ROUTES
 from codegen.emit_markdown import render_markdown
 from codegen.emit_openapi import render_openapi
 from codegen.emit_python import render_access, render_router, render_serializers
+from codegen.emit_strawberry import render_strawberry
 from codegen.emit_typescript import render_typescript
 from codegen.sdl import render_sdl
 from codegen.shapes import ENUMS, SHAPES
@@ -26,8 +28,15 @@ def openapi_document() -> dict[str, object]:
     return render_openapi(ROUTES, SHAPES, ENUMS, title="Tradegraph REST API", version=VERSION)
 
 
+def render_types() -> dict[str, str]:
+    """schema/generated/: the Strawberry types and enums of the resolvers' views. Rendered
+    (and written) before the rest, since the SDL is read from a schema that imports them."""
+    return render_strawberry(views.discover(), views.enums())
+
+
 def render_all() -> dict[str, str]:
     files = {
+        **render_types(),
         "schema.graphql": SDL_HEADER + render_sdl(),
         "rest_compat/generated/__init__.py": GENERATED_INIT,
         "rest_compat/generated/serializers.py": render_serializers(SHAPES),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from schema.root import build_schema
+import importlib
 
 
 def render_sdl() -> str:
-    return build_schema().as_str().rstrip() + "\n"
+    # imported when called, not with codegen: the schema imports schema/generated/, which
+    # `python -m codegen` writes first (codegen/__main__.py)
+    root = importlib.import_module("schema.root")
+    return str(root.build_schema().as_str()).rstrip() + "\n"

@@ -5,12 +5,11 @@ Serializers, TypeScript interfaces, OpenAPI schemas and the reference are genera
 
 from __future__ import annotations
 
-from codegen import shapes_control, shapes_hypotheses, shapes_lifecycle, shapes_trading
+from codegen import shapes_control, shapes_hypotheses, shapes_lifecycle, views
 from codegen.model import Field, Shape
 from codegen.shapes_halyrd import HALYRD_SHAPES
-from codegen.shapes_trading import TRADE_FIELDS
 
-AREAS = (shapes_control, shapes_lifecycle, shapes_hypotheses, shapes_trading)
+AREAS = (shapes_control, shapes_lifecycle, shapes_hypotheses)
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "AgentStatus": ("PAPER", "ELIGIBLE", "LIVE", "DEMOTED"),
@@ -48,7 +47,6 @@ SHAPES: tuple[Shape, ...] = (
         ),
         "One point of an agent's equity curve.",
     ),
-    Shape("Trade", TRADE_FIELDS, "A trade owned by a strategy or a trading agent."),
     Shape(
         "Hypothesis",
         (
@@ -147,3 +145,12 @@ SHAPES: tuple[Shape, ...] = (
     *HALYRD_SHAPES,
     *(shape for area in AREAS for shape in area.SHAPES),
 )
+
+# shapes described by resolver views (resolvers/views.py): no serializer, orjson encodes them
+VIEW_SHAPES: tuple[Shape, ...] = views.shapes()
+VIEW_ENUMS = views.enums(views.discover())  # REST names only the enums its shapes use
+for _name, _choices in VIEW_ENUMS.items():
+    if ENUMS.setdefault(_name, _choices.values) != _choices.values:
+        raise ValueError(f"enum {_name} has other values in codegen/shapes.py than in its view")
+LEGACY_SHAPES = SHAPES
+SHAPES = (*LEGACY_SHAPES, *VIEW_SHAPES)

@@ -31,14 +31,14 @@ from resolvers.errors import DomainError
 from resolvers.lab.exchange import Account
 from resolvers.lab.services import Lab, current_lab
 from resolvers.scheduler import JobView, list_jobs
-from resolvers.trades import list_recent_trades
+from resolvers.trades import Trade, list_recent_trades
 from storage.approvals import Approval
 from storage.base import Base, utcnow
 from storage.exchange import ExchangeFill, ExchangePosition
 from storage.hypotheses import Hypothesis
 from storage.paper import PaperSession
 from storage.strategies import STAGES, Strategy
-from storage.trades import Trade
+from storage.trades import Trade as TradeRow
 from storage.trading_agents import TradingAgent
 
 ALIVE_GRACE = timedelta(seconds=5)
@@ -148,7 +148,7 @@ async def get_system_status(session: AsyncSession, *, lab: Lab | None = None) ->
         paper_locked=control.paper_locked,
         paper_service=await paper_service(session),
         strategies_by_stage=await stage_counts(session),
-        open_trades=await _count(session, Trade, Trade.status == "open"),
+        open_trades=await _count(session, TradeRow, TradeRow.status == "open"),
         agents=await _count(session, TradingAgent),
         scheduler=await list_jobs(session),
     )
@@ -181,7 +181,9 @@ async def marked_account(session: AsyncSession, lab: Lab) -> tuple[Account, Risk
     def pct(value: float) -> float | None:
         return value / account.equity * 100 if account.equity > 0 else None
 
-    possibly = await _count(session, Trade, Trade.status == "open", Trade.close_error.is_not(None))
+    possibly = await _count(
+        session, TradeRow, TradeRow.status == "open", TradeRow.close_error.is_not(None)
+    )
     risk = Risk(
         open_positions=len(positions),
         gross_exposure=gross,
@@ -231,9 +233,9 @@ async def get_system_heartbeat(session: AsyncSession, *, lab: Lab | None = None)
 
 
 async def trade_summary(session: AsyncSession) -> TradeSummary:
-    won = case((Trade.pnl > 0, 1), else_=0)
-    stmt = select(Trade.status, func.count(), func.sum(Trade.pnl), func.sum(won))
-    rows = {r[0]: r[1:] for r in (await session.execute(stmt.group_by(Trade.status))).all()}
+    won = case((TradeRow.pnl > 0, 1), else_=0)
+    stmt = select(TradeRow.status, func.count(), func.sum(TradeRow.pnl), func.sum(won))
+    rows = {r[0]: r[1:] for r in (await session.execute(stmt.group_by(TradeRow.status))).all()}
     closed, pnl, wins = rows.get("closed", (0, 0.0, 0))
     return TradeSummary(
         open=int(rows.get("open", (0,))[0]),

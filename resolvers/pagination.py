@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from resolvers.errors import InvalidInput
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 500
@@ -27,6 +28,16 @@ class Page(Generic[T]):
     has_next_page: bool
     end_cursor: str | None
     total_count: int | None = None
+
+    def map(self, convert: Callable[[T], U]) -> Page[U]:
+        """The same page with each item converted (rows to their views)."""
+        return Page(
+            [convert(item) for item in self.items],
+            self.cursors,
+            self.has_next_page,
+            self.end_cursor,
+            self.total_count,
+        )
 
 
 def encode_cursor(key: int | str) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,16 +35,17 @@ from resolvers.lab.exchange import InsufficientCapital
 from resolvers.lab.services import Lab, current_lab
 from resolvers.pagination import Page, paginate
 from resolvers.paper_engine import SERVICE_LOCK, running_sessions, step_paper_service
-from resolvers.trades import list_trades
+from resolvers.trades import Trade, list_trades, trade_view
 from resolvers.validation import require_text
+from resolvers.views import Choices, View
 from storage.locks import try_transaction_lock
 from storage.outbox import append_event
-from storage.paper import PaperSession
+from storage.paper import PaperSession as PaperSessionRow
 from storage.strategies import Strategy
-from storage.trades import Trade
+from storage.trades import Trade as TradeRow
 
 __all__ = [
-    "PaperSessionSummary",
+    "PaperSession",
     "get_paper_session",
     "list_paper_session_trades",
     "list_paper_sessions",
@@ -57,51 +58,50 @@ __all__ = [
 MAX_DEPLOYED = 100
 
 
+PAPER_SESSION_STATUS = Choices("PaperSessionStatus", ("running", "stopped"))
+
+
 @dataclass(frozen=True, slots=True)
-class PaperSessionSummary:
-    """A session with what it has done: trades opened, still open, and realized pnl."""
+class PaperSession(View):
+    """One run of the global paper trading service."""
 
     id: int
-    status: str
-    strategy_ids: list[int]
-    capital: float
+    status: Annotated[str, PAPER_SESSION_STATUS]
+    deployed: Annotated[bool, "true while the session is running"]
+    strategy_ids: Annotated[list[int], "the strategies it deploys"]
+    capital: Annotated[float, "the paper account's cash at its start"]
     started_at: datetime
     stopped_at: datetime | None
     stop_reason: str
     last_tick_at: datetime | None
     ticks: int
-    trade_count: int = 0
-    open_trade_count: int = 0
-    realized_pnl: float = 0.0
-
-    @property
-    def deployed(self) -> bool:
-        return self.status == "running"
+    trade_count: Annotated[int, "trades it opened"] = 0
+    open_trade_count: Annotated[int, "of those, still open"] = 0
+    realized_pnl: Annotated[float, "net pnl of its closed trades"] = 0.0
 
 
-async def _summaries(
-    session: AsyncSession, rows: Sequence[PaperSession]
-) -> list[PaperSessionSummary]:
+async def _summaries(session: AsyncSession, rows: Sequence[PaperSessionRow]) -> list[PaperSession]:
     """Each session with its trade counts, in one grouped statement."""
     ids = [row.id for row in rows]
     stats: dict[int | None, tuple[int, int, float]] = {}
     if ids:
         stmt = (
             select(
-                Trade.paper_session_id,
+                TradeRow.paper_session_id,
                 func.count(),
-                func.sum(case((Trade.status == "open", 1), else_=0)),
-                func.coalesce(func.sum(Trade.pnl), 0.0),
+                func.sum(case((TradeRow.status == "open", 1), else_=0)),
+                func.coalesce(func.sum(TradeRow.pnl), 0.0),
             )
-            .where(Trade.paper_session_id.in_(ids))
-            .group_by(Trade.paper_session_id)
+            .where(TradeRow.paper_session_id.in_(ids))
+            .group_by(TradeRow.paper_session_id)
         )
         for key, total, still_open, pnl in (await session.execute(stmt)).all():
             stats[key] = (int(total), int(still_open or 0), float(pnl))
     return [
-        PaperSessionSummary(
+        PaperSession(
             id=row.id,
             status=row.status,
+            deployed=row.status == "running",
             strategy_ids=[int(i) for i in row.strategy_ids],
             capital=row.capital,
             started_at=row.started_at,
@@ -117,11 +117,11 @@ async def _summaries(
     ]
 
 
-async def _summary(session: AsyncSession, row: PaperSession) -> PaperSessionSummary:
+async def _summary(session: AsyncSession, row: PaperSessionRow) -> PaperSession:
     return (await _summaries(session, [row]))[0]
 
 
-def _payload(row: PaperSession) -> dict[str, Any]:
+def _payload(row: PaperSessionRow) -> dict[str, Any]:
     return {
         "id": row.id,
         "status": row.status,
@@ -131,14 +131,14 @@ def _payload(row: PaperSession) -> dict[str, Any]:
     }
 
 
-async def _session_row(session: AsyncSession, session_id: int) -> PaperSession:
-    row = await session.get(PaperSession, session_id)
+async def _session_row(session: AsyncSession, session_id: int) -> PaperSessionRow:
+    row = await session.get(PaperSessionRow, session_id)
     if row is None:
         raise NotFound(f"paper session {session_id} not found", details={"id": session_id})
     return row
 
 
-async def get_paper_session(session: AsyncSession, *, session_id: int) -> PaperSessionSummary:
+async def get_paper_session(session: AsyncSession, *, session_id: int) -> PaperSession:
     return await _summary(session, await _session_row(session, session_id))
 
 
@@ -149,13 +149,13 @@ async def list_paper_sessions(
     first: int | None = None,
     after: str | None = None,
     with_total: bool = True,
-) -> Page[PaperSessionSummary]:
+) -> Page[PaperSession]:
     """Sessions oldest first; deployed=true the running one, false the stopped ones."""
-    stmt = select(PaperSession)
+    stmt = select(PaperSessionRow)
     if deployed is not None:
-        stmt = stmt.where(PaperSession.status == ("running" if deployed else "stopped"))
+        stmt = stmt.where(PaperSessionRow.status == ("running" if deployed else "stopped"))
     page = await paginate(
-        session, stmt, PaperSession.id, first=first, after=after, with_total=with_total
+        session, stmt, PaperSessionRow.id, first=first, after=after, with_total=with_total
     )
     return replace(page, items=await _summaries(session, page.items))
 
@@ -179,11 +179,11 @@ async def list_trades_by_paper_session_ids(
     session: AsyncSession, *, session_ids: Sequence[int]
 ) -> list[list[Trade]]:
     """Each session's trades, oldest first, in one statement."""
-    stmt = select(Trade).where(Trade.paper_session_id.in_(session_ids)).order_by(Trade.id)
+    stmt = select(TradeRow).where(TradeRow.paper_session_id.in_(session_ids)).order_by(TradeRow.id)
     grouped: dict[int, list[Trade]] = {i: [] for i in session_ids}
     for row in (await session.execute(stmt)).scalars():
         if row.paper_session_id is not None:
-            grouped[row.paper_session_id].append(row)
+            grouped[row.paper_session_id].append(trade_view(row))
     return [grouped[i] for i in session_ids]
 
 
@@ -241,7 +241,7 @@ async def _claim(session: AsyncSession) -> None:
         )
 
 
-async def _stop(session: AsyncSession, row: PaperSession, reason: str, now: datetime) -> None:
+async def _stop(session: AsyncSession, row: PaperSessionRow, reason: str, now: datetime) -> None:
     row.status = "stopped"
     row.stopped_at = now
     row.stop_reason = reason
@@ -257,7 +257,7 @@ async def start_paper_service(
     strategy_ids: Any = None,
     lab: Lab | None = None,
     now: datetime | None = None,
-) -> PaperSessionSummary:
+) -> PaperSession:
     """Start a new session (stopping the running one) deploying paper-stage strategies."""
     lab = lab or current_lab()
     moment = now or lab.clock.now()
@@ -270,7 +270,7 @@ async def start_paper_service(
             details={"cash": account.cash},
         )
     previous = await running_sessions(session)
-    row = PaperSession(
+    row = PaperSessionRow(
         status="running", strategy_ids=deployed, capital=account.cash, started_at=moment
     )
     session.add(row)
@@ -289,7 +289,7 @@ async def stop_paper_service(
     reason: str = "",
     lab: Lab | None = None,
     now: datetime | None = None,
-) -> PaperSessionSummary:
+) -> PaperSession:
     """Stop the running session; its open positions stay open (see the module docstring)."""
     why = require_text("reason", reason, max_length=200, allow_empty=True)
     await _claim(session)

@@ -21,10 +21,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import PHASE, TRADE_SIDE, TRADE_STATUS
 from resolvers.errors import Conflict, DomainError, InvalidInput, NotFound
 from resolvers.lab.exchange import ExchangeError
 from resolvers.lab.live import emit_fill
@@ -32,15 +34,16 @@ from resolvers.lab.services import Lab, current_lab
 from resolvers.pagination import MAX_PAGE, Page, paginate
 from resolvers.trading_agents import get_trading_agent
 from resolvers.validation import require_choice, require_positive, require_text
+from resolvers.views import Doc, View, from_row, to_payload
 from storage.base import utcnow
 from storage.outbox import append_event
 from storage.strategies import Strategy
-from storage.trades import Trade
+from storage.trades import Trade as TradeRow
 from storage.trading_agents import TradingAgent
 
-SIDES = ("buy", "sell")
-TRADE_STATUSES = ("open", "closed", "failed")
-PHASES = ("paper", "live")
+SIDES = TRADE_SIDE.values
+TRADE_STATUSES = TRADE_STATUS.values
+PHASES = PHASE.values
 RECENT_DEFAULT = 50
 REASON_MAX = 500
 
@@ -55,25 +58,55 @@ class VenueCloseFailed(DomainError):
 
 
 @dataclass(frozen=True, slots=True)
-class OpenTrade:
-    """An open trade and, when asked for, what the venue says about it."""
+class Trade(View):
+    """A trade owned by a strategy or a trading agent."""
 
-    trade: Trade
-    exchange_verified: bool | None = None  # None: not verified (or not on this venue)
-    exchange_detail: str | None = None  # why it is not verified, or what differs
+    id: int
+    strategy_id: int | None
+    agent_id: Annotated[str | None, Doc("the owning trading agent's id", source="trading_agent_id")]
+    symbol: str
+    side: Annotated[str, TRADE_SIDE]
+    size: float
+    entry_price: float
+    exit_price: float | None
+    fees: float
+    pnl: float | None
+    status: Annotated[str, TRADE_STATUS]
+    phase: Annotated[str, PHASE]
+    failure_reason: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    close_error: Annotated[
+        str | None,
+        "the last failed close on the exchange while the trade stays open (it may still be "
+        "open there); cleared by a successful close",
+    ]
+    paper_session_id: Annotated[int | None, "the paper session that opened it"]
 
 
-def trade_payload(row: Trade) -> dict[str, object]:
-    return {
-        "id": row.id,
-        "strategy_id": row.strategy_id,
-        "trading_agent_id": row.trading_agent_id,
-        "symbol": row.symbol,
-        "side": row.side,
-        "size": row.size,
-        "status": row.status,
-        "pnl": row.pnl,
-    }
+@dataclass(frozen=True, slots=True)
+class OpenTrade(Trade):
+    """An open trade, optionally re-verified against the exchange."""
+
+    exchange_verified: Annotated[
+        bool | None,
+        "true when the venue holds this trade's position (same symbol, side and size), false "
+        "when not; null when not verified (verify=false, or a trading agent's trade, held on "
+        "its own book)",
+    ] = None
+    exchange_detail: Annotated[
+        str | None, "what the venue holds instead, or why it was not verified"
+    ] = None
+
+
+def trade_view(row: TradeRow) -> Trade:
+    """The API's view of a trade row."""
+    return from_row(Trade, row)
+
+
+def trade_payload(row: TradeRow) -> dict[str, object]:
+    """A trade event's payload: the trade as the REST API answers it."""
+    return to_payload(trade_view(row))
 
 
 def realized_pnl(*, side: str, size: float, entry: float, exit_: float, fees: float) -> float:
@@ -95,7 +128,7 @@ async def open_trade(
     phase: str = "paper",
     opened_at: datetime | None = None,
     paper_session_id: int | None = None,
-) -> Trade:
+) -> TradeRow:
     """Record an opened position for exactly one owner."""
     if (strategy_id is None) == (trading_agent_id is None):
         raise InvalidInput("a trade has exactly one owner: a strategy or a trading agent")
@@ -105,7 +138,7 @@ async def open_trade(
         raise NotFound(f"agent {trading_agent_id} not found", details={"id": trading_agent_id})
     if fees < 0:
         raise InvalidInput("fees must not be negative", details={"field": "fees"})
-    row = Trade(
+    row = TradeRow(
         strategy_id=strategy_id,
         trading_agent_id=trading_agent_id,
         symbol=require_text("symbol", symbol, max_length=40).upper(),
@@ -127,7 +160,12 @@ async def open_trade(
 
 
 async def get_trade(session: AsyncSession, *, trade_id: int) -> Trade:
-    row = await session.get(Trade, trade_id)
+    """One trade (404 when unknown)."""
+    return trade_view(await trade_row(session, trade_id=trade_id))
+
+
+async def trade_row(session: AsyncSession, *, trade_id: int) -> TradeRow:
+    row = await session.get(TradeRow, trade_id)
     if row is None:
         raise NotFound(f"trade {trade_id} not found", details={"id": trade_id})
     return row
@@ -140,9 +178,9 @@ async def close_trade(
     exit_price: float,
     exit_fees: float = 0.0,
     closed_at: datetime | None = None,
-) -> Trade:
+) -> TradeRow:
     """Close an open trade at `exit_price`, adding exit fees and computing net pnl."""
-    row = await get_trade(session, trade_id=trade_id)
+    row = await trade_row(session, trade_id=trade_id)
     if row.status != "open":
         raise Conflict(f"trade {trade_id} is {row.status}, not open", code="TRADE_NOT_OPEN")
     if exit_fees < 0:
@@ -175,29 +213,32 @@ async def list_trades(
     with_total: bool = True,
 ) -> Page[Trade]:
     """A page of trades, oldest first, filtered by status, phase, owner and paper session."""
-    stmt = select(Trade)
+    stmt = select(TradeRow)
     if status is not None:
-        stmt = stmt.where(Trade.status == require_choice("status", status, TRADE_STATUSES))
+        stmt = stmt.where(TradeRow.status == require_choice("status", status, TRADE_STATUSES))
     if phase is not None:
-        stmt = stmt.where(Trade.phase == require_choice("phase", phase, PHASES))
+        stmt = stmt.where(TradeRow.phase == require_choice("phase", phase, PHASES))
     if strategy_id is not None:
-        stmt = stmt.where(Trade.strategy_id == strategy_id)
+        stmt = stmt.where(TradeRow.strategy_id == strategy_id)
     if trading_agent_id is not None:
-        stmt = stmt.where(Trade.trading_agent_id == trading_agent_id)
+        stmt = stmt.where(TradeRow.trading_agent_id == trading_agent_id)
     if paper_session_id is not None:
-        stmt = stmt.where(Trade.paper_session_id == paper_session_id)
-    return await paginate(session, stmt, Trade.id, first=first, after=after, with_total=with_total)
+        stmt = stmt.where(TradeRow.paper_session_id == paper_session_id)
+    page = await paginate(
+        session, stmt, TradeRow.id, first=first, after=after, with_total=with_total
+    )
+    return page.map(trade_view)
 
 
 async def list_trades_by_strategy_ids(
     session: AsyncSession, *, strategy_ids: Sequence[int]
 ) -> list[list[Trade]]:
     """Each strategy's trades, oldest first, in one statement."""
-    stmt = select(Trade).where(Trade.strategy_id.in_(strategy_ids)).order_by(Trade.id)
+    stmt = select(TradeRow).where(TradeRow.strategy_id.in_(strategy_ids)).order_by(TradeRow.id)
     grouped: dict[int, list[Trade]] = {i: [] for i in strategy_ids}
     for row in (await session.execute(stmt)).scalars():
         if row.strategy_id is not None:
-            grouped[row.strategy_id].append(row)
+            grouped[row.strategy_id].append(trade_view(row))
     return [grouped[i] for i in strategy_ids]
 
 
@@ -206,10 +247,10 @@ async def list_agent_trades(
 ) -> list[Trade]:
     """Every trade of one trading agent (`current` allowed), oldest first; phase may be `all`."""
     agent = await get_trading_agent(session, agent_id=agent_id)
-    stmt = select(Trade).where(Trade.trading_agent_id == agent.id).order_by(Trade.id)
+    stmt = select(TradeRow).where(TradeRow.trading_agent_id == agent.id).order_by(TradeRow.id)
     if phase != "all":
-        stmt = stmt.where(Trade.phase == require_choice("phase", phase, PHASES))
-    return list((await session.execute(stmt)).scalars())
+        stmt = stmt.where(TradeRow.phase == require_choice("phase", phase, PHASES))
+    return [trade_view(row) for row in (await session.execute(stmt)).scalars()]
 
 
 async def list_open_trades(
@@ -217,29 +258,33 @@ async def list_open_trades(
 ) -> list[OpenTrade]:
     """Every open trade, oldest first; with `verify`, each strategy trade is checked against
     the venue's position for it (side, size and symbol must agree)."""
-    stmt = select(Trade).where(Trade.status == "open").order_by(Trade.id)
+    stmt = select(TradeRow).where(TradeRow.status == "open").order_by(TradeRow.id)
     rows = list((await session.execute(stmt)).scalars())
     if not verify:
-        return [OpenTrade(row) for row in rows]
+        return [_open(row, None, None) for row in rows]
     venue = (lab or current_lab()).exchange
     held = {p.trade_id: p for p in await venue.positions(session) if p.trade_id is not None}
     checked = []
     for row in rows:
         if row.trading_agent_id is not None:
             detail = f"held on trading agent {row.trading_agent_id}'s own book, not this venue"
-            checked.append(OpenTrade(row, None, detail))
+            checked.append(_open(row, None, detail))
             continue
         position = held.get(row.id)
         if position is None:
-            checked.append(OpenTrade(row, False, "the exchange holds no position for it"))
+            checked.append(_open(row, False, "the exchange holds no position for it"))
         elif (position.symbol, position.side) != (row.symbol, row.side) or not _same_size(
             position.size, row.size
         ):
             seen = f"{position.side} {position.size:g} {position.symbol}"
-            checked.append(OpenTrade(row, False, f"the exchange holds {seen}"))
+            checked.append(_open(row, False, f"the exchange holds {seen}"))
         else:
-            checked.append(OpenTrade(row, True, None))
+            checked.append(_open(row, True, None))
     return checked
+
+
+def _open(row: TradeRow, verified: bool | None, detail: str | None) -> OpenTrade:
+    return from_row(OpenTrade, row, exchange_verified=verified, exchange_detail=detail)
 
 
 def _same_size(a: float, b: float) -> bool:
@@ -253,13 +298,13 @@ async def list_recent_trades(session: AsyncSession, *, limit: int = RECENT_DEFAU
         raise InvalidInput(
             f"limit must be between 1 and {MAX_PAGE}", details={"field": "limit", "value": limit}
         )
-    activity = func.coalesce(Trade.closed_at, Trade.opened_at)
-    stmt = select(Trade).order_by(activity.desc(), Trade.id.desc()).limit(limit)
-    return list((await session.execute(stmt)).scalars())
+    activity = func.coalesce(TradeRow.closed_at, TradeRow.opened_at)
+    stmt = select(TradeRow).order_by(activity.desc(), TradeRow.id.desc()).limit(limit)
+    return [trade_view(row) for row in (await session.execute(stmt)).scalars()]
 
 
-async def _open_for_control(session: AsyncSession, trade_id: int) -> Trade:
-    row = await get_trade(session, trade_id=trade_id)
+async def _open_for_control(session: AsyncSession, trade_id: int) -> TradeRow:
+    row = await trade_row(session, trade_id=trade_id)
     if row.status != "open":
         raise Conflict(
             f"trade {trade_id} is {row.status}, not open",
@@ -306,13 +351,14 @@ async def force_close_trade(
     await emit_fill(
         session, fill=fill, strategy_id=row.strategy_id, session_id=row.paper_session_id
     )
-    return await close_trade(
+    closed = await close_trade(
         session, trade_id=row.id, exit_price=fill.price, exit_fees=fill.fee, closed_at=moment
     )
+    return trade_view(closed)
 
 
 async def record_close_failure(
-    session: AsyncSession, *, trade: Trade, error: DomainError, now: datetime
+    session: AsyncSession, *, trade: TradeRow, error: DomainError, now: datetime
 ) -> None:
     """Keep a failed close on the trade (it may still be open on the venue) with an event."""
     trade.close_error = f"{error.code}: {error.message}"[:REASON_MAX]
@@ -322,7 +368,7 @@ async def record_close_failure(
         session,
         topic="trade.close_failed",
         entity_id=str(trade.id),
-        payload={**trade_payload(trade), "code": error.code, "close_error": trade.close_error},
+        payload={**trade_payload(trade), "code": error.code},
     )
 
 
@@ -345,6 +391,6 @@ async def mark_trade_failed(
         session,
         topic="trade.failed",
         entity_id=str(row.id),
-        payload={**trade_payload(row), "failure_reason": row.failure_reason},
+        payload=trade_payload(row),
     )
-    return row
+    return trade_view(row)

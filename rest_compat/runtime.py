@@ -13,12 +13,24 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from resolvers.errors import DomainError, InvalidInput, NotImplementedYet
+from resolvers.pagination import Page
+from resolvers.views import jsonable
 from storage.outbox import commit_and_publish
 
 R = TypeVar("R")
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 BodyInt64 = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]  # JSON bodies: no coercion
-__all__ = ["BodyInt64", "Int64", "IsoDateTime", "StrictBool", "call", "not_implemented", "respond"]
+__all__ = [
+    "BodyInt64",
+    "Int64",
+    "IsoDateTime",
+    "StrictBool",
+    "call",
+    "jsonable",
+    "not_implemented",
+    "page_envelope",
+    "respond",
+]
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
@@ -67,6 +79,15 @@ async def call(
         if write:
             await commit_and_publish(session, publish)
         return result
+
+
+def page_envelope(page: Page[Any]) -> dict[str, Any]:
+    """Every paged answer: `{items, total, next_cursor}` (no cursor after the last page)."""
+    return {
+        "items": page.items,
+        "total": page.total_count,
+        "next_cursor": page.end_cursor if page.has_next_page else None,
+    }
 
 
 def respond(content: Any, status: int) -> Response:

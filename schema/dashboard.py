@@ -216,7 +216,7 @@ class Dashboard:
             strategies_by_stage=StageCounts(**_stages(board.strategies_by_stage)),
             hypotheses=board.hypotheses,
             trades=TradeSummary(**_fields(board.trades, summary)),
-            recent_trades=[Trade.from_row(row) for row in board.recent_trades],
+            recent_trades=[Trade.of(view) for view in board.recent_trades],
             equity=PaperAccount.of(board.equity),
             paper_service=PaperServiceState(**_paper(board.paper_service)),
             pending_approvals=board.pending_approvals,

@@ -97,7 +97,7 @@ class Strategy:
         from schema.trades import Trade
 
         rows = await loader(info.context.scope, "trades_by_strategy").load(int(self.id))
-        return [Trade.from_row(row) for row in rows]
+        return [Trade.of(view) for view in rows]
 
     @strawberry.field(description="Every lifecycle transition, oldest first.")
     async def history(self, info: strawberry.Info) -> list[LifecycleTransition]:

@@ -75,7 +75,7 @@ class TradingAgent:
             after=after,
             with_total=wants_total(info),
         )
-        return to_connection(page, Trade.from_row)
+        return to_connection(page, Trade.of)
 
     @strawberry.field(description="Equity snapshots; `interval` (1m, 1h, 1d...) resamples to "
         "the last value per bucket with drawdown recomputed from the true peak.")  # fmt: skip

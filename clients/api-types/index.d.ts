@@ -305,6 +305,7 @@ export interface Objective {
 export interface OpenTrade {
   id: number;
   strategy_id: number | null;
+  /** the owning trading agent's id */
   agent_id: string | null;
   symbol: string;
   side: TradeSide;
@@ -622,6 +623,7 @@ export interface SystemStatus {
 export interface Trade {
   id: number;
   strategy_id: number | null;
+  /** the owning trading agent's id */
   agent_id: string | null;
   symbol: string;
   side: TradeSide;

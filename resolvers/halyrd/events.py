@@ -11,10 +11,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.views import Choices
 from storage.outbox import append_event
 
 TOPIC_PREFIX = "halyrd."
-EVENT_TYPES = ("equity", "trade", "journal", "risk_veto", "status")
+AGENT_EVENT_TYPE = Choices(
+    "AgentEventType",
+    ("equity", "trade", "journal", "risk_veto", "status"),
+    "What a Halyrd agent event carries (the seed's WebSocket list).",
+)
+EVENT_TYPES = AGENT_EVENT_TYPE.values
 
 
 def topic_for(event_type: str) -> str:

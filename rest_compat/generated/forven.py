@@ -33,7 +33,9 @@ from rest_compat.runtime import (  # noqa: F401
     IsoDateTime,
     StrictBool,
     call,
+    jsonable,
     not_implemented,
+    page_envelope,
     respond,
 )
 
@@ -375,63 +377,63 @@ async def generate_hypothesis_strategies(request: Request, id: Int64, body: Gene
 async def list_open_trades(request: Request, verify: bool = Query(False)) -> Response:
     """Open trades, optionally re-verified against the exchange."""
     result = await call(request, r_trades.list_open_trades, write=False, query=('verify',), verify=verify)
-    return respond([S.open_trade(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/trades/recent', methods=['GET'], operation_id='list_recent_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_recent_trades(request: Request, limit: Int64 = Query(50, ge=1, le=500)) -> Response:
     """Recent trades."""
     result = await call(request, r_trades.list_recent_trades, write=False, query=('limit',), limit=limit)
-    return respond([S.trade(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/trades', methods=['GET'], operation_id='list_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_trades(request: Request, status: Literal['open', 'closed', 'failed'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """The full trade ledger (paged by status)."""
     result = await call(request, r_trades.list_trades, write=False, query=('status', 'limit', 'cursor'), status=status, first=limit, after=cursor)
-    return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/trades/{id}/force-close', methods=['POST'], operation_id='force_close_trade', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def force_close_trade(request: Request, id: Int64) -> Response:
     """Force-close a position."""
     result = await call(request, r_trades.force_close_trade, write=True, query=(), trade_id=id)
-    return respond(S.trade(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/trades/{id}/mark-failed', methods=['POST'], operation_id='mark_trade_failed', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def mark_trade_failed(request: Request, id: Int64, body: MarkTradeFailedBody = MarkTradeFailedBody()) -> Response:
     """Record a trade as failed and free its capital."""
     result = await call(request, r_trades.mark_trade_failed, write=True, query=(), trade_id=id, reason=body.reason)
-    return respond(S.trade(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/paper/sessions', methods=['GET'], operation_id='list_paper_sessions', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_paper_sessions(request: Request, deployed: bool | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List paper sessions (optional deployed filter)."""
     result = await call(request, r_paper.list_paper_sessions, write=False, query=('deployed', 'limit', 'cursor'), deployed=deployed, first=limit, after=cursor)
-    return respond({"items": [S.paper_session(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/paper/service/start', methods=['POST'], operation_id='start_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_paper_service(request: Request, body: StartPaperServiceBody = StartPaperServiceBody()) -> Response:
     """Start the paper trading service."""
     result = await call(request, r_paper.start_paper_service, write=True, query=(), strategy_ids=body.strategy_ids)
-    return respond(S.paper_session(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/paper/service/stop', methods=['POST'], operation_id='stop_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def stop_paper_service(request: Request, body: StopPaperServiceBody = StopPaperServiceBody()) -> Response:
     """Stop the paper trading service."""
     result = await call(request, r_paper.stop_paper_service, write=True, query=(), reason=body.reason)
-    return respond(S.paper_session(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/paper/sessions/{id}/trades', methods=['GET'], operation_id='list_paper_session_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_paper_session_trades(request: Request, id: Int64, limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """Trades for a paper session."""
     result = await call(request, r_paper.list_paper_session_trades, write=False, query=('limit', 'cursor'), session_id=id, first=limit, after=cursor)
-    return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/agents', methods=['GET'], operation_id='list_lab_agents', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])

@@ -34,7 +34,9 @@ from rest_compat.runtime import (  # noqa: F401
     IsoDateTime,
     StrictBool,
     call,
+    jsonable,
     not_implemented,
+    page_envelope,
     respond,
 )
 
@@ -118,7 +120,7 @@ async def get_agent_equity(request: Request, id: str, from_: IsoDateTime | None 
 async def list_agent_trades(request: Request, id: str, phase: Literal['paper', 'live', 'all'] = Query('all')) -> Response:
     """The agent's trades by phase."""
     result = await call(request, r_trades.list_agent_trades, write=False, query=('phase',), agent_id=id, phase=phase)
-    return respond([S.trade(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/journal', methods=['GET'], operation_id='get_agent_journal', status_code=200, include_in_schema=False)

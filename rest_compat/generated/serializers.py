@@ -33,28 +33,6 @@ def equity_snapshot(obj: Any) -> dict[str, Any]:
         "dd_from_peak": obj.dd_from_peak,
     }
 
-def trade(obj: Any) -> dict[str, Any]:
-    """Trade: A trade owned by a strategy or a trading agent."""
-    return {
-        "id": obj.id,
-        "strategy_id": obj.strategy_id,
-        "agent_id": obj.trading_agent_id,
-        "symbol": obj.symbol,
-        "side": obj.side,
-        "size": obj.size,
-        "entry_price": obj.entry_price,
-        "exit_price": obj.exit_price,
-        "fees": obj.fees,
-        "pnl": obj.pnl,
-        "status": obj.status,
-        "phase": obj.phase,
-        "failure_reason": obj.failure_reason,
-        "opened_at": obj.opened_at,
-        "closed_at": obj.closed_at,
-        "close_error": obj.close_error,
-        "paper_session_id": obj.paper_session_id,
-    }
-
 def hypothesis(obj: Any) -> dict[str, Any]:
     """Hypothesis: A research thesis; strategies descend from it."""
     return {
@@ -481,7 +459,7 @@ def dashboard(obj: Any) -> dict[str, Any]:
         "strategies_by_stage": stage_counts(obj.strategies_by_stage),
         "hypotheses": obj.hypotheses,
         "trades": trade_summary(obj.trades),
-        "recent_trades": [trade(x) for x in obj.recent_trades],
+        "recent_trades": list(obj.recent_trades),
         "equity": paper_account(obj.equity),
         "paper_service": paper_service_state(obj.paper_service),
         "pending_approvals": obj.pending_approvals,
@@ -605,46 +583,4 @@ def generated_strategies(obj: Any) -> dict[str, Any]:
     return {
         "hypothesis_id": obj.hypothesis_id,
         "strategies": [strategy(x) for x in obj.strategies],
-    }
-
-def open_trade(obj: Any) -> dict[str, Any]:
-    """OpenTrade: An open trade, optionally re-verified against the exchange."""
-    return {
-        "id": obj.trade.id,
-        "strategy_id": obj.trade.strategy_id,
-        "agent_id": obj.trade.trading_agent_id,
-        "symbol": obj.trade.symbol,
-        "side": obj.trade.side,
-        "size": obj.trade.size,
-        "entry_price": obj.trade.entry_price,
-        "exit_price": obj.trade.exit_price,
-        "fees": obj.trade.fees,
-        "pnl": obj.trade.pnl,
-        "status": obj.trade.status,
-        "phase": obj.trade.phase,
-        "failure_reason": obj.trade.failure_reason,
-        "opened_at": obj.trade.opened_at,
-        "closed_at": obj.trade.closed_at,
-        "close_error": obj.trade.close_error,
-        "paper_session_id": obj.trade.paper_session_id,
-        "exchange_verified": obj.exchange_verified,
-        "exchange_detail": obj.exchange_detail,
-    }
-
-def paper_session(obj: Any) -> dict[str, Any]:
-    """PaperSession: One run of the global paper trading service."""
-    return {
-        "id": obj.id,
-        "status": obj.status,
-        "deployed": obj.deployed,
-        "strategy_ids": list(obj.strategy_ids),
-        "capital": obj.capital,
-        "started_at": obj.started_at,
-        "stopped_at": obj.stopped_at,
-        "stop_reason": obj.stop_reason,
-        "last_tick_at": obj.last_tick_at,
-        "ticks": obj.ticks,
-        "trade_count": obj.trade_count,
-        "open_trade_count": obj.open_trade_count,
-        "realized_pnl": obj.realized_pnl,
     }

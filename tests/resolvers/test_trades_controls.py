@@ -125,7 +125,7 @@ class TestMarkFailed:
         )
         assert (failed.status, failed.failure_reason) == ("failed", "stuck on the venue")
         assert failed.closed_at == NOW and failed.pnl is None
-        assert [t.trade.id for t in await list_open_trades(session)] == []
+        assert [t.id for t in await list_open_trades(session)] == []
         assert await lab.exchange.position_for(session, trade_id=trade.id) is not None
         assert await topics(session, "trade.failed") == 1
 
@@ -165,9 +165,9 @@ class TestOpenTrades:
         done = await held_trade(session, lab, strategy)
         await close_trade(session, trade_id=done.id, exit_price=2)
         plain = await list_open_trades(session)
-        assert [t.trade.id for t in plain] == [good.id, lost.id, odd.id, theirs.id]
+        assert [t.id for t in plain] == [good.id, lost.id, odd.id, theirs.id]
         assert all(t.exchange_verified is None for t in plain)
-        checked = {t.trade.id: t for t in await list_open_trades(session, verify=True, lab=lab)}
+        checked = {t.id: t for t in await list_open_trades(session, verify=True, lab=lab)}
         assert checked[good.id].exchange_verified is True
         assert checked[lost.id].exchange_verified is False
         assert "no position" in (checked[lost.id].exchange_detail or "")

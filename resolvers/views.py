@@ -1,0 +1,151 @@
+"""Views: the one description of every object the APIs answer with.
+
+A view is a frozen dataclass subclassing `View`, returned by a resolver. Its fields, in order,
+are the object's fields on every surface: the REST JSON (orjson encodes dataclasses natively,
+so a view *is* its serializer), the OpenAPI schema and TypeScript type, and the Strawberry type
+that codegen writes to schema/generated/ (whose fields read the view's attributes directly).
+Event payloads are encoded from the same views (`to_payload`), so an event cannot drop a field
+the REST answer has.
+
+Type hints say everything else:
+- `X | None` is nullable; `list[X]` a list; another view nests; `JSON` is any JSON value.
+- `Annotated[str, SOME_CHOICES]` is an enum (`Choices`: its name and values).
+- A plain string in `Annotated[...]` is the field's description; `Doc(...)` also says where a
+  row keeps the value under another name (`source`) or that a field is internal (`hidden`:
+  neither in the JSON nor in GraphQL).
+- A field named `id` is a GraphQL `ID`.
+Class-level overrides: the docstring is the description; `rest_name` / `graphql_name` when an
+object is named differently on a surface (the Halyrd agent is `Agent` in REST, `TradingAgent`
+in GraphQL).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+import orjson
+
+JSON = dict[str, Any]  # any JSON object; the surfaces type it as an open JSON value
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """An enumeration: its name on every surface and its documented string values."""
+
+    name: str
+    values: tuple[str, ...]
+    description: str = ""
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    """A field's description, and what differs between a row and the view."""
+
+    text: str = ""
+    source: str | None = None  # the row attribute holding the value, when named differently
+    hidden: bool = False  # internal: encoded nowhere, described nowhere
+
+
+class View:
+    """Base of every view (a marker codegen looks for; it adds no fields)."""
+
+    __slots__ = ()
+    rest_name: ClassVar[str | None] = None
+    graphql_name: ClassVar[str | None] = None
+
+
+V = TypeVar("V", bound=View)
+
+
+def meta(cls: type, name: str) -> tuple[str, Doc]:
+    """A field's (description, Doc) from its Annotated metadata."""
+    hint = typing.get_type_hints(cls, include_extras=True)[name]
+    texts = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, str)]
+    docs = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Doc)]
+    doc = docs[0] if docs else Doc()
+    return (doc.text or " ".join(texts)), doc
+
+
+# what each view class reads and hides, worked out once per class (classes never change)
+_SOURCES: dict[type, tuple[tuple[str, str], ...]] = {}
+_HIDDEN: dict[type, tuple[str, ...]] = {}
+_HAS_HIDDEN: dict[type, bool] = {}
+
+
+def _sources(cls: type[View]) -> tuple[tuple[str, str], ...]:
+    known = _SOURCES.get(cls)
+    if known is None:
+        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        known = _SOURCES[cls] = tuple((n, meta(cls, n)[1].source or n) for n in names)
+    return known
+
+
+def from_row(cls: type[V], row: object, **values: Any) -> V:
+    """The view of a row (or any object with the attributes): each field read from the
+    attribute of its name (or its `Doc.source`); `values` supply or override fields."""
+    return cls(
+        **{
+            name: values[name] if name in values else getattr(row, source)
+            for name, source in _sources(cls)
+        }
+    )
+
+
+def _hidden(cls: type[View]) -> tuple[str, ...]:
+    known = _HIDDEN.get(cls)
+    if known is None:
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        known = _HIDDEN[cls] = tuple(f.name for f in fields if meta(cls, f.name)[1].hidden)
+    return known
+
+
+def jsonable(value: Any) -> Any:
+    """Views (here or nested, in lists and dicts) as plain values without their hidden fields.
+
+    Only needed where a view has hidden fields (`has_hidden`): orjson encodes the others as
+    they are, and codegen decides per route which answers need it."""
+    if isinstance(value, View):
+        hidden = _hidden(type(value))
+        return {
+            f.name: jsonable(getattr(value, f.name))
+            for f in dataclasses.fields(value)  # type: ignore[arg-type]
+            if f.name not in hidden
+        }
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    return value
+
+
+def has_hidden(cls: type[View]) -> bool:
+    """Whether encoding natively would include an internal field (here or nested)."""
+    known = _HAS_HIDDEN.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls)
+        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+        known = bool(_hidden(cls)) or any(_nested_hidden(hints[f.name]) for f in fields)
+        _HAS_HIDDEN[cls] = known
+    return known
+
+
+def _nested_hidden(hint: Any) -> bool:
+    if isinstance(hint, type) and issubclass(hint, View):
+        return has_hidden(hint)
+    return any(_nested_hidden(arg) for arg in typing.get_args(hint))
+
+
+def to_payload(view: View) -> dict[str, Any]:
+    """A view as an event payload: exactly its REST JSON, as plain values."""
+    payload: dict[str, Any] = orjson.loads(orjson.dumps(jsonable(view)))
+    return payload
