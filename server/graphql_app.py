@@ -11,7 +11,6 @@ send only in its `connection_init` payload.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -55,6 +54,7 @@ from server.graphql_http import (
     response_body,
     response_status,
 )
+from server.graphql_json import dumps
 from server.settings import Settings
 from storage.outbox import EventMessage
 
@@ -62,15 +62,6 @@ DEFAULT_MAX_SUBSCRIPTIONS: int = Settings.model_fields["max_subscriptions_per_co
 SUBSCRIPTIONS_OVER_WS = "subscriptions are served over WebSocket (graphql-transport-ws)"
 ALLOW_GET_POST = {"allow": "GET, POST"}
 SHARED_RESULTS = 64  # encoded `data` kept by identity: a few events times distinct operations
-
-
-def dumps(data: object) -> str:
-    """Compact JSON with orjson; what it refuses (an integer beyond 64 bits, a non-string
-    key) goes through the standard module, as Strawberry would have encoded it."""
-    try:
-        return orjson.dumps(data).decode()
-    except TypeError:
-        return json.dumps(data, separators=(",", ":"))
 
 
 class SharedEncoding:
