@@ -10,14 +10,11 @@ send only in its `connection_init` payload.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
-from graphql import DocumentNode, execute, parse
-from graphql import ExecutionResult as CoreResult
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -43,7 +40,7 @@ from rest_compat.live import FRAMES
 from rest_compat.live_hub import hub_for
 from schema.context import GraphQLContext, Services
 from schema.executor import Executor, RequestError
-from schema.live import LIVE_HANDOFF, LiveEvent, LiveHandoff
+from schema.live import LIVE_HANDOFF, LiveHandoff
 from schema.root import TradegraphSchema, build_schema
 from server.graphql_http import (
     JSON,
@@ -55,90 +52,13 @@ from server.graphql_http import (
     response_status,
 )
 from server.graphql_json import dumps
+from server.graphql_live import LivePayloads, SharedEncoding
 from server.settings import Settings
 from storage.outbox import EventMessage
 
 DEFAULT_MAX_SUBSCRIPTIONS: int = Settings.model_fields["max_subscriptions_per_connection"].default
 SUBSCRIPTIONS_OVER_WS = "subscriptions are served over WebSocket (graphql-transport-ws)"
 ALLOW_GET_POST = {"allow": "GET, POST"}
-SHARED_RESULTS = 64  # encoded `data` kept by identity: a few events times distinct operations
-
-
-class SharedEncoding:
-    """The JSON text of recent result `data`, by object identity.
-
-    Every subscriber of one live-feed operation gets the very same `data` object for an event
-    (schema/live.py SharedEventExecution), so it is encoded once, not once per subscriber.
-    An entry holds its object, so an id cannot be reused while it is kept; results are never
-    changed after execution, so a kept text stays right.
-    """
-
-    def __init__(self, size: int = SHARED_RESULTS) -> None:
-        self._size = size
-        self._texts: dict[int, tuple[object, str]] = {}
-
-    def encode(self, data: object) -> str:
-        kept = self._texts.get(id(data))
-        if kept is not None and kept[0] is data:
-            return kept[1]
-        text = dumps(data)
-        if len(self._texts) >= self._size:
-            del self._texts[next(iter(self._texts))]  # the oldest entry
-        self._texts[id(data)] = (data, text)
-        return text
-
-
-@functools.lru_cache(maxsize=256)
-def _document(query: str) -> DocumentNode:
-    return parse(query)
-
-
-class LivePayloads:
-    """The `payload` of a liveFeed `next` message for an event, executed and encoded once per
-    event per distinct operation (query, operation name, variables), whoever asks first.
-
-    A LiveEvent's fields are plain values of the event, resolved by no one's keys (those were
-    checked when the subscription started), so one execution serves every subscriber of the
-    operation, on any connection.
-    """
-
-    def __init__(self, schema: TradegraphSchema, size: int = 256) -> None:
-        self._schema = schema._schema
-        self._size = size
-        self._kept: dict[tuple[str, str | None, str], tuple[int, str]] = {}
-
-    @staticmethod
-    def key(operation: Operation[Any, Any]) -> tuple[str, str | None, str]:
-        return (operation.query, operation.operation_name, dumps(operation.variables))
-
-    def payload(
-        self,
-        key: tuple[str, str | None, str],
-        operation: Operation[Any, Any],
-        context: object,
-        message: EventMessage,
-    ) -> str:
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == message.id:
-            return kept[1]
-        result = execute(
-            self._schema,
-            _document(operation.query),
-            root_value=LiveEvent.from_message(message),
-            context_value=context,
-            variable_values=operation.variables,
-            operation_name=operation.operation_name,
-        )
-        if not isinstance(result, CoreResult):  # LiveEvent's fields are all plain values
-            raise TypeError("a live-feed event executed asynchronously")
-        body: dict[str, object] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [error.formatted for error in result.errors]
-        text = dumps(body)
-        if len(self._kept) >= self._size:
-            self._kept.clear()  # distinct operations are few; this only bounds a flood
-        self._kept[key] = (message.id, text)
-        return text
 
 
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
