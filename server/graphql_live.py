@@ -4,8 +4,8 @@ Many clients subscribe to the same `liveFeed` operation, and every one of them w
 cost an execution and a JSON encoding per event. A LiveEvent's fields are plain values of the
 event, resolved by no one's keys (those were checked when the subscription started), so one
 execution and one encoding can serve every subscriber of an operation, on any connection;
-each transport only adds the frame around it (server/graphql_app.py: the transport-ws handler
-for the hub's frames, `encode_json` for Strawberry's own `next` messages).
+each transport only adds the frame around it (server/graphql_ws.py for the hub's frames,
+server/graphql_app.py `encode_json` for Strawberry's own `next` messages).
 """
 
 from __future__ import annotations
