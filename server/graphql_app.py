@@ -36,9 +36,10 @@ from schema.root import TradegraphSchema, build_schema
 from server.graphql_http import (
     JSON,
     HTTPError,
+    accepted_media_type,
     auth_headers,
     is_json_body,
-    negotiate,
+    post_parameters,
     response_body,
     response_status,
 )
@@ -114,7 +115,7 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
             raise HTTPError(405, "GraphQL is served over GET and POST", headers=ALLOW_GET_POST)
         if self.should_render_graphql_ide(StarletteRequestAdapter(request)):
             return await self.render_graphql_ide(request)
-        media_type = _accepted(request)
+        media_type = accepted_media_type(request)
         request.state.graphql_media_type = media_type
         try:
             return await self.run(request)
@@ -128,12 +129,12 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
                 "a GraphQL POST body must be application/json (UTF-8)",
                 code="UNSUPPORTED_MEDIA_TYPE",
             )
-        media_type = _accepted(request)
+        media_type = accepted_media_type(request)
         try:
             data: Any = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             raise HTTPError(400, "the body is not valid JSON", media_type=media_type) from None
-        query, variables, operation_name = _parameters(data, media_type)
+        query, variables, operation_name = post_parameters(data, media_type)
         context = GraphQLContext(services=self._services(), request=request)
         try:
             result = await self.executor.execute(
@@ -246,30 +247,3 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
         except DomainError as refused:
             raise ConnectionRejectionError({"code": refused.code}) from None
         return UNSET
-
-
-def _accepted(request: Request) -> str:
-    media_type = negotiate(request.headers.get("accept"))
-    if media_type is None:
-        raise HTTPError(
-            406,
-            "this endpoint answers application/graphql-response+json or application/json",
-            code="NOT_ACCEPTABLE",
-        )
-    return media_type
-
-
-def _parameters(data: Any, media_type: str) -> tuple[str, dict[str, Any] | None, str | None]:
-    """`query`, `variables`, `operationName` of a POST body; `extensions` must be a map too."""
-    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
-        raise HTTPError(400, "expected a JSON object with a `query` string", media_type=media_type)
-    variables = data.get("variables")
-    operation_name = data.get("operationName")
-    if variables is not None and not isinstance(variables, dict):
-        raise HTTPError(400, "`variables` must be an object", media_type=media_type)
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise HTTPError(400, "`operationName` must be a string", media_type=media_type)
-    extensions = data.get("extensions")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise HTTPError(400, "`extensions` must be an object", media_type=media_type)
-    return data["query"], variables, operation_name
