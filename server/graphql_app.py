@@ -1,6 +1,11 @@
 """Strawberry on the ASGI app: GraphiQL and GET queries, graphql-transport-ws subscriptions,
 and a lean POST path (schema/executor.py) for JSON queries and mutations.
 
+One Strawberry view serves /graphql over HTTP and WebSocket (server/app.py mounts it on both),
+so this module is where its pieces meet: the HTTP answers of server/graphql_http.py, the
+transport-ws handler of server/graphql_ws.py, the shared live-feed results of
+server/graphql_live.py. What is left here are the hooks Strawberry calls on the view itself.
+
 Both HTTP paths answer through server/graphql_http.py (media types, status codes, bodies) and
 meet the same key policy (schema/policy.py). The guard middleware (rest_compat/guard.py) has
 checked Host, Origin and, for HTTP, the API key before a request gets here; what is left here
