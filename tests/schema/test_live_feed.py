@@ -206,7 +206,7 @@ LIVE_ETH = 'subscription { liveFeed(symbols: ["ETH-USD"]) { id symbol } }'
 def test_the_socket_serves_live_feed_from_the_shared_hub(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over graphql-transport-ws (server/graphql_app.py): subscribers of one operation get the
+    """Over graphql-transport-ws (server/graphql_ws.py): subscribers of one operation get the
     same payload under their own ids from one execution per event; `complete` stops one
     subscription and leaves the others; another subset gets only its events."""
     executed: list[int] = []
