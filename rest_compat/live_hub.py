@@ -13,7 +13,7 @@ for the send in flight, then reads on from the last event it sent through its ow
 subscription, which catches up from the events table. So the fast path never holds more than
 BACKLOG frames for anyone and never delays the others, and nothing is lost or sent twice.
 
-The GraphQL `liveFeed` subscriptions share the same hub (server/graphql_app.py): such a client
+The GraphQL `liveFeed` subscriptions share the same hub (server/graphql_ws.py): such a client
 brings its own `render` (its operation's payload, executed and encoded once per event per
 distinct operation, around its subscription id) and no acknowledgement frame.
 """

@@ -12,7 +12,7 @@ values that depend on nothing but the event: not on the caller, whose keys were 
 the subscription started.
 
 Over graphql-transport-ws a subscription without `since` goes further (LiveHandoff): once its
-arguments are checked, server/graphql_app.py serves it from the process's shared live-feed hub.
+arguments are checked, server/graphql_ws.py serves it from the process's shared live-feed hub.
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ class SharedEventExecution(StrawberryGraphQLCoreExecutionContext):
 
 
 class LiveHandoff:
-    """A transport's offer to serve one `liveFeed` operation itself (server/graphql_app.py:
+    """A transport's offer to serve one `liveFeed` operation itself (server/graphql_ws.py:
     the process's shared fan-out, frames encoded once per event per distinct operation).
 
     The transport sets LIVE_HANDOFF in the operation's task. A subscription streaming from now

@@ -1,6 +1,11 @@
 """Strawberry on the ASGI app: GraphiQL and GET queries, graphql-transport-ws subscriptions,
 and a lean POST path (schema/executor.py) for JSON queries and mutations.
 
+One Strawberry view serves /graphql over HTTP and WebSocket (server/app.py mounts it on both),
+so this module is where its pieces meet: the HTTP answers of server/graphql_http.py, the
+transport-ws handler of server/graphql_ws.py, the shared live-feed results of
+server/graphql_live.py. What is left here are the hooks Strawberry calls on the view itself.
+
 Both HTTP paths answer through server/graphql_http.py (media types, status codes, bodies) and
 meet the same key policy (schema/policy.py). The guard middleware (rest_compat/guard.py) has
 checked Host, Origin and, for HTTP, the API key before a request gets here; what is left here
@@ -10,204 +15,47 @@ send only in its `connection_init` payload.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Callable
 from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException, StarletteRequestAdapter
-from graphql import DocumentNode, execute, parse
-from graphql import ExecutionResult as CoreResult
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
-from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
-    BaseGraphQLTransportWSHandler,
-    Operation,
-)
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET, UnsetType
 
 from resolvers.access import check_api_key
 from resolvers.errors import DomainError
-from resolvers.lab.live import LiveFilter, live_events
-from rest_compat.live import FRAMES
-from rest_compat.live_hub import hub_for
 from schema.context import GraphQLContext, Services
 from schema.executor import Executor, RequestError
-from schema.live import LIVE_HANDOFF, LiveEvent, LiveHandoff
 from schema.root import TradegraphSchema, build_schema
 from server.graphql_http import (
     JSON,
     HTTPError,
+    accepted_media_type,
     auth_headers,
     is_json_body,
-    negotiate,
+    post_parameters,
     response_body,
     response_status,
 )
+from server.graphql_json import dumps
+from server.graphql_live import LivePayloads, SharedEncoding
+from server.graphql_ws import LiveTransportWSHandler
 from server.settings import Settings
-from storage.outbox import EventMessage
 
 DEFAULT_MAX_SUBSCRIPTIONS: int = Settings.model_fields["max_subscriptions_per_connection"].default
 SUBSCRIPTIONS_OVER_WS = "subscriptions are served over WebSocket (graphql-transport-ws)"
 ALLOW_GET_POST = {"allow": "GET, POST"}
-SHARED_RESULTS = 64  # encoded `data` kept by identity: a few events times distinct operations
-
-
-def dumps(data: object) -> str:
-    """Compact JSON with orjson; what it refuses (an integer beyond 64 bits, a non-string
-    key) goes through the standard module, as Strawberry would have encoded it."""
-    try:
-        return orjson.dumps(data).decode()
-    except TypeError:
-        return json.dumps(data, separators=(",", ":"))
-
-
-class SharedEncoding:
-    """The JSON text of recent result `data`, by object identity.
-
-    Every subscriber of one live-feed operation gets the very same `data` object for an event
-    (schema/live.py SharedEventExecution), so it is encoded once, not once per subscriber.
-    An entry holds its object, so an id cannot be reused while it is kept; results are never
-    changed after execution, so a kept text stays right.
-    """
-
-    def __init__(self, size: int = SHARED_RESULTS) -> None:
-        self._size = size
-        self._texts: dict[int, tuple[object, str]] = {}
-
-    def encode(self, data: object) -> str:
-        kept = self._texts.get(id(data))
-        if kept is not None and kept[0] is data:
-            return kept[1]
-        text = dumps(data)
-        if len(self._texts) >= self._size:
-            del self._texts[next(iter(self._texts))]  # the oldest entry
-        self._texts[id(data)] = (data, text)
-        return text
-
-
-@functools.lru_cache(maxsize=256)
-def _document(query: str) -> DocumentNode:
-    return parse(query)
-
-
-class LivePayloads:
-    """The `payload` of a liveFeed `next` message for an event, executed and encoded once per
-    event per distinct operation (query, operation name, variables), whoever asks first.
-
-    A LiveEvent's fields are plain values of the event, resolved by no one's keys (those were
-    checked when the subscription started), so one execution serves every subscriber of the
-    operation, on any connection.
-    """
-
-    def __init__(self, schema: TradegraphSchema, size: int = 256) -> None:
-        self._schema = schema._schema
-        self._size = size
-        self._kept: dict[tuple[str, str | None, str], tuple[int, str]] = {}
-
-    @staticmethod
-    def key(operation: Operation[Any, Any]) -> tuple[str, str | None, str]:
-        return (operation.query, operation.operation_name, dumps(operation.variables))
-
-    def payload(
-        self,
-        key: tuple[str, str | None, str],
-        operation: Operation[Any, Any],
-        context: object,
-        message: EventMessage,
-    ) -> str:
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == message.id:
-            return kept[1]
-        result = execute(
-            self._schema,
-            _document(operation.query),
-            root_value=LiveEvent.from_message(message),
-            context_value=context,
-            variable_values=operation.variables,
-            operation_name=operation.operation_name,
-        )
-        if not isinstance(result, CoreResult):  # LiveEvent's fields are all plain values
-            raise TypeError("a live-feed event executed asynchronously")
-        body: dict[str, object] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [error.formatted for error in result.errors]
-        text = dumps(body)
-        if len(self._kept) >= self._size:
-            self._kept.clear()  # distinct operations are few; this only bounds a flood
-        self._kept[key] = (message.id, text)
-        return text
-
-
-class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[GraphQLContext, None]):
-    """graphql-transport-ws, with `liveFeed` served like /ws/live (rest_compat/live_hub.py).
-
-    A liveFeed subscription without `since` runs through Strawberry up to its resolver (key
-    policy, access level, argument checks and their errors as for any operation), which hands
-    its subset over (schema/live.py LiveHandoff). Its events then come from the process's
-    shared hub: one bus subscription, each event's payload executed and encoded once per
-    distinct operation, each subscriber's frame its id spliced around that payload and sent
-    in the hub's own loop. A subscriber whose socket falls behind leaves the hub and reads on
-    from its last event through its own bus subscription (which catches up from the events
-    table): nothing lost, nothing twice. `complete` from the client, or the connection
-    closing, cancels the operation as Strawberry does: its backlog is dropped, only a send
-    already in flight still finishes. With `since`, liveFeed streams through Strawberry as before.
-    """
-
-    async def run_operation(self, operation: Operation[GraphQLContext, None]) -> None:
-        LIVE_HANDOFF.set(LiveHandoff())  # this operation's task only: it has its own context
-        await super().run_operation(operation)
-
-    async def _send_result_stream(
-        self, operation: Operation[GraphQLContext, None], result_source: Any
-    ) -> None:
-        await super()._send_result_stream(operation, result_source)
-        handoff = LIVE_HANDOFF.get()
-        if handoff is not None and handoff.live_filter is not None:
-            await self._serve_live(operation, handoff.live_filter)
-
-    async def _serve_live(
-        self, operation: Operation[GraphQLContext, None], live_filter: LiveFilter
-    ) -> None:
-        payloads = cast(TradegraphGraphQL, self.view).live_payloads
-        prefix = f'{{"id":{dumps(operation.id)},"type":"next","payload":'
-        context, key = self.context, payloads.key(operation)
-
-        def render(message: EventMessage) -> str:
-            return prefix + payloads.payload(key, operation, context, message) + "}"
-
-        bus = context.bus
-        hub = hub_for(bus, FRAMES)
-        client = hub.join(self._send_text, live_filter, render=render)
-        try:
-            await client.behind.wait()
-        finally:
-            hub.leave(client)
-            client.behind.set()  # on `complete`: no frame of its backlog goes out after it
-        await client.settle()
-        if isinstance(client.error, WebSocketDisconnected):
-            raise client.error
-        async with live_events(bus, live_filter=live_filter, since=client.position) as stream:
-            async for message in stream:
-                await self._send_text(render(message))
-
-    async def _send_text(self, text: str) -> None:
-        websocket = cast(Any, self.websocket).ws
-        try:
-            await websocket.send_text(text)
-        except WebSocketDisconnect as exc:
-            raise WebSocketDisconnected from exc
 
 
 class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
@@ -272,7 +120,7 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
             raise HTTPError(405, "GraphQL is served over GET and POST", headers=ALLOW_GET_POST)
         if self.should_render_graphql_ide(StarletteRequestAdapter(request)):
             return await self.render_graphql_ide(request)
-        media_type = _accepted(request)
+        media_type = accepted_media_type(request)
         request.state.graphql_media_type = media_type
         try:
             return await self.run(request)
@@ -286,12 +134,12 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
                 "a GraphQL POST body must be application/json (UTF-8)",
                 code="UNSUPPORTED_MEDIA_TYPE",
             )
-        media_type = _accepted(request)
+        media_type = accepted_media_type(request)
         try:
             data: Any = orjson.loads(await request.body())
         except orjson.JSONDecodeError:
             raise HTTPError(400, "the body is not valid JSON", media_type=media_type) from None
-        query, variables, operation_name = _parameters(data, media_type)
+        query, variables, operation_name = post_parameters(data, media_type)
         context = GraphQLContext(services=self._services(), request=request)
         try:
             result = await self.executor.execute(
@@ -404,30 +252,3 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
         except DomainError as refused:
             raise ConnectionRejectionError({"code": refused.code}) from None
         return UNSET
-
-
-def _accepted(request: Request) -> str:
-    media_type = negotiate(request.headers.get("accept"))
-    if media_type is None:
-        raise HTTPError(
-            406,
-            "this endpoint answers application/graphql-response+json or application/json",
-            code="NOT_ACCEPTABLE",
-        )
-    return media_type
-
-
-def _parameters(data: Any, media_type: str) -> tuple[str, dict[str, Any] | None, str | None]:
-    """`query`, `variables`, `operationName` of a POST body; `extensions` must be a map too."""
-    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
-        raise HTTPError(400, "expected a JSON object with a `query` string", media_type=media_type)
-    variables = data.get("variables")
-    operation_name = data.get("operationName")
-    if variables is not None and not isinstance(variables, dict):
-        raise HTTPError(400, "`variables` must be an object", media_type=media_type)
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise HTTPError(400, "`operationName` must be a string", media_type=media_type)
-    extensions = data.get("extensions")
-    if extensions is not None and not isinstance(extensions, dict):
-        raise HTTPError(400, "`extensions` must be an object", media_type=media_type)
-    return data["query"], variables, operation_name

@@ -1,6 +1,6 @@
 """GraphQL over HTTP (the GraphQL Foundation's spec): media types, status codes, bodies.
 
-Pure functions over header values and execution results, shared by both HTTP paths in
+Functions over requests, header values and execution results, shared by both HTTP paths in
 server/graphql_app.py (the lean POST executor and Strawberry's GET path), so the two cannot
 answer the same request differently.
 
@@ -13,6 +13,8 @@ answer the same request differently.
   error, except that under `application/json` the spec asks for 200 for a bad document.
 - A body that did not execute has no `data` entry at all (the spec tells "not executed" from
   "executed to null" that way).
+- A POST body is a JSON object with a `query` string; `variables` and `extensions`, if
+  present, are objects and `operationName` a string. Anything else is a 400 before execution.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
+from starlette.requests import Request
 from starlette.responses import Response
 
 JSON = "application/json"
@@ -94,6 +97,34 @@ def is_json_body(content_type: str | None) -> bool:
         ):
             return False
     return True
+
+
+def accepted_media_type(request: Request) -> str:
+    """The media type to answer `request` with; 406 when it accepts neither of ours."""
+    media_type = negotiate(request.headers.get("accept"))
+    if media_type is None:
+        raise HTTPError(
+            406,
+            "this endpoint answers application/graphql-response+json or application/json",
+            code="NOT_ACCEPTABLE",
+        )
+    return media_type
+
+
+def post_parameters(data: Any, media_type: str) -> tuple[str, dict[str, Any] | None, str | None]:
+    """`query`, `variables`, `operationName` of a POST body; `extensions` must be a map too."""
+    if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+        raise HTTPError(400, "expected a JSON object with a `query` string", media_type=media_type)
+    variables = data.get("variables")
+    operation_name = data.get("operationName")
+    if variables is not None and not isinstance(variables, dict):
+        raise HTTPError(400, "`variables` must be an object", media_type=media_type)
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise HTTPError(400, "`operationName` must be a string", media_type=media_type)
+    extensions = data.get("extensions")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise HTTPError(400, "`extensions` must be an object", media_type=media_type)
+    return data["query"], variables, operation_name
 
 
 def executed(result: Any) -> bool:

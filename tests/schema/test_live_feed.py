@@ -20,7 +20,7 @@ from rest_compat.live_hub import hub_for
 from schema.context import GraphQLContext
 from schema.live import LiveEvent
 from schema.root import build_schema
-from server import graphql_app
+from server import graphql_app, graphql_live
 from server.app import create_app
 from storage.exchange import ExchangeFill
 from storage.outbox import commit_and_publish
@@ -163,13 +163,13 @@ async def test_subscribers_of_one_operation_share_one_next_encoding(
     schema = build_schema()
     view = graphql_app.TradegraphGraphQL(schema, lambda: app.state.services)
     encoded: list[object] = []
-    real = graphql_app.dumps
+    real = graphql_live.dumps
 
     def counting(data: object) -> str:
         encoded.append(data)
         return real(data)
 
-    monkeypatch.setattr(graphql_app, "dumps", counting)
+    monkeypatch.setattr(graphql_live, "dumps", counting)
     context = GraphQLContext(services=app.state.services, connection_params=TEST_KEY_HEADERS)
     query = "subscription { liveFeed { id ts data } }"
     streams = [await schema.subscribe(query, context_value=context) for _ in range(2)]
@@ -206,17 +206,17 @@ LIVE_ETH = 'subscription { liveFeed(symbols: ["ETH-USD"]) { id symbol } }'
 def test_the_socket_serves_live_feed_from_the_shared_hub(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over graphql-transport-ws (server/graphql_app.py): subscribers of one operation get the
+    """Over graphql-transport-ws (server/graphql_ws.py): subscribers of one operation get the
     same payload under their own ids from one execution per event; `complete` stops one
     subscription and leaves the others; another subset gets only its events."""
     executed: list[int] = []
-    real_execute = graphql_app.execute
+    real_execute = graphql_live.execute
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         executed.append(kwargs["root_value"].id)
         return real_execute(*args, **kwargs)
 
-    monkeypatch.setattr(graphql_app, "execute", counting)
+    monkeypatch.setattr(graphql_live, "execute", counting)
     with (
         TestClient(
             create_app(keyed_settings(tmp_path, api_key=API, operator_key=OPERATOR))
