@@ -150,8 +150,7 @@ def _handler(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
         return ["", "", decorator, f"async def {name}() -> Response:",
                 f'    """{route.summary.rstrip(".")} (planned: answers 501 NOT_IMPLEMENTED)."""',
                 f"    raise not_implemented({route.key!r})"]  # fmt: skip
-    assert route.resolver, route.key
-    module, function = route.resolver.split(":")
+    module, function = route.resolver_module, route.resolver_name
     kwargs = [f"{k}={v!r}" for k, v in route.fixed]
     for param in route.params:
         source = "body." if param.source == "body" else ""
@@ -186,22 +185,20 @@ def _shape_expr(route: Route) -> str:
 
 
 def _alias(module: str) -> str:
-    return "r_" + module.replace(".", "_")
+    return "r_" + module.removeprefix("resolvers.").replace(".", "_")
 
 
 def _import(module: str) -> str:
-    """`halyrd.equity` is imported as `from resolvers.halyrd import equity as r_halyrd_equity`."""
-    parent, _, leaf = module.rpartition(".")
-    package = f"resolvers.{parent}" if parent else "resolvers"
+    """`resolvers.halyrd.equity` is imported as
+    `from resolvers.halyrd import equity as r_halyrd_equity`."""
+    package, _, leaf = module.rpartition(".")
     return f"from {package} import {leaf} as {_alias(module)}"
 
 
 def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]], doc: str) -> str:
     """A FastAPI router module holding one handler per non-transport route."""
     generated = [r for r in routes if r.state != "transport" and r.method != "WS"]
-    modules = sorted(
-        {r.resolver.split(":")[0] for r in generated if r.resolver and r.state == "implemented"}
-    )
+    modules = sorted({r.resolver_module for r in generated if r.state == "implemented"})
     lines = [HEADER, f'"""{doc}"""', "", "from __future__ import annotations", ""]
     lines += ["from typing import Any, Literal  # noqa: F401", ""]
     lines += ["from fastapi import APIRouter, Query  # noqa: F401"]
