@@ -32,8 +32,9 @@ from rest_compat.runtime import (  # noqa: F401
     Int64,
     IsoDateTime,
     StrictBool,
-    call,
+    boundary,
     not_implemented,
+    page,
     respond,
 )
 
@@ -143,140 +144,160 @@ class UpdateLabAgentBody(BaseModel):
 @router.api_route('/api/system/status', methods=['GET'], operation_id='get_system_status', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_status(request: Request) -> Response:
     """System status summary."""
-    result = await call(request, r_dashboard.get_system_status, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_dashboard.get_system_status(session)
     return respond(S.system_status(result), 200)
 
 
 @router.api_route('/api/system/heartbeat', methods=['GET'], operation_id='get_system_heartbeat', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_heartbeat(request: Request) -> Response:
     """Daemon heartbeat with risk/equity data."""
-    result = await call(request, r_dashboard.get_system_heartbeat, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_dashboard.get_system_heartbeat(session)
     return respond(S.system_heartbeat(result), 200)
 
 
 @router.api_route('/api/dashboard', methods=['GET'], operation_id='get_dashboard', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_dashboard(request: Request) -> Response:
     """Dashboard overview."""
-    result = await call(request, r_dashboard.get_dashboard, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_dashboard.get_dashboard(session)
     return respond(S.dashboard(result), 200)
 
 
 @router.api_route('/api/system/stop', methods=['POST'], operation_id='stop_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def stop_system(request: Request, body: StopSystemBody = StopSystemBody()) -> Response:
     """Halt trading and agents (system pause)."""
-    result = await call(request, r_control.stop_system, write=True, query=(), reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.stop_system(session, reason=body.reason)
     return respond(S.system_control(result), 200)
 
 
 @router.api_route('/api/system/start', methods=['POST'], operation_id='start_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_system(request: Request) -> Response:
     """Resume trading and agents after a system pause."""
-    result = await call(request, r_control.start_system, write=True, query=())
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.start_system(session)
     return respond(S.system_control(result), 200)
 
 
 @router.api_route('/api/system/mode', methods=['GET'], operation_id='get_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_mode(request: Request) -> Response:
     """Get the pipeline autonomy mode (manual/semi_auto/auto)."""
-    result = await call(request, r_control.get_system_mode, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_control.get_system_mode(session)
     return respond(S.system_mode(result), 200)
 
 
 @router.api_route('/api/system/mode', methods=['POST'], operation_id='set_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_system_mode(request: Request, body: SetSystemModeBody) -> Response:
     """Set the pipeline autonomy mode (manual/semi_auto/auto)."""
-    result = await call(request, r_control.set_system_mode, write=True, query=(), mode=body.mode)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.set_system_mode(session, mode=body.mode)
     return respond(S.system_mode(result), 200)
 
 
 @router.api_route('/api/execution-mode', methods=['POST'], operation_id='set_execution_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_execution_mode(request: Request, body: SetExecutionModeBody) -> Response:
     """Set the execution mode (paper/live); refused in beta builds."""
-    result = await call(request, r_control.set_execution_mode, write=True, query=(), mode=body.mode)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.set_execution_mode(session, mode=body.mode)
     return respond(S.system_control(result), 200)
 
 
 @router.api_route('/api/system/exchange/reconcile', methods=['POST'], operation_id='reconcile_exchange', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def reconcile_exchange(request: Request, body: ReconcileExchangeBody = ReconcileExchangeBody()) -> Response:
     """Reconcile positions and orders with the exchange."""
-    result = await call(request, r_reconcile.reconcile_exchange, write=True, query=(), repair=body.repair)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_reconcile.reconcile_exchange(session, repair=body.repair)
     return respond(S.reconciliation(result), 200)
 
 
 @router.api_route('/api/scheduler', methods=['GET'], operation_id='list_scheduler_jobs', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_scheduler_jobs(request: Request) -> Response:
     """List scheduler jobs."""
-    result = await call(request, r_scheduler.list_jobs, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_scheduler.list_jobs(session)
     return respond([S.scheduler_job(x) for x in result], 200)
 
 
 @router.api_route('/api/scheduler/{job_id}', methods=['PATCH'], operation_id='update_scheduler_job', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_scheduler_job(request: Request, job_id: str, body: UpdateSchedulerJobBody = UpdateSchedulerJobBody()) -> Response:
     """Patch a scheduler job's config."""
-    result = await call(request, r_scheduler.update_job, write=True, query=(), job_id=job_id, enabled=body.enabled, interval_seconds=body.interval_seconds)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_scheduler.update_job(session, job_id=job_id, enabled=body.enabled, interval_seconds=body.interval_seconds)
     return respond(S.scheduler_job(result), 200)
 
 
 @router.api_route('/api/strategies', methods=['GET'], operation_id='list_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategies(request: Request, status: Literal['active', 'archived'] | None = Query(None), stage: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List strategies by status/stage; paged."""
-    result = await call(request, r_strategies.list_strategies, write=False, query=('status', 'stage', 'limit', 'cursor'), status=status, stage=stage, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('status', 'stage', 'limit', 'cursor')) as session:
+        result = await r_strategies.list_strategies(session, status=status, stage=stage, first=limit, after=cursor)
+    return respond(page(result, S.strategy), 200)
 
 
 @router.api_route('/api/lifecycle/strategies', methods=['GET'], operation_id='list_lifecycle_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_lifecycle_strategies(request: Request, state: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), source: Literal['manual', 'generated', 'demo'] | None = Query(None), symbol: str | None = Query(None), name: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List by lifecycle state with state/source/symbol/name filters."""
-    result = await call(request, r_strategies.list_strategies, write=False, query=('state', 'source', 'symbol', 'name', 'limit', 'cursor'), stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('state', 'source', 'symbol', 'name', 'limit', 'cursor')) as session:
+        result = await r_strategies.list_strategies(session, stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor)
+    return respond(page(result, S.strategy), 200)
 
 
 @router.api_route('/api/lifecycle/strategies/{id}', methods=['GET'], operation_id='get_lifecycle_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_lifecycle_strategy(request: Request, id: Int64) -> Response:
     """Lifecycle state plus full history."""
-    result = await call(request, r_lifecycle.get_strategy_lifecycle, write=False, query=(), strategy_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_lifecycle.get_strategy_lifecycle(session, strategy_id=id)
     return respond(S.strategy_lifecycle(result), 200)
 
 
 @router.api_route('/api/lifecycle/transition', methods=['POST'], operation_id='transition_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def transition_strategy(request: Request, body: TransitionStrategyBody) -> Response:
     """Move a strategy between stages (target paper/live)."""
-    result = await call(request, r_lifecycle.transition_strategy, write=True, query=(), strategy_id=body.strategy_id, target=body.target, reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_lifecycle.transition_strategy(session, strategy_id=body.strategy_id, target=body.target, reason=body.reason)
     return respond(S.strategy(result), 200)
 
 
 @router.api_route('/api/lifecycle/strategies/{id}/readiness', methods=['GET'], operation_id='get_strategy_readiness', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_strategy_readiness(request: Request, id: Int64) -> Response:
     """The promotion-readiness checklist."""
-    result = await call(request, r_readiness.get_strategy_readiness, write=False, query=(), strategy_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_readiness.get_strategy_readiness(session, strategy_id=id)
     return respond(S.strategy_readiness(result), 200)
 
 
 @router.api_route('/api/strategies/{id}/live-signals', methods=['GET'], operation_id='list_strategy_live_signals', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_signals(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
     """Live chart series: signals."""
-    result = await call(request, r_live_series.list_strategy_live_signals, write=False, query=('bars',), strategy_id=id, bars=bars)
+    async with boundary(request, write=False, query=('bars',)) as session:
+        result = await r_live_series.list_strategy_live_signals(session, strategy_id=id, bars=bars)
     return respond(S.strategy_signals(result), 200)
 
 
 @router.api_route('/api/strategies/{id}/live-indicators', methods=['GET'], operation_id='list_strategy_live_indicators', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_indicators(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
     """Live chart series: indicator values."""
-    result = await call(request, r_live_series.list_strategy_live_indicators, write=False, query=('bars',), strategy_id=id, bars=bars)
+    async with boundary(request, write=False, query=('bars',)) as session:
+        result = await r_live_series.list_strategy_live_indicators(session, strategy_id=id, bars=bars)
     return respond(S.strategy_indicators(result), 200)
 
 
 @router.api_route('/api/strategies/{id}/live-markers', methods=['GET'], operation_id='list_strategy_live_markers', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_markers(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
     """Live chart series: entry/exit markers."""
-    result = await call(request, r_live_series.list_strategy_live_markers, write=False, query=('bars',), strategy_id=id, bars=bars)
+    async with boundary(request, write=False, query=('bars',)) as session:
+        result = await r_live_series.list_strategy_live_markers(session, strategy_id=id, bars=bars)
     return respond(S.strategy_markers(result), 200)
 
 
 @router.api_route('/api/backtesting/strategies', methods=['POST'], operation_id='create_backtest_strategy', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_backtest_strategy(request: Request, body: CreateBacktestStrategyBody) -> Response:
     """Create a backtest strategy container (requires hypothesis_id)."""
-    result = await call(request, r_strategies.create_strategy, write=True, query=(), hypothesis_id=body.hypothesis_id, name=body.name, family=body.family, symbol=body.symbol, timeframe=body.timeframe, params=body.params)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_strategies.create_strategy(session, hypothesis_id=body.hypothesis_id, name=body.name, family=body.family, symbol=body.symbol, timeframe=body.timeframe, params=body.params)
     return respond(S.strategy(result), 201)
 
 
@@ -325,119 +346,136 @@ async def get_verdict_guide() -> Response:
 @router.api_route('/api/hypotheses', methods=['GET'], operation_id='list_hypotheses', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_hypotheses(request: Request, view: Literal['all', 'active', 'archived', 'untested', 'tested'] | None = Query(None), lane: str | None = Query(None), status: Literal['active', 'archived'] | None = Query(None), search: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List hypotheses (filter by view/lane/status/search)."""
-    result = await call(request, r_hypotheses.list_hypotheses, write=False, query=('view', 'lane', 'status', 'search', 'limit', 'cursor'), view=view, lane=lane, status=status, search=search, first=limit, after=cursor)
-    return respond({"items": [S.hypothesis(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('view', 'lane', 'status', 'search', 'limit', 'cursor')) as session:
+        result = await r_hypotheses.list_hypotheses(session, view=view, lane=lane, status=status, search=search, first=limit, after=cursor)
+    return respond(page(result, S.hypothesis), 200)
 
 
 @router.api_route('/api/hypotheses/manual', methods=['POST'], operation_id='create_hypothesis', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_hypothesis(request: Request, body: CreateHypothesisBody) -> Response:
     """Create a hypothesis manually."""
-    result = await call(request, r_hypotheses.create_hypothesis, write=True, query=(), title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty, lane=body.lane)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.create_hypothesis(session, title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty, lane=body.lane)
     return respond(S.hypothesis(result), 201)
 
 
 @router.api_route('/api/hypotheses/from_url', methods=['POST'], operation_id='create_hypothesis_from_url', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_hypothesis_from_url(request: Request, body: CreateHypothesisFromUrlBody) -> Response:
     """Create a hypothesis from a URL."""
-    result = await call(request, r_hypotheses.create_hypothesis_from_url, write=True, query=(), url=body.url, lane=body.lane)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.create_hypothesis_from_url(session, url=body.url, lane=body.lane)
     return respond(S.hypothesis(result), 201)
 
 
 @router.api_route('/api/hypotheses/preview_url', methods=['POST'], operation_id='preview_hypothesis_url', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def preview_hypothesis_url(request: Request, body: PreviewHypothesisUrlBody) -> Response:
     """Preview the hypothesis a URL would create (nothing is stored)."""
-    result = await call(request, r_hypotheses.preview_hypothesis_url, write=True, query=(), url=body.url, lane=body.lane)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.preview_hypothesis_url(session, url=body.url, lane=body.lane)
     return respond(S.hypothesis_preview(result), 200)
 
 
 @router.api_route('/api/hypotheses/{id}', methods=['GET'], operation_id='get_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_hypothesis(request: Request, id: Int64) -> Response:
     """Read a hypothesis."""
-    result = await call(request, r_hypotheses.get_hypothesis, write=False, query=(), hypothesis_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_hypotheses.get_hypothesis(session, hypothesis_id=id)
     return respond(S.hypothesis(result), 200)
 
 
 @router.api_route('/api/hypotheses/{id}/update', methods=['POST'], operation_id='update_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_hypothesis(request: Request, id: Int64, body: UpdateHypothesisBody = UpdateHypothesisBody()) -> Response:
     """Edit a hypothesis (title/thesis/mechanism/novelty)."""
-    result = await call(request, r_hypotheses.update_hypothesis, write=True, query=(), hypothesis_id=id, title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.update_hypothesis(session, hypothesis_id=id, title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty)
     return respond(S.hypothesis(result), 200)
 
 
 @router.api_route('/api/hypotheses/{id}/generate-strategies', methods=['POST'], operation_id='generate_hypothesis_strategies', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def generate_hypothesis_strategies(request: Request, id: Int64, body: GenerateHypothesisStrategiesBody = GenerateHypothesisStrategiesBody()) -> Response:
     """Spawn child strategies from a thesis."""
-    result = await call(request, r_hypothesis_spawn.generate_hypothesis_strategies, write=True, query=(), hypothesis_id=id, count=body.count, symbol=body.symbol, timeframe=body.timeframe)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypothesis_spawn.generate_hypothesis_strategies(session, hypothesis_id=id, count=body.count, symbol=body.symbol, timeframe=body.timeframe)
     return respond(S.generated_strategies(result), 201)
 
 
 @router.api_route('/api/trades/open', methods=['GET'], operation_id='list_open_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_open_trades(request: Request, verify: bool = Query(False)) -> Response:
     """Open trades, optionally re-verified against the exchange."""
-    result = await call(request, r_trades.list_open_trades, write=False, query=('verify',), verify=verify)
+    async with boundary(request, write=False, query=('verify',)) as session:
+        result = await r_trades.list_open_trades(session, verify=verify)
     return respond([S.open_trade(x) for x in result], 200)
 
 
 @router.api_route('/api/trades/recent', methods=['GET'], operation_id='list_recent_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_recent_trades(request: Request, limit: Int64 = Query(50, ge=1, le=500)) -> Response:
     """Recent trades."""
-    result = await call(request, r_trades.list_recent_trades, write=False, query=('limit',), limit=limit)
+    async with boundary(request, write=False, query=('limit',)) as session:
+        result = await r_trades.list_recent_trades(session, limit=limit)
     return respond([S.trade(x) for x in result], 200)
 
 
 @router.api_route('/api/trades', methods=['GET'], operation_id='list_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_trades(request: Request, status: Literal['open', 'closed', 'failed'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """The full trade ledger (paged by status)."""
-    result = await call(request, r_trades.list_trades, write=False, query=('status', 'limit', 'cursor'), status=status, first=limit, after=cursor)
-    return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('status', 'limit', 'cursor')) as session:
+        result = await r_trades.list_trades(session, status=status, first=limit, after=cursor)
+    return respond(page(result, S.trade), 200)
 
 
 @router.api_route('/api/trades/{id}/force-close', methods=['POST'], operation_id='force_close_trade', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def force_close_trade(request: Request, id: Int64) -> Response:
     """Force-close a position."""
-    result = await call(request, r_trades.force_close_trade, write=True, query=(), trade_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_trades.force_close_trade(session, trade_id=id)
     return respond(S.trade(result), 200)
 
 
 @router.api_route('/api/trades/{id}/mark-failed', methods=['POST'], operation_id='mark_trade_failed', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def mark_trade_failed(request: Request, id: Int64, body: MarkTradeFailedBody = MarkTradeFailedBody()) -> Response:
     """Record a trade as failed and free its capital."""
-    result = await call(request, r_trades.mark_trade_failed, write=True, query=(), trade_id=id, reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_trades.mark_trade_failed(session, trade_id=id, reason=body.reason)
     return respond(S.trade(result), 200)
 
 
 @router.api_route('/api/paper/sessions', methods=['GET'], operation_id='list_paper_sessions', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_paper_sessions(request: Request, deployed: bool | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List paper sessions (optional deployed filter)."""
-    result = await call(request, r_paper.list_paper_sessions, write=False, query=('deployed', 'limit', 'cursor'), deployed=deployed, first=limit, after=cursor)
-    return respond({"items": [S.paper_session(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('deployed', 'limit', 'cursor')) as session:
+        result = await r_paper.list_paper_sessions(session, deployed=deployed, first=limit, after=cursor)
+    return respond(page(result, S.paper_session), 200)
 
 
 @router.api_route('/api/paper/service/start', methods=['POST'], operation_id='start_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_paper_service(request: Request, body: StartPaperServiceBody = StartPaperServiceBody()) -> Response:
     """Start the paper trading service."""
-    result = await call(request, r_paper.start_paper_service, write=True, query=(), strategy_ids=body.strategy_ids)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_paper.start_paper_service(session, strategy_ids=body.strategy_ids)
     return respond(S.paper_session(result), 200)
 
 
 @router.api_route('/api/paper/service/stop', methods=['POST'], operation_id='stop_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def stop_paper_service(request: Request, body: StopPaperServiceBody = StopPaperServiceBody()) -> Response:
     """Stop the paper trading service."""
-    result = await call(request, r_paper.stop_paper_service, write=True, query=(), reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_paper.stop_paper_service(session, reason=body.reason)
     return respond(S.paper_session(result), 200)
 
 
 @router.api_route('/api/paper/sessions/{id}/trades', methods=['GET'], operation_id='list_paper_session_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_paper_session_trades(request: Request, id: Int64, limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """Trades for a paper session."""
-    result = await call(request, r_paper.list_paper_session_trades, write=False, query=('limit', 'cursor'), session_id=id, first=limit, after=cursor)
-    return respond({"items": [S.trade(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('limit', 'cursor')) as session:
+        result = await r_paper.list_paper_session_trades(session, session_id=id, first=limit, after=cursor)
+    return respond(page(result, S.trade), 200)
 
 
 @router.api_route('/api/agents', methods=['GET'], operation_id='list_lab_agents', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_lab_agents(request: Request) -> Response:
     """List agents."""
-    result = await call(request, r_agents.list_agents, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_agents.list_agents(session)
     return respond([S.research_agent(x) for x in result], 200)
 
 
@@ -450,21 +488,24 @@ async def list_model_options() -> Response:
 @router.api_route('/api/agents/{id}', methods=['GET'], operation_id='get_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_lab_agent(request: Request, id: str) -> Response:
     """Read agent detail."""
-    result = await call(request, r_agents.get_agent, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_agents.get_agent(session, agent_id=id)
     return respond(S.research_agent(result), 200)
 
 
 @router.api_route('/api/agents/{id}', methods=['PATCH'], operation_id='update_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_lab_agent(request: Request, id: str, body: UpdateLabAgentBody = UpdateLabAgentBody()) -> Response:
     """Update an agent's model/description."""
-    result = await call(request, r_agents.update_agent, write=True, query=(), agent_id=id, model=body.model, description=body.description)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_agents.update_agent(session, agent_id=id, model=body.model, description=body.description)
     return respond(S.research_agent(result), 200)
 
 
 @router.api_route('/api/agents/{id}', methods=['DELETE'], operation_id='delete_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def delete_lab_agent(request: Request, id: str) -> Response:
     """Delete an agent."""
-    result = await call(request, r_agents.delete_agent, write=True, query=(), agent_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_agents.delete_agent(session, agent_id=id)
     return respond(S.research_agent(result), 200)
 
 
@@ -495,8 +536,9 @@ async def update_model_policy() -> Response:
 @router.api_route('/api/approvals', methods=['GET'], operation_id='list_approvals', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_approvals(request: Request, status: Literal['pending', 'approved', 'denied', 'revised', 'expired'] | None = Query(None), type: str | None = Query(None), target: str | None = Query(None), target_type: str | None = Query(None), owner: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List approvals (filter by status/type/target/owner)."""
-    result = await call(request, r_approvals.list_approvals, write=False, query=('status', 'type', 'target', 'target_type', 'owner', 'limit', 'cursor'), status=status, type=type, target_id=target, target_type=target_type, owner=owner, first=limit, after=cursor)
-    return respond({"items": [S.approval(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(request, write=False, query=('status', 'type', 'target', 'target_type', 'owner', 'limit', 'cursor')) as session:
+        result = await r_approvals.list_approvals(session, status=status, type=type, target_id=target, target_type=target_type, owner=owner, first=limit, after=cursor)
+    return respond(page(result, S.approval), 200)
 
 
 @router.api_route('/api/approvals/modes', methods=['GET'], operation_id='get_approval_modes', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -508,14 +550,16 @@ async def get_approval_modes() -> Response:
 @router.api_route('/api/approvals/{id}/approve', methods=['POST'], operation_id='approve_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
-    result = await call(request, r_approvals.decide_approval, write=True, query=(), decision='approve', approval_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approvals.decide_approval(session, decision='approve', approval_id=id)
     return respond(S.approval(result), 200)
 
 
 @router.api_route('/api/approvals/{id}/deny', methods=['POST'], operation_id='deny_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
-    result = await call(request, r_approvals.decide_approval, write=True, query=(), decision='deny', approval_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approvals.decide_approval(session, decision='deny', approval_id=id)
     return respond(S.approval(result), 200)
 
 

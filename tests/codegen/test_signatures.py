@@ -93,3 +93,13 @@ def test_only_implemented_routes_name_a_resolver() -> None:
 )
 def test_every_catalogued_mapping_matches_its_resolver(catalogued: Any) -> None:
     check_resolver(catalogued)
+
+
+async def get_result(session: Any, *, thing_id: int, result: str | None = None) -> Any:
+    raise NotImplementedError
+
+
+def test_a_param_shadowing_the_handlers_names_fails() -> None:
+    shadowing = _route(resolver=get_result, params=(THING_ID, Param("result", "query")))
+    with pytest.raises(CatalogError, match="param 'result' would shadow"):
+        render_router([shadowing], {}, "x")
