@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import orjson
 
 from codegen.catalog import FORVEN, HALYRD, ROUTES
@@ -46,4 +50,29 @@ def render_all() -> dict[str, str]:
     }
     for relative, text in render_typescript(ROUTES, SHAPES, ENUMS).items():
         files[f"{TYPES_DIR}/{relative}"] = text
-    return files
+    return {
+        relative: format_python(text, relative) if relative.endswith(".py") else text
+        for relative, text in files.items()
+    }
+
+
+def _ruff() -> list[str]:
+    """The ruff of this environment (the one `ruff format --check .` runs), not one on PATH."""
+    beside = Path(sys.executable).with_name("ruff")
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "ruff"]
+
+
+def format_python(text: str, relative: str) -> str:
+    """`text` as `ruff format` leaves it, so generated modules pass `ruff format --check`;
+    `relative` lets ruff pick the project's settings as for the file itself."""
+    done = subprocess.run(
+        [*_ruff(), "format", "--stdin-filename", relative, "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ruff format failed on {relative}: {done.stderr.strip()}")
+    return done.stdout
