@@ -94,7 +94,9 @@ class Route:
     response: Response = field(default_factory=lambda: Response("none"))
     errors: tuple[int, ...] = ()
     writes: bool = False  # commits (and publishes events) when it succeeds
-    graphql: str | None = None  # the GraphQL query field returning the same data (parity test)
+    # the GraphQL query field returning the same data (parity test), or `mutation` itself when
+    # the mutation is the route's only twin (system stop/start, modes, reconcile, preview)
+    graphql: str | None = None
     mutation: str | None = None  # the GraphQL mutation performing the same action
     notes: str = ""
 

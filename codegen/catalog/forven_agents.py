@@ -41,6 +41,7 @@ ROUTES: tuple[Route, ...] = (
         resolver=agents.update_agent,
         params=(AGENT_ID, Param("model", "body"), Param("description", "body")),
         response=Response("one", "ResearchAgent"), graphql="agent",
+        mutation="updateAgent",
         notes="Give model, description or both; 422 when neither is given.",
     ),
     route(
@@ -98,6 +99,7 @@ ROUTES: tuple[Route, ...] = (
         op="approve_approval", summary="Approve a pending approval.", state="implemented",
         resolver=approvals.decide_approval, params=(APPROVAL_ID,), fixed=(("decision", "approve"),),
         response=Response("one", "Approval"), errors=(409,), graphql="approval",
+        mutation="approveApproval",
         notes=(
             "409 APPROVAL_NOT_PENDING once it is decided. Approving a `promotion` "
             "approval (filed by the pipeline job) executes the stage move: 409 NOT_READY "
@@ -110,6 +112,7 @@ ROUTES: tuple[Route, ...] = (
         op="deny_approval", summary="Deny a pending approval.", state="implemented",
         resolver=approvals.decide_approval, params=(APPROVAL_ID,), fixed=(("decision", "deny"),),
         response=Response("one", "Approval"), errors=(409,), graphql="approval",
+        mutation="denyApproval",
         notes="409 APPROVAL_NOT_PENDING once it is decided.",
     ),
     route(

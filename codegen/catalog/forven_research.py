@@ -54,6 +54,7 @@ ROUTES: tuple[Route, ...] = (
             Param("params", "body", "json", description="family parameters; defaults fill gaps"),
         ),
         status=201, response=Response("one", "Strategy"), errors=(404,), graphql="strategy",
+        mutation="createStrategy",
         notes=(
             "422 VALIDATION_ERROR without hypothesis_id (every strategy descends from a "
             "hypothesis) or with an unknown family; 422 INVALID_PARAMS for bad family params; "
@@ -138,12 +139,14 @@ ROUTES: tuple[Route, ...] = (
             Param("lane", "body", default="general"),
         ),
         status=201, response=Response("one", "Hypothesis"), graphql="hypothesis",
+        mutation="createHypothesis",
     ),
     route(
         method="POST", path="/api/hypotheses/from_url", api="forven", router="hypotheses",
         op="create_hypothesis_from_url", summary="Create a hypothesis from a URL.",
         state="implemented", resolver=hypotheses.create_hypothesis_from_url, params=(*URL_BODY,),
         status=201, response=Response("one", "Hypothesis"), errors=(502,), graphql="hypothesis",
+        mutation="createHypothesisFromUrl",
         notes="Preview first with POST /api/hypotheses/preview_url: this stores exactly what the "
               "preview shows, with source \"url\" and source_url the page's URL after redirects. "
               + FETCH,
@@ -155,6 +158,7 @@ ROUTES: tuple[Route, ...] = (
         state="implemented", resolver=hypotheses.preview_hypothesis_url, params=(*URL_BODY,),
         response=Response("one", "HypothesisPreview"), errors=(502,),
         graphql="previewHypothesisUrl",
+        mutation="previewHypothesisUrl",
         notes="Nothing is stored. Title: the page's <title>, else og:title, else its first <h1>, "
               "else the host (at most 200 characters). Thesis: the visible text (scripts, "
               "styles, navigation and the head left out, whitespace collapsed) clipped to 2,000 "
@@ -179,6 +183,7 @@ ROUTES: tuple[Route, ...] = (
             Param("novelty", "body"),
         ),
         response=Response("one", "Hypothesis"), graphql="hypothesis",
+        mutation="updateHypothesis",
         notes=(
             "Changes only the fields the body names (null or absent: unchanged), validated as "
             "on create (a title that is blank once stripped is a 422); a body naming none of "
@@ -200,6 +205,7 @@ ROUTES: tuple[Route, ...] = (
         ),
         status=201, response=Response("one", "GeneratedStrategies"), errors=(404, 409),
         graphql="hypothesis",
+        mutation="generateStrategies",
         notes=SPAWN_LIMIT + " 201: it creates strategies (source \"generated\", at quick_screen, "
               "family default parameters, named \"<hypothesis title> · <family title>\"). "
               "Families are picked deterministically from the hypothesis's title, thesis, "

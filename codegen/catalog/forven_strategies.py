@@ -86,6 +86,7 @@ ROUTES: tuple[Route, ...] = (
             Param("reason", "body", default=""),
         ),
         response=Response("one", "Strategy"), errors=(404, 409), graphql="strategy",
+        mutation="transitionStrategy",
         notes=(
             "Forward-only, one stage at a time: quick_screen -> research_only -> paper -> live. "
             "The seed names paper and live as targets; research_only is accepted too so that "

@@ -103,6 +103,7 @@ ROUTES: tuple[Route, ...] = (
             Param("reason", "body", description="why (kept until start; at most 500 characters)"),
         ),
         response=Response("one", "SystemControl"), graphql="stopSystem",
+        mutation="stopSystem",
         notes=(
             "Halts, until POST /api/system/start, every scheduler job that trades or moves "
             "strategies: market ticks, the paper service's steps, the Halyrd agents' steps and "
@@ -119,6 +120,7 @@ ROUTES: tuple[Route, ...] = (
         summary="Resume trading and agents after a system pause.", state="implemented",
         resolver=control.start_system, response=Response("one", "SystemControl"),
         graphql="startSystem",
+        mutation="startSystem",
         notes="Idempotent: starting a running system changes nothing and writes no event.",
     ),
     route(
@@ -133,6 +135,7 @@ ROUTES: tuple[Route, ...] = (
         resolver=control.set_system_mode,
         params=(Param("mode", "body", required=True, enum=("manual", "semi_auto", "auto")),),
         response=Response("one", "SystemMode"), graphql="setSystemMode",
+        mutation="setSystemMode",
         notes=MODE_RULE + " The scheduler's pipeline job applies the new mode on its next run.",
     ),
     route(
@@ -142,6 +145,7 @@ ROUTES: tuple[Route, ...] = (
         resolver=control.set_execution_mode,
         params=(Param("mode", "body", required=True, enum=("paper", "live")),),
         response=Response("one", "SystemControl"), graphql="setExecutionMode",
+        mutation="setExecutionMode",
         notes=(
             "paper is always accepted. live is refused while the build is paper-locked (beta "
             "and default builds; TRADEGRAPH_LIVE_TRADING=true unlocks it): the seed gives no "
@@ -158,6 +162,7 @@ ROUTES: tuple[Route, ...] = (
                   description="fix what differs (default); false only reports"),
         ),
         response=Response("one", "Reconciliation"), graphql="reconcileExchange",
+        mutation="reconcileExchange",
         notes=(
             "Compares our open trades routed to the paper exchange with the positions it holds "
             "(the paper venue fills market orders at once, so it has no resting orders). "
@@ -194,6 +199,7 @@ ROUTES: tuple[Route, ...] = (
             Param("interval_seconds", "body", "float", description="0.1 to 86400 seconds"),
         ),
         response=Response("one", "SchedulerJob"), graphql="updateSchedulerJob",
+        mutation="updateSchedulerJob",
         notes=(
             "The seed does not document the patchable fields: `enabled` and "
             "`interval_seconds` (0.1 s to 24 h), at least one of them (else 422). The running "

@@ -67,6 +67,7 @@ ROUTES: tuple[Route, ...] = (
         op="force_close_trade", summary="Force-close a position.", state="implemented",
         resolver=trades.force_close_trade, params=(TRADE_ID,), response=Response("one", "Trade"),
         errors=(409, 502), graphql="trade",
+        mutation="forceCloseTrade",
         notes=(
             "Sends a market close for the trade's position to the paper exchange and closes "
             "the trade at the fill (pnl net of both legs' fees); answers the closed trade. "
@@ -90,6 +91,7 @@ ROUTES: tuple[Route, ...] = (
                   "operator); at most 500 characters"),
         ),
         response=Response("one", "Trade"), errors=(409,), graphql="trade",
+        mutation="markTradeFailed",
         notes=(
             "The body is optional. The trade becomes `failed` with the reason and a "
             "`closed_at`, without pnl; it no longer counts as open, which frees what it held "
@@ -124,6 +126,7 @@ ROUTES: tuple[Route, ...] = (
                   description="ids of active strategies at stage paper to deploy; default: all"),
         ),
         response=Response("one", "PaperSession"), errors=(404, 409), graphql="paperSession",
+        mutation="startPaperService",
         notes=(
             "The service is global: starting it stops any prior session (stop_reason "
             "`replaced by session N`) and answers 200 with the new running session. The body "
@@ -143,6 +146,7 @@ ROUTES: tuple[Route, ...] = (
         resolver=paper.stop_paper_service,
         params=(Param("reason", "body", default="", description="recorded as the stop_reason"),),
         response=Response("one", "PaperSession"), errors=(409,), graphql="paperSession",
+        mutation="stopPaperService",
         notes=(
             "Answers the stopped session. Open positions stay open (force-close or mark-failed "
             "them, or start a session that deploys their strategies again). 409 "

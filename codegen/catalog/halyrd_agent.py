@@ -72,6 +72,7 @@ ROUTES: tuple[Route, ...] = (
             PARENT,
         ),
         response=Response("one", "ConfigVersion"), errors=(409,),
+        mutation="putAgentWatchlist",
         notes=(
             "422 WATCHLIST_EMPTY, WATCHLIST_TOO_LONG (over 20), UNKNOWN_SYMBOL, "
             "CONFIG_UNCHANGED, UNKNOWN_CONFIG_VERSION."
@@ -106,6 +107,7 @@ ROUTES: tuple[Route, ...] = (
             PARENT,
         ),
         response=Response("one", "ConfigVersion"), errors=(409,),
+        mutation="patchAgentConfig",
         notes=(
             "A bad or unknown setting is 422 naming its dotted field; a patch that "
             "changes nothing is 422 CONFIG_UNCHANGED."
@@ -117,6 +119,7 @@ ROUTES: tuple[Route, ...] = (
         state="implemented", resolver=lifecycle.promote_agent,
         params=(AGENT_ID, Param("force", "body", "bool", default=False)),
         response=Response("one", "Promotion"), errors=(409,),
+        mutation="promoteAgent",
         notes=(
             "409 NOT_ELIGIBLE unless ELIGIBLE or forced; 409 DEMOTED while demoted (even "
             "forced); 409 ALREADY_LIVE. Opens a signing session with the local simulated signer "
@@ -127,6 +130,7 @@ ROUTES: tuple[Route, ...] = (
         method="POST", path="/agents/{id}/demote", api="halyrd", router="halyrd", op="demote_agent",
         summary="Back to PAPER.", state="implemented", resolver=lifecycle.demote_agent,
         params=(AGENT_ID,), response=Response("one", "Demotion"), errors=(409,),
+        mutation="demoteAgent",
         notes=(
             "From LIVE or ELIGIBLE; from DEMOTED it is the operator's re-approval; on a "
             "PAPER agent it changes nothing. A fresh evaluation window starts."
@@ -141,6 +145,7 @@ ROUTES: tuple[Route, ...] = (
             Param("confirm", "body", "bool", default=False, description="must be true"),
         ),
         response=Response("one", "KillSwitch"), errors=(409,),
+        mutation="killAgent",
         notes=(
             "422 CONFIRMATION_REQUIRED unless confirm is true. No live order can be "
             "signed afterwards (TWAK_BLOCK session_revoked); a LIVE agent becomes DEMOTED."
@@ -158,6 +163,7 @@ ROUTES: tuple[Route, ...] = (
             Param("size", "body", "float", required=True, description="base units"),
         ),
         status=201, response=Response("one", "AgentOrder"), errors=(409, 503),
+        mutation="placeAgentOrder",
         notes=(
             "So that the seed's error table is reachable over HTTP: the order passes the "
             "policy, quote and mode layers and, while LIVE, the signing layer. A refusal answers "
@@ -197,6 +203,7 @@ ROUTES: tuple[Route, ...] = (
             Param("config", "body", "json", description="config overrides, validated"),
         ),
         status=201, response=Response("one", "Agent"), errors=(404, 409),
+        mutation="spawnAgent",
         notes=(
             "A new PAPER agent beside the running one; /agents/current still resolves to "
             "the running agent. 409 AGENT_EXISTS, 422 INVALID_AGENT_ID."
@@ -224,6 +231,7 @@ ROUTES: tuple[Route, ...] = (
             Param("starting_capital", "body", "float"),
         ),
         status=201, response=Response("one", "BacktestCreated"), errors=(404,),
+        mutation="createBacktest",
         notes="Runs to completion before answering; GET /backtests/{id} has the result.",
     ),
     route(
@@ -232,6 +240,7 @@ ROUTES: tuple[Route, ...] = (
         resolver=backtests.get_backtest,
         params=(Param("id", "path", "str", required=True, arg="backtest_id"),),
         response=Response("one", "Backtest"),
+        graphql="backtest",
         notes=(
             "Gates are the evaluation objectives of the agent (risk limits and trade "
             "floor), each with value, limit and passed."
@@ -241,6 +250,7 @@ ROUTES: tuple[Route, ...] = (
         method="GET", path="/indicators", api="halyrd", router="halyrd", op="list_indicators",
         summary="The indicator catalog (roadmap, built).", state="implemented",
         resolver=indicators.list_indicators, response=Response("list", "Indicator"),
+        graphql="indicators",
         notes="Exactly the indicators the built-in strategy families compute.",
     ),
     route(
