@@ -188,11 +188,7 @@ def render_strawberry(views: Sequence[type[View]], enums: Mapping[str, Choices])
     by_module: dict[str, list[type[View]]] = {}
     for cls in views:
         by_module.setdefault(cls.__module__, []).append(cls)
-    files = {
-        f"{GENERATED}/__init__.py": HEADER.format(source="resolver views")
-        + '"""Strawberry types and enums generated from the resolvers\' views."""\n',
-        f"{GENERATED}/enums.py": render_enums(enums),
-    }
+    files = {f"{GENERATED}/enums.py": render_enums(enums)}
     for module, classes in by_module.items():
         files[f"{GENERATED}/{module_stem(module)}.py"] = render_module(module, classes)
-    return {path: format_python(text, path=path) for path, text in files.items()}
+    return {path: format_python(text, path) for path, text in files.items()}

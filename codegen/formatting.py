@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def format_python(text: str, *, path: str) -> str:
-    """`text` as `ruff format` writes it (configured by pyproject.toml, as `path`)."""
+def _ruff() -> list[str]:
+    """The ruff of this environment (the one `ruff format --check .` runs), not one on PATH."""
+    beside = Path(sys.executable).with_name("ruff")
+    return [str(beside)] if beside.exists() else [sys.executable, "-m", "ruff"]
+
+
+def format_python(text: str, relative: str) -> str:
+    """`text` as `ruff format` leaves it, so generated modules pass `ruff format --check`;
+    `relative` lets ruff pick the project's settings as for the file itself."""
     done = subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--stdin-filename", path, "-"],
+        [*_ruff(), "format", "--stdin-filename", relative, "-"],
         input=text,
         capture_output=True,
         text=True,
         check=False,
+        cwd=ROOT,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"ruff could not format generated {path}: {done.stderr.strip()}")
+        raise RuntimeError(f"ruff format failed on {relative}: {done.stderr.strip()}")
     return done.stdout

@@ -6,8 +6,9 @@ TypeScript types, the endpoint reference) is derived from these records.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Auth = Literal["public", "api", "operator", "loopback", "hmac"]
 State = Literal["implemented", "planned", "transport"]
@@ -70,8 +71,14 @@ class Response:
     shape: str | None = None
 
 
-@dataclass(frozen=True)
+# a resolver under resolvers/: `async def verb_noun(session, *, ...)`
+Resolver = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Route:
+    """The record every emitter reads; the catalog builds it with `codegen.route.route`."""
+
     method: str
     path: str
     api: Literal["forven", "halyrd"]
@@ -80,19 +87,33 @@ class Route:
     auth: Auth
     operation_id: str
     state: State = "planned"
-    resolver: str | None = None  # "module:function" under resolvers/
+    resolver: Resolver | None = None
     params: tuple[Param, ...] = ()
     fixed: tuple[tuple[str, object], ...] = ()  # resolver keywords with constant values
     status: int = 200
     response: Response = field(default_factory=lambda: Response("none"))
     errors: tuple[int, ...] = ()
     writes: bool = False  # commits (and publishes events) when it succeeds
-    graphql: str | None = None  # the GraphQL field returning the same data (parity test)
+    # the GraphQL query field returning the same data (parity test), or `mutation` itself when
+    # the mutation is the route's only twin (system stop/start, modes, reconcile, preview)
+    graphql: str | None = None
+    mutation: str | None = None  # the GraphQL mutation performing the same action
     notes: str = ""
 
     @property
     def key(self) -> str:
         return f"{self.method} {self.path}"
+
+    @property
+    def resolver_module(self) -> str:
+        """The module defining the resolver, e.g. `resolvers.halyrd.equity`."""
+        assert self.resolver is not None, self.key
+        return self.resolver.__module__
+
+    @property
+    def resolver_name(self) -> str:
+        assert self.resolver is not None, self.key
+        return self.resolver.__name__
 
     @property
     def level(self) -> str:

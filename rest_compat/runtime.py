@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 import orjson
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 
 from resolvers.errors import DomainError, InvalidInput, NotImplementedYet
-from resolvers.pagination import Page
 from resolvers.views import jsonable
 from storage.outbox import commit_and_publish
 
-R = TypeVar("R")
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 Int64 = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 BodyInt64 = Annotated[StrictInt, Field(ge=-(2**63), le=2**63 - 1)]  # JSON bodies: no coercion
 __all__ = [
@@ -25,10 +27,10 @@ __all__ = [
     "Int64",
     "IsoDateTime",
     "StrictBool",
-    "call",
+    "boundary",
     "jsonable",
     "not_implemented",
-    "page_envelope",
+    "page",
     "respond",
 ]
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
@@ -45,18 +47,16 @@ IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 JSON = "application/json"
 
 
-async def call(
-    request: Request,
-    fn: Callable[..., Awaitable[R]],
-    /,
-    *,
-    write: bool,
-    query: tuple[str, ...] = (),
-    **kwargs: Any,
-) -> R:
-    """Run `fn` on a fresh session; a writing route commits and publishes only on success.
+@asynccontextmanager
+async def boundary(
+    request: Request, *, write: bool, query: tuple[str, ...] = ()
+) -> AsyncIterator[AsyncSession]:
+    """A fresh session for one resolver call; a writing route commits and publishes only on
+    success, and a refusal that is itself a record (`persist`) is committed before it answers.
 
-    `query` names the query parameters the route takes; any other is refused (422).
+    `query` names the query parameters the route takes; any other is refused (422). The handler
+    calls the resolver itself (`await r_trades.list_open_trades(session, verify=verify)`), so
+    its arguments are type-checked against the resolver.
     """
     unknown = sorted(set(request.query_params) - set(query))
     if unknown:
@@ -70,7 +70,7 @@ async def call(
     publish = services.bus.publish if services.bus else None
     async with services.session_factory() as session:
         try:
-            result = await fn(session, **kwargs)
+            yield session
         except DomainError as exc:
             if getattr(exc, "persist", False):
                 # A refusal that is itself a record (a blocked order): keep it, then answer.
@@ -78,15 +78,28 @@ async def call(
             raise
         if write:
             await commit_and_publish(session, publish)
-        return result
 
 
-def page_envelope(page: Page[Any]) -> dict[str, Any]:
-    """Every paged answer: `{items, total, next_cursor}` (no cursor after the last page)."""
+class PageOf(Protocol[T_co]):
+    """What a paged resolver answers (resolvers/pagination.py `Page`)."""
+
+    @property
+    def items(self) -> Sequence[T_co]: ...
+    @property
+    def total_count(self) -> int | None: ...
+    @property
+    def end_cursor(self) -> str | None: ...
+    @property
+    def has_next_page(self) -> bool: ...
+
+
+def page(result: PageOf[T], item: Callable[[T], Any] | None = None) -> dict[str, Any]:
+    """The documented page envelope every paged route answers: {items, total, next_cursor};
+    `item` serializes an item (views need none: they are their JSON)."""
     return {
-        "items": page.items,
-        "total": page.total_count,
-        "next_cursor": page.end_cursor if page.has_next_page else None,
+        "items": list(result.items) if item is None else [item(x) for x in result.items],
+        "total": result.total_count,
+        "next_cursor": result.end_cursor if result.has_next_page else None,
     }
 
 

@@ -23,7 +23,7 @@ from resolvers.webhooks import (
     record_delivery,
     verify_webhook,
 )
-from rest_compat.runtime import call, respond
+from rest_compat.runtime import boundary, respond
 
 log = logging.getLogger("tradegraph.webhooks")
 router = APIRouter()
@@ -50,7 +50,8 @@ async def receive_webhook(request: Request, name: str) -> Response:
             body=await request.body(),
             now=time.time(),
         )
-        delivery = await call(request, record_delivery, write=True, webhook=webhook)
+        async with boundary(request, write=True) as session:
+            delivery = await record_delivery(session, webhook=webhook)
     except DomainError as exc:
         log.warning("webhook %r refused: %s %s", name, exc.status, exc.code)
         raise

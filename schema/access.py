@@ -24,80 +24,27 @@ from graphql import (
 )
 
 from resolvers.access import Level
+from schema.generated.access import ROOT_LEVELS as CATALOG_LEVELS
 
-ROOT_LEVELS: dict[str, dict[str, Level]] = {
+# Root fields no route names; every other root field takes its level from the route catalog
+# (schema/generated/access.py: a route's `graphql=` query and `mutation=` field get its level).
+HAND_LEVELS: dict[str, dict[str, Level]] = {
     "Query": {
+        # GET /api/health is exempt for liveness probes; GraphQL always takes the API key
         "health": "api",
-        # the control plane (/api/system/*, /api/dashboard, /api/scheduler)
-        **dict.fromkeys(
-            (
-                "systemStatus",
-                "systemHeartbeat",
-                "dashboard",
-                "systemMode",
-                "schedulerJobs",
-                "lastReconciliation",
-            ),
-            "operator",
-        ),
-        "hypothesis": "operator",
-        "hypotheses": "operator",
-        "strategy": "operator",
-        "strategies": "operator",
-        "trade": "operator",
-        "trades": "operator",
-        "openTrades": "operator",
-        "recentTrades": "operator",
-        "paperSession": "operator",
-        "paperSessions": "operator",
-        "tradingAgent": "halyrd_read",
-        "tradingAgents": "halyrd_read",
-        "backtest": "halyrd_read",
-        "indicators": "halyrd_read",
-        "agent": "operator",
-        "agents": "operator",
-        "approval": "operator",
-        "approvals": "operator",
+        # read by GraphQL only: REST answers a reconciliation from its POST, not a GET
+        "lastReconciliation": "operator",
+        # introspection: the schema itself, readable with the API key like GraphiQL's queries
         "__schema": "api",
         "__type": "api",
     },
-    "Mutation": {
-        **dict.fromkeys(
-            (
-                "stopSystem",
-                "startSystem",
-                "setSystemMode",
-                "setExecutionMode",
-                "reconcileExchange",
-                "updateSchedulerJob",
-            ),
-            "operator",
-        ),
-        "createHypothesis": "operator",
-        "updateHypothesis": "operator",
-        "previewHypothesisUrl": "operator",
-        "createHypothesisFromUrl": "operator",
-        "generateStrategies": "operator",
-        "createStrategy": "operator",
-        "forceCloseTrade": "operator",
-        "markTradeFailed": "operator",
-        "startPaperService": "operator",
-        "stopPaperService": "operator",
-        "transitionStrategy": "operator",
-        "updateAgent": "operator",
-        "approveApproval": "operator",
-        "denyApproval": "operator",
-        "promoteAgent": "halyrd_write",
-        "demoteAgent": "halyrd_write",
-        "killAgent": "halyrd_write",
-        "placeAgentOrder": "halyrd_write",
-        "putAgentWatchlist": "halyrd_write",
-        "patchAgentConfig": "halyrd_write",
-        "spawnAgent": "halyrd_write",
-        "createBacktest": "halyrd_write",
-    },
-    # the event feed is the live feed's GraphQL face: operator-gated like /ws/live
+    "Mutation": {},
+    # the WebSocket feeds' GraphQL faces (their routes are hand-written transports): the event
+    # feed and the live feed are operator-gated like /ws/live, agentEvents is the Halyrd socket's
     "Subscription": {"events": "operator", "agentEvents": "halyrd_read", "liveFeed": "operator"},
+}
+ROOT_LEVELS: dict[str, dict[str, Level]] = {
+    root: {**CATALOG_LEVELS.get(root, {}), **fields} for root, fields in HAND_LEVELS.items()
 }
 
 TYPE_LEVELS: dict[str, Level] = {

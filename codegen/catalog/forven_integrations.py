@@ -5,87 +5,102 @@ Bots marked running are re-spawned at startup, with a monitor handling heartbeat
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import forven, path_param
+from codegen.catalog.forven_system import path_param
 from codegen.model import Param, Route
+from codegen.route import route
 
 SERVER = path_param("name", "str", arg="server_name", what="MCP server name")
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 BOT_ID = path_param(arg="bot_id", what="bot id")
 
 ROUTES: tuple[Route, ...] = (
-    forven("GET", "/api/mcp/servers", "mcp", "list_mcp_servers", "List MCP servers."),
-    forven(
-        "POST", "/api/mcp/servers", "mcp", "register_mcp_server",
-        "Register an MCP server (stdio/http, with tools_include/exclude).",
-        Param("tools_include", "body", "json", description="tool names to expose"),
-        Param("tools_exclude", "body", "json", description="tool names to hide"),
-        status=201,
-        body=True,
+    route(
+        method="GET", path="/api/mcp/servers", api="forven", router="mcp", op="list_mcp_servers",
+        summary="List MCP servers.",
+    ),
+    route(
+        method="POST", path="/api/mcp/servers", api="forven", router="mcp",
+        op="register_mcp_server",
+        summary="Register an MCP server (stdio/http, with tools_include/exclude).",
+        params=(
+            Param("tools_include", "body", "json", description="tool names to expose"),
+            Param("tools_exclude", "body", "json", description="tool names to hide"),
+        ),
+        body=True, status=201,
         notes=(
             "Only tools_include/tools_exclude are named by the seed; the server's name, transport "
             "(stdio/http) and command/url fields are not, so the body is incomplete here."
         ),
     ),
-    forven("GET", "/api/mcp/servers/{name}", "mcp", "get_mcp_server", "Read an MCP server.",
-           SERVER),
-    forven(
-        "PUT", "/api/mcp/servers/{name}", "mcp", "update_mcp_server", "Update an MCP server.",
-        SERVER,
-        body=True,
+    route(
+        method="GET", path="/api/mcp/servers/{name}", api="forven", router="mcp",
+        op="get_mcp_server", summary="Read an MCP server.", params=(SERVER,),
+    ),
+    route(
+        method="PUT", path="/api/mcp/servers/{name}", api="forven", router="mcp",
+        op="update_mcp_server", summary="Update an MCP server.", params=(SERVER,), body=True,
         notes="The body fields are not documented (presumably those of registration).",
     ),
-    forven(
-        "DELETE", "/api/mcp/servers/{name}", "mcp", "unregister_mcp_server",
-        "Unregister an MCP server.",
-        SERVER,
+    route(
+        method="DELETE", path="/api/mcp/servers/{name}", api="forven", router="mcp",
+        op="unregister_mcp_server", summary="Unregister an MCP server.", params=(SERVER,),
         notes="Cascades: deletes every agent grant for the server.",
     ),
-    forven(
-        "GET", "/api/mcp/servers/{name}/tools", "mcp", "discover_mcp_server_tools",
-        "Live tool discovery (no registration side effect).",
-        SERVER,
+    route(
+        method="GET", path="/api/mcp/servers/{name}/tools", api="forven", router="mcp",
+        op="discover_mcp_server_tools",
+        summary="Live tool discovery (no registration side effect).", params=(SERVER,),
     ),
-    forven(
-        "GET", "/api/mcp/agents/{id}/grants", "mcp", "list_mcp_grants",
-        "List an agent's MCP server grants.",
-        AGENT_ID,
+    route(
+        method="GET", path="/api/mcp/agents/{id}/grants", api="forven", router="mcp",
+        op="list_mcp_grants", summary="List an agent's MCP server grants.", params=(AGENT_ID,),
     ),
-    forven(
-        "POST", "/api/mcp/agents/{id}/grants", "mcp", "grant_mcp_server",
-        "Grant an agent access to an MCP server.",
-        AGENT_ID,
-        status=201,
-        body=True,
+    route(
+        method="POST", path="/api/mcp/agents/{id}/grants", api="forven", router="mcp",
+        op="grant_mcp_server", summary="Grant an agent access to an MCP server.",
+        params=(AGENT_ID,), body=True, status=201,
         notes="The body (which server) is not documented by field name.",
     ),
-    forven(
-        "DELETE", "/api/mcp/agents/{id}/grants", "mcp", "revoke_mcp_grant",
-        "Revoke an agent's MCP server access.",
-        AGENT_ID,
-        body=True,
-        notes="How the grant to revoke is named (body or query) is not documented.",
+    route(
+        method="DELETE", path="/api/mcp/agents/{id}/grants", api="forven", router="mcp",
+        op="revoke_mcp_grant", summary="Revoke an agent's MCP server access.", params=(AGENT_ID,),
+        body=True, notes="How the grant to revoke is named (body or query) is not documented.",
     ),
-    forven("GET", "/api/bot-factory/bots", "bot_factory", "list_bots",
-           "List autonomous trading bots."),
-    forven(
-        "POST", "/api/bot-factory/bots", "bot_factory", "create_bot",
-        "Create an autonomous trading bot.",
-        status=201,
-        body=True,
+    route(
+        method="GET", path="/api/bot-factory/bots", api="forven", router="bot_factory",
+        op="list_bots", summary="List autonomous trading bots.",
+    ),
+    route(
+        method="POST", path="/api/bot-factory/bots", api="forven", router="bot_factory",
+        op="create_bot", summary="Create an autonomous trading bot.", body=True, status=201,
         notes="The bot fields are not documented (see GET /api/bot-factory/templates).",
     ),
-    forven("PUT", "/api/bot-factory/bots/{id}", "bot_factory", "update_bot", "Update a bot.",
-           BOT_ID, body=True),
-    forven("DELETE", "/api/bot-factory/bots/{id}", "bot_factory", "delete_bot", "Delete a bot.",
-           BOT_ID),
-    forven("POST", "/api/bot-factory/bots/{id}/start", "bot_factory", "start_bot",
-           "Start a bot.", BOT_ID),
-    forven("POST", "/api/bot-factory/bots/{id}/stop", "bot_factory", "stop_bot", "Stop a bot.",
-           BOT_ID),
-    forven("GET", "/api/bot-factory/bots/{id}/trades", "bot_factory", "list_bot_trades",
-           "Bot trades.", BOT_ID),
-    forven("GET", "/api/bot-factory/bots/{id}/positions", "bot_factory", "list_bot_positions",
-           "Bot positions.", BOT_ID),
-    forven("GET", "/api/bot-factory/templates", "bot_factory", "list_bot_templates",
-           "Available bot templates."),
+    route(
+        method="PUT", path="/api/bot-factory/bots/{id}", api="forven", router="bot_factory",
+        op="update_bot", summary="Update a bot.", params=(BOT_ID,), body=True,
+    ),
+    route(
+        method="DELETE", path="/api/bot-factory/bots/{id}", api="forven", router="bot_factory",
+        op="delete_bot", summary="Delete a bot.", params=(BOT_ID,),
+    ),
+    route(
+        method="POST", path="/api/bot-factory/bots/{id}/start", api="forven", router="bot_factory",
+        op="start_bot", summary="Start a bot.", params=(BOT_ID,),
+    ),
+    route(
+        method="POST", path="/api/bot-factory/bots/{id}/stop", api="forven", router="bot_factory",
+        op="stop_bot", summary="Stop a bot.", params=(BOT_ID,),
+    ),
+    route(
+        method="GET", path="/api/bot-factory/bots/{id}/trades", api="forven", router="bot_factory",
+        op="list_bot_trades", summary="Bot trades.", params=(BOT_ID,),
+    ),
+    route(
+        method="GET", path="/api/bot-factory/bots/{id}/positions", api="forven",
+        router="bot_factory", op="list_bot_positions", summary="Bot positions.", params=(BOT_ID,),
+    ),
+    route(
+        method="GET", path="/api/bot-factory/templates", api="forven", router="bot_factory",
+        op="list_bot_templates", summary="Available bot templates.",
+    ),
 )  # fmt: skip

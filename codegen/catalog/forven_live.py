@@ -7,8 +7,9 @@ subscription (schema/live.py).
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import forven, path_param
+from codegen.catalog.forven_system import path_param
 from codegen.model import Route
+from codegen.route import route
 
 FEED_NOTES = (
     "Streams price ticks, order fills, indicator updates and regime changes as JSON text "
@@ -37,24 +38,19 @@ FEED_NOTES = (
 )
 
 ROUTES: tuple[Route, ...] = (
-    forven(
-        "WS", "/api/ws/live", "live", "stream_live_feed", "Live feed (primary endpoint).",
-        state="transport",
-        errors=(404, 422),
+    route(
+        method="WS", path="/api/ws/live", api="forven", router="live", op="stream_live_feed",
+        summary="Live feed (primary endpoint).", state="transport", errors=(404, 422),
         notes=FEED_NOTES,
     ),
-    forven(
-        "WS", "/ws/live", "live", "stream_live_feed_alias", "Live feed (alias of /api/ws/live).",
-        state="transport",
-        errors=(404, 422),
+    route(
+        method="WS", path="/ws/live", api="forven", router="live", op="stream_live_feed_alias",
+        summary="Live feed (alias of /api/ws/live).", state="transport", errors=(404, 422),
         notes=FEED_NOTES,
     ),
-    forven(
-        "POST", "/api/shutdown", "system", "shutdown_server", "Graceful shutdown.",
-        auth="loopback",
-        state="transport",
-        status=202,
-        errors=(403,),
+    route(
+        method="POST", path="/api/shutdown", api="forven", router="system", op="shutdown_server",
+        summary="Graceful shutdown.", auth="loopback", state="transport", status=202, errors=(403,),
         notes=(
             "From the loopback interface only (127.0.0.0/8, ::1, IPv4-mapped 127.x), judged by "
             "the peer address; anything else is 403 FORBIDDEN_REMOTE_SHUTDOWN. Exempt from the "
@@ -66,14 +62,11 @@ ROUTES: tuple[Route, ...] = (
             "nothing twice. Hand-written transport route (rest_compat/shutdown.py)."
         ),
     ),
-    forven(
-        "POST", "/api/webhooks/{name}", "webhooks", "receive_webhook", "Inbound webhook.",
-        path_param("name", "str", arg="webhook_name", what="webhook name"),
-        auth="hmac",
-        state="transport",
-        status=202,
-        body=True,
-        errors=(401, 409, 503),
+    route(
+        method="POST", path="/api/webhooks/{name}", api="forven", router="webhooks",
+        op="receive_webhook", summary="Inbound webhook.", auth="hmac", state="transport",
+        params=(path_param("name", "str", arg="webhook_name", what="webhook name"),), body=True,
+        status=202, errors=(401, 409, 503),
         notes=(
             "Exempt from the API key but HMAC-checked with FORVEN_WEBHOOK_SECRET. Headers: "
             "X-Forven-Timestamp: <unix seconds> and X-Forven-Signature: sha256=<hex of "

@@ -8,8 +8,10 @@ progress). GET /api/backtesting/datasets is catalogued once, in forven_data.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import PAGING, forven, path_param
+from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
+from codegen.route import route
+from resolvers import hypotheses, hypothesis_spawn, strategies
 from resolvers.quant.strategies import FAMILIES
 
 WORKFLOW_ID = path_param(arg="workflow_id", what="gauntlet workflow id")
@@ -36,23 +38,23 @@ FETCH = (
 )
 
 ROUTES: tuple[Route, ...] = (
-    forven(
-        "POST", "/api/backtesting/strategies", "backtesting", "create_backtest_strategy",
-        "Create a backtest strategy container (requires hypothesis_id).",
-        Param("hypothesis_id", "body", "int", required=True, minimum=1),
-        Param("name", "body", required=True, min_length=1),
-        Param("family", "body", required=True, enum=tuple(FAMILIES),
-              description="a built-in strategy family"),
-        Param("symbol", "body", required=True, min_length=1),
-        Param("timeframe", "body", default="1h",
-              enum=("1m", "5m", "15m", "1h", "4h", "1d")),
-        Param("params", "body", "json", description="family parameters; defaults fill gaps"),
-        status=201,
-        errors=(404,),
-        state="implemented",
-        resolver="strategies:create_strategy",
-        response=Response("one", "Strategy"),
-        graphql="strategy",
+    route(
+        method="POST", path="/api/backtesting/strategies", api="forven", router="backtesting",
+        op="create_backtest_strategy",
+        summary="Create a backtest strategy container (requires hypothesis_id).",
+        state="implemented", resolver=strategies.create_strategy,
+        params=(
+            Param("hypothesis_id", "body", "int", required=True, minimum=1),
+            Param("name", "body", required=True, min_length=1),
+            Param("family", "body", required=True, enum=tuple(FAMILIES),
+                  description="a built-in strategy family"),
+            Param("symbol", "body", required=True, min_length=1),
+            Param("timeframe", "body", default="1h",
+                  enum=("1m", "5m", "15m", "1h", "4h", "1d")),
+            Param("params", "body", "json", description="family parameters; defaults fill gaps"),
+        ),
+        status=201, response=Response("one", "Strategy"), errors=(404,), graphql="strategy",
+        mutation="createStrategy",
         notes=(
             "422 VALIDATION_ERROR without hypothesis_id (every strategy descends from a "
             "hypothesis) or with an unknown family; 422 INVALID_PARAMS for bad family params; "
@@ -67,59 +69,56 @@ ROUTES: tuple[Route, ...] = (
             "too. A refusal writes nothing."
         ),
     ),
-    forven(
-        "POST", "/api/gauntlet/strategies/{id}/workflow", "gauntlet", "create_gauntlet_workflow",
-        "Create or fetch the gauntlet workflow for a strategy.",
-        path_param(arg="strategy_id", what="strategy id"),
+    route(
+        method="POST", path="/api/gauntlet/strategies/{id}/workflow", api="forven",
+        router="gauntlet", op="create_gauntlet_workflow",
+        summary="Create or fetch the gauntlet workflow for a strategy.",
+        params=(path_param(arg="strategy_id", what="strategy id"),),
         notes="Idempotent: returns the existing workflow when there is one, hence 200 not 201.",
     ),
-    forven(
-        "GET", "/api/gauntlet/workflows/{id}", "gauntlet", "get_gauntlet_workflow",
-        "Workflow detail with per-step status.",
-        WORKFLOW_ID,
+    route(
+        method="GET", path="/api/gauntlet/workflows/{id}", api="forven", router="gauntlet",
+        op="get_gauntlet_workflow", summary="Workflow detail with per-step status.",
+        params=(WORKFLOW_ID,),
     ),
-    forven(
-        "POST", "/api/gauntlet/workflows/{id}/resume", "gauntlet", "resume_gauntlet_workflow",
-        "Resume a workflow (with max_steps).",
-        WORKFLOW_ID,
-        Param("max_steps", "body", "int"),
+    route(
+        method="POST", path="/api/gauntlet/workflows/{id}/resume", api="forven", router="gauntlet",
+        op="resume_gauntlet_workflow", summary="Resume a workflow (with max_steps).",
+        params=(WORKFLOW_ID, Param("max_steps", "body", "int")),
     ),
-    forven(
-        "POST", "/api/gauntlet/workflows/{id}/cancel", "gauntlet", "cancel_gauntlet_workflow",
-        "Cancel a workflow.",
-        WORKFLOW_ID,
+    route(
+        method="POST", path="/api/gauntlet/workflows/{id}/cancel", api="forven", router="gauntlet",
+        op="cancel_gauntlet_workflow", summary="Cancel a workflow.", params=(WORKFLOW_ID,),
     ),
-    forven(
-        "POST", "/api/gauntlet/steps/{id}/retry", "gauntlet", "retry_gauntlet_step",
-        "Retry a single robustness step.",
-        path_param(arg="step_id", what="gauntlet step id"),
+    route(
+        method="POST", path="/api/gauntlet/steps/{id}/retry", api="forven", router="gauntlet",
+        op="retry_gauntlet_step", summary="Retry a single robustness step.",
+        params=(path_param(arg="step_id", what="gauntlet step id"),),
     ),
-    forven(
-        "POST", "/verdict/run", "verdict", "run_verdict",
-        "Run verdict validation on a backtest result.",
-        body=True,
+    route(
+        method="POST", path="/verdict/run", api="forven", router="verdict", op="run_verdict",
+        summary="Run verdict validation on a backtest result.", body=True,
         notes="Mounted outside /api. The body (which backtest result) is not documented.",
     ),
-    forven(
-        "GET", "/verdict/guide", "verdict", "get_verdict_guide",
-        "Test descriptions and thresholds.",
-        notes="Mounted outside /api.",
+    route(
+        method="GET", path="/verdict/guide", api="forven", router="verdict", op="get_verdict_guide",
+        summary="Test descriptions and thresholds.", notes="Mounted outside /api.",
     ),
-    forven(
-        "GET", "/api/hypotheses", "hypotheses", "list_hypotheses",
-        "List hypotheses (filter by view/lane/status/search).",
-        Param("view", "query", enum=HYPOTHESIS_VIEWS,
-              description="all (default), active, archived, untested (no child strategy), "
-                          "tested (at least one)"),
-        Param("lane", "query", description="exact lane"),
-        Param("status", "query", enum=HYPOTHESIS_STATUSES),
-        Param("search", "query",
-              description="case-insensitive substring of title, thesis, mechanism or novelty"),
-        *PAGING,
-        state="implemented",
-        resolver="hypotheses:list_hypotheses",
-        response=Response("page", "Hypothesis"),
-        graphql="hypotheses",
+    route(
+        method="GET", path="/api/hypotheses", api="forven", router="hypotheses",
+        op="list_hypotheses", summary="List hypotheses (filter by view/lane/status/search).",
+        state="implemented", resolver=hypotheses.list_hypotheses,
+        params=(
+            Param("view", "query", enum=HYPOTHESIS_VIEWS,
+                  description="all (default), active, archived, untested (no child strategy), "
+                              "tested (at least one)"),
+            Param("lane", "query", description="exact lane"),
+            Param("status", "query", enum=HYPOTHESIS_STATUSES),
+            Param("search", "query",
+                  description="case-insensitive substring of title, thesis, mechanism or novelty"),
+            *PAGING,
+        ),
+        response=Response("page", "Hypothesis"), graphql="hypotheses",
         notes=(
             "The seed does not list the values. Views: all (default), active and archived (by "
             "status), untested (no child strategy yet), tested (at least one). `status` is "
@@ -128,106 +127,95 @@ ROUTES: tuple[Route, ...] = (
             "Filters combine. Paged oldest first like GET /api/strategies."
         ),
     ),
-    forven(
-        "POST", "/api/hypotheses/manual", "hypotheses", "create_hypothesis",
-        "Create a hypothesis manually.",
-        Param("title", "body", required=True, min_length=1),
-        Param("thesis", "body", default=""),
-        Param("mechanism", "body", default=""),
-        Param("novelty", "body", default=""),
-        Param("lane", "body", default="general"),
-        status=201,
-        state="implemented",
-        resolver="hypotheses:create_hypothesis",
-        response=Response("one", "Hypothesis"),
-        graphql="hypothesis",
-    ),
-    forven(
-        "POST", "/api/hypotheses/from_url", "hypotheses", "create_hypothesis_from_url",
-        "Create a hypothesis from a URL.",
-        *URL_BODY,
-        status=201,
-        errors=(502,),
-        state="implemented",
-        resolver="hypotheses:create_hypothesis_from_url",
-        response=Response("one", "Hypothesis"),
-        graphql="hypothesis",
-        notes=(
-            "Preview first with POST /api/hypotheses/preview_url: this stores exactly what the "
-            "preview shows, with source \"url\" and source_url the page's URL after redirects. "
-            + FETCH
+    route(
+        method="POST", path="/api/hypotheses/manual", api="forven", router="hypotheses",
+        op="create_hypothesis", summary="Create a hypothesis manually.", state="implemented",
+        resolver=hypotheses.create_hypothesis,
+        params=(
+            Param("title", "body", required=True, min_length=1),
+            Param("thesis", "body", default=""),
+            Param("mechanism", "body", default=""),
+            Param("novelty", "body", default=""),
+            Param("lane", "body", default="general"),
         ),
+        status=201, response=Response("one", "Hypothesis"), graphql="hypothesis",
+        mutation="createHypothesis",
     ),
-    forven(
-        "POST", "/api/hypotheses/preview_url", "hypotheses", "preview_hypothesis_url",
-        "Preview the hypothesis a URL would create (nothing is stored).",
-        *URL_BODY,
-        errors=(502,),
-        state="implemented",
-        resolver="hypotheses:preview_hypothesis_url",
-        response=Response("one", "HypothesisPreview"),
+    route(
+        method="POST", path="/api/hypotheses/from_url", api="forven", router="hypotheses",
+        op="create_hypothesis_from_url", summary="Create a hypothesis from a URL.",
+        state="implemented", resolver=hypotheses.create_hypothesis_from_url, params=(*URL_BODY,),
+        status=201, response=Response("one", "Hypothesis"), errors=(502,), graphql="hypothesis",
+        mutation="createHypothesisFromUrl",
+        notes="Preview first with POST /api/hypotheses/preview_url: this stores exactly what the "
+              "preview shows, with source \"url\" and source_url the page's URL after redirects. "
+              + FETCH,
+    ),
+    route(
+        method="POST", path="/api/hypotheses/preview_url", api="forven", router="hypotheses",
+        op="preview_hypothesis_url",
+        summary="Preview the hypothesis a URL would create (nothing is stored).",
+        state="implemented", resolver=hypotheses.preview_hypothesis_url, params=(*URL_BODY,),
+        response=Response("one", "HypothesisPreview"), errors=(502,),
         graphql="previewHypothesisUrl",
-        notes=(
-            "Nothing is stored. Title: the page's <title>, else og:title, else its first <h1>, "
-            "else the host (at most 200 characters). Thesis: the visible text (scripts, "
-            "styles, navigation and the head left out, whitespace collapsed) clipped to 2,000 "
-            "characters at a word boundary, else the meta description. Mechanism and novelty "
-            "are left empty for the operator. " + FETCH
+        mutation="previewHypothesisUrl",
+        notes="Nothing is stored. Title: the page's <title>, else og:title, else its first <h1>, "
+              "else the host (at most 200 characters). Thesis: the visible text (scripts, "
+              "styles, navigation and the head left out, whitespace collapsed) clipped to 2,000 "
+              "characters at a word boundary, else the meta description. Mechanism and novelty "
+              "are left empty for the operator. " + FETCH,
+    ),
+    route(
+        method="GET", path="/api/hypotheses/{id}", api="forven", router="hypotheses",
+        op="get_hypothesis", summary="Read a hypothesis.", state="implemented",
+        resolver=hypotheses.get_hypothesis, params=(HYPOTHESIS_ID,),
+        response=Response("one", "Hypothesis"), graphql="hypothesis",
+    ),
+    route(
+        method="POST", path="/api/hypotheses/{id}/update", api="forven", router="hypotheses",
+        op="update_hypothesis", summary="Edit a hypothesis (title/thesis/mechanism/novelty).",
+        state="implemented", resolver=hypotheses.update_hypothesis,
+        params=(
+            HYPOTHESIS_ID,
+            Param("title", "body", min_length=1),
+            Param("thesis", "body"),
+            Param("mechanism", "body"),
+            Param("novelty", "body"),
         ),
-    ),
-    forven(
-        "GET", "/api/hypotheses/{id}", "hypotheses", "get_hypothesis", "Read a hypothesis.",
-        HYPOTHESIS_ID,
-        state="implemented",
-        resolver="hypotheses:get_hypothesis",
-        response=Response("one", "Hypothesis"),
-        graphql="hypothesis",
-    ),
-    forven(
-        "POST", "/api/hypotheses/{id}/update", "hypotheses", "update_hypothesis",
-        "Edit a hypothesis (title/thesis/mechanism/novelty).",
-        HYPOTHESIS_ID,
-        Param("title", "body", min_length=1),
-        Param("thesis", "body"),
-        Param("mechanism", "body"),
-        Param("novelty", "body"),
-        state="implemented",
-        resolver="hypotheses:update_hypothesis",
-        response=Response("one", "Hypothesis"),
-        graphql="hypothesis",
+        response=Response("one", "Hypothesis"), graphql="hypothesis",
+        mutation="updateHypothesis",
         notes=(
             "Changes only the fields the body names (null or absent: unchanged), validated as "
             "on create (a title that is blank once stripped is a 422); a body naming none of "
             "them is 422 NOTHING_TO_UPDATE. Writes a hypothesis.updated event."
         ),
     ),
-    forven(
-        "POST", "/api/hypotheses/{id}/generate-strategies", "hypotheses",
-        "generate_hypothesis_strategies", "Spawn child strategies from a thesis.",
-        HYPOTHESIS_ID,
-        Param("count", "body", "int", minimum=1, maximum=len(FAMILIES),
-              description="how many (one per family); default: every family the text suggests"),
-        Param("symbol", "body", min_length=1,
-              description="default: the first coin the text names, else BTC-USD"),
-        Param("timeframe", "body", enum=TIMEFRAMES, description="default 1h"),
-        status=201,
-        errors=(404, 409),
-        state="implemented",
-        resolver="hypothesis_spawn:generate_hypothesis_strategies",
-        response=Response("one", "GeneratedStrategies"),
-        graphql="hypothesis",
-        notes=(
-            SPAWN_LIMIT + " 201: it creates strategies (source \"generated\", at quick_screen, "
-            "family default parameters, named \"<hypothesis title> · <family title>\"). "
-            "Families are picked deterministically from the hypothesis's title, thesis, "
-            "mechanism and novelty by keyword (trend/moving average: ma_cross; momentum/trend: "
-            "macd_momentum; mean reversion/oversold/overbought/RSI: rsi_reversion and "
-            "bollinger_reversion; breakout/channel/range: donchian_breakout; "
-            "squeeze/compression/volatility/breakout: squeeze_breakout), strongest match "
-            "first; with no match, ma_cross, rsi_reversion and donchian_breakout. Without "
-            "`count`, every suggested family up to the per-run limit. The limits are checked "
-            "once for the whole batch: a refusal creates nothing. 409 HYPOTHESIS_ARCHIVED for "
-            "an archived hypothesis."
+    route(
+        method="POST", path="/api/hypotheses/{id}/generate-strategies", api="forven",
+        router="hypotheses", op="generate_hypothesis_strategies",
+        summary="Spawn child strategies from a thesis.", state="implemented",
+        resolver=hypothesis_spawn.generate_hypothesis_strategies,
+        params=(
+            HYPOTHESIS_ID,
+            Param("count", "body", "int", minimum=1, maximum=len(FAMILIES),
+                  description="how many (one per family); default: every family the text suggests"),
+            Param("symbol", "body", min_length=1,
+                  description="default: the first coin the text names, else BTC-USD"),
+            Param("timeframe", "body", enum=TIMEFRAMES, description="default 1h"),
         ),
+        status=201, response=Response("one", "GeneratedStrategies"), errors=(404, 409),
+        graphql="hypothesis",
+        mutation="generateStrategies",
+        notes=SPAWN_LIMIT + " 201: it creates strategies (source \"generated\", at quick_screen, "
+              "family default parameters, named \"<hypothesis title> · <family title>\"). "
+              "Families are picked deterministically from the hypothesis's title, thesis, "
+              "mechanism and novelty by keyword (trend/moving average: ma_cross; momentum/trend: "
+              "macd_momentum; mean reversion/oversold/overbought/RSI: rsi_reversion and "
+              "bollinger_reversion; breakout/channel/range: donchian_breakout; "
+              "squeeze/compression/volatility/breakout: squeeze_breakout), strongest match "
+              "first; with no match, ma_cross, rsi_reversion and donchian_breakout. Without "
+              "`count`, every suggested family up to the per-run limit. The limits are checked "
+              "once for the whole batch: a refusal creates nothing. 409 HYPOTHESIS_ARCHIVED for "
+              "an archived hypothesis.",
     ),
 )  # fmt: skip

@@ -7,71 +7,67 @@ Settings -> Sandbox.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import forven, path_param
+from codegen.catalog.forven_system import path_param
 from codegen.model import Route
+from codegen.route import route
 
 SANDBOX_OFF = "Sandbox: 503 unless enabled under Settings -> Sandbox (disabled by default)."
 
 ROUTES: tuple[Route, ...] = (
-    forven("GET", "/api/settings", "settings", "get_settings", "Read all settings."),
-    forven(
-        "PUT", "/api/settings/{section}", "settings", "update_settings_section",
-        "Update one settings section.",
-        path_param("section", "str", what="settings section, e.g. sandbox"),
-        body=True,
+    route(
+        method="GET", path="/api/settings", api="forven", router="settings", op="get_settings",
+        summary="Read all settings.",
+    ),
+    route(
+        method="PUT", path="/api/settings/{section}", api="forven", router="settings",
+        op="update_settings_section", summary="Update one settings section.",
+        params=(path_param("section", "str", what="settings section, e.g. sandbox"),), body=True,
         notes="The section names and their fields are not documented here.",
     ),
-    forven(
-        "GET", "/api/settings/api-keys", "settings", "list_api_keys",
-        "List stored exchange/data-source credentials.",
+    route(
+        method="GET", path="/api/settings/api-keys", api="forven", router="settings",
+        op="list_api_keys", summary="List stored exchange/data-source credentials.",
     ),
-    forven(
-        "POST", "/api/settings/api-keys", "settings", "create_api_key",
-        "Store an exchange/data-source credential.",
-        status=201,
-        body=True,
-        notes="The credential fields are not documented by name.",
+    route(
+        method="POST", path="/api/settings/api-keys", api="forven", router="settings",
+        op="create_api_key", summary="Store an exchange/data-source credential.", body=True,
+        status=201, notes="The credential fields are not documented by name.",
     ),
-    forven(
-        "DELETE", "/api/settings/api-keys", "settings", "delete_api_key",
-        "Delete a stored credential.",
-        body=True,
+    route(
+        method="DELETE", path="/api/settings/api-keys", api="forven", router="settings",
+        op="delete_api_key", summary="Delete a stored credential.", body=True,
         notes="Which credential to delete is not in the path; how it is named is not documented.",
     ),
-    forven("GET", "/api/profile", "profile", "get_profile",
-           "Operator profile (name, timezone, risk-per-trade, rules, prefs)."),
-    forven(
-        "PUT", "/api/profile", "profile", "update_profile",
-        "Update the operator profile (name, timezone, risk-per-trade, rules, prefs).",
-        body=True,
-        notes="The seed lists the profile's contents, not its exact JSON field names.",
+    route(
+        method="GET", path="/api/profile", api="forven", router="profile", op="get_profile",
+        summary="Operator profile (name, timezone, risk-per-trade, rules, prefs).",
     ),
-    forven(
-        "POST", "/api/sandbox/scan", "sandbox", "scan_strategy_code",
-        "AST-only static analysis of strategy code.",
-        auth="api",
+    route(
+        method="PUT", path="/api/profile", api="forven", router="profile", op="update_profile",
+        summary="Update the operator profile (name, timezone, risk-per-trade, rules, prefs).",
+        body=True, notes="The seed lists the profile's contents, not its exact JSON field names.",
+    ),
+    route(
+        method="POST", path="/api/sandbox/scan", api="forven", router="sandbox",
+        op="scan_strategy_code", summary="AST-only static analysis of strategy code.", auth="api",
         body=True,
         notes="Always available (no execution) and not operator-gated (frontend contract).",
     ),
-    forven(
-        "POST", "/api/sandbox/test", "sandbox", "test_strategy_code",
-        "Subprocess smoke test of strategy code.",
-        body=True,
-        errors=(503,),
-        notes=SANDBOX_OFF,
+    route(
+        method="POST", path="/api/sandbox/test", api="forven", router="sandbox",
+        op="test_strategy_code", summary="Subprocess smoke test of strategy code.", body=True,
+        errors=(503,), notes=SANDBOX_OFF,
     ),
-    forven(
-        "POST", "/api/sandbox/runs/{id}/kill", "sandbox", "kill_sandbox_run",
-        "Kill a sandbox run.",
-        path_param(kind="str", arg="run_id", what="sandbox run id"),
-        errors=(503,),
+    route(
+        method="POST", path="/api/sandbox/runs/{id}/kill", api="forven", router="sandbox",
+        op="kill_sandbox_run", summary="Kill a sandbox run.",
+        params=(path_param(kind="str", arg="run_id", what="sandbox run id"),), errors=(503,),
         notes=SANDBOX_OFF + " The run id's type is not documented; taken as a string.",
     ),
-    forven(
-        "POST", "/api/deepdive/threads/{id}/send", "deepdive", "send_deepdive_message",
-        "Streaming SSE chat for a strategy.",
-        path_param(kind="str", arg="thread_id", what="deep-dive thread id"),
-        body=True,
+    route(
+        method="POST", path="/api/deepdive/threads/{id}/send", api="forven", router="deepdive",
+        op="send_deepdive_message", summary="Streaming SSE chat for a strategy.",
+        params=(path_param(kind="str", arg="thread_id", what="deep-dive thread id"),), body=True,
         notes=(
             "Answers with server-sent events, not JSON or a WebSocket (DESIGN lists SSE among "
             "the hand-written transport routes). Operator-gated: the seed's ungated deepdive "

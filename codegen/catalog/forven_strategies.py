@@ -7,8 +7,10 @@ auto-promote: they advance through POST /api/lifecycle/transition.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import PAGING, forven, path_param
+from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
+from codegen.route import route
+from resolvers import lifecycle, live_series, readiness, strategies
 
 STAGES = ("quick_screen", "research_only", "paper", "live")
 STRATEGY_ID = path_param(arg="strategy_id", what="strategy id")
@@ -37,56 +39,54 @@ READINESS_NOTES = (
 )
 
 ROUTES: tuple[Route, ...] = (
-    forven(
-        "GET", "/api/strategies", "strategies", "list_strategies",
-        "List strategies by status/stage; paged.",
-        Param("status", "query", enum=("active", "archived")),
-        Param("stage", "query", enum=STAGES),
-        *PAGING,
-        state="implemented",
-        resolver="strategies:list_strategies",
-        response=Response("page", "Strategy"),
-        graphql="strategies",
+    route(
+        method="GET", path="/api/strategies", api="forven", router="strategies",
+        op="list_strategies", summary="List strategies by status/stage; paged.",
+        state="implemented", resolver=strategies.list_strategies,
+        params=(
+            Param("status", "query", enum=("active", "archived")),
+            Param("stage", "query", enum=STAGES),
+            *PAGING,
+        ),
+        response=Response("page", "Strategy"), graphql="strategies",
         notes=(
             "Paged oldest first with keyset cursors: `limit` (default 50, at most 500) and "
             "`cursor` (the previous page's `next_cursor`); `total` counts every match. "
             "Serialized with orjson."
         ),
     ),
-    forven(
-        "GET", "/api/lifecycle/strategies", "lifecycle", "list_lifecycle_strategies",
-        "List by lifecycle state with state/source/symbol/name filters.",
-        Param("state", "query", enum=STAGES, arg="stage"),
-        Param("source", "query", enum=("manual", "generated", "demo")),
-        Param("symbol", "query"),
-        Param("name", "query", description="case-insensitive substring of the name"),
-        *PAGING,
-        state="implemented",
-        resolver="strategies:list_strategies",
-        response=Response("page", "Strategy"),
-        graphql="strategies",
+    route(
+        method="GET", path="/api/lifecycle/strategies", api="forven", router="lifecycle",
+        op="list_lifecycle_strategies",
+        summary="List by lifecycle state with state/source/symbol/name filters.",
+        state="implemented", resolver=strategies.list_strategies,
+        params=(
+            Param("state", "query", enum=STAGES, arg="stage"),
+            Param("source", "query", enum=("manual", "generated", "demo")),
+            Param("symbol", "query"),
+            Param("name", "query", description="case-insensitive substring of the name"),
+            *PAGING,
+        ),
+        response=Response("page", "Strategy"), graphql="strategies",
         notes="Same paging as GET /api/strategies; `state` is the lifecycle stage.",
     ),
-    forven(
-        "GET", "/api/lifecycle/strategies/{id}", "lifecycle", "get_lifecycle_strategy",
-        "Lifecycle state plus full history.",
-        STRATEGY_ID,
-        state="implemented",
-        resolver="lifecycle:get_strategy_lifecycle",
-        response=Response("one", "StrategyLifecycle"),
-        graphql="strategy",
+    route(
+        method="GET", path="/api/lifecycle/strategies/{id}", api="forven", router="lifecycle",
+        op="get_lifecycle_strategy", summary="Lifecycle state plus full history.",
+        state="implemented", resolver=lifecycle.get_strategy_lifecycle, params=(STRATEGY_ID,),
+        response=Response("one", "StrategyLifecycle"), graphql="strategy",
     ),
-    forven(
-        "POST", "/api/lifecycle/transition", "lifecycle", "transition_strategy",
-        "Move a strategy between stages (target paper/live).",
-        Param("strategy_id", "body", "int", required=True, minimum=1),
-        Param("target", "body", "Stage", required=True),
-        Param("reason", "body", default=""),
-        errors=(404, 409),
-        state="implemented",
-        resolver="lifecycle:transition_strategy",
-        response=Response("one", "Strategy"),
-        graphql="strategy",
+    route(
+        method="POST", path="/api/lifecycle/transition", api="forven", router="lifecycle",
+        op="transition_strategy", summary="Move a strategy between stages (target paper/live).",
+        state="implemented", resolver=lifecycle.transition_strategy,
+        params=(
+            Param("strategy_id", "body", "int", required=True, minimum=1),
+            Param("target", "body", "Stage", required=True),
+            Param("reason", "body", default=""),
+        ),
+        response=Response("one", "Strategy"), errors=(404, 409), graphql="strategy",
+        mutation="transitionStrategy",
         notes=(
             "Forward-only, one stage at a time: quick_screen -> research_only -> paper -> live. "
             "The seed names paper and live as targets; research_only is accepted too so that "
@@ -97,37 +97,27 @@ ROUTES: tuple[Route, ...] = (
             "nothing. Transitions are stamped with the lab clock."
         ),
     ),
-    forven(
-        "GET", "/api/lifecycle/strategies/{id}/readiness", "lifecycle", "get_strategy_readiness",
-        "The promotion-readiness checklist.",
-        STRATEGY_ID,
-        errors=(404,),
-        state="implemented",
-        resolver="readiness:get_strategy_readiness",
-        response=Response("one", "StrategyReadiness"),
-        graphql="strategy",
+    route(
+        method="GET", path="/api/lifecycle/strategies/{id}/readiness", api="forven",
+        router="lifecycle", op="get_strategy_readiness",
+        summary="The promotion-readiness checklist.", state="implemented",
+        resolver=readiness.get_strategy_readiness, params=(STRATEGY_ID,),
+        response=Response("one", "StrategyReadiness"), errors=(404,), graphql="strategy",
         notes=READINESS_NOTES,
     ),
-    forven(
-        "GET", "/api/strategies/{id}/live-signals", "strategies", "list_strategy_live_signals",
-        "Live chart series: signals.",
-        STRATEGY_ID, BARS,
-        errors=(404,),
-        state="implemented",
-        resolver="live_series:list_strategy_live_signals",
-        response=Response("one", "StrategySignals"),
-        graphql="strategy",
+    route(
+        method="GET", path="/api/strategies/{id}/live-signals", api="forven", router="strategies",
+        op="list_strategy_live_signals", summary="Live chart series: signals.", state="implemented",
+        resolver=live_series.list_strategy_live_signals, params=(STRATEGY_ID, BARS),
+        response=Response("one", "StrategySignals"), errors=(404,), graphql="strategy",
         notes=CHART_NOTES + " Each point: the bar's close and the family's target position.",
     ),
-    forven(
-        "GET", "/api/strategies/{id}/live-indicators", "strategies",
-        "list_strategy_live_indicators", "Live chart series: indicator values.",
-        STRATEGY_ID, BARS,
-        errors=(404,),
-        state="implemented",
-        resolver="live_series:list_strategy_live_indicators",
-        response=Response("one", "StrategyIndicators"),
-        graphql="strategy",
+    route(
+        method="GET", path="/api/strategies/{id}/live-indicators", api="forven",
+        router="strategies", op="list_strategy_live_indicators",
+        summary="Live chart series: indicator values.", state="implemented",
+        resolver=live_series.list_strategy_live_indicators, params=(STRATEGY_ID, BARS),
+        response=Response("one", "StrategyIndicators"), errors=(404,), graphql="strategy",
         notes=CHART_NOTES + (
             " The lines are the family's own: ma_cross fast_sma/slow_sma; rsi_reversion rsi "
             "plus its rsi_lower/rsi_upper/rsi_exit levels as constant lines; "
@@ -137,14 +127,11 @@ ROUTES: tuple[Route, ...] = (
             "kc_lower. Values are null while a line warms up."
         ),
     ),
-    forven(
-        "GET", "/api/strategies/{id}/live-markers", "strategies", "list_strategy_live_markers",
-        "Live chart series: entry/exit markers.",
-        STRATEGY_ID, BARS,
-        errors=(404,),
-        state="implemented",
-        resolver="live_series:list_strategy_live_markers",
-        response=Response("one", "StrategyMarkers"),
+    route(
+        method="GET", path="/api/strategies/{id}/live-markers", api="forven", router="strategies",
+        op="list_strategy_live_markers", summary="Live chart series: entry/exit markers.",
+        state="implemented", resolver=live_series.list_strategy_live_markers,
+        params=(STRATEGY_ID, BARS), response=Response("one", "StrategyMarkers"), errors=(404,),
         graphql="strategy",
         notes=(
             "From the strategy's recorded trades (paper and live): an entry marker at each "

@@ -1,11 +1,6 @@
-"""Forven (seed 000): system, status & control plane; plus the builder every forven_* module uses.
+"""Forven (seed 000): system, status & control plane; plus the shared params.
 
-Error statuses follow the seed's conventions and are derived, not typed per route: 401 for
-routes behind a key (missing or wrong), 503 on operator routes (operator key unconfigured), 404
-when the path names a resource, 422 when the route takes params or a body or is implemented
-(generated handlers refuse unknown query parameters: 422 UNKNOWN_PARAMETER), 501 while a route
-is planned. Route-specific statuses (502 force-close, 409 transition, 403 shutdown, 503 sandbox)
-are passed as `errors=`. 429 is global (the rate limiter) and is listed on no route.
+Error statuses are derived by `codegen.route.route` (its docstring states the rules).
 
 Auth: "operator" unless the seed documents the route as ungated ("api"), exempt ("public",
 "loopback") or HMAC-checked ("hmac"): the seed gates "agents, trading, paper, backtesting,
@@ -17,9 +12,10 @@ The optional simulation and Regime Lab routers (404 unless enabled) are not cata
 
 from __future__ import annotations
 
-from codegen.model import Auth, Param, Response, Route, State
+from codegen.model import Param, Response, Route
+from codegen.route import route
+from resolvers import control, dashboard, reconcile, scheduler
 
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # keyset paging shared by every Forven list that pages: {items, total, next_cursor}
 PAGING = (
     Param(
@@ -48,62 +44,6 @@ def path_param(
     return Param(name, "path", kind, required=True, arg=arg, description=what)
 
 
-def forven(
-    method: str,
-    path: str,
-    router: str,
-    op: str,
-    summary: str,
-    *params: Param,
-    auth: Auth = "operator",
-    state: State = "planned",
-    status: int = 200,
-    body: bool = False,
-    errors: tuple[int, ...] = (),
-    notes: str = "",
-    resolver: str | None = None,
-    response: Response | None = None,
-    fixed: tuple[tuple[str, object], ...] = (),
-    graphql: str | None = None,
-) -> Route:
-    """One Forven route with its error statuses derived from the conventions above.
-
-    `body=True` marks a route that takes a JSON body the seed does not spell out (so it can
-    still answer 422 although no body Param is declared). Implemented routes name their
-    `resolver` ("module:function" under resolvers/), `response` shape and GraphQL twin.
-    """
-    statuses = set(errors)
-    if auth in ("api", "operator"):
-        statuses.add(401)
-    if auth == "operator":
-        statuses.add(503)
-    if any(p.source == "path" for p in params):
-        statuses.add(404)
-    if params or body or state == "implemented":
-        statuses.add(422)  # implemented routes also refuse unknown query parameters
-    if state == "planned":
-        statuses.add(501)
-    return Route(
-        method=method,
-        path=path,
-        api="forven",
-        router=router,
-        summary=summary,
-        auth=auth,
-        operation_id=op,
-        state=state,
-        params=params,
-        status=status,
-        errors=tuple(sorted(statuses)),
-        writes=method in WRITE_METHODS,
-        notes=notes,
-        resolver=resolver,
-        response=response or Response("none"),
-        fixed=fixed,
-        graphql=graphql,
-    )
-
-
 MODE_RULE = (
     "What each mode leaves to an operator: manual: every automatic promotion (to research_only, "
     "paper and live) waits for an approval; semi_auto: research_only is automatic, paper and "
@@ -112,25 +52,27 @@ MODE_RULE = (
 )
 
 ROUTES: tuple[Route, ...] = (
-    forven(
-        "GET", "/api/health", "health", "get_health", "Liveness check (no auth).",
-        auth="public", state="transport", response=Response("one", "Health"),
+    route(
+        method="GET", path="/api/health", api="forven", router="health", op="get_health",
+        summary="Liveness check (no auth).", auth="public", state="transport",
+        response=Response("one", "Health"),
         notes="Exempt from the API key (ApiKeyMiddleware skips it); hand-written transport route.",
     ),
-    forven(
-        "GET", "/api/system/status", "system", "get_system_status", "System status summary.",
-        state="implemented", resolver="dashboard:get_system_status",
-        response=Response("one", "SystemStatus"), graphql="systemStatus",
+    route(
+        method="GET", path="/api/system/status", api="forven", router="system",
+        op="get_system_status", summary="System status summary.", state="implemented",
+        resolver=dashboard.get_system_status, response=Response("one", "SystemStatus"),
+        graphql="systemStatus",
         notes=(
             "The pause, both modes (`execution_mode` reads paper whenever the build is "
             "paper-locked), the paper service, active strategies per stage, open trades across "
             "the ledger, the Halyrd trading agents and every scheduler job's last run."
         ),
     ),
-    forven(
-        "GET", "/api/system/heartbeat", "system", "get_system_heartbeat",
-        "Daemon heartbeat with risk/equity data.",
-        state="implemented", resolver="dashboard:get_system_heartbeat",
+    route(
+        method="GET", path="/api/system/heartbeat", api="forven", router="system",
+        op="get_system_heartbeat", summary="Daemon heartbeat with risk/equity data.",
+        state="implemented", resolver=dashboard.get_system_heartbeat,
         response=Response("one", "SystemHeartbeat"), graphql="systemHeartbeat",
         notes=(
             "`ts` is the daemon's last beat (the newest scheduler run, skips included; null "
@@ -142,9 +84,9 @@ ROUTES: tuple[Route, ...] = (
             "percent, and `possibly_open`, open trades whose last close failed on the venue."
         ),
     ),
-    forven(
-        "GET", "/api/dashboard", "system", "get_dashboard", "Dashboard overview.",
-        state="implemented", resolver="dashboard:get_dashboard",
+    route(
+        method="GET", path="/api/dashboard", api="forven", router="system", op="get_dashboard",
+        summary="Dashboard overview.", state="implemented", resolver=dashboard.get_dashboard,
         response=Response("one", "Dashboard"), graphql="dashboard",
         notes=(
             "Counts are read at call time: active strategies per stage, active hypotheses, "
@@ -153,12 +95,15 @@ ROUTES: tuple[Route, ...] = (
             "paper account, the paper service and pending approvals."
         ),
     ),
-    forven(
-        "POST", "/api/system/stop", "system", "stop_system",
-        "Halt trading and agents (system pause).",
-        Param("reason", "body", description="why (kept until start; at most 500 characters)"),
-        state="implemented", resolver="control:stop_system",
+    route(
+        method="POST", path="/api/system/stop", api="forven", router="system", op="stop_system",
+        summary="Halt trading and agents (system pause).", state="implemented",
+        resolver=control.stop_system,
+        params=(
+            Param("reason", "body", description="why (kept until start; at most 500 characters)"),
+        ),
         response=Response("one", "SystemControl"), graphql="stopSystem",
+        mutation="stopSystem",
         notes=(
             "Halts, until POST /api/system/start, every scheduler job that trades or moves "
             "strategies: market ticks, the paper service's steps, the Halyrd agents' steps and "
@@ -170,34 +115,37 @@ ROUTES: tuple[Route, ...] = (
             "event. The body is optional."
         ),
     ),
-    forven(
-        "POST", "/api/system/start", "system", "start_system",
-        "Resume trading and agents after a system pause.",
-        state="implemented", resolver="control:start_system",
-        response=Response("one", "SystemControl"), graphql="startSystem",
+    route(
+        method="POST", path="/api/system/start", api="forven", router="system", op="start_system",
+        summary="Resume trading and agents after a system pause.", state="implemented",
+        resolver=control.start_system, response=Response("one", "SystemControl"),
+        graphql="startSystem",
+        mutation="startSystem",
         notes="Idempotent: starting a running system changes nothing and writes no event.",
     ),
-    forven(
-        "GET", "/api/system/mode", "system", "get_system_mode",
-        "Get the pipeline autonomy mode (manual/semi_auto/auto).",
-        state="implemented", resolver="control:get_system_mode",
-        response=Response("one", "SystemMode"), graphql="systemMode",
-        notes=MODE_RULE,
+    route(
+        method="GET", path="/api/system/mode", api="forven", router="system", op="get_system_mode",
+        summary="Get the pipeline autonomy mode (manual/semi_auto/auto).", state="implemented",
+        resolver=control.get_system_mode, response=Response("one", "SystemMode"),
+        graphql="systemMode", notes=MODE_RULE,
     ),
-    forven(
-        "POST", "/api/system/mode", "system", "set_system_mode",
-        "Set the pipeline autonomy mode (manual/semi_auto/auto).",
-        Param("mode", "body", required=True, enum=("manual", "semi_auto", "auto")),
-        state="implemented", resolver="control:set_system_mode",
+    route(
+        method="POST", path="/api/system/mode", api="forven", router="system", op="set_system_mode",
+        summary="Set the pipeline autonomy mode (manual/semi_auto/auto).", state="implemented",
+        resolver=control.set_system_mode,
+        params=(Param("mode", "body", required=True, enum=("manual", "semi_auto", "auto")),),
         response=Response("one", "SystemMode"), graphql="setSystemMode",
+        mutation="setSystemMode",
         notes=MODE_RULE + " The scheduler's pipeline job applies the new mode on its next run.",
     ),
-    forven(
-        "POST", "/api/execution-mode", "system", "set_execution_mode",
-        "Set the execution mode (paper/live); refused in beta builds.",
-        Param("mode", "body", required=True, enum=("paper", "live")),
-        state="implemented", resolver="control:set_execution_mode",
+    route(
+        method="POST", path="/api/execution-mode", api="forven", router="system",
+        op="set_execution_mode",
+        summary="Set the execution mode (paper/live); refused in beta builds.", state="implemented",
+        resolver=control.set_execution_mode,
+        params=(Param("mode", "body", required=True, enum=("paper", "live")),),
         response=Response("one", "SystemControl"), graphql="setExecutionMode",
+        mutation="setExecutionMode",
         notes=(
             "paper is always accepted. live is refused while the build is paper-locked (beta "
             "and default builds; TRADEGRAPH_LIVE_TRADING=true unlocks it): the seed gives no "
@@ -205,13 +153,16 @@ ROUTES: tuple[Route, ...] = (
             "a disabled capability) and change nothing."
         ),
     ),
-    forven(
-        "POST", "/api/system/exchange/reconcile", "system", "reconcile_exchange",
-        "Reconcile positions and orders with the exchange.",
-        Param("repair", "body", "bool", default=True,
-              description="fix what differs (default); false only reports"),
-        state="implemented", resolver="reconcile:reconcile_exchange",
+    route(
+        method="POST", path="/api/system/exchange/reconcile", api="forven", router="system",
+        op="reconcile_exchange", summary="Reconcile positions and orders with the exchange.",
+        state="implemented", resolver=reconcile.reconcile_exchange,
+        params=(
+            Param("repair", "body", "bool", default=True,
+                  description="fix what differs (default); false only reports"),
+        ),
         response=Response("one", "Reconciliation"), graphql="reconcileExchange",
+        mutation="reconcileExchange",
         notes=(
             "Compares our open trades routed to the paper exchange with the positions it holds "
             "(the paper venue fills market orders at once, so it has no resting orders). "
@@ -225,10 +176,11 @@ ROUTES: tuple[Route, ...] = (
             "exchange_reconcile job runs it without repair. The body is optional."
         ),
     ),
-    forven(
-        "GET", "/api/scheduler", "scheduler", "list_scheduler_jobs", "List scheduler jobs.",
-        state="implemented", resolver="scheduler:list_jobs",
-        response=Response("list", "SchedulerJob"), graphql="schedulerJobs",
+    route(
+        method="GET", path="/api/scheduler", api="forven", router="scheduler",
+        op="list_scheduler_jobs", summary="List scheduler jobs.", state="implemented",
+        resolver=scheduler.list_jobs, response=Response("list", "SchedulerJob"),
+        graphql="schedulerJobs",
         notes=(
             "The job catalog: market_ticks (1 s), paper_tick (60 s), agent_tick "
             "(TRADEGRAPH_AGENT_TICK_SECONDS, 60 s; 0 creates it disabled), pipeline (300 s), "
@@ -237,14 +189,17 @@ ROUTES: tuple[Route, ...] = (
             "never run is due at once, then every `interval_seconds` after its last run started."
         ),
     ),
-    forven(
-        "PATCH", "/api/scheduler/{job_id}", "scheduler", "update_scheduler_job",
-        "Patch a scheduler job's config.",
-        path_param("job_id", "str", what="scheduler job id"),
-        Param("enabled", "body", "bool"),
-        Param("interval_seconds", "body", "float", description="0.1 to 86400 seconds"),
-        state="implemented", resolver="scheduler:update_job",
+    route(
+        method="PATCH", path="/api/scheduler/{job_id}", api="forven", router="scheduler",
+        op="update_scheduler_job", summary="Patch a scheduler job's config.", state="implemented",
+        resolver=scheduler.update_job,
+        params=(
+            path_param("job_id", "str", what="scheduler job id"),
+            Param("enabled", "body", "bool"),
+            Param("interval_seconds", "body", "float", description="0.1 to 86400 seconds"),
+        ),
         response=Response("one", "SchedulerJob"), graphql="updateSchedulerJob",
+        mutation="updateSchedulerJob",
         notes=(
             "The seed does not document the patchable fields: `enabled` and "
             "`interval_seconds` (0.1 s to 24 h), at least one of them (else 422). The running "

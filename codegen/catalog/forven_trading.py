@@ -6,21 +6,23 @@ not per-strategy: starting it stops any prior session.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import PAGING, forven, path_param
+from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
+from codegen.route import route
+from resolvers import paper, trades
 
 TRADE_ID = path_param(arg="trade_id", what="trade id")
 
 ROUTES: tuple[Route, ...] = (
-    forven(
-        "GET", "/api/trades/open", "trades", "list_open_trades",
-        "Open trades, optionally re-verified against the exchange.",
-        Param("verify", "query", "bool", default=False,
-              description="re-verify each open trade against the exchange"),
-        state="implemented",
-        resolver="trades:list_open_trades",
-        response=Response("list", "OpenTrade"),
-        graphql="openTrades",
+    route(
+        method="GET", path="/api/trades/open", api="forven", router="trades", op="list_open_trades",
+        summary="Open trades, optionally re-verified against the exchange.", state="implemented",
+        resolver=trades.list_open_trades,
+        params=(
+            Param("verify", "query", "bool", default=False,
+                  description="re-verify each open trade against the exchange"),
+        ),
+        response=Response("list", "OpenTrade"), graphql="openTrades",
         notes=(
             "Every open trade, oldest first (not paged: the open book is small). Each item is "
             "the Trade shape plus `exchange_verified` and `exchange_detail`: with "
@@ -32,14 +34,15 @@ ROUTES: tuple[Route, ...] = (
             "/api/system/exchange/reconcile repairs differences."
         ),
     ),
-    forven(
-        "GET", "/api/trades/recent", "trades", "list_recent_trades", "Recent trades.",
-        Param("limit", "query", "int", default=50, minimum=1, maximum=500,
-              description="how many, default 50, max 500"),
-        state="implemented",
-        resolver="trades:list_recent_trades",
-        response=Response("list", "Trade"),
-        graphql="recentTrades",
+    route(
+        method="GET", path="/api/trades/recent", api="forven", router="trades",
+        op="list_recent_trades", summary="Recent trades.", state="implemented",
+        resolver=trades.list_recent_trades,
+        params=(
+            Param("limit", "query", "int", default=50, minimum=1, maximum=500,
+                  description="how many, default 50, max 500"),
+        ),
+        response=Response("list", "Trade"), graphql="recentTrades",
         notes=(
             "The seed does not say how many count as recent: the `limit` (default 50) trades "
             "with the latest activity, newest first, across statuses and owners. Activity is "
@@ -47,15 +50,11 @@ ROUTES: tuple[Route, ...] = (
             "`opened_at`."
         ),
     ),
-    forven(
-        "GET", "/api/trades", "trades", "list_trades",
-        "The full trade ledger (paged by status).",
-        Param("status", "query", "TradeStatus"),
-        *PAGING,
-        state="implemented",
-        resolver="trades:list_trades",
-        response=Response("page", "Trade"),
-        graphql="trades",
+    route(
+        method="GET", path="/api/trades", api="forven", router="trades", op="list_trades",
+        summary="The full trade ledger (paged by status).", state="implemented",
+        resolver=trades.list_trades, params=(Param("status", "query", "TradeStatus"), *PAGING),
+        response=Response("page", "Trade"), graphql="trades",
         notes=(
             "Paged oldest first with keyset cursors: `limit` and `cursor` (the previous page's "
             "`next_cursor`); `total` counts every match. The seed does not name its paging "
@@ -63,15 +62,12 @@ ROUTES: tuple[Route, ...] = (
             "exchange after a failed force-close."
         ),
     ),
-    forven(
-        "POST", "/api/trades/{id}/force-close", "trades", "force_close_trade",
-        "Force-close a position.",
-        TRADE_ID,
-        errors=(409, 502),
-        state="implemented",
-        resolver="trades:force_close_trade",
-        response=Response("one", "Trade"),
-        graphql="trade",
+    route(
+        method="POST", path="/api/trades/{id}/force-close", api="forven", router="trades",
+        op="force_close_trade", summary="Force-close a position.", state="implemented",
+        resolver=trades.force_close_trade, params=(TRADE_ID,), response=Response("one", "Trade"),
+        errors=(409, 502), graphql="trade",
+        mutation="forceCloseTrade",
         notes=(
             "Sends a market close for the trade's position to the paper exchange and closes "
             "the trade at the fill (pnl net of both legs' fees); answers the closed trade. "
@@ -85,17 +81,17 @@ ROUTES: tuple[Route, ...] = (
             "Halyrd trading agent's trade (its own book holds it: POST /agents/{id}/orders)."
         ),
     ),
-    forven(
-        "POST", "/api/trades/{id}/mark-failed", "trades", "mark_trade_failed",
-        "Record a trade as failed and free its capital.",
-        TRADE_ID,
-        Param("reason", "body", default="", description="why (default: marked failed by the "
-              "operator); at most 500 characters"),
-        errors=(409,),
-        state="implemented",
-        resolver="trades:mark_trade_failed",
-        response=Response("one", "Trade"),
-        graphql="trade",
+    route(
+        method="POST", path="/api/trades/{id}/mark-failed", api="forven", router="trades",
+        op="mark_trade_failed", summary="Record a trade as failed and free its capital.",
+        state="implemented", resolver=trades.mark_trade_failed,
+        params=(
+            TRADE_ID,
+            Param("reason", "body", default="", description="why (default: marked failed by the "
+                  "operator); at most 500 characters"),
+        ),
+        response=Response("one", "Trade"), errors=(409,), graphql="trade",
+        mutation="markTradeFailed",
         notes=(
             "The body is optional. The trade becomes `failed` with the reason and a "
             "`closed_at`, without pnl; it no longer counts as open, which frees what it held "
@@ -105,32 +101,32 @@ ROUTES: tuple[Route, ...] = (
             "for a trade already closed or failed."
         ),
     ),
-    forven(
-        "GET", "/api/paper/sessions", "paper", "list_paper_sessions",
-        "List paper sessions (optional deployed filter).",
-        Param("deployed", "query", "bool",
-              description="true: the running session; false: the stopped ones"),
-        *PAGING,
-        state="implemented",
-        resolver="paper:list_paper_sessions",
-        response=Response("page", "PaperSession"),
-        graphql="paperSessions",
+    route(
+        method="GET", path="/api/paper/sessions", api="forven", router="paper",
+        op="list_paper_sessions", summary="List paper sessions (optional deployed filter).",
+        state="implemented", resolver=paper.list_paper_sessions,
+        params=(
+            Param("deployed", "query", "bool",
+                  description="true: the running session; false: the stopped ones"),
+            *PAGING,
+        ),
+        response=Response("page", "PaperSession"), graphql="paperSessions",
         notes=(
             "Paged oldest first with keyset cursors, like GET /api/trades. A session is "
             "deployed while it runs; at most one runs at a time. `trade_count`, "
             "`open_trade_count` and `realized_pnl` count the trades it opened."
         ),
     ),
-    forven(
-        "POST", "/api/paper/service/start", "paper", "start_paper_service",
-        "Start the paper trading service.",
-        Param("strategy_ids", "body", "json",
-              description="ids of active strategies at stage paper to deploy; default: all"),
-        errors=(404, 409),
-        state="implemented",
-        resolver="paper:start_paper_service",
-        response=Response("one", "PaperSession"),
-        graphql="paperSession",
+    route(
+        method="POST", path="/api/paper/service/start", api="forven", router="paper",
+        op="start_paper_service", summary="Start the paper trading service.", state="implemented",
+        resolver=paper.start_paper_service,
+        params=(
+            Param("strategy_ids", "body", "json",
+                  description="ids of active strategies at stage paper to deploy; default: all"),
+        ),
+        response=Response("one", "PaperSession"), errors=(404, 409), graphql="paperSession",
+        mutation="startPaperService",
         notes=(
             "The service is global: starting it stops any prior session (stop_reason "
             "`replaced by session N`) and answers 200 with the new running session. The body "
@@ -144,30 +140,25 @@ ROUTES: tuple[Route, ...] = (
             "trades on the scheduler's paper_tick job and resumes after a server restart."
         ),
     ),
-    forven(
-        "POST", "/api/paper/service/stop", "paper", "stop_paper_service",
-        "Stop the paper trading service.",
-        Param("reason", "body", default="", description="recorded as the stop_reason"),
-        errors=(409,),
-        state="implemented",
-        resolver="paper:stop_paper_service",
-        response=Response("one", "PaperSession"),
-        graphql="paperSession",
+    route(
+        method="POST", path="/api/paper/service/stop", api="forven", router="paper",
+        op="stop_paper_service", summary="Stop the paper trading service.", state="implemented",
+        resolver=paper.stop_paper_service,
+        params=(Param("reason", "body", default="", description="recorded as the stop_reason"),),
+        response=Response("one", "PaperSession"), errors=(409,), graphql="paperSession",
+        mutation="stopPaperService",
         notes=(
             "Answers the stopped session. Open positions stay open (force-close or mark-failed "
             "them, or start a session that deploys their strategies again). 409 "
             "PAPER_SERVICE_NOT_RUNNING when no session runs; nothing changes."
         ),
     ),
-    forven(
-        "GET", "/api/paper/sessions/{id}/trades", "paper", "list_paper_session_trades",
-        "Trades for a paper session.",
-        path_param(arg="session_id", what="paper session id"),
-        *PAGING,
-        state="implemented",
-        resolver="paper:list_paper_session_trades",
-        response=Response("page", "Trade"),
-        graphql="trades",
+    route(
+        method="GET", path="/api/paper/sessions/{id}/trades", api="forven", router="paper",
+        op="list_paper_session_trades", summary="Trades for a paper session.", state="implemented",
+        resolver=paper.list_paper_session_trades,
+        params=(path_param(arg="session_id", what="paper session id"), *PAGING),
+        response=Response("page", "Trade"), graphql="trades",
         notes=(
             "The trades the session opened, paged oldest first like GET /api/trades. Paper "
             "sessions never auto-promote; advance via POST /api/lifecycle/transition."

@@ -9,78 +9,41 @@ is a Halyrd route like the others (only Forven's `GET /api/health` is always exe
 from __future__ import annotations
 
 from codegen.model import Param, Response, Route
+from codegen.route import route
+from resolvers import trades, trading_agents
+from resolvers.halyrd import blocks, equity, journal
 
 AGENT_ID = Param("id", "path", "str", required=True, arg="agent_id",
                  description="agent id, or `current` for the running agent")  # fmt: skip
-READ_ERRORS = (401, 404, 422)
 
 
 ROUTES: tuple[Route, ...] = (
-    Route(
-        "GET",
-        "/health",
-        "halyrd",
-        "halyrd",
-        "Backend health check.",
-        "api",
-        "halyrd_health",
-        state="transport",
-        response=Response("one", "Health"),
-    ),  # fmt: skip
-    Route(
-        "GET",
-        "/agents",
-        "halyrd",
-        "halyrd",
-        "Every trading agent (one today).",
-        "api",
-        "list_agents",
-        state="implemented",
-        resolver="trading_agents:list_trading_agents",
-        response=Response("list", "Agent"),
-        errors=(401, 422),
+    route(
+        method="GET", path="/health", api="halyrd", router="halyrd", op="halyrd_health",
+        summary="Backend health check.", state="transport", response=Response("one", "Health"),
+    ),
+    route(
+        method="GET", path="/agents", api="halyrd", router="halyrd", op="list_agents",
+        summary="Every trading agent (one today).", state="implemented",
+        resolver=trading_agents.list_trading_agents, response=Response("list", "Agent"),
         graphql="tradingAgents",
-    ),  # fmt: skip
-    Route(
-        "GET",
-        "/agents/current",
-        "halyrd",
-        "halyrd",
-        "The running agent (alias of its id).",
-        "api",
-        "get_current_agent",
-        state="implemented",
-        resolver="trading_agents:get_trading_agent",
-        fixed=(("agent_id", "current"),),
-        response=Response("one", "Agent"),
-        errors=(401, 404, 422),
-        graphql="tradingAgent",
-    ),  # fmt: skip
-    Route(
-        "GET",
-        "/agents/{id}",
-        "halyrd",
-        "halyrd",
-        "One agent: id, name, status, phase, market_mode, last_heartbeat.",
-        "api",
-        "get_agent",
-        state="implemented",
-        resolver="trading_agents:get_trading_agent",
-        params=(AGENT_ID,),
-        response=Response("one", "Agent"),
-        errors=READ_ERRORS,
-        graphql="tradingAgent",
-    ),  # fmt: skip
-    Route(
-        "GET",
-        "/agents/{id}/equity",
-        "halyrd",
-        "halyrd",
-        "Equity snapshots, optionally resampled.",
-        "api",
-        "get_agent_equity",
-        state="implemented",
-        resolver="halyrd.equity:list_equity",
+    ),
+    route(
+        method="GET", path="/agents/current", api="halyrd", router="halyrd", op="get_current_agent",
+        summary="The running agent (alias of its id).", state="implemented",
+        resolver=trading_agents.get_trading_agent, fixed=(("agent_id", "current"),),
+        response=Response("one", "Agent"), errors=(404,), graphql="tradingAgent",
+    ),
+    route(
+        method="GET", path="/agents/{id}", api="halyrd", router="halyrd", op="get_agent",
+        summary="One agent: id, name, status, phase, market_mode, last_heartbeat.",
+        state="implemented", resolver=trading_agents.get_trading_agent, params=(AGENT_ID,),
+        response=Response("one", "Agent"), graphql="tradingAgent",
+    ),
+    route(
+        method="GET", path="/agents/{id}/equity", api="halyrd", router="halyrd",
+        op="get_agent_equity", summary="Equity snapshots, optionally resampled.",
+        state="implemented", resolver=equity.list_equity,
         params=(
             AGENT_ID,
             Param(
@@ -99,7 +62,6 @@ ROUTES: tuple[Route, ...] = (
             ),
         ),
         response=Response("list", "EquitySnapshot"),
-        errors=READ_ERRORS,
         notes=(
             "Oldest first; `from` and `to` inclusive. With `interval`, buckets are aligned to "
             "the Unix epoch in UTC and each is answered by its last snapshot: that snapshot's "
@@ -110,33 +72,20 @@ ROUTES: tuple[Route, ...] = (
             "last snapshot in range, answer 422 TOO_MANY_POINTS."
         ),
     ),
-    Route(
-        "GET",
-        "/agents/{id}/trades",
-        "halyrd",
-        "halyrd",
-        "The agent's trades by phase.",
-        "api",
-        "list_agent_trades",
-        state="implemented",
-        resolver="trades:list_agent_trades",
+    route(
+        method="GET", path="/agents/{id}/trades", api="halyrd", router="halyrd",
+        op="list_agent_trades", summary="The agent's trades by phase.", state="implemented",
+        resolver=trades.list_agent_trades,
         params=(
             AGENT_ID,
             Param("phase", "query", "str", default="all", enum=("paper", "live", "all")),
         ),
         response=Response("list", "Trade"),
-        errors=READ_ERRORS,
-    ),  # fmt: skip
-    Route(
-        "GET",
-        "/agents/{id}/journal",
-        "halyrd",
-        "halyrd",
-        "Journal entries, cursor-paginated.",
-        "api",
-        "get_agent_journal",
-        state="implemented",
-        resolver="halyrd.journal:page_journal",
+    ),
+    route(
+        method="GET", path="/agents/{id}/journal", api="halyrd", router="halyrd",
+        op="get_agent_journal", summary="Journal entries, cursor-paginated.", state="implemented",
+        resolver=journal.page_journal,
         params=(
             AGENT_ID,
             Param("cursor", "query", "str", description="the previous page's next_cursor"),
@@ -150,7 +99,6 @@ ROUTES: tuple[Route, ...] = (
             ),
         ),
         response=Response("one", "JournalPage"),
-        errors=READ_ERRORS,
         notes=(
             "Newest first. Cursors are keyset positions: entries appended while a client pages "
             "appear above its cursor (read them with a fresh first page), so following "
@@ -158,16 +106,10 @@ ROUTES: tuple[Route, ...] = (
             "is 422 INVALID_CURSOR."
         ),
     ),
-    Route(
-        "GET",
-        "/agents/{id}/risk/blocks",
-        "halyrd",
-        "halyrd",
-        "Refused orders: ts, layer, rule, reason, order_ref.",
-        "api",
-        "list_agent_risk_blocks",
-        state="implemented",
-        resolver="halyrd.blocks:list_blocks",
+    route(
+        method="GET", path="/agents/{id}/risk/blocks", api="halyrd", router="halyrd",
+        op="list_agent_risk_blocks", summary="Refused orders: ts, layer, rule, reason, order_ref.",
+        state="implemented", resolver=blocks.list_blocks,
         params=(
             AGENT_ID,
             Param(
@@ -180,10 +122,9 @@ ROUTES: tuple[Route, ...] = (
             ),
         ),
         response=Response("list", "RiskBlock"),
-        errors=READ_ERRORS,
         notes=(
             "Newest first. The seed documents no parameters; `limit` (not in the seed) bounds "
             "the answer, and each block also names the error `code` its order answered with."
         ),
     ),
-)
+)  # fmt: skip

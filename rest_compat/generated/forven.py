@@ -32,10 +32,10 @@ from rest_compat.runtime import (  # noqa: F401
     Int64,
     IsoDateTime,
     StrictBool,
-    call,
+    boundary,
     jsonable,
     not_implemented,
-    page_envelope,
+    page,
     respond,
 )
 
@@ -49,12 +49,12 @@ class StopSystemBody(BaseModel):
 
 class SetSystemModeBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    mode: Literal['manual', 'semi_auto', 'auto']
+    mode: Literal["manual", "semi_auto", "auto"]
 
 
 class SetExecutionModeBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    mode: Literal['paper', 'live']
+    mode: Literal["paper", "live"]
 
 
 class ReconcileExchangeBody(BaseModel):
@@ -71,39 +71,46 @@ class UpdateSchedulerJobBody(BaseModel):
 class TransitionStrategyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     strategy_id: BodyInt64 = Field(..., ge=1)
-    target: Literal['quick_screen', 'research_only', 'paper', 'live']
-    reason: str = ''
+    target: Literal["quick_screen", "research_only", "paper", "live"]
+    reason: str = ""
 
 
 class CreateBacktestStrategyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hypothesis_id: BodyInt64 = Field(..., ge=1)
     name: str = Field(..., min_length=1)
-    family: Literal['ma_cross', 'rsi_reversion', 'donchian_breakout', 'bollinger_reversion', 'macd_momentum', 'squeeze_breakout']
+    family: Literal[
+        "ma_cross",
+        "rsi_reversion",
+        "donchian_breakout",
+        "bollinger_reversion",
+        "macd_momentum",
+        "squeeze_breakout",
+    ]
     symbol: str = Field(..., min_length=1)
-    timeframe: Literal['1m', '5m', '15m', '1h', '4h', '1d'] = '1h'
+    timeframe: Literal["1m", "5m", "15m", "1h", "4h", "1d"] = "1h"
     params: Any | None = None
 
 
 class CreateHypothesisBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(..., min_length=1)
-    thesis: str = ''
-    mechanism: str = ''
-    novelty: str = ''
-    lane: str = 'general'
+    thesis: str = ""
+    mechanism: str = ""
+    novelty: str = ""
+    lane: str = "general"
 
 
 class CreateHypothesisFromUrlBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(..., min_length=1)
-    lane: str = 'general'
+    lane: str = "general"
 
 
 class PreviewHypothesisUrlBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(..., min_length=1)
-    lane: str = 'general'
+    lane: str = "general"
 
 
 class UpdateHypothesisBody(BaseModel):
@@ -118,12 +125,12 @@ class GenerateHypothesisStrategiesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     count: BodyInt64 | None = Field(None, ge=1, le=6)
     symbol: str | None = Field(None, min_length=1)
-    timeframe: Literal['1m', '5m', '15m', '1h', '4h', '1d'] | None = None
+    timeframe: Literal["1m", "5m", "15m", "1h", "4h", "1d"] | None = None
 
 
 class MarkTradeFailedBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = ''
+    reason: str = ""
 
 
 class StartPaperServiceBody(BaseModel):
@@ -133,7 +140,7 @@ class StartPaperServiceBody(BaseModel):
 
 class StopPaperServiceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = ''
+    reason: str = ""
 
 
 class UpdateLabAgentBody(BaseModel):
@@ -142,692 +149,1622 @@ class UpdateLabAgentBody(BaseModel):
     description: str | None = None
 
 
-@router.api_route('/api/system/status', methods=['GET'], operation_id='get_system_status', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/system/status",
+    methods=["GET"],
+    operation_id="get_system_status",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_system_status(request: Request) -> Response:
     """System status summary."""
-    result = await call(request, r_dashboard.get_system_status, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_dashboard.get_system_status(session)
     return respond(S.system_status(result), 200)
 
 
-@router.api_route('/api/system/heartbeat', methods=['GET'], operation_id='get_system_heartbeat', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/system/heartbeat",
+    methods=["GET"],
+    operation_id="get_system_heartbeat",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_system_heartbeat(request: Request) -> Response:
     """Daemon heartbeat with risk/equity data."""
-    result = await call(request, r_dashboard.get_system_heartbeat, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_dashboard.get_system_heartbeat(session)
     return respond(S.system_heartbeat(result), 200)
 
 
-@router.api_route('/api/dashboard', methods=['GET'], operation_id='get_dashboard', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/dashboard",
+    methods=["GET"],
+    operation_id="get_dashboard",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_dashboard(request: Request) -> Response:
     """Dashboard overview."""
-    result = await call(request, r_dashboard.get_dashboard, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_dashboard.get_dashboard(session)
     return respond(S.dashboard(result), 200)
 
 
-@router.api_route('/api/system/stop', methods=['POST'], operation_id='stop_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/system/stop",
+    methods=["POST"],
+    operation_id="stop_system",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def stop_system(request: Request, body: StopSystemBody = StopSystemBody()) -> Response:
     """Halt trading and agents (system pause)."""
-    result = await call(request, r_control.stop_system, write=True, query=(), reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.stop_system(session, reason=body.reason)
     return respond(S.system_control(result), 200)
 
 
-@router.api_route('/api/system/start', methods=['POST'], operation_id='start_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/system/start",
+    methods=["POST"],
+    operation_id="start_system",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def start_system(request: Request) -> Response:
     """Resume trading and agents after a system pause."""
-    result = await call(request, r_control.start_system, write=True, query=())
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.start_system(session)
     return respond(S.system_control(result), 200)
 
 
-@router.api_route('/api/system/mode', methods=['GET'], operation_id='get_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/system/mode",
+    methods=["GET"],
+    operation_id="get_system_mode",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_system_mode(request: Request) -> Response:
     """Get the pipeline autonomy mode (manual/semi_auto/auto)."""
-    result = await call(request, r_control.get_system_mode, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_control.get_system_mode(session)
     return respond(S.system_mode(result), 200)
 
 
-@router.api_route('/api/system/mode', methods=['POST'], operation_id='set_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/system/mode",
+    methods=["POST"],
+    operation_id="set_system_mode",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def set_system_mode(request: Request, body: SetSystemModeBody) -> Response:
     """Set the pipeline autonomy mode (manual/semi_auto/auto)."""
-    result = await call(request, r_control.set_system_mode, write=True, query=(), mode=body.mode)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.set_system_mode(session, mode=body.mode)
     return respond(S.system_mode(result), 200)
 
 
-@router.api_route('/api/execution-mode', methods=['POST'], operation_id='set_execution_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/execution-mode",
+    methods=["POST"],
+    operation_id="set_execution_mode",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def set_execution_mode(request: Request, body: SetExecutionModeBody) -> Response:
     """Set the execution mode (paper/live); refused in beta builds."""
-    result = await call(request, r_control.set_execution_mode, write=True, query=(), mode=body.mode)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_control.set_execution_mode(session, mode=body.mode)
     return respond(S.system_control(result), 200)
 
 
-@router.api_route('/api/system/exchange/reconcile', methods=['POST'], operation_id='reconcile_exchange', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def reconcile_exchange(request: Request, body: ReconcileExchangeBody = ReconcileExchangeBody()) -> Response:
+@router.api_route(
+    "/api/system/exchange/reconcile",
+    methods=["POST"],
+    operation_id="reconcile_exchange",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def reconcile_exchange(
+    request: Request, body: ReconcileExchangeBody = ReconcileExchangeBody()
+) -> Response:
     """Reconcile positions and orders with the exchange."""
-    result = await call(request, r_reconcile.reconcile_exchange, write=True, query=(), repair=body.repair)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_reconcile.reconcile_exchange(session, repair=body.repair)
     return respond(S.reconciliation(result), 200)
 
 
-@router.api_route('/api/scheduler', methods=['GET'], operation_id='list_scheduler_jobs', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/scheduler",
+    methods=["GET"],
+    operation_id="list_scheduler_jobs",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_scheduler_jobs(request: Request) -> Response:
     """List scheduler jobs."""
-    result = await call(request, r_scheduler.list_jobs, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_scheduler.list_jobs(session)
     return respond([S.scheduler_job(x) for x in result], 200)
 
 
-@router.api_route('/api/scheduler/{job_id}', methods=['PATCH'], operation_id='update_scheduler_job', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def update_scheduler_job(request: Request, job_id: str, body: UpdateSchedulerJobBody = UpdateSchedulerJobBody()) -> Response:
+@router.api_route(
+    "/api/scheduler/{job_id}",
+    methods=["PATCH"],
+    operation_id="update_scheduler_job",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def update_scheduler_job(
+    request: Request, job_id: str, body: UpdateSchedulerJobBody = UpdateSchedulerJobBody()
+) -> Response:
     """Patch a scheduler job's config."""
-    result = await call(request, r_scheduler.update_job, write=True, query=(), job_id=job_id, enabled=body.enabled, interval_seconds=body.interval_seconds)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_scheduler.update_job(
+            session, job_id=job_id, enabled=body.enabled, interval_seconds=body.interval_seconds
+        )
     return respond(S.scheduler_job(result), 200)
 
 
-@router.api_route('/api/strategies', methods=['GET'], operation_id='list_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_strategies(request: Request, status: Literal['active', 'archived'] | None = Query(None), stage: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/strategies",
+    methods=["GET"],
+    operation_id="list_strategies",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_strategies(
+    request: Request,
+    status: Literal["active", "archived"] | None = Query(None),
+    stage: Literal["quick_screen", "research_only", "paper", "live"] | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """List strategies by status/stage; paged."""
-    result = await call(request, r_strategies.list_strategies, write=False, query=('status', 'stage', 'limit', 'cursor'), status=status, stage=stage, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(
+        request, write=False, query=("status", "stage", "limit", "cursor")
+    ) as session:
+        result = await r_strategies.list_strategies(
+            session, status=status, stage=stage, first=limit, after=cursor
+        )
+    return respond(page(result, S.strategy), 200)
 
 
-@router.api_route('/api/lifecycle/strategies', methods=['GET'], operation_id='list_lifecycle_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_lifecycle_strategies(request: Request, state: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), source: Literal['manual', 'generated', 'demo'] | None = Query(None), symbol: str | None = Query(None), name: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/lifecycle/strategies",
+    methods=["GET"],
+    operation_id="list_lifecycle_strategies",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_lifecycle_strategies(
+    request: Request,
+    state: Literal["quick_screen", "research_only", "paper", "live"] | None = Query(None),
+    source: Literal["manual", "generated", "demo"] | None = Query(None),
+    symbol: str | None = Query(None),
+    name: str | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """List by lifecycle state with state/source/symbol/name filters."""
-    result = await call(request, r_strategies.list_strategies, write=False, query=('state', 'source', 'symbol', 'name', 'limit', 'cursor'), stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(
+        request, write=False, query=("state", "source", "symbol", "name", "limit", "cursor")
+    ) as session:
+        result = await r_strategies.list_strategies(
+            session, stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor
+        )
+    return respond(page(result, S.strategy), 200)
 
 
-@router.api_route('/api/lifecycle/strategies/{id}', methods=['GET'], operation_id='get_lifecycle_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/lifecycle/strategies/{id}",
+    methods=["GET"],
+    operation_id="get_lifecycle_strategy",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_lifecycle_strategy(request: Request, id: Int64) -> Response:
     """Lifecycle state plus full history."""
-    result = await call(request, r_lifecycle.get_strategy_lifecycle, write=False, query=(), strategy_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_lifecycle.get_strategy_lifecycle(session, strategy_id=id)
     return respond(S.strategy_lifecycle(result), 200)
 
 
-@router.api_route('/api/lifecycle/transition', methods=['POST'], operation_id='transition_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/lifecycle/transition",
+    methods=["POST"],
+    operation_id="transition_strategy",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def transition_strategy(request: Request, body: TransitionStrategyBody) -> Response:
     """Move a strategy between stages (target paper/live)."""
-    result = await call(request, r_lifecycle.transition_strategy, write=True, query=(), strategy_id=body.strategy_id, target=body.target, reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_lifecycle.transition_strategy(
+            session, strategy_id=body.strategy_id, target=body.target, reason=body.reason
+        )
     return respond(S.strategy(result), 200)
 
 
-@router.api_route('/api/lifecycle/strategies/{id}/readiness', methods=['GET'], operation_id='get_strategy_readiness', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/lifecycle/strategies/{id}/readiness",
+    methods=["GET"],
+    operation_id="get_strategy_readiness",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_strategy_readiness(request: Request, id: Int64) -> Response:
     """The promotion-readiness checklist."""
-    result = await call(request, r_readiness.get_strategy_readiness, write=False, query=(), strategy_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_readiness.get_strategy_readiness(session, strategy_id=id)
     return respond(S.strategy_readiness(result), 200)
 
 
-@router.api_route('/api/strategies/{id}/live-signals', methods=['GET'], operation_id='list_strategy_live_signals', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_strategy_live_signals(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
+@router.api_route(
+    "/api/strategies/{id}/live-signals",
+    methods=["GET"],
+    operation_id="list_strategy_live_signals",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_strategy_live_signals(
+    request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)
+) -> Response:
     """Live chart series: signals."""
-    result = await call(request, r_live_series.list_strategy_live_signals, write=False, query=('bars',), strategy_id=id, bars=bars)
+    async with boundary(request, write=False, query=("bars",)) as session:
+        result = await r_live_series.list_strategy_live_signals(session, strategy_id=id, bars=bars)
     return respond(S.strategy_signals(result), 200)
 
 
-@router.api_route('/api/strategies/{id}/live-indicators', methods=['GET'], operation_id='list_strategy_live_indicators', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_strategy_live_indicators(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
+@router.api_route(
+    "/api/strategies/{id}/live-indicators",
+    methods=["GET"],
+    operation_id="list_strategy_live_indicators",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_strategy_live_indicators(
+    request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)
+) -> Response:
     """Live chart series: indicator values."""
-    result = await call(request, r_live_series.list_strategy_live_indicators, write=False, query=('bars',), strategy_id=id, bars=bars)
+    async with boundary(request, write=False, query=("bars",)) as session:
+        result = await r_live_series.list_strategy_live_indicators(
+            session, strategy_id=id, bars=bars
+        )
     return respond(S.strategy_indicators(result), 200)
 
 
-@router.api_route('/api/strategies/{id}/live-markers', methods=['GET'], operation_id='list_strategy_live_markers', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_strategy_live_markers(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
+@router.api_route(
+    "/api/strategies/{id}/live-markers",
+    methods=["GET"],
+    operation_id="list_strategy_live_markers",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_strategy_live_markers(
+    request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)
+) -> Response:
     """Live chart series: entry/exit markers."""
-    result = await call(request, r_live_series.list_strategy_live_markers, write=False, query=('bars',), strategy_id=id, bars=bars)
+    async with boundary(request, write=False, query=("bars",)) as session:
+        result = await r_live_series.list_strategy_live_markers(session, strategy_id=id, bars=bars)
     return respond(S.strategy_markers(result), 200)
 
 
-@router.api_route('/api/backtesting/strategies', methods=['POST'], operation_id='create_backtest_strategy', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/backtesting/strategies",
+    methods=["POST"],
+    operation_id="create_backtest_strategy",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def create_backtest_strategy(request: Request, body: CreateBacktestStrategyBody) -> Response:
     """Create a backtest strategy container (requires hypothesis_id)."""
-    result = await call(request, r_strategies.create_strategy, write=True, query=(), hypothesis_id=body.hypothesis_id, name=body.name, family=body.family, symbol=body.symbol, timeframe=body.timeframe, params=body.params)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_strategies.create_strategy(
+            session,
+            hypothesis_id=body.hypothesis_id,
+            name=body.name,
+            family=body.family,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+            params=body.params,
+        )
     return respond(S.strategy(result), 201)
 
 
-@router.api_route('/api/gauntlet/strategies/{id}/workflow', methods=['POST'], operation_id='create_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/gauntlet/strategies/{id}/workflow",
+    methods=["POST"],
+    operation_id="create_gauntlet_workflow",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def create_gauntlet_workflow() -> Response:
     """Create or fetch the gauntlet workflow for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/gauntlet/strategies/{id}/workflow')
+    raise not_implemented("POST /api/gauntlet/strategies/{id}/workflow")
 
 
-@router.api_route('/api/gauntlet/workflows/{id}', methods=['GET'], operation_id='get_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/gauntlet/workflows/{id}",
+    methods=["GET"],
+    operation_id="get_gauntlet_workflow",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_gauntlet_workflow() -> Response:
     """Workflow detail with per-step status (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/gauntlet/workflows/{id}')
+    raise not_implemented("GET /api/gauntlet/workflows/{id}")
 
 
-@router.api_route('/api/gauntlet/workflows/{id}/resume', methods=['POST'], operation_id='resume_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/gauntlet/workflows/{id}/resume",
+    methods=["POST"],
+    operation_id="resume_gauntlet_workflow",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def resume_gauntlet_workflow() -> Response:
     """Resume a workflow (with max_steps) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/gauntlet/workflows/{id}/resume')
+    raise not_implemented("POST /api/gauntlet/workflows/{id}/resume")
 
 
-@router.api_route('/api/gauntlet/workflows/{id}/cancel', methods=['POST'], operation_id='cancel_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/gauntlet/workflows/{id}/cancel",
+    methods=["POST"],
+    operation_id="cancel_gauntlet_workflow",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def cancel_gauntlet_workflow() -> Response:
     """Cancel a workflow (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/gauntlet/workflows/{id}/cancel')
+    raise not_implemented("POST /api/gauntlet/workflows/{id}/cancel")
 
 
-@router.api_route('/api/gauntlet/steps/{id}/retry', methods=['POST'], operation_id='retry_gauntlet_step', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/gauntlet/steps/{id}/retry",
+    methods=["POST"],
+    operation_id="retry_gauntlet_step",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def retry_gauntlet_step() -> Response:
     """Retry a single robustness step (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/gauntlet/steps/{id}/retry')
+    raise not_implemented("POST /api/gauntlet/steps/{id}/retry")
 
 
-@router.api_route('/verdict/run', methods=['POST'], operation_id='run_verdict', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/verdict/run",
+    methods=["POST"],
+    operation_id="run_verdict",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def run_verdict() -> Response:
     """Run verdict validation on a backtest result (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /verdict/run')
+    raise not_implemented("POST /verdict/run")
 
 
-@router.api_route('/verdict/guide', methods=['GET'], operation_id='get_verdict_guide', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/verdict/guide",
+    methods=["GET"],
+    operation_id="get_verdict_guide",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_verdict_guide() -> Response:
     """Test descriptions and thresholds (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /verdict/guide')
+    raise not_implemented("GET /verdict/guide")
 
 
-@router.api_route('/api/hypotheses', methods=['GET'], operation_id='list_hypotheses', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_hypotheses(request: Request, view: Literal['all', 'active', 'archived', 'untested', 'tested'] | None = Query(None), lane: str | None = Query(None), status: Literal['active', 'archived'] | None = Query(None), search: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/hypotheses",
+    methods=["GET"],
+    operation_id="list_hypotheses",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_hypotheses(
+    request: Request,
+    view: Literal["all", "active", "archived", "untested", "tested"] | None = Query(None),
+    lane: str | None = Query(None),
+    status: Literal["active", "archived"] | None = Query(None),
+    search: str | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """List hypotheses (filter by view/lane/status/search)."""
-    result = await call(request, r_hypotheses.list_hypotheses, write=False, query=('view', 'lane', 'status', 'search', 'limit', 'cursor'), view=view, lane=lane, status=status, search=search, first=limit, after=cursor)
-    return respond({"items": [S.hypothesis(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(
+        request, write=False, query=("view", "lane", "status", "search", "limit", "cursor")
+    ) as session:
+        result = await r_hypotheses.list_hypotheses(
+            session, view=view, lane=lane, status=status, search=search, first=limit, after=cursor
+        )
+    return respond(page(result, S.hypothesis), 200)
 
 
-@router.api_route('/api/hypotheses/manual', methods=['POST'], operation_id='create_hypothesis', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/hypotheses/manual",
+    methods=["POST"],
+    operation_id="create_hypothesis",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def create_hypothesis(request: Request, body: CreateHypothesisBody) -> Response:
     """Create a hypothesis manually."""
-    result = await call(request, r_hypotheses.create_hypothesis, write=True, query=(), title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty, lane=body.lane)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.create_hypothesis(
+            session,
+            title=body.title,
+            thesis=body.thesis,
+            mechanism=body.mechanism,
+            novelty=body.novelty,
+            lane=body.lane,
+        )
     return respond(S.hypothesis(result), 201)
 
 
-@router.api_route('/api/hypotheses/from_url', methods=['POST'], operation_id='create_hypothesis_from_url', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
-async def create_hypothesis_from_url(request: Request, body: CreateHypothesisFromUrlBody) -> Response:
+@router.api_route(
+    "/api/hypotheses/from_url",
+    methods=["POST"],
+    operation_id="create_hypothesis_from_url",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def create_hypothesis_from_url(
+    request: Request, body: CreateHypothesisFromUrlBody
+) -> Response:
     """Create a hypothesis from a URL."""
-    result = await call(request, r_hypotheses.create_hypothesis_from_url, write=True, query=(), url=body.url, lane=body.lane)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.create_hypothesis_from_url(
+            session, url=body.url, lane=body.lane
+        )
     return respond(S.hypothesis(result), 201)
 
 
-@router.api_route('/api/hypotheses/preview_url', methods=['POST'], operation_id='preview_hypothesis_url', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/hypotheses/preview_url",
+    methods=["POST"],
+    operation_id="preview_hypothesis_url",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def preview_hypothesis_url(request: Request, body: PreviewHypothesisUrlBody) -> Response:
     """Preview the hypothesis a URL would create (nothing is stored)."""
-    result = await call(request, r_hypotheses.preview_hypothesis_url, write=True, query=(), url=body.url, lane=body.lane)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.preview_hypothesis_url(session, url=body.url, lane=body.lane)
     return respond(S.hypothesis_preview(result), 200)
 
 
-@router.api_route('/api/hypotheses/{id}', methods=['GET'], operation_id='get_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/hypotheses/{id}",
+    methods=["GET"],
+    operation_id="get_hypothesis",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_hypothesis(request: Request, id: Int64) -> Response:
     """Read a hypothesis."""
-    result = await call(request, r_hypotheses.get_hypothesis, write=False, query=(), hypothesis_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_hypotheses.get_hypothesis(session, hypothesis_id=id)
     return respond(S.hypothesis(result), 200)
 
 
-@router.api_route('/api/hypotheses/{id}/update', methods=['POST'], operation_id='update_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def update_hypothesis(request: Request, id: Int64, body: UpdateHypothesisBody = UpdateHypothesisBody()) -> Response:
+@router.api_route(
+    "/api/hypotheses/{id}/update",
+    methods=["POST"],
+    operation_id="update_hypothesis",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def update_hypothesis(
+    request: Request, id: Int64, body: UpdateHypothesisBody = UpdateHypothesisBody()
+) -> Response:
     """Edit a hypothesis (title/thesis/mechanism/novelty)."""
-    result = await call(request, r_hypotheses.update_hypothesis, write=True, query=(), hypothesis_id=id, title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypotheses.update_hypothesis(
+            session,
+            hypothesis_id=id,
+            title=body.title,
+            thesis=body.thesis,
+            mechanism=body.mechanism,
+            novelty=body.novelty,
+        )
     return respond(S.hypothesis(result), 200)
 
 
-@router.api_route('/api/hypotheses/{id}/generate-strategies', methods=['POST'], operation_id='generate_hypothesis_strategies', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
-async def generate_hypothesis_strategies(request: Request, id: Int64, body: GenerateHypothesisStrategiesBody = GenerateHypothesisStrategiesBody()) -> Response:
+@router.api_route(
+    "/api/hypotheses/{id}/generate-strategies",
+    methods=["POST"],
+    operation_id="generate_hypothesis_strategies",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def generate_hypothesis_strategies(
+    request: Request,
+    id: Int64,
+    body: GenerateHypothesisStrategiesBody = GenerateHypothesisStrategiesBody(),
+) -> Response:
     """Spawn child strategies from a thesis."""
-    result = await call(request, r_hypothesis_spawn.generate_hypothesis_strategies, write=True, query=(), hypothesis_id=id, count=body.count, symbol=body.symbol, timeframe=body.timeframe)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_hypothesis_spawn.generate_hypothesis_strategies(
+            session,
+            hypothesis_id=id,
+            count=body.count,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+        )
     return respond(S.generated_strategies(result), 201)
 
 
-@router.api_route('/api/trades/open', methods=['GET'], operation_id='list_open_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/trades/open",
+    methods=["GET"],
+    operation_id="list_open_trades",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_open_trades(request: Request, verify: bool = Query(False)) -> Response:
     """Open trades, optionally re-verified against the exchange."""
-    result = await call(request, r_trades.list_open_trades, write=False, query=('verify',), verify=verify)
+    async with boundary(request, write=False, query=("verify",)) as session:
+        result = await r_trades.list_open_trades(session, verify=verify)
     return respond(result, 200)
 
 
-@router.api_route('/api/trades/recent', methods=['GET'], operation_id='list_recent_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/trades/recent",
+    methods=["GET"],
+    operation_id="list_recent_trades",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_recent_trades(request: Request, limit: Int64 = Query(50, ge=1, le=500)) -> Response:
     """Recent trades."""
-    result = await call(request, r_trades.list_recent_trades, write=False, query=('limit',), limit=limit)
+    async with boundary(request, write=False, query=("limit",)) as session:
+        result = await r_trades.list_recent_trades(session, limit=limit)
     return respond(result, 200)
 
 
-@router.api_route('/api/trades', methods=['GET'], operation_id='list_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_trades(request: Request, status: Literal['open', 'closed', 'failed'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/trades",
+    methods=["GET"],
+    operation_id="list_trades",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_trades(
+    request: Request,
+    status: Literal["open", "closed", "failed"] | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """The full trade ledger (paged by status)."""
-    result = await call(request, r_trades.list_trades, write=False, query=('status', 'limit', 'cursor'), status=status, first=limit, after=cursor)
-    return respond(page_envelope(result), 200)
+    async with boundary(request, write=False, query=("status", "limit", "cursor")) as session:
+        result = await r_trades.list_trades(session, status=status, first=limit, after=cursor)
+    return respond(page(result), 200)
 
 
-@router.api_route('/api/trades/{id}/force-close', methods=['POST'], operation_id='force_close_trade', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/trades/{id}/force-close",
+    methods=["POST"],
+    operation_id="force_close_trade",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def force_close_trade(request: Request, id: Int64) -> Response:
     """Force-close a position."""
-    result = await call(request, r_trades.force_close_trade, write=True, query=(), trade_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_trades.force_close_trade(session, trade_id=id)
     return respond(result, 200)
 
 
-@router.api_route('/api/trades/{id}/mark-failed', methods=['POST'], operation_id='mark_trade_failed', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def mark_trade_failed(request: Request, id: Int64, body: MarkTradeFailedBody = MarkTradeFailedBody()) -> Response:
+@router.api_route(
+    "/api/trades/{id}/mark-failed",
+    methods=["POST"],
+    operation_id="mark_trade_failed",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def mark_trade_failed(
+    request: Request, id: Int64, body: MarkTradeFailedBody = MarkTradeFailedBody()
+) -> Response:
     """Record a trade as failed and free its capital."""
-    result = await call(request, r_trades.mark_trade_failed, write=True, query=(), trade_id=id, reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_trades.mark_trade_failed(session, trade_id=id, reason=body.reason)
     return respond(result, 200)
 
 
-@router.api_route('/api/paper/sessions', methods=['GET'], operation_id='list_paper_sessions', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_paper_sessions(request: Request, deployed: bool | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/paper/sessions",
+    methods=["GET"],
+    operation_id="list_paper_sessions",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_paper_sessions(
+    request: Request,
+    deployed: bool | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """List paper sessions (optional deployed filter)."""
-    result = await call(request, r_paper.list_paper_sessions, write=False, query=('deployed', 'limit', 'cursor'), deployed=deployed, first=limit, after=cursor)
-    return respond(page_envelope(result), 200)
+    async with boundary(request, write=False, query=("deployed", "limit", "cursor")) as session:
+        result = await r_paper.list_paper_sessions(
+            session, deployed=deployed, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
-@router.api_route('/api/paper/service/start', methods=['POST'], operation_id='start_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def start_paper_service(request: Request, body: StartPaperServiceBody = StartPaperServiceBody()) -> Response:
+@router.api_route(
+    "/api/paper/service/start",
+    methods=["POST"],
+    operation_id="start_paper_service",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def start_paper_service(
+    request: Request, body: StartPaperServiceBody = StartPaperServiceBody()
+) -> Response:
     """Start the paper trading service."""
-    result = await call(request, r_paper.start_paper_service, write=True, query=(), strategy_ids=body.strategy_ids)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_paper.start_paper_service(session, strategy_ids=body.strategy_ids)
     return respond(result, 200)
 
 
-@router.api_route('/api/paper/service/stop', methods=['POST'], operation_id='stop_paper_service', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def stop_paper_service(request: Request, body: StopPaperServiceBody = StopPaperServiceBody()) -> Response:
+@router.api_route(
+    "/api/paper/service/stop",
+    methods=["POST"],
+    operation_id="stop_paper_service",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def stop_paper_service(
+    request: Request, body: StopPaperServiceBody = StopPaperServiceBody()
+) -> Response:
     """Stop the paper trading service."""
-    result = await call(request, r_paper.stop_paper_service, write=True, query=(), reason=body.reason)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_paper.stop_paper_service(session, reason=body.reason)
     return respond(result, 200)
 
 
-@router.api_route('/api/paper/sessions/{id}/trades', methods=['GET'], operation_id='list_paper_session_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_paper_session_trades(request: Request, id: Int64, limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/paper/sessions/{id}/trades",
+    methods=["GET"],
+    operation_id="list_paper_session_trades",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_paper_session_trades(
+    request: Request,
+    id: Int64,
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """Trades for a paper session."""
-    result = await call(request, r_paper.list_paper_session_trades, write=False, query=('limit', 'cursor'), session_id=id, first=limit, after=cursor)
-    return respond(page_envelope(result), 200)
+    async with boundary(request, write=False, query=("limit", "cursor")) as session:
+        result = await r_paper.list_paper_session_trades(
+            session, session_id=id, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
-@router.api_route('/api/agents', methods=['GET'], operation_id='list_lab_agents', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/agents",
+    methods=["GET"],
+    operation_id="list_lab_agents",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_lab_agents(request: Request) -> Response:
     """List agents."""
-    result = await call(request, r_agents.list_agents, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_agents.list_agents(session)
     return respond([S.research_agent(x) for x in result], 200)
 
 
-@router.api_route('/api/agents/model-options', methods=['GET'], operation_id='list_model_options', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/agents/model-options",
+    methods=["GET"],
+    operation_id="list_model_options",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_model_options() -> Response:
     """Available models per provider (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/agents/model-options')
+    raise not_implemented("GET /api/agents/model-options")
 
 
-@router.api_route('/api/agents/{id}', methods=['GET'], operation_id='get_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/agents/{id}",
+    methods=["GET"],
+    operation_id="get_lab_agent",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_lab_agent(request: Request, id: str) -> Response:
     """Read agent detail."""
-    result = await call(request, r_agents.get_agent, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_agents.get_agent(session, agent_id=id)
     return respond(S.research_agent(result), 200)
 
 
-@router.api_route('/api/agents/{id}', methods=['PATCH'], operation_id='update_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def update_lab_agent(request: Request, id: str, body: UpdateLabAgentBody = UpdateLabAgentBody()) -> Response:
+@router.api_route(
+    "/api/agents/{id}",
+    methods=["PATCH"],
+    operation_id="update_lab_agent",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def update_lab_agent(
+    request: Request, id: str, body: UpdateLabAgentBody = UpdateLabAgentBody()
+) -> Response:
     """Update an agent's model/description."""
-    result = await call(request, r_agents.update_agent, write=True, query=(), agent_id=id, model=body.model, description=body.description)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_agents.update_agent(
+            session, agent_id=id, model=body.model, description=body.description
+        )
     return respond(S.research_agent(result), 200)
 
 
-@router.api_route('/api/agents/{id}', methods=['DELETE'], operation_id='delete_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/agents/{id}",
+    methods=["DELETE"],
+    operation_id="delete_lab_agent",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def delete_lab_agent(request: Request, id: str) -> Response:
     """Delete an agent."""
-    result = await call(request, r_agents.delete_agent, write=True, query=(), agent_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_agents.delete_agent(session, agent_id=id)
     return respond(S.research_agent(result), 200)
 
 
-@router.api_route('/api/agents/{id}/toolsets', methods=['GET'], operation_id='list_agent_toolsets', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/agents/{id}/toolsets",
+    methods=["GET"],
+    operation_id="list_agent_toolsets",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_agent_toolsets() -> Response:
     """Read all per-context toolset overrides (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/agents/{id}/toolsets')
+    raise not_implemented("GET /api/agents/{id}/toolsets")
 
 
-@router.api_route('/api/agents/{id}/toolsets/{context}', methods=['PUT'], operation_id='set_agent_toolset', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/agents/{id}/toolsets/{context}",
+    methods=["PUT"],
+    operation_id="set_agent_toolset",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def set_agent_toolset() -> Response:
     """Replace the toolset overrides for one context (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('PUT /api/agents/{id}/toolsets/{context}')
+    raise not_implemented("PUT /api/agents/{id}/toolsets/{context}")
 
 
-@router.api_route('/api/model-policy', methods=['GET'], operation_id='get_model_policy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/model-policy",
+    methods=["GET"],
+    operation_id="get_model_policy",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_model_policy() -> Response:
     """Read the global model-routing policy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/model-policy')
+    raise not_implemented("GET /api/model-policy")
 
 
-@router.api_route('/api/model-policy', methods=['PUT'], operation_id='update_model_policy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/model-policy",
+    methods=["PUT"],
+    operation_id="update_model_policy",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def update_model_policy() -> Response:
     """Update the global model-routing policy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('PUT /api/model-policy')
+    raise not_implemented("PUT /api/model-policy")
 
 
-@router.api_route('/api/approvals', methods=['GET'], operation_id='list_approvals', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
-async def list_approvals(request: Request, status: Literal['pending', 'approved', 'denied', 'revised', 'expired'] | None = Query(None), type: str | None = Query(None), target: str | None = Query(None), target_type: str | None = Query(None), owner: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
+@router.api_route(
+    "/api/approvals",
+    methods=["GET"],
+    operation_id="list_approvals",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
+async def list_approvals(
+    request: Request,
+    status: Literal["pending", "approved", "denied", "revised", "expired"] | None = Query(None),
+    type: str | None = Query(None),
+    target: str | None = Query(None),
+    target_type: str | None = Query(None),
+    owner: str | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
     """List approvals (filter by status/type/target/owner)."""
-    result = await call(request, r_approvals.list_approvals, write=False, query=('status', 'type', 'target', 'target_type', 'owner', 'limit', 'cursor'), status=status, type=type, target_id=target, target_type=target_type, owner=owner, first=limit, after=cursor)
-    return respond({"items": [S.approval(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    async with boundary(
+        request,
+        write=False,
+        query=("status", "type", "target", "target_type", "owner", "limit", "cursor"),
+    ) as session:
+        result = await r_approvals.list_approvals(
+            session,
+            status=status,
+            type=type,
+            target_id=target,
+            target_type=target_type,
+            owner=owner,
+            first=limit,
+            after=cursor,
+        )
+    return respond(page(result, S.approval), 200)
 
 
-@router.api_route('/api/approvals/modes', methods=['GET'], operation_id='get_approval_modes', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/approvals/modes",
+    methods=["GET"],
+    operation_id="get_approval_modes",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_approval_modes() -> Response:
     """Approval modes (manual/smart/off), deadlines, escalation owner (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/approvals/modes')
+    raise not_implemented("GET /api/approvals/modes")
 
 
-@router.api_route('/api/approvals/{id}/approve', methods=['POST'], operation_id='approve_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/approvals/{id}/approve",
+    methods=["POST"],
+    operation_id="approve_approval",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
-    result = await call(request, r_approvals.decide_approval, write=True, query=(), decision='approve', approval_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approvals.decide_approval(session, decision="approve", approval_id=id)
     return respond(S.approval(result), 200)
 
 
-@router.api_route('/api/approvals/{id}/deny', methods=['POST'], operation_id='deny_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/approvals/{id}/deny",
+    methods=["POST"],
+    operation_id="deny_approval",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
-    result = await call(request, r_approvals.decide_approval, write=True, query=(), decision='deny', approval_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approvals.decide_approval(session, decision="deny", approval_id=id)
     return respond(S.approval(result), 200)
 
 
-@router.api_route('/api/approvals/{id}/revise', methods=['POST'], operation_id='revise_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/approvals/{id}/revise",
+    methods=["POST"],
+    operation_id="revise_approval",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def revise_approval() -> Response:
     """Send an approval back for revision (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/approvals/{id}/revise')
+    raise not_implemented("POST /api/approvals/{id}/revise")
 
 
-@router.api_route('/api/approvals/{id}/classify', methods=['POST'], operation_id='classify_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/approvals/{id}/classify",
+    methods=["POST"],
+    operation_id="classify_approval",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def classify_approval() -> Response:
     """Re-run the smart-approval classifier on an approval (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/approvals/{id}/classify')
+    raise not_implemented("POST /api/approvals/{id}/classify")
 
 
-@router.api_route('/api/brain/overview', methods=['GET'], operation_id='get_brain_overview', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/brain/overview",
+    methods=["GET"],
+    operation_id="get_brain_overview",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_brain_overview() -> Response:
     """Brain state, activity and attention (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/brain/overview')
+    raise not_implemented("GET /api/brain/overview")
 
 
-@router.api_route('/api/brain/memory', methods=['GET'], operation_id='get_brain_memory', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/brain/memory",
+    methods=["GET"],
+    operation_id="get_brain_memory",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_brain_memory() -> Response:
     """Persistent brain memory (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/brain/memory')
+    raise not_implemented("GET /api/brain/memory")
 
 
-@router.api_route('/api/brain/chat', methods=['POST'], operation_id='queue_brain_chat', status_code=202, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/brain/chat",
+    methods=["POST"],
+    operation_id="queue_brain_chat",
+    status_code=202,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def queue_brain_chat() -> Response:
     """Queue a brain prompt; returns 202 with a task_id (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/brain/chat')
+    raise not_implemented("POST /api/brain/chat")
 
 
-@router.api_route('/api/brain/chat/direct', methods=['POST'], operation_id='run_brain_chat', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/brain/chat/direct",
+    methods=["POST"],
+    operation_id="run_brain_chat",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def run_brain_chat() -> Response:
     """Run a brain prompt synchronously (not queued) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/brain/chat/direct')
+    raise not_implemented("POST /api/brain/chat/direct")
 
 
-@router.api_route('/api/brain/chat/{task_id}', methods=['GET'], operation_id='get_brain_chat_task', status_code=202, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/brain/chat/{task_id}",
+    methods=["GET"],
+    operation_id="get_brain_chat_task",
+    status_code=202,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_brain_chat_task() -> Response:
     """Poll a queued brain prompt (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/brain/chat/{task_id}')
+    raise not_implemented("GET /api/brain/chat/{task_id}")
 
 
-@router.api_route('/api/routines', methods=['GET'], operation_id='list_routines', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/routines",
+    methods=["GET"],
+    operation_id="list_routines",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_routines() -> Response:
     """List cron-scheduled routines (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/routines')
+    raise not_implemented("GET /api/routines")
 
 
-@router.api_route('/api/routines', methods=['POST'], operation_id='create_routine', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/routines",
+    methods=["POST"],
+    operation_id="create_routine",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def create_routine() -> Response:
     """Create a cron-scheduled routine (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/routines')
+    raise not_implemented("POST /api/routines")
 
 
-@router.api_route('/api/routines/{id}/run', methods=['POST'], operation_id='run_routine', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/routines/{id}/run",
+    methods=["POST"],
+    operation_id="run_routine",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def run_routine() -> Response:
     """Dispatch a routine immediately (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/routines/{id}/run')
+    raise not_implemented("POST /api/routines/{id}/run")
 
 
-@router.api_route('/api/skills', methods=['GET'], operation_id='list_skills', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/skills",
+    methods=["GET"],
+    operation_id="list_skills",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_skills() -> Response:
     """Quant-skills catalog (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/skills')
+    raise not_implemented("GET /api/skills")
 
 
-@router.api_route('/api/skills/declining', methods=['GET'], operation_id='list_declining_skills', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/skills/declining",
+    methods=["GET"],
+    operation_id="list_declining_skills",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_declining_skills() -> Response:
     """Declining skills (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/skills/declining')
+    raise not_implemented("GET /api/skills/declining")
 
 
-@router.api_route('/api/skills/{name}', methods=['GET'], operation_id='get_skill', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/skills/{name}",
+    methods=["GET"],
+    operation_id="get_skill",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_skill() -> Response:
     """Skill detail (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/skills/{name}')
+    raise not_implemented("GET /api/skills/{name}")
 
 
-@router.api_route('/api/mcp/servers', methods=['GET'], operation_id='list_mcp_servers', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/servers",
+    methods=["GET"],
+    operation_id="list_mcp_servers",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_mcp_servers() -> Response:
     """List MCP servers (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/mcp/servers')
+    raise not_implemented("GET /api/mcp/servers")
 
 
-@router.api_route('/api/mcp/servers', methods=['POST'], operation_id='register_mcp_server', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/servers",
+    methods=["POST"],
+    operation_id="register_mcp_server",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def register_mcp_server() -> Response:
     """Register an MCP server (stdio/http, with tools_include/exclude) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/mcp/servers')
+    raise not_implemented("POST /api/mcp/servers")
 
 
-@router.api_route('/api/mcp/servers/{name}', methods=['GET'], operation_id='get_mcp_server', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/servers/{name}",
+    methods=["GET"],
+    operation_id="get_mcp_server",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_mcp_server() -> Response:
     """Read an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/mcp/servers/{name}')
+    raise not_implemented("GET /api/mcp/servers/{name}")
 
 
-@router.api_route('/api/mcp/servers/{name}', methods=['PUT'], operation_id='update_mcp_server', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/servers/{name}",
+    methods=["PUT"],
+    operation_id="update_mcp_server",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def update_mcp_server() -> Response:
     """Update an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('PUT /api/mcp/servers/{name}')
+    raise not_implemented("PUT /api/mcp/servers/{name}")
 
 
-@router.api_route('/api/mcp/servers/{name}', methods=['DELETE'], operation_id='unregister_mcp_server', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/servers/{name}",
+    methods=["DELETE"],
+    operation_id="unregister_mcp_server",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def unregister_mcp_server() -> Response:
     """Unregister an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('DELETE /api/mcp/servers/{name}')
+    raise not_implemented("DELETE /api/mcp/servers/{name}")
 
 
-@router.api_route('/api/mcp/servers/{name}/tools', methods=['GET'], operation_id='discover_mcp_server_tools', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/servers/{name}/tools",
+    methods=["GET"],
+    operation_id="discover_mcp_server_tools",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def discover_mcp_server_tools() -> Response:
     """Live tool discovery (no registration side effect) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/mcp/servers/{name}/tools')
+    raise not_implemented("GET /api/mcp/servers/{name}/tools")
 
 
-@router.api_route('/api/mcp/agents/{id}/grants', methods=['GET'], operation_id='list_mcp_grants', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/agents/{id}/grants",
+    methods=["GET"],
+    operation_id="list_mcp_grants",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_mcp_grants() -> Response:
     """List an agent's MCP server grants (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/mcp/agents/{id}/grants')
+    raise not_implemented("GET /api/mcp/agents/{id}/grants")
 
 
-@router.api_route('/api/mcp/agents/{id}/grants', methods=['POST'], operation_id='grant_mcp_server', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/agents/{id}/grants",
+    methods=["POST"],
+    operation_id="grant_mcp_server",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def grant_mcp_server() -> Response:
     """Grant an agent access to an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/mcp/agents/{id}/grants')
+    raise not_implemented("POST /api/mcp/agents/{id}/grants")
 
 
-@router.api_route('/api/mcp/agents/{id}/grants', methods=['DELETE'], operation_id='revoke_mcp_grant', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/mcp/agents/{id}/grants",
+    methods=["DELETE"],
+    operation_id="revoke_mcp_grant",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def revoke_mcp_grant() -> Response:
     """Revoke an agent's MCP server access (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('DELETE /api/mcp/agents/{id}/grants')
+    raise not_implemented("DELETE /api/mcp/agents/{id}/grants")
 
 
-@router.api_route('/api/bot-factory/bots', methods=['GET'], operation_id='list_bots', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots",
+    methods=["GET"],
+    operation_id="list_bots",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_bots() -> Response:
     """List autonomous trading bots (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/bot-factory/bots')
+    raise not_implemented("GET /api/bot-factory/bots")
 
 
-@router.api_route('/api/bot-factory/bots', methods=['POST'], operation_id='create_bot', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots",
+    methods=["POST"],
+    operation_id="create_bot",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def create_bot() -> Response:
     """Create an autonomous trading bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/bot-factory/bots')
+    raise not_implemented("POST /api/bot-factory/bots")
 
 
-@router.api_route('/api/bot-factory/bots/{id}', methods=['PUT'], operation_id='update_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots/{id}",
+    methods=["PUT"],
+    operation_id="update_bot",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def update_bot() -> Response:
     """Update a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('PUT /api/bot-factory/bots/{id}')
+    raise not_implemented("PUT /api/bot-factory/bots/{id}")
 
 
-@router.api_route('/api/bot-factory/bots/{id}', methods=['DELETE'], operation_id='delete_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots/{id}",
+    methods=["DELETE"],
+    operation_id="delete_bot",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def delete_bot() -> Response:
     """Delete a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('DELETE /api/bot-factory/bots/{id}')
+    raise not_implemented("DELETE /api/bot-factory/bots/{id}")
 
 
-@router.api_route('/api/bot-factory/bots/{id}/start', methods=['POST'], operation_id='start_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots/{id}/start",
+    methods=["POST"],
+    operation_id="start_bot",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def start_bot() -> Response:
     """Start a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/bot-factory/bots/{id}/start')
+    raise not_implemented("POST /api/bot-factory/bots/{id}/start")
 
 
-@router.api_route('/api/bot-factory/bots/{id}/stop', methods=['POST'], operation_id='stop_bot', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots/{id}/stop",
+    methods=["POST"],
+    operation_id="stop_bot",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def stop_bot() -> Response:
     """Stop a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/bot-factory/bots/{id}/stop')
+    raise not_implemented("POST /api/bot-factory/bots/{id}/stop")
 
 
-@router.api_route('/api/bot-factory/bots/{id}/trades', methods=['GET'], operation_id='list_bot_trades', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots/{id}/trades",
+    methods=["GET"],
+    operation_id="list_bot_trades",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_bot_trades() -> Response:
     """Bot trades (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/bot-factory/bots/{id}/trades')
+    raise not_implemented("GET /api/bot-factory/bots/{id}/trades")
 
 
-@router.api_route('/api/bot-factory/bots/{id}/positions', methods=['GET'], operation_id='list_bot_positions', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/bots/{id}/positions",
+    methods=["GET"],
+    operation_id="list_bot_positions",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_bot_positions() -> Response:
     """Bot positions (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/bot-factory/bots/{id}/positions')
+    raise not_implemented("GET /api/bot-factory/bots/{id}/positions")
 
 
-@router.api_route('/api/bot-factory/templates', methods=['GET'], operation_id='list_bot_templates', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/bot-factory/templates",
+    methods=["GET"],
+    operation_id="list_bot_templates",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_bot_templates() -> Response:
     """Available bot templates (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/bot-factory/templates')
+    raise not_implemented("GET /api/bot-factory/templates")
 
 
-@router.api_route('/api/fetch', methods=['POST'], operation_id='fetch_ohlcv', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/fetch",
+    methods=["POST"],
+    operation_id="fetch_ohlcv",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def fetch_ohlcv() -> Response:
     """Fetch OHLCV data from an exchange (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/fetch')
+    raise not_implemented("POST /api/fetch")
 
 
-@router.api_route('/api/backtesting/datasets', methods=['GET'], operation_id='list_datasets', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/backtesting/datasets",
+    methods=["GET"],
+    operation_id="list_datasets",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_datasets() -> Response:
     """List OHLCV datasets (the dataset catalog) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/backtesting/datasets')
+    raise not_implemented("GET /api/backtesting/datasets")
 
 
-@router.api_route('/api/notifications', methods=['GET'], operation_id='list_notifications', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/notifications",
+    methods=["GET"],
+    operation_id="list_notifications",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_notifications() -> Response:
     """List notifications (filter by status/severity/source/type) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/notifications')
+    raise not_implemented("GET /api/notifications")
 
 
-@router.api_route('/api/notifications/{id}/acknowledge', methods=['POST'], operation_id='acknowledge_notification', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/notifications/{id}/acknowledge",
+    methods=["POST"],
+    operation_id="acknowledge_notification",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def acknowledge_notification() -> Response:
     """Acknowledge one notification (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/notifications/{id}/acknowledge')
+    raise not_implemented("POST /api/notifications/{id}/acknowledge")
 
 
-@router.api_route('/api/notifications/acknowledge-all', methods=['POST'], operation_id='acknowledge_all_notifications', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/notifications/acknowledge-all",
+    methods=["POST"],
+    operation_id="acknowledge_all_notifications",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def acknowledge_all_notifications() -> Response:
     """Acknowledge all notifications (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/notifications/acknowledge-all')
+    raise not_implemented("POST /api/notifications/acknowledge-all")
 
 
-@router.api_route('/api/diagnostics/snapshot', methods=['GET'], operation_id='get_diagnostics_snapshot', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/diagnostics/snapshot",
+    methods=["GET"],
+    operation_id="get_diagnostics_snapshot",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_diagnostics_snapshot() -> Response:
     """Health snapshot: cost rollups, truncation summary, health checks (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/diagnostics/snapshot')
+    raise not_implemented("GET /api/diagnostics/snapshot")
 
 
-@router.api_route('/api/diagnostics/resumable', methods=['GET'], operation_id='list_resumable_tasks', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/diagnostics/resumable",
+    methods=["GET"],
+    operation_id="list_resumable_tasks",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_resumable_tasks() -> Response:
     """Interrupted tasks awaiting resume (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/diagnostics/resumable')
+    raise not_implemented("GET /api/diagnostics/resumable")
 
 
-@router.api_route('/api/diagnostics/resumable/{id}/resume', methods=['POST'], operation_id='resume_task', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/diagnostics/resumable/{id}/resume",
+    methods=["POST"],
+    operation_id="resume_task",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def resume_task() -> Response:
     """Resume an interrupted task (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/diagnostics/resumable/{id}/resume')
+    raise not_implemented("POST /api/diagnostics/resumable/{id}/resume")
 
 
-@router.api_route('/api/health/status', methods=['GET'], operation_id='get_health_status', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/health/status",
+    methods=["GET"],
+    operation_id="get_health_status",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_health_status() -> Response:
     """Component health (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/health/status')
+    raise not_implemented("GET /api/health/status")
 
 
-@router.api_route('/api/health/alerts', methods=['GET'], operation_id='list_health_alerts', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/health/alerts",
+    methods=["GET"],
+    operation_id="list_health_alerts",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_health_alerts() -> Response:
     """Recent health alerts (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/health/alerts')
+    raise not_implemented("GET /api/health/alerts")
 
 
-@router.api_route('/api/settings', methods=['GET'], operation_id='get_settings', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/settings",
+    methods=["GET"],
+    operation_id="get_settings",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_settings() -> Response:
     """Read all settings (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/settings')
+    raise not_implemented("GET /api/settings")
 
 
-@router.api_route('/api/settings/{section}', methods=['PUT'], operation_id='update_settings_section', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/settings/{section}",
+    methods=["PUT"],
+    operation_id="update_settings_section",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def update_settings_section() -> Response:
     """Update one settings section (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('PUT /api/settings/{section}')
+    raise not_implemented("PUT /api/settings/{section}")
 
 
-@router.api_route('/api/settings/api-keys', methods=['GET'], operation_id='list_api_keys', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/settings/api-keys",
+    methods=["GET"],
+    operation_id="list_api_keys",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def list_api_keys() -> Response:
     """List stored exchange/data-source credentials (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/settings/api-keys')
+    raise not_implemented("GET /api/settings/api-keys")
 
 
-@router.api_route('/api/settings/api-keys', methods=['POST'], operation_id='create_api_key', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/settings/api-keys",
+    methods=["POST"],
+    operation_id="create_api_key",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def create_api_key() -> Response:
     """Store an exchange/data-source credential (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/settings/api-keys')
+    raise not_implemented("POST /api/settings/api-keys")
 
 
-@router.api_route('/api/settings/api-keys', methods=['DELETE'], operation_id='delete_api_key', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/settings/api-keys",
+    methods=["DELETE"],
+    operation_id="delete_api_key",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def delete_api_key() -> Response:
     """Delete a stored credential (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('DELETE /api/settings/api-keys')
+    raise not_implemented("DELETE /api/settings/api-keys")
 
 
-@router.api_route('/api/profile', methods=['GET'], operation_id='get_profile', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/profile",
+    methods=["GET"],
+    operation_id="get_profile",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def get_profile() -> Response:
     """Operator profile (name, timezone, risk-per-trade, rules, prefs) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('GET /api/profile')
+    raise not_implemented("GET /api/profile")
 
 
-@router.api_route('/api/profile', methods=['PUT'], operation_id='update_profile', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/profile",
+    methods=["PUT"],
+    operation_id="update_profile",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def update_profile() -> Response:
     """Update the operator profile (name, timezone, risk-per-trade, rules, prefs) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('PUT /api/profile')
+    raise not_implemented("PUT /api/profile")
 
 
-@router.api_route('/api/sandbox/scan', methods=['POST'], operation_id='scan_strategy_code', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/api/sandbox/scan",
+    methods=["POST"],
+    operation_id="scan_strategy_code",
+    status_code=200,
+    include_in_schema=False,
+)
 async def scan_strategy_code() -> Response:
     """AST-only static analysis of strategy code (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/sandbox/scan')
+    raise not_implemented("POST /api/sandbox/scan")
 
 
-@router.api_route('/api/sandbox/test', methods=['POST'], operation_id='test_strategy_code', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/sandbox/test",
+    methods=["POST"],
+    operation_id="test_strategy_code",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def test_strategy_code() -> Response:
     """Subprocess smoke test of strategy code (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/sandbox/test')
+    raise not_implemented("POST /api/sandbox/test")
 
 
-@router.api_route('/api/sandbox/runs/{id}/kill', methods=['POST'], operation_id='kill_sandbox_run', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/sandbox/runs/{id}/kill",
+    methods=["POST"],
+    operation_id="kill_sandbox_run",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def kill_sandbox_run() -> Response:
     """Kill a sandbox run (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/sandbox/runs/{id}/kill')
+    raise not_implemented("POST /api/sandbox/runs/{id}/kill")
 
 
-@router.api_route('/api/deepdive/threads/{id}/send', methods=['POST'], operation_id='send_deepdive_message', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
+@router.api_route(
+    "/api/deepdive/threads/{id}/send",
+    methods=["POST"],
+    operation_id="send_deepdive_message",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["operator"]],
+)
 async def send_deepdive_message() -> Response:
     """Streaming SSE chat for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented('POST /api/deepdive/threads/{id}/send')
+    raise not_implemented("POST /api/deepdive/threads/{id}/send")

@@ -33,10 +33,10 @@ from rest_compat.runtime import (  # noqa: F401
     Int64,
     IsoDateTime,
     StrictBool,
-    call,
+    boundary,
     jsonable,
     not_implemented,
-    page_envelope,
+    page,
     respond,
 )
 
@@ -68,7 +68,7 @@ class KillAgentBody(BaseModel):
 class PlaceAgentOrderBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     symbol: str = Field(..., min_length=1)
-    side: Literal['buy', 'sell']
+    side: Literal["buy", "sell"]
     size: float
 
 
@@ -76,7 +76,7 @@ class SpawnAgentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(..., min_length=1)
     id: str | None = None
-    market_mode: Literal['spot', 'perp'] = 'spot'
+    market_mode: Literal["spot", "perp"] = "spot"
     config: Any | None = None
 
 
@@ -88,155 +88,355 @@ class CreateBacktestBody(BaseModel):
     starting_capital: float | None = None
 
 
-@router.api_route('/agents', methods=['GET'], operation_id='list_agents', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents", methods=["GET"], operation_id="list_agents", status_code=200, include_in_schema=False
+)
 async def list_agents(request: Request) -> Response:
     """Every trading agent (one today)."""
-    result = await call(request, r_trading_agents.list_trading_agents, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_trading_agents.list_trading_agents(session)
     return respond([S.agent(x) for x in result], 200)
 
 
-@router.api_route('/agents/current', methods=['GET'], operation_id='get_current_agent', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/current",
+    methods=["GET"],
+    operation_id="get_current_agent",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_current_agent(request: Request) -> Response:
     """The running agent (alias of its id)."""
-    result = await call(request, r_trading_agents.get_trading_agent, write=False, query=(), agent_id='current')
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_trading_agents.get_trading_agent(session, agent_id="current")
     return respond(S.agent(result), 200)
 
 
-@router.api_route('/agents/{id}', methods=['GET'], operation_id='get_agent', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/{id}",
+    methods=["GET"],
+    operation_id="get_agent",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_agent(request: Request, id: str) -> Response:
     """One agent: id, name, status, phase, market_mode, last_heartbeat."""
-    result = await call(request, r_trading_agents.get_trading_agent, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_trading_agents.get_trading_agent(session, agent_id=id)
     return respond(S.agent(result), 200)
 
 
-@router.api_route('/agents/{id}/equity', methods=['GET'], operation_id='get_agent_equity', status_code=200, include_in_schema=False)
-async def get_agent_equity(request: Request, id: str, from_: IsoDateTime | None = Query(None, alias='from'), to: IsoDateTime | None = Query(None), interval: str | None = Query(None)) -> Response:
+@router.api_route(
+    "/agents/{id}/equity",
+    methods=["GET"],
+    operation_id="get_agent_equity",
+    status_code=200,
+    include_in_schema=False,
+)
+async def get_agent_equity(
+    request: Request,
+    id: str,
+    from_: IsoDateTime | None = Query(None, alias="from"),
+    to: IsoDateTime | None = Query(None),
+    interval: str | None = Query(None),
+) -> Response:
     """Equity snapshots, optionally resampled."""
-    result = await call(request, r_halyrd_equity.list_equity, write=False, query=('from', 'to', 'interval'), agent_id=id, start=from_, end=to, interval=interval)
+    async with boundary(request, write=False, query=("from", "to", "interval")) as session:
+        result = await r_halyrd_equity.list_equity(
+            session, agent_id=id, start=from_, end=to, interval=interval
+        )
     return respond([S.equity_snapshot(x) for x in result], 200)
 
 
-@router.api_route('/agents/{id}/trades', methods=['GET'], operation_id='list_agent_trades', status_code=200, include_in_schema=False)
-async def list_agent_trades(request: Request, id: str, phase: Literal['paper', 'live', 'all'] = Query('all')) -> Response:
+@router.api_route(
+    "/agents/{id}/trades",
+    methods=["GET"],
+    operation_id="list_agent_trades",
+    status_code=200,
+    include_in_schema=False,
+)
+async def list_agent_trades(
+    request: Request, id: str, phase: Literal["paper", "live", "all"] = Query("all")
+) -> Response:
     """The agent's trades by phase."""
-    result = await call(request, r_trades.list_agent_trades, write=False, query=('phase',), agent_id=id, phase=phase)
+    async with boundary(request, write=False, query=("phase",)) as session:
+        result = await r_trades.list_agent_trades(session, agent_id=id, phase=phase)
     return respond(result, 200)
 
 
-@router.api_route('/agents/{id}/journal', methods=['GET'], operation_id='get_agent_journal', status_code=200, include_in_schema=False)
-async def get_agent_journal(request: Request, id: str, cursor: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500)) -> Response:
+@router.api_route(
+    "/agents/{id}/journal",
+    methods=["GET"],
+    operation_id="get_agent_journal",
+    status_code=200,
+    include_in_schema=False,
+)
+async def get_agent_journal(
+    request: Request,
+    id: str,
+    cursor: str | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+) -> Response:
     """Journal entries, cursor-paginated."""
-    result = await call(request, r_halyrd_journal.page_journal, write=False, query=('cursor', 'limit'), agent_id=id, cursor=cursor, limit=limit)
+    async with boundary(request, write=False, query=("cursor", "limit")) as session:
+        result = await r_halyrd_journal.page_journal(
+            session, agent_id=id, cursor=cursor, limit=limit
+        )
     return respond(S.journal_page(result), 200)
 
 
-@router.api_route('/agents/{id}/risk/blocks', methods=['GET'], operation_id='list_agent_risk_blocks', status_code=200, include_in_schema=False)
-async def list_agent_risk_blocks(request: Request, id: str, limit: Int64 | None = Query(None, ge=1, le=500)) -> Response:
+@router.api_route(
+    "/agents/{id}/risk/blocks",
+    methods=["GET"],
+    operation_id="list_agent_risk_blocks",
+    status_code=200,
+    include_in_schema=False,
+)
+async def list_agent_risk_blocks(
+    request: Request, id: str, limit: Int64 | None = Query(None, ge=1, le=500)
+) -> Response:
     """Refused orders: ts, layer, rule, reason, order_ref."""
-    result = await call(request, r_halyrd_blocks.list_blocks, write=False, query=('limit',), agent_id=id, limit=limit)
+    async with boundary(request, write=False, query=("limit",)) as session:
+        result = await r_halyrd_blocks.list_blocks(session, agent_id=id, limit=limit)
     return respond([S.risk_block(x) for x in result], 200)
 
 
-@router.api_route('/agents/{id}/evaluation', methods=['GET'], operation_id='get_agent_evaluation', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/{id}/evaluation",
+    methods=["GET"],
+    operation_id="get_agent_evaluation",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_agent_evaluation(request: Request, id: str) -> Response:
     """Evaluation state and objectives: state, objectives[], window_days_elapsed, trade_floor, eligible."""
-    result = await call(request, r_halyrd_evaluation.get_evaluation, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_halyrd_evaluation.get_evaluation(session, agent_id=id)
     return respond(S.evaluation(result), 200)
 
 
-@router.api_route('/agents/{id}/risk/objectives', methods=['GET'], operation_id='list_agent_risk_objectives', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/{id}/risk/objectives",
+    methods=["GET"],
+    operation_id="list_agent_risk_objectives",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_agent_risk_objectives(request: Request, id: str) -> Response:
     """Risk objectives: rule, current, limit, headroom_pct."""
-    result = await call(request, r_halyrd_risk.list_objectives, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_halyrd_risk.list_objectives(session, agent_id=id)
     return respond([S.objective(x) for x in result], 200)
 
 
-@router.api_route('/agents/{id}/watchlist/candidates', methods=['GET'], operation_id='list_watchlist_candidates', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/{id}/watchlist/candidates",
+    methods=["GET"],
+    operation_id="list_watchlist_candidates",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_watchlist_candidates(request: Request, id: str) -> Response:
     """Ranked candidates with recommended presets."""
-    result = await call(request, r_halyrd_watchlist.list_candidates, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_halyrd_watchlist.list_candidates(session, agent_id=id)
     return respond(S.watchlist_candidates(result), 200)
 
 
-@router.api_route('/agents/{id}/watchlist', methods=['PUT'], operation_id='put_agent_watchlist', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/agents/{id}/watchlist",
+    methods=["PUT"],
+    operation_id="put_agent_watchlist",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def put_agent_watchlist(request: Request, id: str, body: PutAgentWatchlistBody) -> Response:
     """Commit a watchlist selection (new ConfigVersion)."""
-    result = await call(request, r_halyrd_watchlist.put_watchlist, write=True, query=(), agent_id=id, symbols=body.symbols, parent_id=body.parent_id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_watchlist.put_watchlist(
+            session, agent_id=id, symbols=body.symbols, parent_id=body.parent_id
+        )
     return respond(S.config_version(result), 200)
 
 
-@router.api_route('/agents/{id}/config/versions', methods=['GET'], operation_id='list_agent_config_versions', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/{id}/config/versions",
+    methods=["GET"],
+    operation_id="list_agent_config_versions",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_agent_config_versions(request: Request, id: str) -> Response:
     """ConfigVersion tree: id, parent_id, params_summary, run_period, outcome."""
-    result = await call(request, r_halyrd_config_versions.list_config_versions, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_halyrd_config_versions.list_config_versions(session, agent_id=id)
     return respond([S.config_version(x) for x in result], 200)
 
 
-@router.api_route('/agents/{id}/config', methods=['PATCH'], operation_id='patch_agent_config', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/agents/{id}/config",
+    methods=["PATCH"],
+    operation_id="patch_agent_config",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def patch_agent_config(request: Request, id: str, body: PatchAgentConfigBody) -> Response:
     """Patch the evaluation config (new ConfigVersion)."""
-    result = await call(request, r_halyrd_config_versions.patch_config, write=True, query=(), agent_id=id, evaluation_config_patch=body.evaluation_config_patch, parent_id=body.parent_id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_config_versions.patch_config(
+            session,
+            agent_id=id,
+            evaluation_config_patch=body.evaluation_config_patch,
+            parent_id=body.parent_id,
+        )
     return respond(S.config_version(result), 200)
 
 
-@router.api_route('/agents/{id}/promote', methods=['POST'], operation_id='promote_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
-async def promote_agent(request: Request, id: str, body: PromoteAgentBody = PromoteAgentBody()) -> Response:
+@router.api_route(
+    "/agents/{id}/promote",
+    methods=["POST"],
+    operation_id="promote_agent",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
+async def promote_agent(
+    request: Request, id: str, body: PromoteAgentBody = PromoteAgentBody()
+) -> Response:
     """Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE."""
-    result = await call(request, r_halyrd_lifecycle.promote_agent, write=True, query=(), agent_id=id, force=body.force)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_lifecycle.promote_agent(session, agent_id=id, force=body.force)
     return respond(S.promotion(result), 200)
 
 
-@router.api_route('/agents/{id}/demote', methods=['POST'], operation_id='demote_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/agents/{id}/demote",
+    methods=["POST"],
+    operation_id="demote_agent",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def demote_agent(request: Request, id: str) -> Response:
     """Back to PAPER."""
-    result = await call(request, r_halyrd_lifecycle.demote_agent, write=True, query=(), agent_id=id)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_lifecycle.demote_agent(session, agent_id=id)
     return respond(S.demotion(result), 200)
 
 
-@router.api_route('/agents/{id}/kill-switch', methods=['POST'], operation_id='kill_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/agents/{id}/kill-switch",
+    methods=["POST"],
+    operation_id="kill_agent",
+    status_code=200,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def kill_agent(request: Request, id: str, body: KillAgentBody = KillAgentBody()) -> Response:
     """Revoke the signing session; requires {confirm: true}."""
-    result = await call(request, r_halyrd_lifecycle.kill_agent, write=True, query=(), agent_id=id, confirm=body.confirm)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_lifecycle.kill_agent(session, agent_id=id, confirm=body.confirm)
     return respond(S.kill_switch(result), 200)
 
 
-@router.api_route('/agents/{id}/orders', methods=['POST'], operation_id='place_agent_order', status_code=201, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/agents/{id}/orders",
+    methods=["POST"],
+    operation_id="place_agent_order",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def place_agent_order(request: Request, id: str, body: PlaceAgentOrderBody) -> Response:
     """A manual order through the agent's layers (an extension: not in the seed)."""
-    result = await call(request, r_halyrd_orders.place_order, write=True, query=(), agent_id=id, symbol=body.symbol, side=body.side, size=body.size)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_orders.place_order(
+            session, agent_id=id, symbol=body.symbol, side=body.side, size=body.size
+        )
     return respond(S.agent_order(result), 201)
 
 
-@router.api_route('/agents/{id}/identity', methods=['GET'], operation_id='get_agent_identity', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/agents/{id}/identity",
+    methods=["GET"],
+    operation_id="get_agent_identity",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_agent_identity(request: Request, id: str) -> Response:
     """ERC-8004 identity fields (roadmap, built)."""
-    result = await call(request, r_halyrd_identity.get_identity, write=False, query=(), agent_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_halyrd_identity.get_identity(session, agent_id=id)
     return respond(S.identity(result), 200)
 
 
-@router.api_route('/agents', methods=['POST'], operation_id='spawn_agent', status_code=201, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/agents",
+    methods=["POST"],
+    operation_id="spawn_agent",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def spawn_agent(request: Request, body: SpawnAgentBody) -> Response:
     """Spawn another agent (roadmap, built)."""
-    result = await call(request, r_halyrd_agents.spawn_agent, write=True, query=(), name=body.name, agent_id=body.id, market_mode=body.market_mode, config=body.config)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_halyrd_agents.spawn_agent(
+            session,
+            name=body.name,
+            agent_id=body.id,
+            market_mode=body.market_mode,
+            config=body.config,
+        )
     return respond(S.agent(result), 201)
 
 
-@router.api_route('/backtests', methods=['POST'], operation_id='create_backtest', status_code=201, include_in_schema=False, dependencies=[GATES['halyrd_write']])
+@router.api_route(
+    "/backtests",
+    methods=["POST"],
+    operation_id="create_backtest",
+    status_code=201,
+    include_in_schema=False,
+    dependencies=[GATES["halyrd_write"]],
+)
 async def create_backtest(request: Request, body: CreateBacktestBody) -> Response:
     """Run a backtest (roadmap, built)."""
-    result = await call(request, r_backtests.create_backtest, write=True, query=(), spec=body.spec, dataset=body.dataset, agent_id=body.agent_id, starting_capital=body.starting_capital)
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_backtests.create_backtest(
+            session,
+            spec=body.spec,
+            dataset=body.dataset,
+            agent_id=body.agent_id,
+            starting_capital=body.starting_capital,
+        )
     return respond(S.backtest_created(result), 201)
 
 
-@router.api_route('/backtests/{id}', methods=['GET'], operation_id='get_backtest', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/backtests/{id}",
+    methods=["GET"],
+    operation_id="get_backtest",
+    status_code=200,
+    include_in_schema=False,
+)
 async def get_backtest(request: Request, id: str) -> Response:
     """Backtest result and gate status (roadmap, built)."""
-    result = await call(request, r_backtests.get_backtest, write=False, query=(), backtest_id=id)
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_backtests.get_backtest(session, backtest_id=id)
     return respond(S.backtest(result), 200)
 
 
-@router.api_route('/indicators', methods=['GET'], operation_id='list_indicators', status_code=200, include_in_schema=False)
+@router.api_route(
+    "/indicators",
+    methods=["GET"],
+    operation_id="list_indicators",
+    status_code=200,
+    include_in_schema=False,
+)
 async def list_indicators(request: Request) -> Response:
     """The indicator catalog (roadmap, built)."""
-    result = await call(request, r_indicators.list_indicators, write=False, query=())
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_indicators.list_indicators(session)
     return respond([S.indicator(x) for x in result], 200)

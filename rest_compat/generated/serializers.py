@@ -13,6 +13,7 @@ def health(obj: Any) -> dict[str, Any]:
         "status": obj.status,
     }
 
+
 def agent(obj: Any) -> dict[str, Any]:
     """Agent: A Halyrd trading agent."""
     return {
@@ -24,6 +25,7 @@ def agent(obj: Any) -> dict[str, Any]:
         "last_heartbeat": obj.last_heartbeat,
     }
 
+
 def equity_snapshot(obj: Any) -> dict[str, Any]:
     """EquitySnapshot: One point of an agent's equity curve."""
     return {
@@ -32,6 +34,7 @@ def equity_snapshot(obj: Any) -> dict[str, Any]:
         "phase": obj.phase,
         "dd_from_peak": obj.dd_from_peak,
     }
+
 
 def hypothesis(obj: Any) -> dict[str, Any]:
     """Hypothesis: A research thesis; strategies descend from it."""
@@ -48,6 +51,7 @@ def hypothesis(obj: Any) -> dict[str, Any]:
         "created_at": obj.created_at,
         "updated_at": obj.updated_at,
     }
+
 
 def strategy(obj: Any) -> dict[str, Any]:
     """Strategy: A strategy and its pipeline stage."""
@@ -66,6 +70,7 @@ def strategy(obj: Any) -> dict[str, Any]:
         "updated_at": obj.updated_at,
     }
 
+
 def lifecycle_transition(obj: Any) -> dict[str, Any]:
     """LifecycleTransition: One stage change; the first row records the creation stage."""
     return {
@@ -77,12 +82,14 @@ def lifecycle_transition(obj: Any) -> dict[str, Any]:
         "created_at": obj.created_at,
     }
 
+
 def strategy_lifecycle(obj: Any) -> dict[str, Any]:
     """StrategyLifecycle: A strategy's lifecycle state with its full history."""
     return {
         "strategy": strategy(obj.strategy),
         "history": [lifecycle_transition(x) for x in obj.history],
     }
+
 
 def research_agent(obj: Any) -> dict[str, Any]:
     """ResearchAgent: A Forven research agent."""
@@ -95,6 +102,7 @@ def research_agent(obj: Any) -> dict[str, Any]:
         "updated_at": obj.updated_at,
     }
 
+
 def approval_decision(obj: Any) -> dict[str, Any]:
     """ApprovalDecision: One decision taken on an approval."""
     return {
@@ -104,6 +112,7 @@ def approval_decision(obj: Any) -> dict[str, Any]:
         "note": obj.note,
         "created_at": obj.created_at,
     }
+
 
 def approval(obj: Any) -> dict[str, Any]:
     """Approval: An action waiting on (or decided by) an operator."""
@@ -121,6 +130,7 @@ def approval(obj: Any) -> dict[str, Any]:
         "decided_at": obj.decided_at,
     }
 
+
 def journal_entry(obj: Any) -> dict[str, Any]:
     """JournalEntry: One line of an agent's journal."""
     return {
@@ -131,12 +141,14 @@ def journal_entry(obj: Any) -> dict[str, Any]:
         "data": obj.data,
     }
 
+
 def journal_page(obj: Any) -> dict[str, Any]:
     """JournalPage: A page of an agent's journal."""
     return {
         "entries": [journal_entry(x) for x in obj.entries],
         "next_cursor": obj.next_cursor,
     }
+
 
 def risk_block(obj: Any) -> dict[str, Any]:
     """RiskBlock: An order refused by the policy, quote, mode or signing layer."""
@@ -149,6 +161,7 @@ def risk_block(obj: Any) -> dict[str, Any]:
         "code": obj.code,
     }
 
+
 def objective(obj: Any) -> dict[str, Any]:
     """Objective: One risk objective (a ceiling) and the room left under it."""
     return {
@@ -158,6 +171,7 @@ def objective(obj: Any) -> dict[str, Any]:
         "headroom_pct": obj.headroom_pct,
         "holds": obj.holds,
     }
+
 
 def evaluation(obj: Any) -> dict[str, Any]:
     """Evaluation: Where the agent stands against its promotion gates."""
@@ -171,6 +185,7 @@ def evaluation(obj: Any) -> dict[str, Any]:
         "eligible": obj.eligible,
     }
 
+
 def promotion(obj: Any) -> dict[str, Any]:
     """Promotion: The agent is LIVE; the hash of its signing session's first transaction."""
     return {
@@ -178,17 +193,20 @@ def promotion(obj: Any) -> dict[str, Any]:
         "first_tx_hash": obj.first_tx_hash,
     }
 
+
 def demotion(obj: Any) -> dict[str, Any]:
     """Demotion: The agent is back in PAPER."""
     return {
         "status": obj.status,
     }
 
+
 def kill_switch(obj: Any) -> dict[str, Any]:
     """KillSwitch: The signing session is revoked."""
     return {
         "twak_session": obj.twak_session,
     }
+
 
 def agent_order(obj: Any) -> dict[str, Any]:
     """AgentOrder: An order through the agent's layers."""
@@ -208,6 +226,7 @@ def agent_order(obj: Any) -> dict[str, Any]:
         "trade_id": obj.trade_id,
     }
 
+
 def identity_endpoint(obj: Any) -> dict[str, Any]:
     """IdentityEndpoint: An endpoint."""
     return {
@@ -215,12 +234,14 @@ def identity_endpoint(obj: Any) -> dict[str, Any]:
         "endpoint": obj.endpoint,
     }
 
+
 def identity_registration(obj: Any) -> dict[str, Any]:
     """IdentityRegistration: One registry entry of the ERC-8004 registration file."""
     return {
         "agentId": obj.agent_id,
         "agentRegistry": obj.agent_registry,
     }
+
 
 def identity(obj: Any) -> dict[str, Any]:
     """Identity: ERC-8004 identity fields, in the standard's own (camelCase) names."""
@@ -238,12 +259,14 @@ def identity(obj: Any) -> dict[str, Any]:
         "supportedTrust": list(obj.supported_trust),
     }
 
+
 def run_period(obj: Any) -> dict[str, Any]:
     """RunPeriod: When a version ran; `to` is null while it is the active one."""
     return {
         "from": obj.from_,
         "to": obj.to,
     }
+
 
 def config_version(obj: Any) -> dict[str, Any]:
     """ConfigVersion: One configuration the agent ran with; parent links form a tree."""
@@ -259,6 +282,7 @@ def config_version(obj: Any) -> dict[str, Any]:
         "created_at": obj.created_at,
     }
 
+
 def candidate(obj: Any) -> dict[str, Any]:
     """Candidate: A market the agent could trade."""
     return {
@@ -273,6 +297,7 @@ def candidate(obj: Any) -> dict[str, Any]:
         "preset": obj.preset,
     }
 
+
 def preset(obj: Any) -> dict[str, Any]:
     """Preset: A recommended strategy setup for one market character."""
     return {
@@ -283,6 +308,7 @@ def preset(obj: Any) -> dict[str, Any]:
         "suited_for": obj.suited_for,
     }
 
+
 def watchlist_candidates(obj: Any) -> dict[str, Any]:
     """WatchlistCandidates: Ranked candidates and the presets they point to."""
     return {
@@ -290,11 +316,13 @@ def watchlist_candidates(obj: Any) -> dict[str, Any]:
         "presets": [preset(x) for x in obj.presets],
     }
 
+
 def backtest_created(obj: Any) -> dict[str, Any]:
     """BacktestCreated: A stored backtest."""
     return {
         "backtest_id": obj.id,
     }
+
 
 def backtest(obj: Any) -> dict[str, Any]:
     """Backtest: A backtest and its gate status."""
@@ -311,12 +339,14 @@ def backtest(obj: Any) -> dict[str, Any]:
         "finished_at": obj.finished_at,
     }
 
+
 def indicator_param(obj: Any) -> dict[str, Any]:
     """IndicatorParam: A tunable argument (default null when required)."""
     return {
         "name": obj.name,
         "default": obj.default,
     }
+
 
 def indicator(obj: Any) -> dict[str, Any]:
     """Indicator: An indicator the built-in strategies compute."""
@@ -330,6 +360,7 @@ def indicator(obj: Any) -> dict[str, Any]:
         "used_by": list(obj.used_by),
     }
 
+
 def system_control(obj: Any) -> dict[str, Any]:
     """SystemControl: The system pause and both modes."""
     return {
@@ -341,6 +372,7 @@ def system_control(obj: Any) -> dict[str, Any]:
         "paper_locked": obj.paper_locked,
     }
 
+
 def stage_approvals(obj: Any) -> dict[str, Any]:
     """StageApprovals: Per target stage: whether an automatic promotion waits for an operator's approval."""
     return {
@@ -349,12 +381,14 @@ def stage_approvals(obj: Any) -> dict[str, Any]:
         "live": obj.live,
     }
 
+
 def system_mode(obj: Any) -> dict[str, Any]:
     """SystemMode: The pipeline autonomy mode and its effect."""
     return {
         "mode": obj.mode,
         "approval_required": stage_approvals(obj.approval_required),
     }
+
 
 def stage_counts(obj: Any) -> dict[str, Any]:
     """StageCounts: Active strategies per pipeline stage."""
@@ -365,6 +399,7 @@ def stage_counts(obj: Any) -> dict[str, Any]:
         "live": obj.live,
     }
 
+
 def paper_service_state(obj: Any) -> dict[str, Any]:
     """PaperServiceState: The global paper trading service."""
     return {
@@ -373,6 +408,7 @@ def paper_service_state(obj: Any) -> dict[str, Any]:
         "started_at": obj.started_at,
         "deployed_strategies": obj.deployed_strategies,
     }
+
 
 def scheduler_job(obj: Any) -> dict[str, Any]:
     """SchedulerJob: A background job: its schedule and its last run."""
@@ -391,6 +427,7 @@ def scheduler_job(obj: Any) -> dict[str, Any]:
         "next_run_at": obj.next_run_at,
     }
 
+
 def system_status(obj: Any) -> dict[str, Any]:
     """SystemStatus: System status summary."""
     return {
@@ -407,6 +444,7 @@ def system_status(obj: Any) -> dict[str, Any]:
         "scheduler": [scheduler_job(x) for x in obj.scheduler],
     }
 
+
 def paper_account(obj: Any) -> dict[str, Any]:
     """PaperAccount: The paper exchange's account."""
     return {
@@ -421,6 +459,7 @@ def paper_account(obj: Any) -> dict[str, Any]:
         "positions": obj.positions,
     }
 
+
 def heartbeat_risk(obj: Any) -> dict[str, Any]:
     """HeartbeatRisk: Risk figures of the paper account."""
     return {
@@ -432,6 +471,7 @@ def heartbeat_risk(obj: Any) -> dict[str, Any]:
         "possibly_open": obj.possibly_open,
     }
 
+
 def system_heartbeat(obj: Any) -> dict[str, Any]:
     """SystemHeartbeat: Daemon heartbeat with risk and equity data."""
     return {
@@ -442,6 +482,7 @@ def system_heartbeat(obj: Any) -> dict[str, Any]:
         "risk": heartbeat_risk(obj.risk),
     }
 
+
 def trade_summary(obj: Any) -> dict[str, Any]:
     """TradeSummary: Trade counts and results across the ledger."""
     return {
@@ -451,6 +492,7 @@ def trade_summary(obj: Any) -> dict[str, Any]:
         "realized_pnl": obj.realized_pnl,
         "win_rate": obj.win_rate,
     }
+
 
 def dashboard(obj: Any) -> dict[str, Any]:
     """Dashboard: Dashboard overview."""
@@ -465,6 +507,7 @@ def dashboard(obj: Any) -> dict[str, Any]:
         "pending_approvals": obj.pending_approvals,
     }
 
+
 def reconcile_difference(obj: Any) -> dict[str, Any]:
     """ReconcileDifference: One difference between our ledger and the exchange."""
     return {
@@ -477,6 +520,7 @@ def reconcile_difference(obj: Any) -> dict[str, Any]:
         "error": obj.error,
     }
 
+
 def reconciliation(obj: Any) -> dict[str, Any]:
     """Reconciliation: A reconciliation report."""
     return {
@@ -486,6 +530,7 @@ def reconciliation(obj: Any) -> dict[str, Any]:
         "differences": [reconcile_difference(x) for x in obj.differences],
         "repaired": obj.repaired,
     }
+
 
 def readiness_gate(obj: Any) -> dict[str, Any]:
     """ReadinessGate: One promotion gate: its current value against its threshold."""
@@ -498,6 +543,7 @@ def readiness_gate(obj: Any) -> dict[str, Any]:
         "passed": obj.passed,
     }
 
+
 def strategy_readiness(obj: Any) -> dict[str, Any]:
     """StrategyReadiness: The checklist a transition to the next stage enforces."""
     return {
@@ -508,6 +554,7 @@ def strategy_readiness(obj: Any) -> dict[str, Any]:
         "gates": [readiness_gate(x) for x in obj.gates],
     }
 
+
 def strategy_signal_point(obj: Any) -> dict[str, Any]:
     """StrategySignalPoint: One bar of a strategy's signal chart."""
     return {
@@ -515,6 +562,7 @@ def strategy_signal_point(obj: Any) -> dict[str, Any]:
         "close": obj.close,
         "position": obj.position,
     }
+
 
 def strategy_signals(obj: Any) -> dict[str, Any]:
     """StrategySignals: A strategy's target position per bar of the chart window."""
@@ -525,6 +573,7 @@ def strategy_signals(obj: Any) -> dict[str, Any]:
         "points": [strategy_signal_point(x) for x in obj.points],
     }
 
+
 def strategy_indicator_point(obj: Any) -> dict[str, Any]:
     """StrategyIndicatorPoint: One value of an indicator line; null while the line warms up."""
     return {
@@ -532,12 +581,14 @@ def strategy_indicator_point(obj: Any) -> dict[str, Any]:
         "value": obj.value,
     }
 
+
 def strategy_indicator_line(obj: Any) -> dict[str, Any]:
     """StrategyIndicatorLine: One of the family's indicator lines."""
     return {
         "name": obj.name,
         "points": [strategy_indicator_point(x) for x in obj.points],
     }
+
 
 def strategy_indicators(obj: Any) -> dict[str, Any]:
     """StrategyIndicators: The strategy family's indicator lines over the chart window."""
@@ -547,6 +598,7 @@ def strategy_indicators(obj: Any) -> dict[str, Any]:
         "timeframe": obj.timeframe,
         "series": [strategy_indicator_line(x) for x in obj.series],
     }
+
 
 def strategy_marker(obj: Any) -> dict[str, Any]:
     """StrategyMarker: An entry or exit of one of the strategy's trades."""
@@ -558,12 +610,14 @@ def strategy_marker(obj: Any) -> dict[str, Any]:
         "trade_id": obj.trade_id,
     }
 
+
 def strategy_markers(obj: Any) -> dict[str, Any]:
     """StrategyMarkers: Entry and exit markers within the chart window, oldest first."""
     return {
         "strategy_id": obj.strategy_id,
         "markers": [strategy_marker(x) for x in obj.markers],
     }
+
 
 def hypothesis_preview(obj: Any) -> dict[str, Any]:
     """HypothesisPreview: The hypothesis a URL would create (nothing is stored)."""
@@ -577,6 +631,7 @@ def hypothesis_preview(obj: Any) -> dict[str, Any]:
         "lane": obj.lane,
         "source": obj.source,
     }
+
 
 def generated_strategies(obj: Any) -> dict[str, Any]:
     """GeneratedStrategies: The child strategies one generate-strategies request created."""

@@ -20,6 +20,7 @@ from codegen.emit_markdown import render_markdown
 from codegen.emit_openapi import render_openapi
 from codegen.emit_typescript import render_typescript
 from codegen.model import Field, Param, Response, Route, Shape
+from tests.codegen import tiny_resolvers
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("TRADEGRAPH_UPDATE_GOLDEN") == "1"
@@ -56,15 +57,15 @@ SHAPES = (
 )
 ROUTES = (
     Route(
-        "GET",
-        "/agents",
-        "halyrd",
-        "agents",
-        "Agents, newest first.",
-        "api",
-        "list_agents",
+        method="GET",
+        path="/agents",
+        api="halyrd",
+        router="agents",
+        summary="Agents, newest first.",
+        auth="api",
+        operation_id="list_agents",
         state="implemented",
-        resolver="agents:list_agents",
+        resolver=tiny_resolvers.list_agents,
         params=(
             Param("status", "query", "AgentStatus"),
             Param("phase", "query", enum=("paper", "live", "all"), default="all"),
@@ -75,15 +76,15 @@ ROUTES = (
         errors=(401,),
     ),  # fmt: skip
     Route(
-        "POST",
-        "/api/strategies",
-        "forven",
-        "strategies",
-        "Create a strategy.",
-        "operator",
-        "create_strategy",
+        method="POST",
+        path="/api/strategies",
+        api="forven",
+        router="strategies",
+        summary="Create a strategy.",
+        auth="operator",
+        operation_id="create_strategy",
         state="implemented",
-        resolver="strategies:create_strategy",
+        resolver=tiny_resolvers.create_strategy,
         params=(
             Param("name", "body", required=True),
             Param("stage", "body", "Stage", default="quick_screen"),
@@ -95,25 +96,25 @@ ROUTES = (
         writes=True,
     ),  # fmt: skip
     Route(
-        "GET",
-        "/api/strategies/{id}/readiness",
-        "forven",
-        "strategies",
-        "The promotion-readiness checklist.",
-        "operator",
-        "get_strategy_readiness",
+        method="GET",
+        path="/api/strategies/{id}/readiness",
+        api="forven",
+        router="strategies",
+        summary="The promotion-readiness checklist.",
+        auth="operator",
+        operation_id="get_strategy_readiness",
         params=(Param("id", "path", "int", required=True, arg="strategy_id"),),
         errors=(404,),
         notes="Checklist items are not designed yet.",
     ),  # fmt: skip
     Route(
-        "WS",
-        "/ws/live",
-        "forven",
-        "live",
-        "Live feed of ticks and fills.",
-        "api",
-        "live_feed",
+        method="WS",
+        path="/ws/live",
+        api="forven",
+        router="live",
+        summary="Live feed of ticks and fills.",
+        auth="api",
+        operation_id="live_feed",
         state="transport",
     ),  # fmt: skip
 )
