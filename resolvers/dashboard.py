@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.control import ControlState, control_state, load_control
 from resolvers.errors import DomainError
-from resolvers.lab.exchange import Account
 from resolvers.lab.services import Lab, current_lab
+from resolvers.market.exchange import Account
 from resolvers.scheduler import JobView, list_jobs
 from resolvers.trades import list_recent_trades
 from storage.approvals import Approval

@@ -31,8 +31,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.lab.exchange import InsufficientCapital
 from resolvers.lab.services import Lab, current_lab
+from resolvers.market.exchange import InsufficientCapital
 from resolvers.pagination import Page, paginate
 from resolvers.paper_engine import SERVICE_LOCK, running_sessions, step_paper_service
 from resolvers.trades import list_trades

@@ -1,7 +1,7 @@
 """Trades: open, close with computed pnl, list; and the operator's emergency controls.
 
 Decisions a user would want to know:
-- A strategy's trade is held on the paper exchange (resolvers/lab/exchange.py) as the venue
+- A strategy's trade is held on the paper exchange (resolvers/market/exchange.py) as the venue
   position whose client reference is the trade's id. A trading agent's trade lives on its
   agent's own book (the Halyrd runtime); the emergency controls do not route orders for it.
 - force-close sends a market close to the venue and closes the trade at the fill. When the
@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, DomainError, InvalidInput, NotFound
-from resolvers.lab.exchange import ExchangeError
 from resolvers.lab.live import emit_fill
 from resolvers.lab.services import Lab, current_lab
+from resolvers.market.exchange import ExchangeError
 from resolvers.pagination import MAX_PAGE, Page, paginate
 from resolvers.trading_agents import get_trading_agent
 from resolvers.validation import require_choice, require_positive, require_text

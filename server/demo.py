@@ -16,11 +16,11 @@ from resolvers.agents import create_agent, set_agent_toolset
 from resolvers.approvals import create_approval, decide_approval
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.lifecycle import restart_window
-from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.runtime import step_agent
 from resolvers.hypotheses import create_hypothesis
 from resolvers.lab.services import build_lab, current_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.feed import MarketFeed
 from resolvers.paper import start_paper_service, step_paper_service
 from resolvers.quant.market import Candles, generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades

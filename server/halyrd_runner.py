@@ -17,8 +17,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from resolvers.halyrd.market import MarketFeed, configure_feed
 from resolvers.halyrd.runtime import step_agent
+from resolvers.market.feed import MarketFeed, configure_feed
 from resolvers.trading_agents import list_trading_agents
 from server.demo import MARKET_ORIGIN
 from server.settings import Settings

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, LabConfig, build_lab, configure_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from server.settings import Settings
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed, default_feed
-from resolvers.lab.exchange import PaperExchange
+from resolvers.market.clock import MarketClock
+from resolvers.market.exchange import PaperExchange
+from resolvers.market.feed import MarketFeed, default_feed
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import default_feed
 from resolvers.lab.services import Lab, LabConfig, build_lab, configure_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import default_feed
 from resolvers.strategies import create_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.strategies import STAGES, Strategy

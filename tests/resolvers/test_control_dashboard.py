@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.approvals import create_approval
-from resolvers.clock import MarketClock
 from resolvers.dashboard import get_dashboard, get_system_heartbeat, get_system_status
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, build_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from resolvers.scheduler import ensure_jobs, record_run, update_job
 from resolvers.trades import close_trade, open_trade
 from resolvers.trading_agents import ensure_seed_agent

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
-from resolvers.halyrd.market import DEFAULT_ORIGIN, default_feed
 from resolvers.live_series import (
     list_strategy_live_indicators,
     list_strategy_live_markers,
     list_strategy_live_signals,
     warmup_bars,
 )
+from resolvers.market.feed import DEFAULT_ORIGIN, default_feed
 from resolvers.quant.family_series import family_series
 from resolvers.quant.strategies import FAMILIES
 from resolvers.trades import close_trade, mark_trade_failed, open_trade

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.feed import MarketFeed
 from resolvers.paper import (
     get_paper_session,
     list_paper_session_trades,

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, build_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from resolvers.reconcile import FAILED_REASON, get_last_reconciliation, reconcile_exchange
 from resolvers.trades import open_trade
 from storage.events import Event

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, build_lab
+from resolvers.market.feed import MarketFeed
 from resolvers.trades import (
     VenueCloseFailed,
     close_trade,

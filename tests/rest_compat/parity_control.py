@@ -13,8 +13,8 @@ from typing import Any
 
 import httpx
 
-from resolvers.clock import MarketClock
 from resolvers.lab.services import current_lab
+from resolvers.market.clock import MarketClock
 from tests.rest_compat.parity_kit import (
     Case,
     Ids,

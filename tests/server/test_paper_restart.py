@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from resolvers.clock import MarketClock
 from resolvers.lab.services import current_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.clock import MarketClock
 from resolvers.strategies import create_strategy
 from server.app import create_app
 from server.jobs import JOBS
