@@ -37,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import CURRENT_ALIAS, get_trading_agent
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.halyrd.config import AgentConfig, StrategySpec, parse_config
 from resolvers.halyrd.risk import objective
@@ -45,7 +46,6 @@ from resolvers.quant import metrics
 from resolvers.quant.market import generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
-from resolvers.trading_agents import CURRENT_ALIAS, get_trading_agent
 from storage.base import utcnow
 from storage.halyrd import Backtest
 

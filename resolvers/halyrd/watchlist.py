@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.config_versions import ConfigVersionView, base_config, commit_change
 from resolvers.market.feed import MarketFeed, default_feed
 from resolvers.quant import metrics
 from resolvers.quant.strategies import Params, validate_params
-from resolvers.trading_agents import get_trading_agent
 from storage.base import utcnow
 
 UNIVERSE = (
