@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from resolvers.errors import DomainError, InvalidInput, NotImplementedYet
+from resolvers.lab.inject import with_lab
 from storage.outbox import commit_and_publish
 
 R = TypeVar("R")
@@ -42,7 +43,8 @@ async def call(
     query: tuple[str, ...] = (),
     **kwargs: Any,
 ) -> R:
-    """Run `fn` on a fresh session; a writing route commits and publishes only on success.
+    """Run `fn` on a fresh session (with the server's lab when it takes `lab`); a writing route
+    commits and publishes only on success.
 
     `query` names the query parameters the route takes; any other is refused (422).
     """
@@ -55,6 +57,7 @@ async def call(
             details={"parameter": unknown[0], "allowed": list(query)},
         )
     services = request.app.state.services
+    kwargs = with_lab(fn, kwargs, services.lab)
     publish = services.bus.publish if services.bus else None
     async with services.session_factory() as session:
         try:
