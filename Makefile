@@ -7,12 +7,13 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/e2e/audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: serve test lint typecheck codegen-check pytest bench clean
+.PHONY: serve test lint typecheck codegen-check pytest bench clean hooks
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	@$(MAKE) --no-print-directory hooks
 	@touch $(STAMP)
 
 # Without npm nothing is installed and the stamp stays missing, so a later run retries; the
@@ -48,3 +49,10 @@ clean:
 
 codegen-check: $(STAMP)
 	$(BIN)/python -m codegen --check
+
+# The pre-commit hook (.githooks/pre-commit) refuses a commit whose generated files drifted;
+# outside a git checkout (an unpacked archive) there is nothing to install.
+hooks:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git config core.hooksPath .githooks; \
+	fi

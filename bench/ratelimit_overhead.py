@@ -51,7 +51,7 @@ async def plain_ok(_scope: Scope, _receive: Receive, send: Send) -> None:
 def behind_limiter(inner: ASGIApp, settings: Settings) -> Any:
     """`inner` wrapped in the rate-limit middleware alone, configured as install_rate_limit does."""
     holder = FastAPI()
-    install_rate_limit(holder, settings)
+    install_rate_limit(holder, settings.rate_limit)
     entry = holder.user_middleware[0]
     return entry.cls(inner, *entry.args, **entry.kwargs)
 
@@ -89,7 +89,9 @@ async def main() -> int:
         off = on.model_copy(update={"rate_limit": ""})
         print(f"TRADEGRAPH_RATE_LIMIT={on.rate_limit!r}, {args.clients} client addresses")
         full_off, full_on = create_app(off), create_app(on)
-        install_rate_limit(full_on, on)  # does nothing if create_app has installed it already
+        install_rate_limit(
+            full_on, on.rate_limit
+        )  # does nothing if create_app has installed it already
         cases = {
             "bare ASGI app": plain_ok,
             "bare ASGI app + limiter": behind_limiter(plain_ok, on),

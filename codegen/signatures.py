@@ -7,9 +7,9 @@ from collections.abc import Iterable
 
 from codegen.model import Route
 
-# what the boundary passes besides the route's own mapping: only the session, positionally
-# (rest_compat/runtime.py `boundary`)
-INJECTED: frozenset[str] = frozenset()
+# what a generated handler passes besides the route's own mapping: the session, positionally
+# (rest_compat/runtime.py `boundary`), and the server's lab to a resolver taking `lab`
+INJECTED: frozenset[str] = frozenset({"lab"})
 KEYWORD_KINDS = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
@@ -48,3 +48,11 @@ def check_resolver(route: Route) -> None:
             raise CatalogError(f"{where}: {parameter.name!r} is positional-only past the session")
         if required and parameter.kind in KEYWORD_KINDS and parameter.name not in supplied:
             raise CatalogError(f"{where} requires keyword {parameter.name!r}; the route maps none")
+
+
+def injected(route: Route) -> list[str]:
+    """The INJECTED keywords the route's resolver takes and the route does not map itself."""
+    assert route.resolver is not None, route.key
+    taken = inspect.signature(route.resolver).parameters
+    mapped = {name for name, _ in route.fixed} | {p.keyword for p in route.params}
+    return sorted(name for name in INJECTED if name in taken and name not in mapped)

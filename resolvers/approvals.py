@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, NotFound
+from resolvers.lab.services import Lab
 from resolvers.lifecycle import PROMOTION, execute_promotion
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
@@ -75,6 +76,7 @@ async def decide_approval(
     actor: str = "operator",
     note: str = "",
     at: datetime | None = None,
+    lab: Lab,
 ) -> Approval:
     """Approve or deny a pending approval, appending to its decision history.
 
@@ -90,7 +92,7 @@ async def decide_approval(
             details={"status": row.status},
         )
     if decision == "approve" and row.type == PROMOTION:
-        await execute_promotion(session, approval=row, actor=actor)
+        await execute_promotion(session, approval=row, actor=actor, lab=lab)
     when = at or utcnow()
     row.status = DECISIONS[decision]
     row.decided_at = when

@@ -5,7 +5,7 @@ Decisions a user would want to know:
 - `spec` is validated exactly like an agent's `strategy` section; errors name `spec.<field>`.
 - `dataset` = {"kind": "synthetic", "symbol", "seed", "bars", "interval_seconds", "start"}.
   Defaults: the agent's first watchlist symbol, seed 7 and start 2026-01-01T00:00Z (the default
-  agent market of resolvers/halyrd/market.py, so a default backtest replays that market),
+  agent market of resolvers/market/feed.py, so a default backtest replays that market),
   DEFAULT_BARS bars (at most MAX_BARS), the spec's interval. The stored dataset has every
   default filled in, so a result says what it ran on.
 - Positions are the family's targets, clipped to long-only in spot mode. As the runtime does,
@@ -37,15 +37,15 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import CURRENT_ALIAS, get_trading_agent
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.halyrd.config import AgentConfig, StrategySpec, parse_config
-from resolvers.halyrd.market import DEFAULT_ORIGIN, DEFAULT_SEED
 from resolvers.halyrd.risk import objective
+from resolvers.market.feed import DEFAULT_ORIGIN, DEFAULT_SEED
 from resolvers.quant import metrics
 from resolvers.quant.market import generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
-from resolvers.trading_agents import CURRENT_ALIAS, get_trading_agent
 from storage.base import utcnow
 from storage.halyrd import Backtest
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, Unavailable
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.validation import require_choice, require_text
 from storage.base import utcnow
 from storage.control import EXECUTION_MODES, MODES, SystemControl
@@ -135,32 +135,32 @@ async def _changed(session: AsyncSession, topic: str, state: ControlState) -> Co
     return state
 
 
-async def get_control(session: AsyncSession, *, lab: Lab | None = None) -> ControlState:
+async def get_control(session: AsyncSession, *, lab: Lab) -> ControlState:
     """The pause and both modes as they stand."""
-    return control_state(await load_control(session), lab or current_lab())
+    return control_state(await load_control(session), lab)
 
 
 async def stop_system(
-    session: AsyncSession, *, reason: str | None = None, lab: Lab | None = None
+    session: AsyncSession, *, reason: str | None = None, lab: Lab
 ) -> ControlState:
     """Halt trading and agents; already stopped: nothing changes (the first stop's reason stays)."""
     text = require_text("reason", reason or "", max_length=500, allow_empty=True)
     row = await load_control(session)
     if row.paused:
-        return control_state(row, lab or current_lab())
+        return control_state(row, lab)
     row.paused, row.paused_at, row.pause_reason = True, utcnow(), text
     await session.flush()
-    return await _changed(session, "system.paused", control_state(row, lab or current_lab()))
+    return await _changed(session, "system.paused", control_state(row, lab))
 
 
-async def start_system(session: AsyncSession, *, lab: Lab | None = None) -> ControlState:
+async def start_system(session: AsyncSession, *, lab: Lab) -> ControlState:
     """Resume after a stop; already running: nothing changes."""
     row = await load_control(session)
     if not row.paused:
-        return control_state(row, lab or current_lab())
+        return control_state(row, lab)
     row.paused, row.paused_at, row.pause_reason = False, None, ""
     await session.flush()
-    return await _changed(session, "system.resumed", control_state(row, lab or current_lab()))
+    return await _changed(session, "system.resumed", control_state(row, lab))
 
 
 async def get_system_mode(session: AsyncSession) -> AutonomyMode:
@@ -182,12 +182,9 @@ async def set_system_mode(session: AsyncSession, *, mode: str) -> AutonomyMode:
     return autonomy(mode)
 
 
-async def set_execution_mode(
-    session: AsyncSession, *, mode: str, lab: Lab | None = None
-) -> ControlState:
+async def set_execution_mode(session: AsyncSession, *, mode: str, lab: Lab) -> ControlState:
     """Paper is always accepted; live only when the build is not paper-locked (else 503)."""
     require_choice("mode", mode, EXECUTION_MODES)
-    lab = lab or current_lab()
     if mode == "live" and lab.config.paper_locked:
         raise ExecutionModeLocked(
             "this build is locked to paper execution; live routing needs "

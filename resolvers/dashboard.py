@@ -28,8 +28,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.control import ControlState, control_state, load_control
 from resolvers.errors import DomainError
-from resolvers.lab.exchange import Account
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
+from resolvers.market.exchange import Account
 from resolvers.scheduler import JobView, list_jobs
 from resolvers.trades import Trade, list_recent_trades
 from storage.approvals import Approval
@@ -136,9 +136,9 @@ async def paper_service(session: AsyncSession) -> PaperService:
     return PaperService(True, row.id, row.started_at, len(row.strategy_ids or []))
 
 
-async def get_system_status(session: AsyncSession, *, lab: Lab | None = None) -> SystemStatus:
+async def get_system_status(session: AsyncSession, *, lab: Lab) -> SystemStatus:
     """Pause, modes, the paper service, pipeline counts, open trades, agents and jobs."""
-    control = control_state(await load_control(session), lab or current_lab())
+    control = control_state(await load_control(session), lab)
     return SystemStatus(
         paused=control.paused,
         paused_at=control.paused_at,
@@ -217,9 +217,8 @@ def _alive(jobs: list[JobView], now: datetime) -> bool:
     )
 
 
-async def get_system_heartbeat(session: AsyncSession, *, lab: Lab | None = None) -> Heartbeat:
+async def get_system_heartbeat(session: AsyncSession, *, lab: Lab) -> Heartbeat:
     """The daemon's last beat, whether it is alive, the paper equity and its risk."""
-    lab = lab or current_lab()
     jobs = await list_jobs(session)
     runs = [job.last_run_at for job in jobs if job.last_run_at is not None]
     account, risk = await marked_account(session, lab)
@@ -246,9 +245,8 @@ async def trade_summary(session: AsyncSession) -> TradeSummary:
     )
 
 
-async def get_dashboard(session: AsyncSession, *, lab: Lab | None = None) -> Dashboard:
+async def get_dashboard(session: AsyncSession, *, lab: Lab) -> Dashboard:
     """The overview: system state, pipeline, research, trades, equity, service, approvals."""
-    lab = lab or current_lab()
     account, _ = await marked_account(session, lab)
     active = Hypothesis.status == "active"
     return Dashboard(

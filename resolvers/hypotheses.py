@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.hypothesis_fetch import MAX_URL, clip, fetch_page
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
 from storage.hypotheses import Hypothesis
@@ -174,11 +174,11 @@ class HypothesisPreview:
 
 
 async def preview_hypothesis_url(
-    session: AsyncSession, *, url: str, lane: str = "general", lab: Lab | None = None
+    session: AsyncSession, *, url: str, lane: str = "general", lab: Lab
 ) -> HypothesisPreview:
     """Fetch `url` and return the hypothesis from_url would create from it."""
     lane = require_text("lane", lane, max_length=40)
-    config = (lab or current_lab()).config
+    config = lab.config
     page = await fetch_page(
         url, timeout_seconds=config.fetch_timeout_seconds, max_bytes=config.fetch_max_bytes
     )
@@ -192,7 +192,7 @@ async def preview_hypothesis_url(
 
 
 async def create_hypothesis_from_url(
-    session: AsyncSession, *, url: str, lane: str = "general", lab: Lab | None = None
+    session: AsyncSession, *, url: str, lane: str = "general", lab: Lab
 ) -> Hypothesis:
     """Fetch `url` and record the hypothesis its page describes (source "url")."""
     preview = await preview_hypothesis_url(session, url=url, lane=lane, lab=lab)

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.hypotheses import get_hypothesis
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.quant.strategies import FAMILIES
 from resolvers.spawn import check_spawn_limit
 from resolvers.strategies import TIMEFRAMES, create_strategy
@@ -171,7 +171,7 @@ async def generate_hypothesis_strategies(
     count: int | None = None,
     symbol: str | None = None,
     timeframe: str | None = None,
-    lab: Lab | None = None,
+    lab: Lab,
 ) -> GeneratedStrategies:
     """Spawn child strategies from the hypothesis's text, within the spawn limits."""
     parent = await get_hypothesis(session, hypothesis_id=hypothesis_id)
@@ -181,7 +181,7 @@ async def generate_hypothesis_strategies(
             code="HYPOTHESIS_ARCHIVED",
             details={"id": hypothesis_id, "status": parent.status},
         )
-    config = (lab or current_lab()).config
+    config = lab.config
     text = "\n".join((parent.title, parent.thesis, parent.mechanism, parent.novelty))
     plans = plan_strategies(
         title=parent.title,

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidTransition
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.readiness import evaluate_gates, next_stage
 from resolvers.strategies import get_strategy, strategy_payload
 from resolvers.validation import require_choice, require_text
@@ -34,7 +34,7 @@ async def transition_strategy(
     reason: str = "",
     actor: str = "operator",
     enforce_gates: bool = True,
-    lab: Lab | None = None,
+    lab: Lab,
     now: datetime | None = None,
 ) -> Strategy:
     """Move a strategy one stage forward once the target's gates pass; anything else is refused.
@@ -53,7 +53,6 @@ async def transition_strategy(
         )
     why = require_text("reason", reason, max_length=500, allow_empty=True)
     who = require_text("actor", actor, max_length=80)
-    lab = lab or current_lab()
     when = now or lab.clock.now()
     if enforce_gates:
         gates = await evaluate_gates(session, strategy=strategy, target=target, lab=lab, now=when)
@@ -140,7 +139,7 @@ def promotion_move(summary: str) -> tuple[str, str] | None:
 
 
 async def execute_promotion(
-    session: AsyncSession, *, approval: Approval, actor: str, lab: Lab | None = None
+    session: AsyncSession, *, approval: Approval, actor: str, lab: Lab
 ) -> Strategy:
     """Carry out an approved promotion: the recorded move, with its gates checked again.
 

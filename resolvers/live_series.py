@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.quant.family_series import family_series
 from resolvers.quant.market import Candles
 from resolvers.quant.strategies import FAMILIES
@@ -109,16 +109,16 @@ def _window(strategy: Strategy, lab: Lab, bars: int) -> tuple[Candles, int]:
 
 
 async def _load(
-    session: AsyncSession, strategy_id: int, bars: int, lab: Lab | None
+    session: AsyncSession, strategy_id: int, bars: int, lab: Lab
 ) -> tuple[Strategy, Candles, int]:
     checked = _checked_bars(bars)
     strategy = await get_strategy(session, strategy_id=strategy_id)
-    candles, start = _window(strategy, lab or current_lab(), checked)
+    candles, start = _window(strategy, lab, checked)
     return strategy, candles, start
 
 
 async def list_strategy_live_signals(
-    session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab | None = None
+    session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab
 ) -> LiveSignals:
     """Close and the family's target position (-1/0/1) per bar of the chart window."""
     strategy, candles, start = await _load(session, strategy_id, bars, lab)
@@ -131,7 +131,7 @@ async def list_strategy_live_signals(
 
 
 async def list_strategy_live_indicators(
-    session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab | None = None
+    session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab
 ) -> LiveIndicators:
     """The family's indicator lines over the chart window (NaN becomes null)."""
     strategy, candles, start = await _load(session, strategy_id, bars, lab)
@@ -150,10 +150,9 @@ async def list_strategy_live_indicators(
 
 
 async def list_strategy_live_markers(
-    session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab | None = None
+    session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab
 ) -> LiveMarkers:
     """Entry and exit markers of the strategy's trades within the chart window's span."""
-    lab = lab or current_lab()
     strategy, candles, start = await _load(session, strategy_id, bars, lab)
     now = lab.clock.now()
     since = candles.time_at(start) if len(candles) else now

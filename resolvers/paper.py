@@ -31,8 +31,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.lab.exchange import InsufficientCapital
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
+from resolvers.market.exchange import InsufficientCapital
 from resolvers.pagination import Page, paginate
 from resolvers.paper_engine import SERVICE_LOCK, running_sessions, step_paper_service
 from resolvers.trades import Trade, list_trades, trade_view
@@ -255,11 +255,10 @@ async def start_paper_service(
     session: AsyncSession,
     *,
     strategy_ids: Any = None,
-    lab: Lab | None = None,
+    lab: Lab,
     now: datetime | None = None,
 ) -> PaperSession:
     """Start a new session (stopping the running one) deploying paper-stage strategies."""
-    lab = lab or current_lab()
     moment = now or lab.clock.now()
     await _claim(session)
     deployed = await _deployable(session, strategy_ids)
@@ -287,7 +286,7 @@ async def stop_paper_service(
     session: AsyncSession,
     *,
     reason: str = "",
-    lab: Lab | None = None,
+    lab: Lab,
     now: datetime | None = None,
 ) -> PaperSession:
     """Stop the running session; its open positions stay open (see the module docstring)."""
@@ -296,7 +295,7 @@ async def stop_paper_service(
     running = await running_sessions(session)
     if not running:
         raise Conflict("the paper service is not running", code="PAPER_SERVICE_NOT_RUNNING")
-    moment = now or (lab or current_lab()).clock.now()
+    moment = now or lab.clock.now()
     for row in running:
         await _stop(session, row, why or "stopped by the operator", moment)
     return await _summary(session, running[-1])

@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.backtests import FEE_RATE, SLIPPAGE_BPS
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.quant.market import SECONDS_PER_YEAR, Candles
 from resolvers.quant.simulate import equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
@@ -221,10 +221,7 @@ async def readiness_of(
     return Readiness(strategy.id, strategy.stage, target, ready, gates)
 
 
-async def get_strategy_readiness(
-    session: AsyncSession, *, strategy_id: int, lab: Lab | None = None
-) -> Readiness:
+async def get_strategy_readiness(session: AsyncSession, *, strategy_id: int, lab: Lab) -> Readiness:
     """The promotion-readiness checklist of one strategy, at the lab clock's now."""
-    lab = lab or current_lab()
     strategy = await get_strategy(session, strategy_id=strategy_id)
     return await readiness_of(session, strategy=strategy, lab=lab, now=lab.clock.now())

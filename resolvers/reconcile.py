@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import DomainError
 from resolvers.lab.live import emit_fill
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.trades import close_trade, trade_payload
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
@@ -177,11 +177,10 @@ async def reconcile_exchange(
     session: AsyncSession,
     *,
     repair: bool = True,
-    lab: Lab | None = None,
+    lab: Lab,
     now: datetime | None = None,
 ) -> Reconciliation:
     """Compare, report and (with `repair`) fix the differences; see the module docstring."""
-    lab = lab or current_lab()
     moment = now or lab.clock.now()
     trades = await _exchange_trades(session)
     positions = await lab.exchange.positions(session)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.pagination import Page, paginate
 from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.spawn import check_spawn_limit
@@ -49,7 +49,7 @@ async def create_strategy(
     params: object = None,
     source: str = "manual",
     actor: str = "operator",
-    lab: Lab | None = None,
+    lab: Lab,
     spawn_checked: bool = False,
 ) -> Strategy:
     """Create a strategy under an existing hypothesis, recording its first lifecycle row.
@@ -90,7 +90,7 @@ async def create_strategy(
     )
     author = require_text("actor", actor, max_length=80)
     if not spawn_checked:
-        config = (lab or current_lab()).config
+        config = lab.config
         await check_spawn_limit(
             session, hypothesis_id=hypothesis_id, count=1, now=now, config=config
         )

@@ -1,7 +1,7 @@
 """Trades: open, close with computed pnl, list; and the operator's emergency controls.
 
 Decisions a user would want to know:
-- A strategy's trade is held on the paper exchange (resolvers/lab/exchange.py) as the venue
+- A strategy's trade is held on the paper exchange (resolvers/market/exchange.py) as the venue
   position whose client reference is the trade's id. A trading agent's trade lives on its
   agent's own book (the Halyrd runtime); the emergency controls do not route orders for it.
 - force-close sends a market close to the venue and closes the trade at the fill. When the
@@ -26,13 +26,13 @@ from typing import Annotated
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.choices import PHASE, TRADE_SIDE, TRADE_STATUS
 from resolvers.errors import Conflict, DomainError, InvalidInput, NotFound
-from resolvers.lab.exchange import ExchangeError
 from resolvers.lab.live import emit_fill
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
+from resolvers.market.exchange import ExchangeError
 from resolvers.pagination import MAX_PAGE, Page, paginate
-from resolvers.trading_agents import get_trading_agent
 from resolvers.validation import require_choice, require_positive, require_text
 from resolvers.views import Doc, View, from_row, to_payload
 from storage.base import utcnow
@@ -254,7 +254,7 @@ async def list_agent_trades(
 
 
 async def list_open_trades(
-    session: AsyncSession, *, verify: bool = False, lab: Lab | None = None
+    session: AsyncSession, *, verify: bool = False, lab: Lab
 ) -> list[OpenTrade]:
     """Every open trade, oldest first; with `verify`, each strategy trade is checked against
     the venue's position for it (side, size and symbol must agree)."""
@@ -262,7 +262,7 @@ async def list_open_trades(
     rows = list((await session.execute(stmt)).scalars())
     if not verify:
         return [_open(row, None, None) for row in rows]
-    venue = (lab or current_lab()).exchange
+    venue = lab.exchange
     held = {p.trade_id: p for p in await venue.positions(session) if p.trade_id is not None}
     checked = []
     for row in rows:
@@ -318,7 +318,7 @@ async def force_close_trade(
     session: AsyncSession,
     *,
     trade_id: int,
-    lab: Lab | None = None,
+    lab: Lab,
     now: datetime | None = None,
 ) -> Trade:
     """Close a strategy trade's venue position at market, then the trade at the fill.
@@ -335,7 +335,6 @@ async def force_close_trade(
             code="AGENT_TRADE",
             details={"id": trade_id, "agent_id": row.trading_agent_id},
         )
-    lab = lab or current_lab()
     moment = now or lab.clock.now()
     try:
         fill = await lab.exchange.close(session, trade_id=row.id, now=moment)
@@ -377,7 +376,7 @@ async def mark_trade_failed(
     *,
     trade_id: int,
     reason: str = "",
-    lab: Lab | None = None,
+    lab: Lab,
     now: datetime | None = None,
 ) -> Trade:
     """Write an open trade off as failed with a reason, freeing what it held in the ledger."""
@@ -385,7 +384,7 @@ async def mark_trade_failed(
     why = require_text("reason", reason, max_length=REASON_MAX, allow_empty=True)
     row.status = "failed"
     row.failure_reason = why or "marked failed by the operator"
-    row.closed_at = now or (lab or current_lab()).clock.now()
+    row.closed_at = now or lab.clock.now()
     await session.flush()
     await append_event(
         session,

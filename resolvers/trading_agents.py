@@ -1,24 +1,23 @@
-"""Halyrd trading agents: the running `seed` agent and any spawned beside it."""
+"""Halyrd trading agents: the running `seed` agent, created here, and any spawned beside it
+(resolvers/halyrd/agents.py); lookups live below both in resolvers/agent_roster.py."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.errors import NotFound
-from storage.base import utcnow
+from resolvers.agent_roster import (
+    SEED_AGENT_ID,
+    get_trading_agent,
+    list_trading_agents,
+    trading_agent_payload,
+)
+from resolvers.halyrd.agents import default_config
+from resolvers.halyrd.config_versions import commit_version
 from storage.outbox import append_event
 from storage.trading_agents import TradingAgent
 
-SEED_AGENT_ID = "seed"
-CURRENT_ALIAS = "current"
-
-
-def trading_agent_payload(row: TradingAgent) -> dict[str, object]:
-    return {"id": row.id, "status": row.status, "phase": row.phase, "market_mode": row.market_mode}
+# the route catalog names these two here (codegen/catalog/halyrd.py)
+__all__ = ["ensure_seed_agent", "get_trading_agent", "list_trading_agents"]
 
 
 async def ensure_seed_agent(session: AsyncSession, *, market_mode: str = "spot") -> TradingAgent:
@@ -26,10 +25,6 @@ async def ensure_seed_agent(session: AsyncSession, *, market_mode: str = "spot")
     default config (strategy and executor in `market_mode`) as its initial ConfigVersion.
 
     A seed agent from before config versions existed gets its initial version here too."""
-    # Imported here: both modules resolve agents through this one.
-    from resolvers.halyrd.agents import default_config
-    from resolvers.halyrd.config_versions import commit_version
-
     row = await session.get(TradingAgent, SEED_AGENT_ID)
     if row is None:
         config = default_config(market_mode=market_mode)
@@ -54,40 +49,4 @@ async def ensure_seed_agent(session: AsyncSession, *, market_mode: str = "spot")
     elif row.config_version_id is None:
         config = default_config(market_mode=row.market_mode, config=row.config or None)
         await commit_version(session, agent=row, config=config, change="initial")
-    return row
-
-
-async def get_trading_agent(session: AsyncSession, *, agent_id: str) -> TradingAgent:
-    """One trading agent by id; `current` resolves to the running agent."""
-    if agent_id == CURRENT_ALIAS:
-        stmt = select(TradingAgent).where(TradingAgent.is_running.is_(True)).limit(1)
-        row = (await session.execute(stmt)).scalar_one_or_none()
-    else:
-        row = await session.get(TradingAgent, agent_id)
-    if row is None:
-        raise NotFound(f"agent {agent_id} not found", details={"id": agent_id})
-    return row
-
-
-async def list_trading_agents(session: AsyncSession) -> list[TradingAgent]:
-    """Every trading agent, oldest first."""
-    stmt = select(TradingAgent).order_by(TradingAgent.created_at, TradingAgent.id)
-    return list((await session.execute(stmt)).scalars())
-
-
-async def get_trading_agents_by_ids(
-    session: AsyncSession, *, ids: Sequence[str]
-) -> list[TradingAgent | None]:
-    rows = (await session.execute(select(TradingAgent).where(TradingAgent.id.in_(ids)))).scalars()
-    found = {row.id: row for row in rows}
-    return [found.get(i) for i in ids]
-
-
-async def record_heartbeat(
-    session: AsyncSession, *, agent_id: str, at: datetime | None = None
-) -> TradingAgent:
-    """Stamp the agent's last heartbeat."""
-    row = await get_trading_agent(session, agent_id=agent_id)
-    row.last_heartbeat = at or utcnow()
-    await session.flush()
     return row

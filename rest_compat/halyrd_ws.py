@@ -20,9 +20,9 @@ from contextlib import suppress
 import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import DomainError, InvalidInput
 from resolvers.halyrd.events import EVENT_TYPES, topic_for
-from resolvers.trading_agents import get_trading_agent
 from rest_compat.ws_door import admit, refuse
 from storage.bus import EventBus
 

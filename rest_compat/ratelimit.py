@@ -36,7 +36,6 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rest_compat.envelope import error_response
-from server.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
     from limits import RateLimitItem
@@ -75,14 +74,18 @@ def client_address(request: Mapping[str, Any]) -> str:
     return str(client[0]) if client and client[0] else UNKNOWN_CLIENT
 
 
+class InvalidRateLimit(ValueError):
+    """A limit SlowAPI cannot enforce; the server reports it as a settings error at start-up."""
+
+
 def parse_limit(text: str, parse_many: Callable[[str], list[RateLimitItem]]) -> list[RateLimitItem]:
-    """The limit items, or SettingsError; SlowAPI itself would only fail on the first request."""
+    """The limit items, or InvalidRateLimit; SlowAPI itself would only fail on the first request."""
     try:
         items = parse_many(text)
     except ValueError:
         items = []
     if not items or any(item.amount < 1 for item in items):
-        raise SettingsError(
+        raise InvalidRateLimit(
             f"invalid TRADEGRAPH_RATE_LIMIT (got {text!r}): expected limits such as "
             "'600/second' or '10/second;600/minute', or an empty value to switch it off"
         )
@@ -143,8 +146,9 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def install_rate_limit(app: FastAPI, settings: Settings) -> None:
-    """Add the limiter as middleware, unless TRADEGRAPH_RATE_LIMIT is empty or SlowAPI is missing.
+def install_rate_limit(app: FastAPI, rate_limit: str) -> None:
+    """Add the limiter as middleware for `rate_limit` (TRADEGRAPH_RATE_LIMIT, e.g. '600/second'),
+    unless it is empty or SlowAPI is missing.
 
     Call it while building the app, before `app.add_middleware(Guard, ...)`: Starlette runs the
     middleware added last outermost, so the guard wraps the limiter. Bad hosts, forged requests
@@ -154,15 +158,15 @@ def install_rate_limit(app: FastAPI, settings: Settings) -> None:
     so a caller cannot count each request twice. The Limiter is kept on `app.state.limiter`,
     SlowAPI's convention.
     """
-    if not settings.rate_limit.strip() or is_installed(app):
+    if not rate_limit.strip() or is_installed(app):
         return
     slowapi = load_slowapi()
     if slowapi is None:
         return
-    items = parse_limit(settings.rate_limit, slowapi.parse_many)
+    items = parse_limit(rate_limit, slowapi.parse_many)
     limiter = slowapi.limiter(
         key_func=client_address,
-        default_limits=[settings.rate_limit],
+        default_limits=[rate_limit],
         storage_uri="memory://",
         strategy="fixed-window",
     )

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from resolvers.errors import DomainError, InvalidInput, NotImplementedYet
+from resolvers.lab.services import Lab
 from resolvers.views import jsonable
 from storage.outbox import commit_and_publish
 
@@ -29,6 +30,7 @@ __all__ = [
     "StrictBool",
     "boundary",
     "jsonable",
+    "lab_of",
     "not_implemented",
     "page",
     "respond",
@@ -101,6 +103,12 @@ def page(result: PageOf[T], item: Callable[[T], Any] | None = None) -> dict[str,
         "total": result.total_count,
         "next_cursor": result.end_cursor if result.has_next_page else None,
     }
+
+
+def lab_of(request: Request) -> Lab:
+    """The server's lab (its services), for a resolver that trades against it."""
+    lab: Lab = request.app.state.services.lab
+    return lab
 
 
 def respond(content: Any, status: int) -> Response:

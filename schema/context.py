@@ -17,6 +17,8 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.access import KeyConfig, Presented
+from resolvers.lab.inject import with_lab
+from resolvers.lab.services import Lab
 from storage.bus import EventBus
 from storage.outbox import commit_and_publish, discard_pending
 
@@ -26,10 +28,11 @@ R = TypeVar("R")
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """What the app factory hands every request: database, bus and settings."""
+    """What the app factory hands every request: database, bus, the lab and settings."""
 
     session_factory: async_sessionmaker[AsyncSession]
     bus: EventBus | None
+    lab: Lab  # the server's one lab; the boundaries pass it to resolvers that take `lab`
     settings: Any = None
 
 
@@ -43,11 +46,13 @@ class OperationScope:
         self.loaders: dict[str, Any] = {}
 
     async def run(self, fn: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
-        """Call a resolver with the operation's session, never two at once."""
+        """Call a resolver with the operation's session (and the lab, if it takes one), never
+        two at once."""
+        arguments = with_lab(fn, kwargs, self.services.lab)
         async with self._lock:
             if self._session is None:
                 self._session = self.services.session_factory()
-            return await fn(self._session, **kwargs)
+            return await fn(self._session, **arguments)
 
     async def finish(self, *, commit: bool) -> None:
         """Commit and publish, or roll back, then close the session."""

@@ -11,7 +11,7 @@ import strawberry
 
 from resolvers import dashboard as r
 from resolvers.control import ControlState
-from resolvers.lab.exchange import Account
+from resolvers.market.exchange import Account
 from resolvers.scheduler import JobView
 from schema.trades import Trade
 

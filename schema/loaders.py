@@ -7,13 +7,13 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from resolvers.agent_roster import get_trading_agents_by_ids
 from resolvers.agents import list_toolsets_by_agent_ids
 from resolvers.approvals import list_decisions_by_approval_ids
 from resolvers.hypotheses import get_hypotheses_by_ids
 from resolvers.lifecycle import list_transitions_by_strategy_ids
 from resolvers.strategies import get_strategies_by_ids, list_strategies_by_hypothesis_ids
 from resolvers.trades import list_trades_by_strategy_ids
-from resolvers.trading_agents import get_trading_agents_by_ids
 from schema.context import OperationScope
 
 K = TypeVar("K")

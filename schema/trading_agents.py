@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers.agent_roster import get_trading_agent, list_trading_agents
 from resolvers.halyrd.blocks import list_blocks, list_orders
 from resolvers.halyrd.config_versions import list_config_versions
 from resolvers.halyrd.equity import list_equity
@@ -16,7 +17,6 @@ from resolvers.halyrd.journal import page_journal
 from resolvers.halyrd.risk import list_objectives
 from resolvers.halyrd.watchlist import list_candidates
 from resolvers.trades import list_trades
-from resolvers.trading_agents import get_trading_agent, list_trading_agents
 from schema.enums import AgentStatus, MarketMode, Phase
 from schema.halyrd.config import ConfigVersion, WatchlistCandidates
 from schema.halyrd.evaluation import Evaluation, Identity, Objective

@@ -14,12 +14,12 @@ from rest_compat.halyrd_ws import agent_stream
 from rest_compat.health import router as health_router
 from rest_compat.live import live_feed
 from rest_compat.openapi import router as openapi_router
-from rest_compat.ratelimit import install_rate_limit
 from rest_compat.shutdown import router as shutdown_router
 from rest_compat.webhooks import router as webhooks_router
 from schema.context import Services
 from server.graphql_app import TradegraphGraphQL
 from server.lifespan import lifespan
+from server.ratelimit import install_limiter
 from server.settings import Settings, get_settings
 from server.shutdown import install_shutdown
 
@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for path in LIVE_FEED_PATHS:
         app.router.routes.append(WebSocketRoute(path, live_feed))
     app.router.routes.append(WebSocketRoute(HALYRD_WS_PATH, agent_stream))
-    install_rate_limit(app, settings)  # inside the guard: refusals are not counted, and a 429
+    install_limiter(app, settings)  # inside the guard: refusals are not counted, and a 429
     # gets the guard's CORS headers so a browser can read it
     # outermost last: the guard sees every request before routing
     app.add_middleware(

@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from resolvers.agents import create_agent, set_agent_toolset
 from resolvers.approvals import create_approval, decide_approval
 from resolvers.halyrd.config import parse_config
-from resolvers.halyrd.lifecycle import restart_window
-from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.runtime import step_agent
+from resolvers.halyrd.status import restart_window
 from resolvers.hypotheses import create_hypothesis
-from resolvers.lab.services import build_lab, current_lab
+from resolvers.lab.services import Lab, build_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.feed import MarketFeed
 from resolvers.paper import start_paper_service, step_paper_service
 from resolvers.quant.market import Candles, generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
@@ -164,7 +164,9 @@ async def _record_trades(
             )
 
 
-async def _research(session: AsyncSession, markets: dict[str, Candles], end: datetime) -> None:
+async def _research(
+    session: AsyncSession, lab: Lab, markets: dict[str, Candles], end: datetime
+) -> None:
     outcomes: list[tuple[int, Outcome]] = []
     for title, lane, thesis, mechanism, families in THESES:
         hypothesis = await create_hypothesis(
@@ -183,13 +185,15 @@ async def _research(session: AsyncSession, markets: dict[str, Candles], end: dat
             symbol=outcome.symbol,
             source="demo",
             actor="researcher",
+            lab=lab,
         )
         await _record_trades(session, outcome, strategy_id=strategy.id, agent_id=None)
-        await _promote(session, strategy.id, stage_for(rank, len(ranked)), outcome, end)
+        await _promote(session, lab, strategy.id, stage_for(rank, len(ranked)), outcome, end)
 
 
 async def _ask(
     session: AsyncSession,
+    lab: Lab,
     strategy_id: int,
     target: str,
     outcome: Outcome,
@@ -214,16 +218,22 @@ async def _ask(
             decision=decision,
             actor="operator",
             note=outcome.summary,
+            lab=lab,
         )
 
 
 async def _promote(
-    session: AsyncSession, strategy_id: int, stage: str, outcome: Outcome, end: datetime
+    session: AsyncSession,
+    lab: Lab,
+    strategy_id: int,
+    stage: str,
+    outcome: Outcome,
+    end: datetime,
 ) -> None:
     """Walk the strategy up to `stage`; live needs an approved approval, paper waits on one."""
     for target in STAGES[1 : STAGES.index(stage) + 1]:
         if target == "live":
-            await _ask(session, strategy_id, "live", outcome, end, decision="approve")
+            await _ask(session, lab, strategy_id, "live", outcome, end, decision="approve")
         await transition_strategy(
             session,
             strategy_id=strategy_id,
@@ -231,11 +241,12 @@ async def _promote(
             reason=outcome.summary,
             actor="researcher",
             enforce_gates=False,  # replays the demo's own research, not the lab market's
+            lab=lab,
         )
     if stage == "paper":
-        await _ask(session, strategy_id, "live", outcome, end)
+        await _ask(session, lab, strategy_id, "live", outcome, end)
     elif stage == "research_only" and outcome.net_pnl < 0:
-        await _ask(session, strategy_id, "paper", outcome, end, decision="deny")
+        await _ask(session, lab, strategy_id, "paper", outcome, end, decision="deny")
 
 
 async def _agents(session: AsyncSession) -> None:
@@ -259,13 +270,10 @@ async def _trading_agent(session: AsyncSession, feed: MarketFeed, days: int, end
         moment += step
 
 
-async def _paper_service(session: AsyncSession, feed: MarketFeed, days: int, end: datetime) -> None:
+async def _paper_service(session: AsyncSession, lab: Lab, days: int, end: datetime) -> None:
     """A paper session deploying every paper-stage strategy, ticked hourly over the last
     PAPER_DAYS days through the real engine on the demo's market. It is left running, so the
     server's paper tick carries it on from the demo's end."""
-    lab = current_lab()
-    if lab.feed is not feed:
-        lab = build_lab(feed, config=lab.config)
     start = end - timedelta(days=min(days, PAPER_DAYS))
     await start_paper_service(session, lab=lab, now=start)
     moment = start
@@ -282,18 +290,24 @@ async def seed_demo(
     days: int,
     end: datetime | None = None,
     feed: MarketFeed | None = None,
+    lab: Lab | None = None,
 ) -> bool:
-    """Fill an empty database in one transaction; returns False when data already exists."""
+    """Fill an empty database in one transaction; returns False when data already exists.
+
+    `lab` is the server's (its limits, clock and paper exchange), a default one when None;
+    the paper session trades the demo's market, on a lab with the same limits if need be."""
     end = end or datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     async with session_factory() as session:
         existing = await session.scalar(select(func.count()).select_from(Hypothesis))
         if existing:
             return False
         markets = _market(seed, days, end)
-        await _agents(session)
-        await _research(session, markets, end)
+        lab = lab or build_lab()
         market = feed or MarketFeed(seed, MARKET_ORIGIN)
+        await _agents(session)
+        await _research(session, lab, markets, end)
         await _trading_agent(session, market, days, end)
-        await _paper_service(session, market, days, end)
+        paper = lab if lab.feed is market else build_lab(market, config=lab.config)
+        await _paper_service(session, paper, days, end)
         await commit_and_publish(session, publish)
     return True

@@ -17,9 +17,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from resolvers.halyrd.market import MarketFeed, configure_feed
+from resolvers.agent_roster import list_trading_agents
 from resolvers.halyrd.runtime import step_agent
-from resolvers.trading_agents import list_trading_agents
+from resolvers.market.feed import MarketFeed, configure_feed
 from server.demo import MARKET_ORIGIN
 from server.settings import Settings
 from storage.locks import try_transaction_lock

@@ -1,10 +1,10 @@
-"""The Forven lab's services for this process, from the settings (resolvers/lab/services.py)."""
+"""The server's Forven lab, built once from the settings and carried by its services."""
 
 from __future__ import annotations
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed
-from resolvers.lab.services import Lab, LabConfig, build_lab, configure_lab
+from resolvers.lab.services import Lab, LabConfig, build_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from server.settings import Settings
 
 
@@ -21,8 +21,6 @@ def lab_config(settings: Settings) -> LabConfig:
     )
 
 
-def install_lab(settings: Settings, feed: MarketFeed) -> Lab:
-    """Build the lab on the process feed and make it the one resolvers use."""
-    lab = build_lab(feed, clock=MarketClock(settings.market_speed), config=lab_config(settings))
-    configure_lab(lab)
-    return lab
+def server_lab(settings: Settings, feed: MarketFeed) -> Lab:
+    """The lab on the process feed; the lifespan puts it on the services (schema/context.py)."""
+    return build_lab(feed, clock=MarketClock(settings.market_speed), config=lab_config(settings))

@@ -14,7 +14,7 @@ from schema.context import Services
 from server.demo import seed_demo
 from server.halyrd_runner import market_feed
 from server.jobs import JOBS, install_jobs
-from server.lab import install_lab
+from server.lab import server_lab
 from server.scheduler import Scheduler
 from server.settings import Settings
 from storage.bus import EventBus
@@ -48,9 +48,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     session_factory = create_session_factory(engine)
     bus = EventBus(settings.broadcast_url, session_factory)
     await bus.start()
-    app.state.services = Services(session_factory=session_factory, bus=bus, settings=settings)
     feed = market_feed(settings)
-    lab = install_lab(settings, feed)
+    lab = server_lab(settings, feed)
+    app.state.services = Services(
+        session_factory=session_factory, bus=bus, lab=lab, settings=settings
+    )
     scheduler = app.state.scheduler = Scheduler(session_factory, bus.publish, lab, JOBS)
     try:
         # the rows exist without the scheduler too: GET /api/scheduler lists the catalog
@@ -62,6 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 seed=settings.demo_seed,
                 days=settings.demo_days,
                 feed=feed,
+                lab=lab,
             )
             if seeded:
                 log.info(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from resolvers.lab.services import configure_lab
+from resolvers.lab.services import Lab, build_lab
 from storage.engine import create_engine, create_session_factory
 from storage.migrate import upgrade_sync
 
@@ -34,12 +34,11 @@ requires_redis = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_lab() -> Iterator[None]:
-    """Each test starts from a default lab (a fresh paper exchange without faults)."""
-    configure_lab(None)
-    yield
-    configure_lab(None)
+@pytest.fixture
+def lab() -> Lab:
+    """A default lab (the default feed, a fresh paper exchange without faults) for resolvers a
+    test calls itself; tests/{rest_compat,schema}/conftest.py make it the app's own."""
+    return build_lab()
 
 
 @pytest.fixture

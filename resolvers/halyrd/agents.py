@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import CURRENT_ALIAS, trading_agent_payload
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.halyrd.config import MARKET_MODES, AgentConfig, apply_patch, parse_config
 from resolvers.halyrd.config_versions import commit_version
-from resolvers.trading_agents import CURRENT_ALIAS, trading_agent_payload
 from resolvers.validation import require_text
 from storage.outbox import append_event
 from storage.trading_agents import TradingAgent

@@ -12,8 +12,8 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
-from resolvers.trading_agents import get_trading_agent
 from storage.halyrd import AgentOrder, RiskBlock
 
 DEFAULT_LIMIT = 100

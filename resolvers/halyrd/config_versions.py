@@ -26,11 +26,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.config import AgentConfig, apply_patch, parse_config, summarize
 from resolvers.halyrd.journal import append_entry
 from resolvers.quant.simulate import max_drawdown
-from resolvers.trading_agents import get_trading_agent
 from storage.base import utcnow
 from storage.halyrd import AgentEquity, ConfigVersion
 from storage.trades import Trade

@@ -17,9 +17,9 @@ from sqlalchemy import BigInteger, ColumnElement, Row, Select, case, literal, se
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.events import emit
-from resolvers.trading_agents import get_trading_agent
 from storage.halyrd import AgentEquity
 
 # Points one answer may hold: raw snapshots in range, or buckets spanned by a resampled series.

@@ -32,12 +32,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.halyrd.account import agent_clock
 from resolvers.halyrd.config import AgentConfig, parse_config
-from resolvers.halyrd.lifecycle import restart_window, set_status
 from resolvers.halyrd.proposal import AccountState
 from resolvers.halyrd.risk import LOSS_RULES, Objective, objective, objectives, ratio
-from resolvers.trading_agents import get_trading_agent
+from resolvers.halyrd.status import restart_window, set_status
 from storage.halyrd import AgentEquity, AgentOrder
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent

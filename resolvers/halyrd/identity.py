@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.halyrd.config import parse_config, summarize
 from resolvers.halyrd.signing import signer_for
-from resolvers.trading_agents import get_trading_agent
 
 REGISTRATION_TYPE = "https://eips.ethereum.org/EIPS/eip-8004#registration-v1"
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")

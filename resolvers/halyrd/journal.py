@@ -24,9 +24,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.events import emit
-from resolvers.trading_agents import get_trading_agent
 from storage.base import utcnow
 from storage.halyrd import JournalEntry
 

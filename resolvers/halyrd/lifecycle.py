@@ -1,8 +1,9 @@
 """The agent's status machine: PAPER -> ELIGIBLE -> LIVE, DEMOTED on a breach, and the operator's
 promote, demote and kill-switch.
 
-`set_status` is the only place a status changes: it stamps the change, journals it and streams
-a `status` event. Every refusal is decided before anything is written.
+`set_status` (resolvers/halyrd/status.py) is the only place a status changes: it stamps the
+change, journals it and streams a `status` event. Every refusal is decided before anything is
+written.
 
 - promote: DEMOTED is refused (DEMOTED, even forced: wait for the reset or re-approve with
   demote), LIVE is refused (ALREADY_LIVE), anything but ELIGIBLE needs `force` (NOT_ELIGIBLE
@@ -22,15 +23,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.halyrd.config import parse_config
-from resolvers.halyrd.events import emit
+from resolvers.halyrd.evaluation import failing_gates, get_evaluation
 from resolvers.halyrd.journal import append_entry
 from resolvers.halyrd.refusals import Demoted, NotEligible
 from resolvers.halyrd.signing import Signer, canonical, signer_for
-from resolvers.trading_agents import get_trading_agent
+from resolvers.halyrd.status import restart_window, set_status
 from storage.base import utcnow
-from storage.trading_agents import AGENT_STATUSES, TradingAgent
 
 PHASE_OF = {"PAPER": "paper", "ELIGIBLE": "paper", "LIVE": "live", "DEMOTED": "paper"}
 
@@ -51,58 +52,6 @@ class KillSwitch:
     twak_session: str
 
 
-async def set_status(
-    session: AsyncSession,
-    *,
-    agent: TradingAgent,
-    status: str,
-    phase: str,
-    reason: str,
-    now: datetime,
-) -> None:
-    """Change the agent's status and phase, journal it and stream a `status` event."""
-    if status not in AGENT_STATUSES or phase not in ("paper", "live"):
-        raise ValueError(f"unknown status/phase {status}/{phase}")
-    previous = agent.status
-    agent.status = status
-    agent.phase = phase
-    agent.status_changed_at = now
-    agent.status_reason = reason[:500]
-    await session.flush()
-    data = {
-        "id": agent.id,
-        "status": status,
-        "phase": phase,
-        "previous": previous,
-        "reason": reason,
-    }
-    await append_entry(
-        session,
-        agent_id=agent.id,
-        kind="status",
-        message=f"{previous} -> {status}: {reason}",
-        data=data,
-        ts=now,
-    )
-    await emit(session, agent_id=agent.id, event_type="status", ts=now, data=data)
-
-
-async def restart_window(
-    session: AsyncSession, *, agent: TradingAgent, reason: str, now: datetime
-) -> None:
-    """Start a fresh evaluation window (and with it a fresh drawdown peak) at `now`, journaled."""
-    agent.window_started_at = now
-    await session.flush()
-    await append_entry(
-        session,
-        agent_id=agent.id,
-        kind="status",
-        message=f"evaluation window restarted: {reason}",
-        data={"id": agent.id, "window_started_at": now.isoformat(), "reason": reason},
-        ts=now,
-    )
-
-
 async def promote_agent(
     session: AsyncSession,
     *,
@@ -112,9 +61,6 @@ async def promote_agent(
     now: datetime | None = None,
 ) -> Promotion:
     """Go LIVE: open a signing session and return the hash of its opening transaction."""
-    # evaluation.py drives set_status from this module, so it is imported where it is needed.
-    from resolvers.halyrd.evaluation import failing_gates, get_evaluation
-
     now = now or utcnow()
     agent = await get_trading_agent(session, agent_id=agent_id)
     if agent.status == "DEMOTED":

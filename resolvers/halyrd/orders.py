@@ -24,20 +24,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.control import SystemPaused, is_paused
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.account import account_state, open_trades
 from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
-from resolvers.halyrd.market import MarketFeed, Quote, default_feed
 from resolvers.halyrd.proposal import SIDES, AccountState, ProposedOrder
 from resolvers.halyrd.quotes import check_mode, check_quote
 from resolvers.halyrd.refusals import OrderRefused, QuoteDivergence, QuoteStale
 from resolvers.halyrd.risk import check_order
 from resolvers.halyrd.signing import Signer, sign_order
+from resolvers.market.feed import MarketFeed, Quote, default_feed
 from resolvers.trades import close_trade, open_trade
-from resolvers.trading_agents import get_trading_agent
 from resolvers.validation import require_choice, require_text
 from storage.base import utcnow
 from storage.halyrd import AgentOrder, RiskBlock

@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from resolvers.halyrd.config import QuoteConfig
-from resolvers.halyrd.market import Quote
 from resolvers.halyrd.proposal import ProposedOrder
 from resolvers.halyrd.refusals import (
     InsufficientLiquidity,
@@ -24,6 +23,7 @@ from resolvers.halyrd.refusals import (
     QuoteDivergence,
     QuoteStale,
 )
+from resolvers.market.feed import Quote
 
 # Sizes are floats: a spot sell of exactly the position must not read as a tiny short.
 POSITION_TOLERANCE = 1e-9

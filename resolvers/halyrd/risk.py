@@ -21,11 +21,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.halyrd.account import agent_clock, current_account
 from resolvers.halyrd.config import AgentConfig, RiskLimits, parse_config
 from resolvers.halyrd.proposal import AccountState, ProposedOrder
 from resolvers.halyrd.refusals import RiskVeto
-from resolvers.trading_agents import get_trading_agent
 from storage.halyrd import AgentEquity, AgentOrder
 from storage.trading_agents import TradingAgent
 

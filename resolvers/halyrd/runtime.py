@@ -24,18 +24,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.halyrd.account import account_state, open_trades
 from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.equity import record_snapshot
 from resolvers.halyrd.evaluation import refresh_status
 from resolvers.halyrd.journal import append_entry
-from resolvers.halyrd.market import MarketFeed, Quote, default_feed
 from resolvers.halyrd.orders import quotes_for, submit_order, trading_phase
 from resolvers.halyrd.proposal import AccountState, ProposedOrder
 from resolvers.halyrd.refusals import OrderRefused
 from resolvers.halyrd.signing import Signer
+from resolvers.market.feed import MarketFeed, Quote, default_feed
 from resolvers.quant.strategies import FAMILIES
-from resolvers.trading_agents import get_trading_agent
 from storage.trading_agents import TradingAgent
 
 LABELS = {-1: "short", 0: "flat", 1: "long"}

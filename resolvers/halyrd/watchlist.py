@@ -4,7 +4,7 @@ Decisions a user would want to know:
 - The universe is UNIVERSE (twelve large, liquid USD markets) plus every symbol that has an
   OHLCV file in the feed's `ohlcv_dir`; only these can go on a watchlist (at most 20 symbols).
 - Metrics come from the agent's own market (the process-wide MarketFeed of
-  resolvers/halyrd/market.py), over the agent's lookback window at its strategy interval (at
+  resolvers/market/feed.py), over the agent's lookback window at its strategy interval (at
   least MIN_BARS closed bars; a symbol with fewer is left out): liquidity is the mean quote
   notional per bar, volatility the annualised stdev of log returns, trend the signed
   efficiency ratio. Score and market character are defined in resolvers/quant/metrics.py;
@@ -23,13 +23,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.config_versions import ConfigVersionView, base_config, commit_change
-from resolvers.halyrd.market import MarketFeed, default_feed
+from resolvers.market.feed import MarketFeed, default_feed
 from resolvers.quant import metrics
 from resolvers.quant.strategies import Params, validate_params
-from resolvers.trading_agents import get_trading_agent
 from storage.base import utcnow
 
 UNIVERSE = (

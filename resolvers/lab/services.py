@@ -1,16 +1,18 @@
-"""What the Forven resolvers trade against, configured once per process by the server.
+"""What the Forven resolvers trade against: one Lab per server, carried by its services.
 
-Resolvers take a `lab: Lab | None = None` keyword; None means `current_lab()`, which the
-server's lifespan sets from its settings (tests set their own with `configure_lab`).
+Resolvers that trade or price anything take a keyword-only `lab: Lab`. Nothing here is
+process-wide: the server builds its Lab at start-up (server/lab.py) and puts it on its
+services; the REST and GraphQL boundaries pass it to every resolver that takes `lab`
+(resolvers/lab/inject.py), background jobs get it from their JobContext, tests build their own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed, default_feed
-from resolvers.lab.exchange import PaperExchange
+from resolvers.market.clock import MarketClock
+from resolvers.market.exchange import PaperExchange
+from resolvers.market.feed import MarketFeed, default_feed
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,6 @@ class Lab:
     config: LabConfig = field(default_factory=LabConfig)
 
 
-_lab: Lab | None = None
-
-
 def build_lab(
     feed: MarketFeed | None = None,
     *,
@@ -53,16 +52,3 @@ def build_lab(
         clock=clock or MarketClock(),
         config=config,
     )
-
-
-def configure_lab(lab: Lab | None) -> None:
-    """Install the process's lab (None: rebuild a default one on next use)."""
-    global _lab
-    _lab = lab
-
-
-def current_lab() -> Lab:
-    global _lab
-    if _lab is None:
-        _lab = build_lab()
-    return _lab

@@ -30,9 +30,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import DomainError
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.live import emit_regime, emit_tick, topic_for
 from resolvers.lab.services import Lab
+from resolvers.market.feed import MarketFeed
 from resolvers.quant.regimes import RegimeParams, label_regimes, regime_changes
 from storage.events import Event
 from storage.strategies import Strategy

@@ -34,6 +34,7 @@ from rest_compat.runtime import (  # noqa: F401
     StrictBool,
     boundary,
     jsonable,
+    lab_of,
     not_implemented,
     page,
     respond,
@@ -160,7 +161,7 @@ class UpdateLabAgentBody(BaseModel):
 async def get_system_status(request: Request) -> Response:
     """System status summary."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_dashboard.get_system_status(session)
+        result = await r_dashboard.get_system_status(session, lab=lab_of(request))
     return respond(S.system_status(result), 200)
 
 
@@ -175,7 +176,7 @@ async def get_system_status(request: Request) -> Response:
 async def get_system_heartbeat(request: Request) -> Response:
     """Daemon heartbeat with risk/equity data."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_dashboard.get_system_heartbeat(session)
+        result = await r_dashboard.get_system_heartbeat(session, lab=lab_of(request))
     return respond(S.system_heartbeat(result), 200)
 
 
@@ -190,7 +191,7 @@ async def get_system_heartbeat(request: Request) -> Response:
 async def get_dashboard(request: Request) -> Response:
     """Dashboard overview."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_dashboard.get_dashboard(session)
+        result = await r_dashboard.get_dashboard(session, lab=lab_of(request))
     return respond(S.dashboard(result), 200)
 
 
@@ -205,7 +206,7 @@ async def get_dashboard(request: Request) -> Response:
 async def stop_system(request: Request, body: StopSystemBody = StopSystemBody()) -> Response:
     """Halt trading and agents (system pause)."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_control.stop_system(session, reason=body.reason)
+        result = await r_control.stop_system(session, reason=body.reason, lab=lab_of(request))
     return respond(S.system_control(result), 200)
 
 
@@ -220,7 +221,7 @@ async def stop_system(request: Request, body: StopSystemBody = StopSystemBody())
 async def start_system(request: Request) -> Response:
     """Resume trading and agents after a system pause."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_control.start_system(session)
+        result = await r_control.start_system(session, lab=lab_of(request))
     return respond(S.system_control(result), 200)
 
 
@@ -265,7 +266,7 @@ async def set_system_mode(request: Request, body: SetSystemModeBody) -> Response
 async def set_execution_mode(request: Request, body: SetExecutionModeBody) -> Response:
     """Set the execution mode (paper/live); refused in beta builds."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_control.set_execution_mode(session, mode=body.mode)
+        result = await r_control.set_execution_mode(session, mode=body.mode, lab=lab_of(request))
     return respond(S.system_control(result), 200)
 
 
@@ -282,7 +283,9 @@ async def reconcile_exchange(
 ) -> Response:
     """Reconcile positions and orders with the exchange."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_reconcile.reconcile_exchange(session, repair=body.repair)
+        result = await r_reconcile.reconcile_exchange(
+            session, repair=body.repair, lab=lab_of(request)
+        )
     return respond(S.reconciliation(result), 200)
 
 
@@ -399,7 +402,11 @@ async def transition_strategy(request: Request, body: TransitionStrategyBody) ->
     """Move a strategy between stages (target paper/live)."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_lifecycle.transition_strategy(
-            session, strategy_id=body.strategy_id, target=body.target, reason=body.reason
+            session,
+            strategy_id=body.strategy_id,
+            target=body.target,
+            reason=body.reason,
+            lab=lab_of(request),
         )
     return respond(S.strategy(result), 200)
 
@@ -415,7 +422,9 @@ async def transition_strategy(request: Request, body: TransitionStrategyBody) ->
 async def get_strategy_readiness(request: Request, id: Int64) -> Response:
     """The promotion-readiness checklist."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_readiness.get_strategy_readiness(session, strategy_id=id)
+        result = await r_readiness.get_strategy_readiness(
+            session, strategy_id=id, lab=lab_of(request)
+        )
     return respond(S.strategy_readiness(result), 200)
 
 
@@ -432,7 +441,9 @@ async def list_strategy_live_signals(
 ) -> Response:
     """Live chart series: signals."""
     async with boundary(request, write=False, query=("bars",)) as session:
-        result = await r_live_series.list_strategy_live_signals(session, strategy_id=id, bars=bars)
+        result = await r_live_series.list_strategy_live_signals(
+            session, strategy_id=id, bars=bars, lab=lab_of(request)
+        )
     return respond(S.strategy_signals(result), 200)
 
 
@@ -450,7 +461,7 @@ async def list_strategy_live_indicators(
     """Live chart series: indicator values."""
     async with boundary(request, write=False, query=("bars",)) as session:
         result = await r_live_series.list_strategy_live_indicators(
-            session, strategy_id=id, bars=bars
+            session, strategy_id=id, bars=bars, lab=lab_of(request)
         )
     return respond(S.strategy_indicators(result), 200)
 
@@ -468,7 +479,9 @@ async def list_strategy_live_markers(
 ) -> Response:
     """Live chart series: entry/exit markers."""
     async with boundary(request, write=False, query=("bars",)) as session:
-        result = await r_live_series.list_strategy_live_markers(session, strategy_id=id, bars=bars)
+        result = await r_live_series.list_strategy_live_markers(
+            session, strategy_id=id, bars=bars, lab=lab_of(request)
+        )
     return respond(S.strategy_markers(result), 200)
 
 
@@ -491,6 +504,7 @@ async def create_backtest_strategy(request: Request, body: CreateBacktestStrateg
             symbol=body.symbol,
             timeframe=body.timeframe,
             params=body.params,
+            lab=lab_of(request),
         )
     return respond(S.strategy(result), 201)
 
@@ -649,7 +663,7 @@ async def create_hypothesis_from_url(
     """Create a hypothesis from a URL."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_hypotheses.create_hypothesis_from_url(
-            session, url=body.url, lane=body.lane
+            session, url=body.url, lane=body.lane, lab=lab_of(request)
         )
     return respond(S.hypothesis(result), 201)
 
@@ -665,7 +679,9 @@ async def create_hypothesis_from_url(
 async def preview_hypothesis_url(request: Request, body: PreviewHypothesisUrlBody) -> Response:
     """Preview the hypothesis a URL would create (nothing is stored)."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_hypotheses.preview_hypothesis_url(session, url=body.url, lane=body.lane)
+        result = await r_hypotheses.preview_hypothesis_url(
+            session, url=body.url, lane=body.lane, lab=lab_of(request)
+        )
     return respond(S.hypothesis_preview(result), 200)
 
 
@@ -729,6 +745,7 @@ async def generate_hypothesis_strategies(
             count=body.count,
             symbol=body.symbol,
             timeframe=body.timeframe,
+            lab=lab_of(request),
         )
     return respond(S.generated_strategies(result), 201)
 
@@ -744,7 +761,7 @@ async def generate_hypothesis_strategies(
 async def list_open_trades(request: Request, verify: bool = Query(False)) -> Response:
     """Open trades, optionally re-verified against the exchange."""
     async with boundary(request, write=False, query=("verify",)) as session:
-        result = await r_trades.list_open_trades(session, verify=verify)
+        result = await r_trades.list_open_trades(session, verify=verify, lab=lab_of(request))
     return respond(result, 200)
 
 
@@ -794,7 +811,7 @@ async def list_trades(
 async def force_close_trade(request: Request, id: Int64) -> Response:
     """Force-close a position."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_trades.force_close_trade(session, trade_id=id)
+        result = await r_trades.force_close_trade(session, trade_id=id, lab=lab_of(request))
     return respond(result, 200)
 
 
@@ -811,7 +828,9 @@ async def mark_trade_failed(
 ) -> Response:
     """Record a trade as failed and free its capital."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_trades.mark_trade_failed(session, trade_id=id, reason=body.reason)
+        result = await r_trades.mark_trade_failed(
+            session, trade_id=id, reason=body.reason, lab=lab_of(request)
+        )
     return respond(result, 200)
 
 
@@ -850,7 +869,9 @@ async def start_paper_service(
 ) -> Response:
     """Start the paper trading service."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_paper.start_paper_service(session, strategy_ids=body.strategy_ids)
+        result = await r_paper.start_paper_service(
+            session, strategy_ids=body.strategy_ids, lab=lab_of(request)
+        )
     return respond(result, 200)
 
 
@@ -867,7 +888,7 @@ async def stop_paper_service(
 ) -> Response:
     """Stop the paper trading service."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_paper.stop_paper_service(session, reason=body.reason)
+        result = await r_paper.stop_paper_service(session, reason=body.reason, lab=lab_of(request))
     return respond(result, 200)
 
 
@@ -1083,7 +1104,9 @@ async def get_approval_modes() -> Response:
 async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_approvals.decide_approval(session, decision="approve", approval_id=id)
+        result = await r_approvals.decide_approval(
+            session, decision="approve", approval_id=id, lab=lab_of(request)
+        )
     return respond(S.approval(result), 200)
 
 
@@ -1098,7 +1121,9 @@ async def approve_approval(request: Request, id: Int64) -> Response:
 async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_approvals.decide_approval(session, decision="deny", approval_id=id)
+        result = await r_approvals.decide_approval(
+            session, decision="deny", approval_id=id, lab=lab_of(request)
+        )
     return respond(S.approval(result), 200)
 
 

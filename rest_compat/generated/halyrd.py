@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field  # noqa: F401
 from starlette.requests import Request  # noqa: F401
 from starlette.responses import Response
 
+from resolvers import agent_roster as r_agent_roster
 from resolvers import backtests as r_backtests
 from resolvers import indicators as r_indicators
 from resolvers import trades as r_trades
-from resolvers import trading_agents as r_trading_agents
 from resolvers.halyrd import agents as r_halyrd_agents
 from resolvers.halyrd import blocks as r_halyrd_blocks
 from resolvers.halyrd import config_versions as r_halyrd_config_versions
@@ -35,6 +35,7 @@ from rest_compat.runtime import (  # noqa: F401
     StrictBool,
     boundary,
     jsonable,
+    lab_of,
     not_implemented,
     page,
     respond,
@@ -94,7 +95,7 @@ class CreateBacktestBody(BaseModel):
 async def list_agents(request: Request) -> Response:
     """Every trading agent (one today)."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_trading_agents.list_trading_agents(session)
+        result = await r_agent_roster.list_trading_agents(session)
     return respond([S.agent(x) for x in result], 200)
 
 
@@ -108,7 +109,7 @@ async def list_agents(request: Request) -> Response:
 async def get_current_agent(request: Request) -> Response:
     """The running agent (alias of its id)."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_trading_agents.get_trading_agent(session, agent_id="current")
+        result = await r_agent_roster.get_trading_agent(session, agent_id="current")
     return respond(S.agent(result), 200)
 
 
@@ -122,7 +123,7 @@ async def get_current_agent(request: Request) -> Response:
 async def get_agent(request: Request, id: str) -> Response:
     """One agent: id, name, status, phase, market_mode, last_heartbeat."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_trading_agents.get_trading_agent(session, agent_id=id)
+        result = await r_agent_roster.get_trading_agent(session, agent_id=id)
     return respond(S.agent(result), 200)
 
 

@@ -8,8 +8,8 @@ from typing import cast
 
 import strawberry
 
+from resolvers.agent_roster import get_trading_agent
 from resolvers.halyrd.events import EVENT_TYPES, topic_for
-from resolvers.trading_agents import get_trading_agent
 from schema.enums import AgentEventType
 from schema.scalars import JSON
 from storage.outbox import EventMessage

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.hypotheses import create_hypothesis
+from resolvers.lab.services import Lab, build_lab
 from resolvers.strategies import create_strategy
 from storage.hypotheses import Hypothesis
 from storage.strategies import Strategy
@@ -15,9 +16,19 @@ async def make_hypothesis(session: AsyncSession, title: str = "Trend persistence
 
 
 async def make_strategy(
-    session: AsyncSession, hypothesis: Hypothesis | None = None, *, name: str = "MA cross BTC"
+    session: AsyncSession,
+    hypothesis: Hypothesis | None = None,
+    *,
+    name: str = "MA cross BTC",
+    lab: Lab | None = None,
 ) -> Strategy:
+    """A strategy under `hypothesis`, within `lab`'s spawn limits (the default limits if None)."""
     parent = hypothesis or await make_hypothesis(session)
     return await create_strategy(
-        session, hypothesis_id=parent.id, name=name, family="ma_cross", symbol="btc-usd"
+        session,
+        hypothesis_id=parent.id,
+        name=name,
+        family="ma_cross",
+        symbol="btc-usd",
+        lab=lab or build_lab(),
     )

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import default_feed
-from resolvers.lab.services import Lab, LabConfig, build_lab, configure_lab
+from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import default_feed
 from resolvers.strategies import create_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.strategies import STAGES, Strategy
@@ -31,34 +31,48 @@ THIN = ("rsi_reversion", "BTC-USD")
 
 
 def fixed_lab(*, live: bool = False, now: datetime = NOW, **config: Any) -> Lab:
-    """The process's lab on the default feed with its clock stopped at `now`."""
+    """A lab on the default feed with its clock stopped at `now`."""
     clock = MarketClock(start=now, wall=lambda: now)
-    lab = build_lab(default_feed(), clock=clock, config=LabConfig(paper_locked=not live, **config))
-    configure_lab(lab)
-    return lab
+    return build_lab(default_feed(), clock=clock, config=LabConfig(paper_locked=not live, **config))
 
 
 async def make(
-    session: AsyncSession, kind: tuple[str, str] = GOOD, *, hypothesis_id: int | None = None
+    session: AsyncSession,
+    kind: tuple[str, str] = GOOD,
+    *,
+    hypothesis_id: int | None = None,
+    lab: Lab | None = None,
 ) -> Strategy:
+    """A strategy of `kind` within `lab`'s spawn limits (the default limits if None)."""
     family, symbol = kind
     if hypothesis_id is None:
         hypothesis_id = (await make_hypothesis(session)).id
     return await create_strategy(
         session, hypothesis_id=hypothesis_id, name=f"{family} {symbol}", family=family,
         symbol=symbol,
+        lab=lab or build_lab(),
     )  # fmt: skip
 
 
 async def walk(
-    session: AsyncSession, strategy: Strategy, stage: str, *, paper_since: datetime | None = None
+    session: AsyncSession,
+    strategy: Strategy,
+    stage: str,
+    *,
+    paper_since: datetime | None = None,
+    lab: Lab | None = None,
 ) -> Strategy:
     """Put `strategy` at `stage` without gates (test set-up), entering paper at `paper_since`
     (eight days before NOW by default)."""
     for target in STAGES[STAGES.index(strategy.stage) + 1 : STAGES.index(stage) + 1]:
         when = (paper_since or NOW - timedelta(days=8)) if target == "paper" else NOW
         await transition_strategy(
-            session, strategy_id=strategy.id, target=target, enforce_gates=False, now=when
+            session,
+            strategy_id=strategy.id,
+            target=target,
+            enforce_gates=False,
+            now=when,
+            lab=lab or build_lab(),
         )
     return strategy
 

@@ -12,6 +12,7 @@ from resolvers.approvals import (
     list_decisions_by_approval_ids,
 )
 from resolvers.errors import Conflict, InvalidInput
+from resolvers.lab.services import Lab
 
 
 async def _approval(session: AsyncSession, target_id: str = "1") -> int:
@@ -22,34 +23,36 @@ async def _approval(session: AsyncSession, target_id: str = "1") -> int:
 
 
 class TestDecideApproval:
-    async def test_approve_records_history(self, session: AsyncSession) -> None:
+    async def test_approve_records_history(self, session: AsyncSession, lab: Lab) -> None:
         approval_id = await _approval(session)
-        row = await decide_approval(session, approval_id=approval_id, decision="approve", note="ok")
+        row = await decide_approval(
+            session, approval_id=approval_id, decision="approve", note="ok", lab=lab
+        )
         assert row.status == "approved" and row.decided_at is not None
         [history] = await list_decisions_by_approval_ids(session, approval_ids=[approval_id])
         assert [(d.action, d.note) for d in history] == [("approve", "ok")]
 
     async def test_second_decision_conflicts_and_writes_nothing(
-        self, session: AsyncSession
+        self, session: AsyncSession, lab: Lab
     ) -> None:
         approval_id = await _approval(session)
-        await decide_approval(session, approval_id=approval_id, decision="deny")
+        await decide_approval(session, approval_id=approval_id, decision="deny", lab=lab)
         with pytest.raises(Conflict) as caught:
-            await decide_approval(session, approval_id=approval_id, decision="approve")
+            await decide_approval(session, approval_id=approval_id, decision="approve", lab=lab)
         assert caught.value.code == "APPROVAL_NOT_PENDING"
         [history] = await list_decisions_by_approval_ids(session, approval_ids=[approval_id])
         assert len(history) == 1
 
-    async def test_unknown_decision(self, session: AsyncSession) -> None:
+    async def test_unknown_decision(self, session: AsyncSession, lab: Lab) -> None:
         approval_id = await _approval(session)
         with pytest.raises(InvalidInput):
-            await decide_approval(session, approval_id=approval_id, decision="maybe")
+            await decide_approval(session, approval_id=approval_id, decision="maybe", lab=lab)
 
 
-async def test_list_filters_by_status_and_target(session: AsyncSession) -> None:
+async def test_list_filters_by_status_and_target(session: AsyncSession, lab: Lab) -> None:
     a = await _approval(session, "1")
     b = await _approval(session, "2")
-    await decide_approval(session, approval_id=a, decision="approve")
+    await decide_approval(session, approval_id=a, decision="approve", lab=lab)
     pending = await list_approvals(session, status="pending")
     assert [r.id for r in pending.items] == [b]
     by_target = await list_approvals(session, target_type="strategy", target_id="1")

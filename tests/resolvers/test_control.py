@@ -22,9 +22,9 @@ from resolvers.control import (
     stop_system,
 )
 from resolvers.errors import InvalidInput
-from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.orders import place_order
 from resolvers.lab.services import Lab, LabConfig, build_lab
+from resolvers.market.feed import MarketFeed
 from resolvers.trading_agents import ensure_seed_agent
 from storage.events import Event
 

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.approvals import create_approval
-from resolvers.clock import MarketClock
 from resolvers.dashboard import get_dashboard, get_system_heartbeat, get_system_status
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, build_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from resolvers.scheduler import ensure_jobs, record_run, update_job
 from resolvers.trades import close_trade, open_trade
 from resolvers.trading_agents import ensure_seed_agent
@@ -31,8 +31,8 @@ def lab() -> Lab:
 
 async def test_status_counts(session: AsyncSession, lab: Lab) -> None:
     hypothesis = await make_hypothesis(session)
-    first = await make_strategy(session, hypothesis, name="a")
-    archived = await make_strategy(session, hypothesis, name="b")
+    first = await make_strategy(session, hypothesis, name="a", lab=lab)
+    archived = await make_strategy(session, hypothesis, name="b", lab=lab)
     archived.status = "archived"
     await ensure_seed_agent(session)
     await open_trade(
@@ -70,7 +70,7 @@ async def test_heartbeat_beats_with_the_scheduler(session: AsyncSession, lab: La
 
 
 async def test_heartbeat_equity_and_risk(session: AsyncSession, lab: Lab) -> None:
-    strategy = await make_strategy(session)
+    strategy = await make_strategy(session, lab=lab)
     exchange = lab.exchange
     for trade_id, side, size in ((1, "buy", 0.5), (2, "sell", 2.0)):
         symbol = "BTC-USD" if trade_id == 1 else "ETH-USD"
@@ -102,7 +102,7 @@ async def test_heartbeat_equity_and_risk(session: AsyncSession, lab: Lab) -> Non
 
 
 async def test_dashboard(session: AsyncSession, lab: Lab) -> None:
-    strategy = await make_strategy(session)
+    strategy = await make_strategy(session, lab=lab)
     results = []
     for exit_price in (110.0, 90.0, 120.0):
         trade = await open_trade(

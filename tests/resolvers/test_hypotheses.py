@@ -18,7 +18,7 @@ from resolvers.hypotheses import (
     preview_hypothesis_url,
     update_hypothesis,
 )
-from resolvers.lab.services import LabConfig, build_lab
+from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.strategies import create_strategy
 from storage.events import Event
 from storage.hypotheses import Hypothesis
@@ -45,22 +45,29 @@ async def test_title_is_required(session: AsyncSession) -> None:
 
 
 class TestCreateStrategy:
-    async def test_requires_a_hypothesis(self, session: AsyncSession) -> None:
+    async def test_requires_a_hypothesis(self, session: AsyncSession, lab: Lab) -> None:
         with pytest.raises(InvalidInput) as caught:
             await create_strategy(
-                session, hypothesis_id=None, name="x", family="ma_cross", symbol="BTC"
+                session, hypothesis_id=None, name="x", family="ma_cross", symbol="BTC", lab=lab
             )
         assert caught.value.code == "HYPOTHESIS_REQUIRED"
         with pytest.raises(NotFound):
             await create_strategy(
-                session, hypothesis_id=77, name="x", family="ma_cross", symbol="BTC"
+                session, hypothesis_id=77, name="x", family="ma_cross", symbol="BTC", lab=lab
             )
 
-    async def test_rejects_unknown_family_and_bad_params(self, session: AsyncSession) -> None:
+    async def test_rejects_unknown_family_and_bad_params(
+        self, session: AsyncSession, lab: Lab
+    ) -> None:
         parent = await create_hypothesis(session, title="t")
         with pytest.raises(InvalidInput):
             await create_strategy(
-                session, hypothesis_id=parent.id, name="x", family="astrology", symbol="BTC"
+                session,
+                hypothesis_id=parent.id,
+                name="x",
+                family="astrology",
+                symbol="BTC",
+                lab=lab,
             )
         with pytest.raises(InvalidInput) as caught:
             await create_strategy(
@@ -70,26 +77,31 @@ class TestCreateStrategy:
                 family="ma_cross",
                 symbol="BTC",
                 params={"no_such_param": 3},
+                lab=lab,
             )
         assert caught.value.code == "INVALID_PARAMS"
 
-    async def test_starts_at_quick_screen_with_defaults(self, session: AsyncSession) -> None:
+    async def test_starts_at_quick_screen_with_defaults(
+        self, session: AsyncSession, lab: Lab
+    ) -> None:
         parent = await create_hypothesis(session, title="t")
         row = await create_strategy(
-            session, hypothesis_id=parent.id, name="x", family="ma_cross", symbol="eth"
+            session, hypothesis_id=parent.id, name="x", family="ma_cross", symbol="eth", lab=lab
         )
         assert row.stage == "quick_screen" and row.symbol == "ETH"
         assert row.params  # the family's defaults, filled in
 
 
 class TestListViews:
-    async def test_views_split_by_status_and_by_children(self, session: AsyncSession) -> None:
+    async def test_views_split_by_status_and_by_children(
+        self, session: AsyncSession, lab: Lab
+    ) -> None:
         tested = await create_hypothesis(session, title="tested")
         untested = await create_hypothesis(session, title="untested")
         archived = await create_hypothesis(session, title="archived")
         archived.status = "archived"
         await create_strategy(
-            session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD"
+            session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD", lab=lab
         )
 
         async def ids(**filters: Any) -> list[int]:
@@ -170,14 +182,14 @@ class TestUpdateHypothesis:
 
 class TestFromUrl:
     async def test_preview_stores_nothing_and_from_url_stores_the_preview(
-        self, session: AsyncSession, pages: PageServer
+        self, session: AsyncSession, pages: PageServer, lab: Lab
     ) -> None:
         url = pages.url("/redirect")
-        shown = await preview_hypothesis_url(session, url=url, lane="web")
+        shown = await preview_hypothesis_url(session, url=url, lane="web", lab=lab)
         assert await session.scalar(select(func.count()).select_from(Hypothesis)) == 0
         assert (shown.url, shown.source_url) == (url, pages.url("/article"))
         assert (shown.source, shown.mechanism, shown.novelty) == ("url", "", "")
-        row = await create_hypothesis_from_url(session, url=url, lane="web")
+        row = await create_hypothesis_from_url(session, url=url, lane="web", lab=lab)
         assert (row.title, row.thesis, row.lane) == (shown.title, shown.thesis, "web")
         assert (row.source, row.source_url) == ("url", pages.url("/article"))
         assert row.thesis.startswith("Momentum & trend\nAfter a breakout")
@@ -194,9 +206,11 @@ class TestFromUrl:
         assert caught.value.code == "URL_TOO_LARGE"
         assert await session.scalar(select(func.count()).select_from(Hypothesis)) == 0
 
-    async def test_a_bad_lane_is_refused_before_fetching(self, session: AsyncSession) -> None:
+    async def test_a_bad_lane_is_refused_before_fetching(
+        self, session: AsyncSession, lab: Lab
+    ) -> None:
         with pytest.raises(InvalidInput) as caught:
-            await preview_hypothesis_url(session, url=unreachable_url(), lane=" ")
+            await preview_hypothesis_url(session, url=unreachable_url(), lane=" ", lab=lab)
         assert caught.value.details["field"] == "lane"
 
 

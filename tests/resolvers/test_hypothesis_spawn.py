@@ -17,7 +17,7 @@ from resolvers.hypothesis_spawn import (
     plan_strategies,
     rank_families,
 )
-from resolvers.lab.services import LabConfig, build_lab
+from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.quant.strategies import FAMILIES
 from storage.events import Event
 from storage.strategies import LifecycleTransition, Strategy
@@ -106,14 +106,14 @@ async def _count(session: AsyncSession, model: type) -> int:
 
 
 class TestGenerateStrategies:
-    async def test_spawns_from_the_text(self, session: AsyncSession) -> None:
+    async def test_spawns_from_the_text(self, session: AsyncSession, lab: Lab) -> None:
         parent = await create_hypothesis(
             session,
             title="ETH squeeze",
             thesis="After volatility compression ETH breaks out.",
             mechanism="Keltner squeeze",
         )
-        result = await generate_hypothesis_strategies(session, hypothesis_id=parent.id)
+        result = await generate_hypothesis_strategies(session, hypothesis_id=parent.id, lab=lab)
         assert result.hypothesis_id == parent.id
         rows = list(result.strategies)
         assert [r.family for r in rows] == ["squeeze_breakout", "donchian_breakout"]
@@ -175,12 +175,12 @@ class TestGenerateStrategies:
         )
         assert len(result.strategies) == 1
 
-    async def test_unknown_and_archived_hypotheses(self, session: AsyncSession) -> None:
+    async def test_unknown_and_archived_hypotheses(self, session: AsyncSession, lab: Lab) -> None:
         with pytest.raises(NotFound):
-            await generate_hypothesis_strategies(session, hypothesis_id=999)
+            await generate_hypothesis_strategies(session, hypothesis_id=999, lab=lab)
         parent = await create_hypothesis(session, title="old")
         parent.status = "archived"
         with pytest.raises(Conflict) as caught:
-            await generate_hypothesis_strategies(session, hypothesis_id=parent.id)
+            await generate_hypothesis_strategies(session, hypothesis_id=parent.id, lab=lab)
         assert caught.value.code == "HYPOTHESIS_ARCHIVED"
         assert await _count(session, Strategy) == 0

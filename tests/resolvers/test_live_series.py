@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
-from resolvers.halyrd.market import DEFAULT_ORIGIN, default_feed
+from resolvers.lab.services import Lab
 from resolvers.live_series import (
     list_strategy_live_indicators,
     list_strategy_live_markers,
     list_strategy_live_signals,
     warmup_bars,
 )
+from resolvers.market.feed import DEFAULT_ORIGIN, default_feed
 from resolvers.quant.family_series import family_series
 from resolvers.quant.strategies import FAMILIES
 from resolvers.trades import close_trade, mark_trade_failed, open_trade
@@ -40,9 +41,9 @@ async def _trade(
 
 class TestSignals:
     async def test_the_window_ends_at_the_last_closed_bar(self, session: AsyncSession) -> None:
-        fixed_lab()
-        strategy = await make(session, WEAK)
-        result = await list_strategy_live_signals(session, strategy_id=strategy.id)
+        lab = fixed_lab()
+        strategy = await make(session, WEAK, lab=lab)
+        result = await list_strategy_live_signals(session, strategy_id=strategy.id, lab=lab)
         assert (result.strategy_id, result.symbol, result.timeframe) == (
             strategy.id,
             "BTC-USD",
@@ -55,9 +56,11 @@ class TestSignals:
         assert [p.close for p in result.points] == candles.close.tolist()
 
     async def test_positions_are_the_settled_ones(self, session: AsyncSession) -> None:
-        fixed_lab()
-        strategy = await make(session, WEAK)
-        result = await list_strategy_live_signals(session, strategy_id=strategy.id, bars=300)
+        lab = fixed_lab()
+        strategy = await make(session, WEAK, lab=lab)
+        result = await list_strategy_live_signals(
+            session, strategy_id=strategy.id, bars=300, lab=lab
+        )
         history = default_feed().candles("BTC-USD", 3600, NOW, 3000)
         settled = FAMILIES["ma_cross"].signals(history, strategy.params)[-300:]
         assert [p.position for p in result.points] == settled.tolist()
@@ -66,27 +69,29 @@ class TestSignals:
     async def test_the_window_is_short_at_the_start_of_the_data(
         self, session: AsyncSession
     ) -> None:
-        fixed_lab(now=DEFAULT_ORIGIN + 5 * HOUR)
-        strategy = await make(session, WEAK)
-        result = await list_strategy_live_signals(session, strategy_id=strategy.id)
+        lab = fixed_lab(now=DEFAULT_ORIGIN + 5 * HOUR)
+        strategy = await make(session, WEAK, lab=lab)
+        result = await list_strategy_live_signals(session, strategy_id=strategy.id, lab=lab)
         assert [p.position for p in result.points] == [0] * 5
 
     @pytest.mark.parametrize("bars", [0, 2001, -3])
-    async def test_bars_are_bounded(self, session: AsyncSession, bars: int) -> None:
-        strategy = await make(session)
+    async def test_bars_are_bounded(self, session: AsyncSession, bars: int, lab: Lab) -> None:
+        strategy = await make(session, lab=lab)
         with pytest.raises(InvalidInput):
-            await list_strategy_live_signals(session, strategy_id=strategy.id, bars=bars)
+            await list_strategy_live_signals(session, strategy_id=strategy.id, bars=bars, lab=lab)
 
-    async def test_unknown_strategy(self, session: AsyncSession) -> None:
+    async def test_unknown_strategy(self, session: AsyncSession, lab: Lab) -> None:
         with pytest.raises(NotFound):
-            await list_strategy_live_signals(session, strategy_id=77)
+            await list_strategy_live_signals(session, strategy_id=77, lab=lab)
 
 
 class TestIndicators:
     async def test_lines_match_a_long_history(self, session: AsyncSession) -> None:
-        fixed_lab()
-        strategy = await make(session)  # bollinger_reversion: middle, upper, lower
-        result = await list_strategy_live_indicators(session, strategy_id=strategy.id, bars=50)
+        lab = fixed_lab()
+        strategy = await make(session, lab=lab)  # bollinger_reversion: middle, upper, lower
+        result = await list_strategy_live_indicators(
+            session, strategy_id=strategy.id, bars=50, lab=lab
+        )
         history = default_feed().candles("BTC-USD", 3600, NOW, 2000)
         expected = family_series(strategy.family, history, strategy.params)
         assert [line.name for line in result.series] == list(expected)
@@ -97,9 +102,9 @@ class TestIndicators:
         assert warmup_bars(strategy) == 60  # 3 x period 20
 
     async def test_missing_values_are_null(self, session: AsyncSession) -> None:
-        fixed_lab(now=DEFAULT_ORIGIN + 25 * HOUR)
-        strategy = await make(session, WEAK)  # slow SMA of 30 bars cannot exist yet
-        result = await list_strategy_live_indicators(session, strategy_id=strategy.id)
+        lab = fixed_lab(now=DEFAULT_ORIGIN + 25 * HOUR)
+        strategy = await make(session, WEAK, lab=lab)  # slow SMA of 30 bars cannot exist yet
+        result = await list_strategy_live_indicators(session, strategy_id=strategy.id, lab=lab)
         lines = {line.name: [p.value for p in line.points] for line in result.series}
         assert lines["slow_sma"] == [None] * 25
         assert lines["fast_sma"][:9] == [None] * 9
@@ -111,17 +116,17 @@ class TestMarkers:
     async def test_entries_and_exits_in_the_window_oldest_first(
         self, session: AsyncSession
     ) -> None:
-        fixed_lab()
-        strategy, other = await make(session), await make(session, WEAK)
+        lab = fixed_lab()
+        strategy, other = await make(session, lab=lab), await make(session, WEAK, lab=lab)
         old = await _trade(session, strategy, "buy", NOW - 500 * HOUR, NOW - 150 * HOUR)
         flip = NOW - 40 * HOUR
         long = await _trade(session, strategy, "buy", NOW - 90 * HOUR, flip)
         short = await _trade(session, strategy, "sell", flip)
         failed = await _trade(session, strategy, "sell", NOW - 60 * HOUR)
-        await mark_trade_failed(session, trade_id=failed, reason="test")
+        await mark_trade_failed(session, trade_id=failed, reason="test", lab=lab)
         await _trade(session, other, "buy", NOW - 10 * HOUR)
         await _trade(session, strategy, "buy", NOW + HOUR)  # after the lab's now
-        result = await list_strategy_live_markers(session, strategy_id=strategy.id)
+        result = await list_strategy_live_markers(session, strategy_id=strategy.id, lab=lab)
         assert result.strategy_id == strategy.id
         assert [(m.ts, m.kind, m.side, m.price, m.trade_id) for m in result.markers] == [
             (NOW - 150 * HOUR, "exit", "buy", 101.0, old),
@@ -132,11 +137,13 @@ class TestMarkers:
         ]
 
     async def test_a_wider_window_reaches_older_trades(self, session: AsyncSession) -> None:
-        fixed_lab()
-        strategy = await make(session)
+        lab = fixed_lab()
+        strategy = await make(session, lab=lab)
         trade = await _trade(session, strategy, "buy", NOW - 500 * HOUR, NOW - 450 * HOUR)
-        assert (await list_strategy_live_markers(session, strategy_id=strategy.id)).markers == []
-        wide = await list_strategy_live_markers(session, strategy_id=strategy.id, bars=600)
+        assert (
+            await list_strategy_live_markers(session, strategy_id=strategy.id, lab=lab)
+        ).markers == []
+        wide = await list_strategy_live_markers(session, strategy_id=strategy.id, bars=600, lab=lab)
         assert [(m.kind, m.trade_id) for m in wide.markers] == [
             ("entry", trade),
             ("exit", trade),

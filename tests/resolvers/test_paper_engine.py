@@ -185,7 +185,7 @@ class TestLeavingAndPromotion:
         await steps(session, lab, START, 2)
         [trade] = await held(session, strategy.id)
         await transition_strategy(
-            session, strategy_id=strategy.id, target="live", enforce_gates=False, now=START
+            session, strategy_id=strategy.id, target="live", enforce_gates=False, now=START, lab=lab
         )
         assert await step_paper_service(session, lab=lab, now=START + 3 * HOUR) == 1
         assert trade.status == "closed" and await held(session, strategy.id) == []

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.feed import MarketFeed
 from resolvers.paper import (
     get_paper_session,
     list_paper_session_trades,
@@ -46,6 +46,7 @@ async def paper_strategy(
     at: datetime = START,
 ) -> Strategy:
     """A strategy walked up to `stage` (gates off: these tests are about the paper service)."""
+    lab = build_lab()  # set-up only: the default spawn limits
     hypothesis = await make_hypothesis(session)
     strategy = await create_strategy(
         session,
@@ -54,10 +55,11 @@ async def paper_strategy(
         family=family,
         symbol=symbol,
         params=params,
+        lab=lab,
     )
     for target in STAGES[1 : STAGES.index(stage) + 1]:
         await transition_strategy(
-            session, strategy_id=strategy.id, target=target, enforce_gates=False, now=at
+            session, strategy_id=strategy.id, target=target, enforce_gates=False, now=at, lab=lab
         )
     return strategy
 

@@ -80,7 +80,7 @@ async def test_each_mode_moves_or_queues_what_is_ready(
 
 async def test_a_pending_promotion_is_not_filed_twice(session: AsyncSession) -> None:
     lab = fixed_lab()
-    strategy = await walk(session, await make(session), "research_only")
+    strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
     assert await _run(session, lab) == 1
     events = await count(session, Event)
     assert await _run(session, lab) == 0
@@ -92,11 +92,13 @@ async def test_a_pending_promotion_is_not_filed_twice(session: AsyncSession) -> 
 async def test_strategies_that_fail_their_gates_are_left_alone(session: AsyncSession) -> None:
     lab = fixed_lab()
     await _mode(session, "auto")
-    thin = await make(session, THIN)
-    weak = await walk(session, await make(session, WEAK), "research_only")
-    locked = await walk(session, await make(session), "paper")  # live routing is locked
+    thin = await make(session, THIN, lab=lab)
+    weak = await walk(session, await make(session, WEAK, lab=lab), "research_only", lab=lab)
+    locked = await walk(
+        session, await make(session, lab=lab), "paper", lab=lab
+    )  # live routing is locked
     await paper_record(session, locked)
-    archived = await make(session)
+    archived = await make(session, lab=lab)
     archived.status = "archived"
     await session.flush()
     events = await count(session, Event)
@@ -114,44 +116,48 @@ async def test_strategies_that_fail_their_gates_are_left_alone(session: AsyncSes
 class TestApprovingAPromotion:
     async def test_approval_executes_the_move(self, session: AsyncSession) -> None:
         lab = fixed_lab()
-        strategy = await walk(session, await make(session), "research_only")
+        strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
         await _run(session, lab)
         [approval] = await _approvals(session)
-        decided = await decide_approval(session, approval_id=approval.id, decision="approve")
+        decided = await decide_approval(
+            session, approval_id=approval.id, decision="approve", lab=lab
+        )
         assert decided.status == "approved"
         assert strategy.stage == "paper"
 
     async def test_gates_failing_now_keep_it_pending(self, session: AsyncSession) -> None:
         lab = fixed_lab(live=True)
-        strategy = await walk(session, await make(session), "paper")
+        strategy = await walk(session, await make(session, lab=lab), "paper", lab=lab)
         await paper_record(session, strategy)
         await _run(session, lab)
         [approval] = await _approvals(session)
-        fixed_lab(live=False)  # the build got locked to paper meanwhile
+        lab = fixed_lab(live=False)  # the build got locked to paper meanwhile
         with pytest.raises(Conflict) as caught:
-            await decide_approval(session, approval_id=approval.id, decision="approve")
+            await decide_approval(session, approval_id=approval.id, decision="approve", lab=lab)
         assert caught.value.code == "NOT_READY"
         assert (approval.status, strategy.stage) == ("pending", "paper")
 
     async def test_an_outdated_approval_cannot_move_further(self, session: AsyncSession) -> None:
         lab = fixed_lab()
-        strategy = await walk(session, await make(session), "research_only")
+        strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
         await _run(session, lab)
         [approval] = await _approvals(session)
-        await transition_strategy(session, strategy_id=strategy.id, target="paper")  # by hand
+        await transition_strategy(
+            session, strategy_id=strategy.id, target="paper", lab=lab
+        )  # by hand
         with pytest.raises(Conflict) as caught:
-            await decide_approval(session, approval_id=approval.id, decision="approve")
+            await decide_approval(session, approval_id=approval.id, decision="approve", lab=lab)
         assert caught.value.code == "APPROVAL_STALE"
         assert (approval.status, strategy.stage) == ("pending", "paper")
-        denied = await decide_approval(session, approval_id=approval.id, decision="deny")
+        denied = await decide_approval(session, approval_id=approval.id, decision="deny", lab=lab)
         assert denied.status == "denied"
 
     async def test_denying_moves_nothing(self, session: AsyncSession) -> None:
         lab = fixed_lab()
-        strategy = await walk(session, await make(session), "research_only")
+        strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
         await _run(session, lab)
         [approval] = await _approvals(session)
-        await decide_approval(session, approval_id=approval.id, decision="deny")
+        await decide_approval(session, approval_id=approval.id, decision="deny", lab=lab)
         assert strategy.stage == "research_only"
         # a denied promotion does not block the next pass from asking again
         assert await _run(session, lab) == 1

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import NotFound
+from resolvers.lab.services import Lab
 from resolvers.quant.market import Candles
 from resolvers.readiness import GATES, SCREEN_BARS, get_strategy_readiness, screen
 from tests.resolvers.lifecycle_kit import (
@@ -71,24 +72,28 @@ class TestScreen:
 
 class TestGetStrategyReadiness:
     async def test_quick_screen_checks_the_trade_count(self, session: AsyncSession) -> None:
-        fixed_lab()
-        good = await get_strategy_readiness(session, strategy_id=(await make(session, GOOD)).id)
+        lab = fixed_lab()
+        good = await get_strategy_readiness(
+            session, strategy_id=(await make(session, GOOD, lab=lab)).id, lab=lab
+        )
         assert (good.stage, good.target, good.ready) == ("quick_screen", "research_only", True)
         [gate] = good.gates
         assert (gate.name, gate.comparison, gate.threshold) == ("backtest_trades", ">=", 10)
         assert isinstance(gate.value, int) and gate.value >= 10 and gate.passed
 
-        thin = await get_strategy_readiness(session, strategy_id=(await make(session, THIN)).id)
+        thin = await get_strategy_readiness(
+            session, strategy_id=(await make(session, THIN, lab=lab)).id, lab=lab
+        )
         [gate] = thin.gates
         assert isinstance(gate.value, int) and gate.value < 10
         assert not gate.passed and not thin.ready
 
     async def test_research_only_checks_the_backtest_quality(self, session: AsyncSession) -> None:
-        fixed_lab()
-        good = await walk(session, await make(session, GOOD), "research_only")
-        weak = await walk(session, await make(session, WEAK), "research_only")
-        passing = await get_strategy_readiness(session, strategy_id=good.id)
-        failing = await get_strategy_readiness(session, strategy_id=weak.id)
+        lab = fixed_lab()
+        good = await walk(session, await make(session, GOOD, lab=lab), "research_only", lab=lab)
+        weak = await walk(session, await make(session, WEAK, lab=lab), "research_only", lab=lab)
+        passing = await get_strategy_readiness(session, strategy_id=good.id, lab=lab)
+        failing = await get_strategy_readiness(session, strategy_id=weak.id, lab=lab)
         assert [g.name for g in passing.gates] == [s.name for s in GATES["paper"]]
         assert passing.target == "paper" and passing.ready
         gates = _by_name(failing)
@@ -99,26 +104,30 @@ class TestGetStrategyReadiness:
         assert not any(g.passed for n, g in gates.items() if n != "backtest_trades")  # type: ignore[attr-defined]
 
     async def test_the_same_moment_gives_the_same_checklist(self, session: AsyncSession) -> None:
-        fixed_lab()
-        strategy = await walk(session, await make(session, GOOD), "research_only")
-        first = await get_strategy_readiness(session, strategy_id=strategy.id)
-        assert await get_strategy_readiness(session, strategy_id=strategy.id) == first
+        lab = fixed_lab()
+        strategy = await walk(session, await make(session, GOOD, lab=lab), "research_only", lab=lab)
+        first = await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)
+        assert await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab) == first
 
     async def test_the_backtest_follows_the_lab_clock(self, session: AsyncSession) -> None:
         strategy = await walk(session, await make(session, GOOD), "research_only")
-        fixed_lab()
-        at_now = await get_strategy_readiness(session, strategy_id=strategy.id)
-        fixed_lab(now=NOW - timedelta(hours=SCREEN_BARS))  # a window with no bar in common
-        earlier = await get_strategy_readiness(session, strategy_id=strategy.id)
+        lab = fixed_lab()
+        at_now = await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)
+        lab = fixed_lab(now=NOW - timedelta(hours=SCREEN_BARS))  # a window with no bar in common
+        earlier = await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)
         assert [g.value for g in at_now.gates] != [g.value for g in earlier.gates]
 
     async def test_paper_checks_the_paper_record(self, session: AsyncSession) -> None:
-        fixed_lab()
+        lab = fixed_lab()
         strategy = await walk(
-            session, await make(session), "paper", paper_since=NOW - timedelta(days=3, hours=12)
+            session,
+            await make(session, lab=lab),
+            "paper",
+            paper_since=NOW - timedelta(days=3, hours=12),
+            lab=lab,
         )
         await paper_record(session, strategy, trades=4, pnl=2.5)
-        result = await get_strategy_readiness(session, strategy_id=strategy.id)
+        result = await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)
         assert result.target == "live" and not result.ready
         values = {g.name: (g.value, g.passed) for g in result.gates}
         assert values == {
@@ -131,18 +140,18 @@ class TestGetStrategyReadiness:
     async def test_a_full_paper_record_waits_only_on_live_routing(
         self, session: AsyncSession
     ) -> None:
-        fixed_lab()
-        strategy = await walk(session, await make(session), "paper")
+        lab = fixed_lab()
+        strategy = await walk(session, await make(session, lab=lab), "paper", lab=lab)
         await paper_record(session, strategy)
-        locked = await get_strategy_readiness(session, strategy_id=strategy.id)
+        locked = await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)
         assert [g.name for g in locked.gates if not g.passed] == ["live_routing_enabled"]
-        fixed_lab(live=True)
-        assert (await get_strategy_readiness(session, strategy_id=strategy.id)).ready
+        lab = fixed_lab(live=True)
+        assert (await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)).ready
 
     async def test_live_has_nothing_left(self, session: AsyncSession) -> None:
-        fixed_lab()
-        strategy = await walk(session, await make(session), "live")
-        result = await get_strategy_readiness(session, strategy_id=strategy.id)
+        lab = fixed_lab()
+        strategy = await walk(session, await make(session, lab=lab), "live", lab=lab)
+        result = await get_strategy_readiness(session, strategy_id=strategy.id, lab=lab)
         assert (result.stage, result.target, result.ready, result.gates) == (
             "live",
             None,
@@ -150,6 +159,6 @@ class TestGetStrategyReadiness:
             [],
         )
 
-    async def test_unknown_strategy(self, session: AsyncSession) -> None:
+    async def test_unknown_strategy(self, session: AsyncSession, lab: Lab) -> None:
         with pytest.raises(NotFound):
-            await get_strategy_readiness(session, strategy_id=404)
+            await get_strategy_readiness(session, strategy_id=404, lab=lab)

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, build_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from resolvers.reconcile import FAILED_REASON, get_last_reconciliation, reconcile_exchange
 from resolvers.trades import open_trade
 from storage.events import Event
@@ -53,7 +53,7 @@ async def count(session: AsyncSession, topic: str) -> int:
 
 
 async def test_an_agreeing_book_has_no_differences(session: AsyncSession, lab: Lab) -> None:
-    strategy = await make_strategy(session)
+    strategy = await make_strategy(session, lab=lab)
     await routed(session, lab, strategy)
     await routed(session, lab, strategy, side="sell", size=0.2)
     report = await reconcile_exchange(session, lab=lab)
@@ -63,7 +63,7 @@ async def test_an_agreeing_book_has_no_differences(session: AsyncSession, lab: L
 
 
 async def test_research_records_are_not_compared(session: AsyncSession, lab: Lab) -> None:
-    strategy = await make_strategy(session)
+    strategy = await make_strategy(session, lab=lab)
     await open_trade(
         session, symbol="BTC-USD", side="buy", size=1, entry_price=100, strategy_id=strategy.id
     )
@@ -72,7 +72,7 @@ async def test_research_records_are_not_compared(session: AsyncSession, lab: Lab
 
 
 async def test_missing_on_exchange(session: AsyncSession, lab: Lab) -> None:
-    trade = await routed(session, lab, await make_strategy(session))
+    trade = await routed(session, lab, await make_strategy(session, lab=lab))
     trade.close_error = "EXCHANGE_CLOSE_FAILED: may still be open"
     await lab.exchange.drop_position(session, trade_id=trade.id)
 
@@ -93,7 +93,7 @@ async def test_missing_on_exchange(session: AsyncSession, lab: Lab) -> None:
 
 
 async def test_closed_on_exchange(session: AsyncSession, lab: Lab) -> None:
-    trade = await routed(session, lab, await make_strategy(session))
+    trade = await routed(session, lab, await make_strategy(session, lab=lab))
     fill = await lab.exchange.close(session, trade_id=trade.id, now=NOW)
 
     report = await reconcile_exchange(session, lab=lab)
@@ -125,7 +125,7 @@ async def test_unknown_on_exchange(session: AsyncSession, lab: Lab) -> None:
 
 
 async def test_a_failed_trade_left_on_the_venue(session: AsyncSession, lab: Lab) -> None:
-    trade = await routed(session, lab, await make_strategy(session))
+    trade = await routed(session, lab, await make_strategy(session, lab=lab))
     trade.status, trade.failure_reason = "failed", "operator"
     await session.flush()
     report = await reconcile_exchange(session, repair=False, lab=lab)
@@ -135,7 +135,7 @@ async def test_a_failed_trade_left_on_the_venue(session: AsyncSession, lab: Lab)
 
 
 async def test_mismatch_takes_the_venues_side_and_size(session: AsyncSession, lab: Lab) -> None:
-    trade = await routed(session, lab, await make_strategy(session), size=0.3)
+    trade = await routed(session, lab, await make_strategy(session, lab=lab), size=0.3)
     [position] = await lab.exchange.positions(session)
     trade.size, trade.side = 0.5, "sell"
 
@@ -150,7 +150,7 @@ async def test_mismatch_takes_the_venues_side_and_size(session: AsyncSession, la
 async def test_a_refused_repair_is_reported_and_the_rest_goes_on(
     session: AsyncSession, lab: Lab
 ) -> None:
-    missing = await routed(session, lab, await make_strategy(session))
+    missing = await routed(session, lab, await make_strategy(session, lab=lab))
     await lab.exchange.drop_position(session, trade_id=missing.id)
     await lab.exchange.add_stray_position(session, symbol="ETH-USD", side="buy", size=1, now=NOW)
     lab.exchange.faults.fail_closes("ETH-USD")
@@ -169,7 +169,7 @@ async def test_a_refused_repair_is_reported_and_the_rest_goes_on(
 
 async def test_the_last_report_reads_back(session: AsyncSession, lab: Lab) -> None:
     assert await get_last_reconciliation(session) is None
-    trade = await routed(session, lab, await make_strategy(session))
+    trade = await routed(session, lab, await make_strategy(session, lab=lab))
     await lab.exchange.drop_position(session, trade_id=trade.id)
     report = await reconcile_exchange(session, repair=False, lab=lab)
     assert await get_last_reconciliation(session) == report

@@ -78,15 +78,15 @@ class TestCheckSpawnLimit:
 
 class TestCreateStrategyLimits:
     async def test_a_refused_create_writes_nothing(self, session: AsyncSession) -> None:
-        fixed_lab(spawn_window_limit=2)
+        lab = fixed_lab(spawn_window_limit=2)
         parent = await make_hypothesis(session)
-        await make(session, hypothesis_id=parent.id)
-        await make(session, hypothesis_id=parent.id)
+        await make(session, hypothesis_id=parent.id, lab=lab)
+        await make(session, hypothesis_id=parent.id, lab=lab)
         before = [await count(session, m) for m in (Strategy, LifecycleTransition, Event)]
         with pytest.raises(InvalidInput) as caught:
-            await make(session, hypothesis_id=parent.id)
+            await make(session, hypothesis_id=parent.id, lab=lab)
         assert caught.value.code == "SPAWN_LIMIT_REACHED"
         assert caught.value.details["used"] == 2
         after = [await count(session, m) for m in (Strategy, LifecycleTransition, Event)]
         assert after == before
-        await make(session)  # a fresh hypothesis has its own window
+        await make(session, lab=lab)  # a fresh hypothesis has its own window

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab.services import Lab, build_lab
+from resolvers.market.feed import MarketFeed
 from resolvers.trades import (
     VenueCloseFailed,
     close_trade,
@@ -58,7 +58,7 @@ class TestForceClose:
     async def test_closes_the_venue_position_and_the_trade(
         self, session: AsyncSession, lab: Lab
     ) -> None:
-        trade = await held_trade(session, lab, await make_strategy(session))
+        trade = await held_trade(session, lab, await make_strategy(session, lab=lab))
         later = NOW + timedelta(hours=3)
         closed = await force_close_trade(session, trade_id=trade.id, lab=lab, now=later)
         [opened, exit_fill] = await lab.exchange.fills(session, trade_id=trade.id)
@@ -72,7 +72,7 @@ class TestForceClose:
     async def test_a_failed_venue_close_is_a_502_kept_on_the_trade(
         self, session: AsyncSession, lab: Lab
     ) -> None:
-        trade = await held_trade(session, lab, await make_strategy(session))
+        trade = await held_trade(session, lab, await make_strategy(session, lab=lab))
         lab.exchange.faults.fail_closes()
         with pytest.raises(VenueCloseFailed) as failed:
             await force_close_trade(session, trade_id=trade.id, lab=lab, now=NOW)
@@ -91,7 +91,7 @@ class TestForceClose:
     async def test_a_position_the_venue_lost_is_a_502_too(
         self, session: AsyncSession, lab: Lab
     ) -> None:
-        trade = await held_trade(session, lab, await make_strategy(session))
+        trade = await held_trade(session, lab, await make_strategy(session, lab=lab))
         await lab.exchange.drop_position(session, trade_id=trade.id)
         with pytest.raises(VenueCloseFailed) as failed:
             await force_close_trade(session, trade_id=trade.id, lab=lab, now=NOW)
@@ -101,7 +101,7 @@ class TestForceClose:
     async def test_refusals(self, session: AsyncSession, lab: Lab) -> None:
         with pytest.raises(NotFound):
             await force_close_trade(session, trade_id=404, lab=lab, now=NOW)
-        trade = await held_trade(session, lab, await make_strategy(session))
+        trade = await held_trade(session, lab, await make_strategy(session, lab=lab))
         await force_close_trade(session, trade_id=trade.id, lab=lab, now=NOW)
         with pytest.raises(Conflict) as again:
             await force_close_trade(session, trade_id=trade.id, lab=lab, now=NOW)
@@ -119,18 +119,18 @@ class TestMarkFailed:
     async def test_writes_the_trade_off_and_leaves_the_venue_alone(
         self, session: AsyncSession, lab: Lab
     ) -> None:
-        trade = await held_trade(session, lab, await make_strategy(session))
+        trade = await held_trade(session, lab, await make_strategy(session, lab=lab))
         failed = await mark_trade_failed(
             session, trade_id=trade.id, reason="stuck on the venue", lab=lab, now=NOW
         )
         assert (failed.status, failed.failure_reason) == ("failed", "stuck on the venue")
         assert failed.closed_at == NOW and failed.pnl is None
-        assert [t.id for t in await list_open_trades(session)] == []
+        assert [t.id for t in await list_open_trades(session, lab=lab)] == []
         assert await lab.exchange.position_for(session, trade_id=trade.id) is not None
         assert await topics(session, "trade.failed") == 1
 
     async def test_default_reason_and_refusals(self, session: AsyncSession, lab: Lab) -> None:
-        strategy = await make_strategy(session)
+        strategy = await make_strategy(session, lab=lab)
         trade = await open_trade(
             session, symbol="ETH", side="sell", size=1, entry_price=5, strategy_id=strategy.id
         )
@@ -148,7 +148,7 @@ class TestMarkFailed:
 
 class TestOpenTrades:
     async def test_verification_against_the_venue(self, session: AsyncSession, lab: Lab) -> None:
-        strategy = await make_strategy(session)
+        strategy = await make_strategy(session, lab=lab)
         good = await held_trade(session, lab, strategy)
         lost = await held_trade(session, lab, strategy)
         await lab.exchange.drop_position(session, trade_id=lost.id)
@@ -164,7 +164,7 @@ class TestOpenTrades:
         )
         done = await held_trade(session, lab, strategy)
         await close_trade(session, trade_id=done.id, exit_price=2)
-        plain = await list_open_trades(session)
+        plain = await list_open_trades(session, lab=lab)
         assert [t.id for t in plain] == [good.id, lost.id, odd.id, theirs.id]
         assert all(t.exchange_verified is None for t in plain)
         checked = {t.id: t for t in await list_open_trades(session, verify=True, lab=lab)}

@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 
-from resolvers.clock import MarketClock
-from resolvers.lab.services import current_lab
+from resolvers.market.clock import MarketClock
 from tests.rest_compat.parity_kit import (
     Case,
     Ids,
@@ -31,7 +30,7 @@ Send = Callable[[httpx.AsyncClient, Ids], Awaitable[httpx.Response]]
 
 def frozen(send: Send) -> Send:
     async def run(client: httpx.AsyncClient, ids: Ids) -> httpx.Response:
-        lab = current_lab()
+        lab = ids["lab"]  # the app's own (test_parity.py's ids fixture)
         moment = lab.clock.now()
         lab.clock = MarketClock(start=moment, wall=lambda: moment)
         return await send(client, ids)

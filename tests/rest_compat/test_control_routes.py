@@ -12,13 +12,13 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from resolvers.lab.services import current_lab
 from resolvers.trades import open_trade
 from resolvers.trading_agents import ensure_seed_agent
 from server.app import create_app
 from server.settings import load_settings
 from storage.events import Event
 from tests.conftest import TEST_API_KEY, TEST_KEY_HEADERS, TEST_OPERATOR_KEY
+from tests.labs import app_lab
 from tests.resolvers.factories import make_strategy
 from tests.rest_compat.helpers import sessions
 
@@ -159,10 +159,10 @@ class TestModes:
 
 class TestReconcile:
     async def test_reports_and_repairs(self, client: httpx.AsyncClient, app: Any) -> None:
-        lab = current_lab()
+        lab = app_lab(app)
         now = lab.clock.now()
         async with sessions(app)() as session:
-            strategy = await make_strategy(session)
+            strategy = await make_strategy(session, lab=lab)
             trade = await open_trade(
                 session, symbol="BTC-USD", side="buy", size=0.01, strategy_id=strategy.id,
                 entry_price=lab.exchange.fill_price("BTC-USD", "buy", now),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from resolvers.agents import create_agent
 from resolvers.approvals import create_approval, decide_approval
 from resolvers.hypotheses import create_hypothesis
+from resolvers.lab.services import Lab
 from resolvers.lifecycle import transition_strategy
 from resolvers.strategies import create_strategy
 from resolvers.trades import close_trade, open_trade
@@ -22,6 +23,7 @@ from storage.events import Event
 from storage.hypotheses import Hypothesis
 from storage.strategies import STAGES, Strategy
 from storage.trades import Trade
+from tests.labs import use_lab
 from tests.resolvers.lifecycle_kit import fixed_lab
 from tests.rest_compat.helpers import sessions
 
@@ -116,7 +118,7 @@ STRATEGY_ROWS = (
 
 
 @pytest.fixture
-async def strategies(app: Any) -> dict[str, int]:
+async def strategies(app: Any, lab: Lab) -> dict[str, int]:
     """Five strategies spread over every filter value; name -> id."""
     ids: dict[str, int] = {}
     async with sessions(app)() as session:
@@ -129,10 +131,11 @@ async def strategies(app: Any) -> dict[str, int]:
                 family="ma_cross",
                 symbol=symbol,
                 source=source,
+                lab=lab,
             )
             for target in STAGES[1 : STAGES.index(stage) + 1]:
                 await transition_strategy(
-                    session, strategy_id=row.id, target=target, enforce_gates=False
+                    session, strategy_id=row.id, target=target, enforce_gates=False, lab=lab
                 )
             row.status = status
             ids[name] = row.id
@@ -281,7 +284,7 @@ class TestTransitionStrategy:
     async def test_forward_one_stage_persists_and_emits(
         self, app: Any, client: httpx.AsyncClient, strategies: dict[str, int]
     ) -> None:
-        fixed_lab()  # its quick-screen backtest trades often enough at this moment
+        use_lab(app, fixed_lab())  # its quick-screen backtest trades often enough at this moment
         strategy_id = strategies["MA cross BTC"]
         before = await events(app, "strategy.transitioned")
         response = await client.post(
@@ -305,7 +308,7 @@ class TestTransitionStrategy:
         self, app: Any, client: httpx.AsyncClient, strategies: dict[str, int]
     ) -> None:
         """The full walk is in test_lifecycle_routes.py; this one's backtest is not paper-grade."""
-        fixed_lab()
+        use_lab(app, fixed_lab())
         strategy_id = strategies["MA cross BTC"]
         body = {"strategy_id": strategy_id, "target": "research_only"}
         response = await client.post("/api/lifecycle/transition", json=body)
@@ -517,13 +520,13 @@ class TestGetHypothesis:
 
 
 @pytest.fixture
-async def trades(app: Any) -> dict[str, list[int]]:
+async def trades(app: Any, lab: Lab) -> dict[str, list[int]]:
     """Six trades of one strategy: three open, two closed, one failed; status -> ids."""
     by_status: dict[str, list[int]] = {"open": [], "closed": [], "failed": []}
     async with sessions(app)() as session:
         parent = await create_hypothesis(session, title="Momentum")
         strategy = await create_strategy(
-            session, hypothesis_id=parent.id, name="MA", family="ma_cross", symbol="btc"
+            session, hypothesis_id=parent.id, name="MA", family="ma_cross", symbol="btc", lab=lab
         )
         for index, status in enumerate(("open", "closed", "failed", "open", "closed", "open")):
             row = await open_trade(
@@ -700,7 +703,7 @@ APPROVAL_ROWS = (
 
 
 @pytest.fixture
-async def approvals(app: Any) -> list[int]:
+async def approvals(app: Any, lab: Lab) -> list[int]:
     """Five approvals; the second is already approved. Ids in creation order."""
     ids = []
     async with sessions(app)() as session:
@@ -709,7 +712,7 @@ async def approvals(app: Any) -> list[int]:
                 session, type=type_, target_type=target_type, target_id=target_id, owner=owner
             )
             ids.append(row.id)
-        await decide_approval(session, approval_id=ids[1], decision="approve")
+        await decide_approval(session, approval_id=ids[1], decision="approve", lab=lab)
         await session.commit()
     return ids
 

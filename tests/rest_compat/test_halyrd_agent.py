@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from resolvers.halyrd.market import MarketFeed, default_feed
+from resolvers.market.feed import MarketFeed, default_feed
 from resolvers.trading_agents import ensure_seed_agent
 from storage.outbox import commit_and_publish
 from tests.rest_compat.helpers import sessions

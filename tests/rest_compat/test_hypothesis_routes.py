@@ -10,10 +10,11 @@ import httpx
 import pytest
 
 from resolvers.hypotheses import create_hypothesis
-from resolvers.lab.services import LabConfig, build_lab, configure_lab
+from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.strategies import create_strategy
 from storage.hypotheses import Hypothesis
 from storage.strategies import Strategy
+from tests.labs import use_lab
 from tests.rest_compat.helpers import sessions
 from tests.rest_compat.parity_hypotheses import PageServer, unreachable_url
 from tests.rest_compat.test_forven_routes import (
@@ -43,13 +44,13 @@ REFUSED = {
 @pytest.fixture
 def pages(app: Any) -> Iterator[PageServer]:
     """The loopback pages, with the lab's fetch limits small enough to hit."""
-    configure_lab(build_lab(config=LabConfig(fetch_timeout_seconds=5, fetch_max_bytes=CAP)))
+    use_lab(app, build_lab(config=LabConfig(fetch_timeout_seconds=5, fetch_max_bytes=CAP)))
     with PageServer() as server:
         yield server
 
 
 @pytest.fixture
-async def hypotheses(app: Any) -> dict[str, int]:
+async def hypotheses(app: Any, lab: Lab) -> dict[str, int]:
     """tested (one strategy), untested, archived and a searchable one; name -> id."""
     async with sessions(app)() as session:
         tested = await create_hypothesis(session, title="Tested", thesis="trend")
@@ -58,7 +59,7 @@ async def hypotheses(app: Any) -> dict[str, int]:
         archived.status = "archived"
         found = await create_hypothesis(session, title="Found", novelty="Options GAMMA pinning")
         await create_strategy(
-            session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD"
+            session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD", lab=lab
         )
         await session.commit()
         return {"tested": tested.id, "untested": untested.id, "archived": archived.id,
@@ -179,7 +180,7 @@ class TestFromUrl:
     async def test_a_slow_page_times_out(
         self, app: Any, client: httpx.AsyncClient, pages: PageServer, route: str
     ) -> None:
-        configure_lab(build_lab(config=LabConfig(fetch_timeout_seconds=0.3)))
+        use_lab(app, build_lab(config=LabConfig(fetch_timeout_seconds=0.3)))
         response = await client.post(f"/api/hypotheses/{route}", json={"url": pages.url("/slow")})
         assert_error(response, 502, "URL_UNREACHABLE")
         assert await count_rows(app, Hypothesis) == 0
@@ -246,7 +247,7 @@ class TestGenerateStrategies:
     async def test_a_spawn_limit_refusal_creates_nothing(
         self, app: Any, client: httpx.AsyncClient, hypotheses: dict[str, int]
     ) -> None:
-        configure_lab(build_lab(config=LabConfig(spawn_per_run=2)))
+        use_lab(app, build_lab(config=LabConfig(spawn_per_run=2)))
         path = f"/api/hypotheses/{hypotheses['untested']}/generate-strategies"
         before = await events(app)
         assert_error(await client.post(path, json={"count": 3}), 422, "SPAWN_LIMIT_REACHED")

@@ -15,6 +15,7 @@ from resolvers.readiness import SCREEN_BARS
 from resolvers.strategies import get_strategy
 from storage.events import Event
 from storage.strategies import LifecycleTransition, Strategy
+from tests.labs import use_lab
 from tests.resolvers.lifecycle_kit import GOOD, NOW, THIN, fixed_lab, make, paper_record, walk
 from tests.rest_compat.helpers import sessions
 
@@ -49,7 +50,7 @@ class TestReadiness:
     async def test_the_checklist_in_the_documented_shape(
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
-        fixed_lab()
+        use_lab(app, fixed_lab())
         strategy_id, _ = await _strategy(app)
         response = await client.get(f"/api/lifecycle/strategies/{strategy_id}/readiness")
         assert response.status_code == 200, response.text
@@ -73,7 +74,7 @@ class TestGatedTransition:
     async def test_the_whole_walk_once_each_gate_passes(
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
-        fixed_lab(live=True)
+        use_lab(app, fixed_lab(live=True))
         strategy_id, _ = await _strategy(app)
         for target in ("research_only", "paper"):
             response = await _move(client, strategy_id, target)
@@ -84,7 +85,7 @@ class TestGatedTransition:
         async with sessions(app)() as session:
             await paper_record(session, await get_strategy(session, strategy_id=strategy_id))
             await session.commit()
-        fixed_lab(live=True, now=NOW + timedelta(days=7))
+        use_lab(app, fixed_lab(live=True, now=NOW + timedelta(days=7)))
         response = await _move(client, strategy_id, "live")
         assert response.status_code == 200 and response.json()["stage"] == "live"
         history = (await client.get(f"/api/lifecycle/strategies/{strategy_id}")).json()["history"]
@@ -98,7 +99,7 @@ class TestGatedTransition:
     async def test_a_refusal_names_the_gates_and_changes_nothing(
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
-        fixed_lab()
+        use_lab(app, fixed_lab())
         strategy_id, _ = await _strategy(app, THIN)
         before = [await _rows(app, m) for m in (LifecycleTransition, Event)]
         detail = _error(await _move(client, strategy_id, "research_only"), 409, "NOT_READY")
@@ -113,7 +114,7 @@ class TestGatedTransition:
 
 class TestLiveSeries:
     async def test_signals(self, app: Any, client: httpx.AsyncClient) -> None:
-        fixed_lab()
+        use_lab(app, fixed_lab())
         strategy_id, _ = await _strategy(app)
         response = await client.get(
             f"/api/strategies/{strategy_id}/live-signals", params={"bars": 3}
@@ -134,7 +135,7 @@ class TestLiveSeries:
     async def test_indicators_default_to_200_bars(
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
-        fixed_lab()
+        use_lab(app, fixed_lab())
         strategy_id, _ = await _strategy(app)
         body = (await client.get(f"/api/strategies/{strategy_id}/live-indicators")).json()
         assert [s["name"] for s in body["series"]] == ["middle", "upper", "lower"]
@@ -142,7 +143,7 @@ class TestLiveSeries:
         assert all(isinstance(p["value"], float) for s in body["series"] for p in s["points"])
 
     async def test_markers(self, app: Any, client: httpx.AsyncClient) -> None:
-        fixed_lab()
+        use_lab(app, fixed_lab())
         strategy_id, _ = await _strategy(app)
         async with sessions(app)() as session:
             strategy = await get_strategy(session, strategy_id=strategy_id)
@@ -169,7 +170,7 @@ class TestSpawnLimits:
         return {"hypothesis_id": hypothesis_id, "name": "x", "family": "ma_cross", "symbol": "BTC"}
 
     async def test_the_window_limit(self, app: Any, client: httpx.AsyncClient) -> None:
-        fixed_lab(spawn_window_limit=3)
+        use_lab(app, fixed_lab(spawn_window_limit=3))
         _, hypothesis_id = await _strategy(app)
         for _ in range(2):
             response = await client.post(
@@ -185,7 +186,7 @@ class TestSpawnLimits:
 
     async def test_the_per_run_limit(self, app: Any, client: httpx.AsyncClient) -> None:
         _, hypothesis_id = await _strategy(app)
-        fixed_lab(spawn_per_run=0)  # a lab that lets no run spawn anything
+        use_lab(app, fixed_lab(spawn_per_run=0))  # a lab that lets no run spawn anything
         before = await _rows(app, Strategy)
         response = await client.post("/api/backtesting/strategies", json=self.body(hypothesis_id))
         detail = _error(response, 422, "SPAWN_LIMIT_REACHED")
@@ -207,18 +208,20 @@ class TestApprovingAPromotion:
         strategy_id, _ = await _strategy(app)
         async with sessions(app)() as session:
             strategy = await get_strategy(session, strategy_id=strategy_id)
-            await walk(session, strategy, "research_only")
+            await walk(session, strategy, "research_only", lab=lab)
             await advance_pipeline(session, lab=lab, now=NOW)  # semi_auto: paper needs approval
             await session.commit()
         [approval] = (await client.get("/api/approvals", params={"status": "pending"})).json()[
             "items"
         ]
         assert (approval["type"], approval["target_id"]) == ("promotion", str(strategy_id))
-        fixed_lab(now=NOW - timedelta(hours=SCREEN_BARS))  # a market where the gates fail
+        use_lab(
+            app, fixed_lab(now=NOW - timedelta(hours=SCREEN_BARS))
+        )  # a market where the gates fail
         _error(await client.post(f"/api/approvals/{approval['id']}/approve"), 409, "NOT_READY")
         pending = (await client.get("/api/approvals", params={"status": "pending"})).json()
         assert [a["id"] for a in pending["items"]] == [approval["id"]]
-        fixed_lab()
+        use_lab(app, fixed_lab())
         response = await client.post(f"/api/approvals/{approval['id']}/approve")
         assert response.status_code == 200 and response.json()["status"] == "approved"
         lifecycle = (await client.get(f"/api/lifecycle/strategies/{strategy_id}")).json()

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from resolvers.lab.services import current_lab
 from resolvers.lifecycle import transition_strategy
 from resolvers.paper import step_paper_service
 from resolvers.strategies import create_strategy
 from storage.events import Event
 from storage.paper import PaperSession
+from tests.labs import app_lab
 from tests.resolvers.factories import make_hypothesis
 from tests.rest_compat.helpers import sessions
 
@@ -27,6 +27,7 @@ PAGE_KEYS = {"items", "total", "next_cursor"}
 
 async def strategies(app: Any, *stages: str) -> list[int]:
     """One macd_momentum strategy per stage given (gates off), committed."""
+    lab = app_lab(app)
     ids = []
     async with sessions(app)() as session:
         hypothesis = await make_hypothesis(session)
@@ -34,10 +35,11 @@ async def strategies(app: Any, *stages: str) -> list[int]:
             strategy = await create_strategy(
                 session, hypothesis_id=hypothesis.id, name=f"macd {number}",
                 family="macd_momentum", symbol="BTC-USD",
+                lab=lab,
             )  # fmt: skip
             for target in ("research_only", "paper", "live"):
                 await transition_strategy(
-                    session, strategy_id=strategy.id, target=target, enforce_gates=False
+                    session, strategy_id=strategy.id, target=target, enforce_gates=False, lab=lab
                 )
                 if target == stage:
                     break
@@ -52,7 +54,7 @@ async def session_rows(app: Any) -> int:
 
 
 async def step(app: Any, hours: int) -> None:
-    lab = current_lab()
+    lab = app_lab(app)
     async with sessions(app)() as session:
         for hour in range(1, hours + 1):
             await step_paper_service(session, lab=lab, now=lab.clock.now() + timedelta(hours=hour))

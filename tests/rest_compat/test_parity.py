@@ -16,6 +16,7 @@ import pytest
 
 from codegen.catalog import ROUTES
 from server.demo import seed_demo
+from tests.labs import app_lab
 from tests.rest_compat import parity_control, parity_hypotheses, parity_lifecycle, parity_trading
 from tests.rest_compat.parity_kit import (
     Case,
@@ -131,7 +132,7 @@ def test_every_implemented_route_has_a_parity_case() -> None:
 async def ids(app: Any, client: httpx.AsyncClient) -> Ids:
     factory = app.state.services.session_factory
     end = datetime(2026, 11, 1, tzinfo=UTC)
-    assert await seed_demo(factory, None, seed=3, days=3, end=end)
+    assert await seed_demo(factory, None, seed=3, days=3, end=end, lab=app_lab(app))
     strategies = (await client.get("/api/strategies", params={"limit": 500})).json()["items"]
     quick = next(s for s in strategies if s["stage"] == "quick_screen")
     pending = (await client.get("/api/approvals", params={"status": "pending"})).json()["items"]
@@ -144,6 +145,7 @@ async def ids(app: Any, client: httpx.AsyncClient) -> Ids:
         "hypothesis": quick["hypothesis_id"],
         "pending": pending[0]["id"],
         "backtest": backtest["backtest_id"],
+        "lab": app_lab(app),  # parity_control.py stops its clock
     }
     for area in AREAS:  # each area adds the ids its cases need
         ids.update(await area.prepare(client, ids))

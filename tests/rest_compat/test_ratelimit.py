@@ -13,7 +13,8 @@ import pytest
 from fastapi import FastAPI, WebSocket
 from starlette.types import Message
 
-from rest_compat.ratelimit import install_rate_limit, is_installed, load_slowapi
+from rest_compat.ratelimit import is_installed, load_slowapi
+from server.ratelimit import install_limiter
 from server.settings import SettingsError, load_settings
 
 OTHER_CLIENT = ("10.0.0.9", 1)
@@ -42,7 +43,7 @@ def limited_app(rate_limit: str) -> FastAPI:
         await websocket.send_text("hello")
         await websocket.close()
 
-    install_rate_limit(app, load_settings(rate_limit=rate_limit))
+    install_limiter(app, load_settings(rate_limit=rate_limit))
     return app
 
 
@@ -113,7 +114,7 @@ class TestLimit:
 
     async def test_installing_twice_counts_each_request_once(self) -> None:
         app = limited_app("3/minute")
-        install_rate_limit(app, load_settings(rate_limit="3/minute"))
+        install_limiter(app, load_settings(rate_limit="3/minute"))
         async with http(app) as client:
             assert await statuses(client, "/ping", 4) == [200, 200, 200, 429]
 

@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
-from resolvers.lab.services import Lab, current_lab
+from resolvers.lab.services import Lab
 from resolvers.trades import open_trade
 from storage.events import Event
 from storage.trades import Trade
+from tests.labs import app_lab
 from tests.resolvers.factories import make_strategy
 from tests.rest_compat.helpers import sessions
 
@@ -25,10 +26,10 @@ TRADE_KEYS = {
 
 async def held_trades(app: Any, count: int = 1, *, size: float = 0.25) -> list[int]:
     """Strategy trades the paper exchange holds positions for, committed."""
-    lab: Lab = current_lab()
+    lab: Lab = app_lab(app)
     ids = []
     async with sessions(app)() as session:
-        strategy = await make_strategy(session)
+        strategy = await make_strategy(session, lab=lab)
         for _ in range(count):
             trade = await open_trade(
                 session, symbol="BTC-USD", side="buy", size=size, entry_price=1,
@@ -54,7 +55,7 @@ class TestForceClose:
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
         [trade_id] = await held_trades(app)
-        current_lab().exchange.faults.fail_closes()
+        app_lab(app).exchange.faults.fail_closes()
         refused = await client.post(f"/api/trades/{trade_id}/force-close")
         assert refused.status_code == 502, refused.text
         assert refused.json()["code"] == "EXCHANGE_CLOSE_FAILED"
@@ -66,7 +67,7 @@ class TestForceClose:
         verified = (await client.get("/api/trades/open", params={"verify": "true"})).json()
         assert [(t["id"], t["exchange_verified"]) for t in verified] == [(trade_id, True)]
 
-        current_lab().exchange.faults.clear()
+        app_lab(app).exchange.faults.clear()
         closed = await client.post(f"/api/trades/{trade_id}/force-close")
         assert closed.status_code == 200, closed.text
         body = closed.json()
@@ -81,7 +82,7 @@ class TestForceClose:
     ) -> None:
         [trade_id] = await held_trades(app)
         async with sessions(app)() as session:
-            await current_lab().exchange.drop_position(session, trade_id=trade_id)
+            await app_lab(app).exchange.drop_position(session, trade_id=trade_id)
             await session.commit()
         refused = await client.post(f"/api/trades/{trade_id}/force-close")
         assert refused.status_code == 502
@@ -136,7 +137,7 @@ class TestReads:
     ) -> None:
         [kept, lost] = await held_trades(app, 2)
         async with sessions(app)() as session:
-            await current_lab().exchange.drop_position(session, trade_id=lost)
+            await app_lab(app).exchange.drop_position(session, trade_id=lost)
             await session.commit()
         plain = (await client.get("/api/trades/open")).json()
         assert set(plain[0]) == TRADE_KEYS | {"exchange_verified", "exchange_detail"}

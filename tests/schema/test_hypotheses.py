@@ -11,12 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from resolvers.hypotheses import create_hypothesis
-from resolvers.lab.services import LabConfig, build_lab, configure_lab
+from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.strategies import create_strategy
 from storage.events import Event
 from storage.hypotheses import Hypothesis
 from storage.strategies import Strategy
 from tests.conftest import TEST_API_KEY
+from tests.labs import use_lab
 from tests.rest_compat.helpers import sessions
 from tests.rest_compat.parity_hypotheses import PageServer
 from tests.schema.helpers import count_statements, error_codes, gql
@@ -56,12 +57,12 @@ async def _count(app: Any, model: type) -> int:
 
 
 @pytest.fixture
-async def parents(app: Any) -> dict[str, int]:
+async def parents(app: Any, lab: Lab) -> dict[str, int]:
     async with sessions(app)() as session:
         tested = await create_hypothesis(session, title="Tested", thesis="ETH trend")
         untested = await create_hypothesis(session, title="Untested", mechanism="Basis carry")
         await create_strategy(
-            session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD"
+            session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD", lab=lab
         )
         await session.commit()
         return {"tested": tested.id, "untested": untested.id}
@@ -69,7 +70,7 @@ async def parents(app: Any) -> dict[str, int]:
 
 @pytest.fixture
 def pages(app: Any) -> Iterator[PageServer]:
-    configure_lab(build_lab(config=LabConfig(fetch_timeout_seconds=5, fetch_max_bytes=16_384)))
+    use_lab(app, build_lab(config=LabConfig(fetch_timeout_seconds=5, fetch_max_bytes=16_384)))
     with PageServer() as server:
         yield server
 
@@ -184,7 +185,7 @@ class TestGenerateStrategies:
     async def test_spawn_limit_writes_nothing(
         self, app: Any, client: httpx.AsyncClient, parents: dict[str, int]
     ) -> None:
-        configure_lab(build_lab(config=LabConfig(spawn_per_run=1)))
+        use_lab(app, build_lab(config=LabConfig(spawn_per_run=1)))
         body = await gql(client, GENERATE, {"id": str(parents["untested"]), "count": 2})
         assert error_codes(body) == ["SPAWN_LIMIT_REACHED"]
         assert await _count(app, Strategy) == 1

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.labs import use_lab
 from tests.resolvers.lifecycle_kit import NOW, WEAK, fixed_lab, make
 from tests.rest_compat.helpers import sessions
 from tests.schema.helpers import error_codes, gql
@@ -36,7 +37,7 @@ mutation($id: ID!, $target: Stage!) { transitionStrategy(id: $id, target: $targe
 
 @pytest.fixture(autouse=True)
 def _lab(app: Any) -> None:
-    fixed_lab()  # after the app installed its own lab
+    use_lab(app, fixed_lab())  # after the app installed its own lab
 
 
 async def _strategy(app: Any, kind: tuple[str, str] = WEAK) -> str:

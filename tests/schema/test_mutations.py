@@ -14,6 +14,7 @@ from resolvers.approvals import create_approval
 from storage.events import Event
 from storage.hypotheses import Hypothesis
 from storage.strategies import LifecycleTransition, Strategy
+from tests.labs import use_lab
 from tests.resolvers.lifecycle_kit import fixed_lab
 from tests.schema.helpers import error_codes, gql
 
@@ -107,7 +108,7 @@ class TestTransition:
         """A stopped lab clock (after the app installed its own): at that moment the RSI ETH
         strategy passes the quick screen and not the paper gates (tests/resolvers/
         test_readiness.py pins the figures; the full walk is in tests/schema/test_lifecycle.py)."""
-        fixed_lab()
+        use_lab(app, fixed_lab())
 
     async def test_forward_moves_and_history(self, client: httpx.AsyncClient) -> None:
         strategy_id = await _strategy(client)

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from resolvers.lab.services import current_lab
 from resolvers.lifecycle import transition_strategy
 from resolvers.trades import open_trade
 from storage.trades import Trade
+from tests.labs import app_lab
 from tests.resolvers.factories import make_strategy
 from tests.rest_compat.helpers import sessions
 from tests.schema.helpers import count_statements, error_codes, gql
@@ -33,20 +33,21 @@ MARK_FAILED = (
 
 
 async def paper_strategy(app: Any) -> int:
+    lab = app_lab(app)
     async with sessions(app)() as session:
-        strategy = await make_strategy(session)
+        strategy = await make_strategy(session, lab=lab)
         for target in ("research_only", "paper"):
             await transition_strategy(
-                session, strategy_id=strategy.id, target=target, enforce_gates=False
+                session, strategy_id=strategy.id, target=target, enforce_gates=False, lab=lab
             )
         await session.commit()
         return strategy.id
 
 
 async def venue_trade(app: Any) -> int:
-    lab = current_lab()
+    lab = app_lab(app)
     async with sessions(app)() as session:
-        strategy = await make_strategy(session)
+        strategy = await make_strategy(session, lab=lab)
         trade = await open_trade(
             session, symbol="BTC-USD", side="sell", size=0.1, entry_price=1,
             strategy_id=strategy.id,
@@ -118,14 +119,14 @@ class TestEmergencyControls:
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
         trade_id = await venue_trade(app)
-        current_lab().exchange.faults.fail_closes("BTC-USD")
+        app_lab(app).exchange.faults.fail_closes("BTC-USD")
         failed = await gql(client, FORCE_CLOSE, {"id": str(trade_id)})
         assert error_codes(failed) == ["EXCHANGE_CLOSE_FAILED"]
         assert failed["errors"][0]["extensions"]["http"]["status"] == 502
         async with sessions(app)() as session:
             row = await session.get(Trade, trade_id)
             assert row is not None and row.status == "open" and row.close_error
-        current_lab().exchange.faults.clear()
+        app_lab(app).exchange.faults.clear()
         closed = await gql(client, FORCE_CLOSE, {"id": str(trade_id)})
         trade = closed["data"]["forceCloseTrade"]
         assert trade["status"] == "CLOSED" and trade["closeError"] is None and trade["pnl"]

@@ -8,6 +8,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.approvals import create_approval
+from resolvers.lab.services import Lab
 from resolvers.lifecycle import transition_strategy
 from resolvers.trades import close_trade, open_trade
 from resolvers.trading_agents import ensure_seed_agent
@@ -102,12 +103,16 @@ class TestPagination:
 
 class TestRelations:
     async def test_approval_target_history_and_agent(
-        self, app: Any, client: httpx.AsyncClient
+        self, app: Any, client: httpx.AsyncClient, lab: Lab
     ) -> None:
         async with _factory(app)() as session:
-            strategy = await make_strategy(session)
+            strategy = await make_strategy(session, lab=lab)
             await transition_strategy(
-                session, strategy_id=strategy.id, target="research_only", enforce_gates=False
+                session,
+                strategy_id=strategy.id,
+                target="research_only",
+                enforce_gates=False,
+                lab=lab,
             )
             await create_approval(
                 session,

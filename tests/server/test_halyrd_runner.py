@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import server.halyrd_runner as runner
 from resolvers.halyrd.agents import spawn_agent
-from resolvers.halyrd.market import MarketFeed
+from resolvers.market.feed import MarketFeed
 from resolvers.trading_agents import ensure_seed_agent
 from server.demo import MARKET_ORIGIN
 from storage.engine import create_engine, create_session_factory

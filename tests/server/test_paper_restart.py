@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 
-from resolvers.clock import MarketClock
-from resolvers.lab.services import current_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market.clock import MarketClock
 from resolvers.strategies import create_strategy
 from server.app import create_app
 from server.jobs import JOBS
 from server.scheduler import JobContext
 from tests.conftest import TEST_KEY_HEADERS
+from tests.labs import app_lab
 from tests.resolvers.factories import make_hypothesis
 
 HOUR = timedelta(hours=1)
@@ -40,7 +40,7 @@ async def running_app(settings: Any, wall: Wall) -> AsyncIterator[tuple[Any, htt
     market clock follows `wall`."""
     app = create_app(settings)
     async with app.router.lifespan_context(app):
-        current_lab().clock = MarketClock(start=wall.now, wall=wall)
+        app_lab(app).clock = MarketClock(start=wall.now, wall=wall)
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://testserver", headers=TEST_KEY_HEADERS
@@ -52,7 +52,7 @@ async def paper_tick(app: Any, wall: Wall, hours: int) -> None:
     """The scheduler's paper_tick job, run by hand on this process's lab once an hour for
     `hours` hours, each run in its own transaction as the scheduler runs it."""
     factory = app.state.services.session_factory
-    lab = current_lab()
+    lab = app_lab(app)
     for _ in range(hours):
         wall.now += HOUR
         ctx = JobContext(sessions=factory, publish=None, lab=lab, started_at=lab.clock.now())
@@ -66,13 +66,15 @@ async def test_a_running_session_resumes_after_a_restart(settings: Any) -> None:
     async with running_app(settings, wall) as (app, client):
         async with app.state.services.session_factory() as session:
             hypothesis = await make_hypothesis(session)
+            lab = app_lab(app)
             strategy = await create_strategy(
                 session, hypothesis_id=hypothesis.id, name="macd BTC",
                 family="macd_momentum", symbol="BTC-USD",
+                lab=lab,
             )  # fmt: skip
             for target in ("research_only", "paper"):
                 await transition_strategy(
-                    session, strategy_id=strategy.id, target=target, enforce_gates=False
+                    session, strategy_id=strategy.id, target=target, enforce_gates=False, lab=lab
                 )
             await session.commit()
         started = (await client.post("/api/paper/service/start")).json()

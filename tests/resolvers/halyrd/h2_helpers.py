@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.halyrd.market import MarketFeed
+from resolvers.market.feed import MarketFeed
 from storage.events import Event
 from storage.halyrd import AgentEquity, AgentOrder, JournalEntry, RiskBlock
 from storage.trades import Trade

@@ -18,11 +18,11 @@ from resolvers.halyrd.lifecycle import (
     demote_agent,
     kill_agent,
     promote_agent,
-    set_status,
 )
 from resolvers.halyrd.proposal import ProposedOrder
 from resolvers.halyrd.refusals import TwakBlock
 from resolvers.halyrd.signing import SimulatedSigner, canonical, sign_order
+from resolvers.halyrd.status import set_status
 from storage.halyrd import JournalEntry
 from storage.trading_agents import TradingAgent
 from tests.resolvers.halyrd.h3_helpers import T0, hours, make_agent, record_counts, status_events

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.halyrd.config import parse_config
-from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.orders import FEE_RATE, place_order
 from resolvers.halyrd.refusals import OrderRefused
+from resolvers.market.feed import MarketFeed
 from storage.engine import create_engine, create_session_factory
 from storage.trading_agents import TradingAgent
 from tests.resolvers.halyrd.h2_helpers import (

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from resolvers.halyrd.config import QuoteConfig
-from resolvers.halyrd.market import Quote
 from resolvers.halyrd.proposal import ProposedOrder
 from resolvers.halyrd.quotes import check_mode, check_quote
 from resolvers.halyrd.refusals import (
@@ -17,6 +16,7 @@ from resolvers.halyrd.refusals import (
     QuoteDivergence,
     QuoteStale,
 )
+from resolvers.market.feed import Quote
 from tests.resolvers.halyrd.h2_helpers import T0
 
 LIMITS = QuoteConfig(max_divergence_bps=50, max_quote_age_seconds=120, max_book_participation=0.5)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.runtime import StepReport, step_agent
+from resolvers.market.feed import MarketFeed
 from resolvers.quant.strategies import FAMILIES
 from storage.engine import create_engine, create_session_factory
 from tests.resolvers.halyrd.h2_helpers import (

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import get_trading_agent, list_trading_agents
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.halyrd.agents import spawn_agent
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.config_versions import list_config_versions
-from resolvers.trading_agents import ensure_seed_agent, get_trading_agent, list_trading_agents
+from resolvers.trading_agents import ensure_seed_agent
 from storage.events import Event
 from storage.trading_agents import TradingAgent
 

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.config_versions import patch_config
-from resolvers.halyrd.market import MarketFeed
 from resolvers.halyrd.watchlist import (
     PRESETS,
     UNIVERSE,
@@ -18,6 +17,7 @@ from resolvers.halyrd.watchlist import (
     put_watchlist,
     recommend,
 )
+from resolvers.market.feed import MarketFeed
 from resolvers.quant import metrics
 from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.trading_agents import ensure_seed_agent

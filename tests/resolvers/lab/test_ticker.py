@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.clock import MarketClock
-from resolvers.halyrd.market import MarketFeed
 from resolvers.lab import ticker
 from resolvers.lab.services import Lab, LabConfig, build_lab
+from resolvers.market.clock import MarketClock
+from resolvers.market.feed import MarketFeed
 from resolvers.quant.regimes import label_regimes, regime_changes
 from storage.events import Event
 from tests.resolvers.factories import make_strategy

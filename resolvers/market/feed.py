@@ -1,4 +1,5 @@
-"""The agent's market feed: closed candles and venue quotes, from the seeded generator or CSV.
+"""The market feed both products trade on: closed candles and venue quotes, from the seeded
+generator or CSV (resolvers/market/ohlcv.py).
 
 Decisions a user would want to know:
 - Bars are aligned to the feed's `origin` (bar k opens at origin + k x interval); a bar is
@@ -30,10 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from resolvers.errors import InvalidInput, Unavailable
+from resolvers.market.ohlcv import load_ohlcv
 from resolvers.quant.market import Candles, generate_candles
 
 DEFAULT_SEED = 7
@@ -44,16 +43,11 @@ SPREAD_BPS = 2.0
 DEPTH_SHARE = 0.05
 DEPTH_BARS = 24
 BLOCK_SECONDS = 2
-_PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 _GROWTH = 512  # bars generated beyond the one asked for, so a stepping clock rarely regenerates
 
 
 class NoMarketData(Unavailable):
     code = "NO_MARKET_DATA"  # a moment before the data begins
-
-
-class BadMarketData(Unavailable):
-    code = "MARKET_DATA_INVALID"  # an OHLCV file that cannot be used; the message names it
 
 
 @dataclass(frozen=True)
@@ -212,67 +206,9 @@ class MarketFeed:
         cached = self._files.get((symbol, interval))
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        series = _load_ohlcv(path, symbol, interval)
+        series = load_ohlcv(path, symbol, interval)
         self._files[(symbol, interval)] = (stamp, series)
         return series
-
-
-def _bad_file(path: Path, problem: str) -> BadMarketData:
-    return BadMarketData(f"OHLCV file {path}: {problem}", details={"file": str(path)})
-
-
-def _load_ohlcv(path: Path, symbol: str, interval: int) -> Candles:
-    """A CSV's bars at `interval`: as they are, or summed into epoch-aligned buckets."""
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, ValueError) as exc:
-        raise _bad_file(path, f"cannot be read ({exc})") from exc
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    missing = [c for c in ("ts", *_PRICE_COLUMNS) if c not in frame.columns]
-    if missing or frame.empty:
-        raise _bad_file(path, f"missing columns {missing}" if missing else "has no rows")
-    try:
-        if pd.api.types.is_numeric_dtype(frame["ts"]):
-            seconds = frame["ts"].to_numpy(dtype=np.float64)
-            if not np.isfinite(seconds).all():
-                raise ValueError("ts has an empty or non-finite value")
-            ts = seconds.astype(np.int64)
-        else:
-            stamps = pd.to_datetime(frame["ts"], utc=True, format="ISO8601")
-            ts = stamps.to_numpy(dtype="datetime64[s]").astype(np.int64)
-        values = {c: pd.to_numeric(frame[c]).to_numpy(dtype=np.float64) for c in _PRICE_COLUMNS}
-    except (ValueError, TypeError) as exc:
-        raise _bad_file(path, f"has a value that is not a time or number ({exc})") from exc
-    o, h, low, c, v = (values[name] for name in _PRICE_COLUMNS)
-    prices = np.stack([o, h, low, c])
-    if not (np.isfinite(prices).all() and (prices > 0).all() and (v >= 0).all()):
-        raise _bad_file(path, "prices must be positive and volumes non-negative finite numbers")
-    if (h < np.maximum(o, c)).any() or (low > np.minimum(o, c)).any():
-        raise _bad_file(path, "high must be >= open and close, low <= open and close")
-    steps = np.diff(ts)
-    if (steps <= 0).any():
-        raise _bad_file(path, "ts must be strictly increasing")
-    own = int(steps.min()) if len(steps) else interval
-    if interval % own:
-        raise _bad_file(path, f"has {own} s bars; {interval} s bars are not a whole multiple")
-    keys = ts if interval == own else ts // interval * interval
-    if (ts - keys + own > interval).any():
-        raise _bad_file(path, f"has bars that straddle the {interval} s buckets they sum into")
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:] - 1, len(ts) - 1]
-    bars = Candles(
-        symbol=symbol,
-        interval_seconds=interval,
-        ts=keys[starts],
-        open=o[starts],
-        high=np.maximum.reduceat(h, starts),
-        low=np.minimum.reduceat(low, starts),
-        close=c[ends],
-        volume=np.add.reduceat(v, starts),
-    )
-    for array in (bars.ts, bars.open, bars.high, bars.low, bars.close, bars.volume):
-        array.setflags(write=False)  # cached and handed out as views, like generated bars
-    return bars
 
 
 def _clean(symbol: str) -> str:

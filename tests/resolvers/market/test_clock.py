@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from resolvers.clock import MarketClock
 from resolvers.errors import InvalidInput
+from resolvers.market.clock import MarketClock
 
 WALL = datetime(2026, 12, 1, tzinfo=UTC)
 

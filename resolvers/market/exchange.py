@@ -19,20 +19,20 @@ that symbol (or of all, with None) fail with 502 EXCHANGE_CLOSE_FAILED until cle
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import DomainError, InvalidInput
-from resolvers.halyrd.market import MarketFeed
+from resolvers.market.faults import Faults
+from resolvers.market.feed import MarketFeed
 from resolvers.validation import require_choice, require_positive
 from storage.exchange import ExchangeFill, ExchangePosition
 
 FEE_RATE = 0.0005  # 5 bps of notional per fill
 SLIPPAGE_BPS = 2.0
-ALL = "*"
 
 
 class ExchangeError(DomainError):
@@ -52,23 +52,6 @@ class PositionMissing(ExchangeError):
 
 class InsufficientCapital(InvalidInput):
     code = "INSUFFICIENT_CAPITAL"
-
-
-@dataclass
-class Faults:
-    """Injected failures; empty means a healthy venue."""
-
-    failing_closes: set[str] = field(default_factory=set)
-
-    def fail_closes(self, symbol: str | None = None) -> None:
-        """Make closes of `symbol` (every symbol when None) fail until `clear()`."""
-        self.failing_closes.add(ALL if symbol is None else symbol.upper())
-
-    def clear(self) -> None:
-        self.failing_closes.clear()
-
-    def close_fails(self, symbol: str) -> bool:
-        return ALL in self.failing_closes or symbol.upper() in self.failing_closes
 
 
 @dataclass(frozen=True)

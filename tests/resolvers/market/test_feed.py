@@ -11,17 +11,17 @@ import numpy as np
 import pytest
 
 from resolvers.errors import InvalidInput
-from resolvers.halyrd import market
-from resolvers.halyrd.market import (
+from resolvers.halyrd.quotes import divergence_bps
+from resolvers.market import feed as market
+from resolvers.market.feed import (
     BASIS_BPS,
     BLOCK_SECONDS,
-    BadMarketData,
     MarketFeed,
     NoMarketData,
     configure_feed,
     default_feed,
 )
-from resolvers.halyrd.quotes import divergence_bps
+from resolvers.market.ohlcv import BadMarketData
 from tests.resolvers.halyrd.h2_helpers import ORIGIN, T0, hours, make_feed
 
 HOUR = 3600

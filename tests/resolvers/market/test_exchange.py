@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.halyrd.market import MarketFeed
-from resolvers.lab.exchange import (
+from resolvers.market.exchange import (
     CloseFailed,
     InsufficientCapital,
     PaperExchange,
     PositionMissing,
 )
+from resolvers.market.feed import MarketFeed
 
 NOW = datetime(2026, 3, 1, 12, 30, tzinfo=UTC)
 
