@@ -7,6 +7,8 @@ import orjson
 from codegen import views
 from codegen.catalog import FORVEN, HALYRD, ROUTES
 from codegen.emit_access import render_graphql_access
+from codegen.emit_graphql import PATH as FIELDS_PATH
+from codegen.emit_graphql import generated_fields, render_fields
 from codegen.emit_markdown import render_markdown
 from codegen.emit_openapi import render_openapi
 from codegen.emit_python import render_access, render_router, render_serializers
@@ -37,10 +39,13 @@ def openapi_document() -> dict[str, object]:
 
 
 def render_types() -> dict[str, str]:
-    """schema/generated/: the Strawberry types and enums of the resolvers' views. Rendered
-    (and written) before the rest, since the SDL is read from a schema that imports them."""
-    files = render_strawberry(views.discover(), views.enums())
+    """schema/generated/: the Strawberry types and enums of the resolvers' views and the root
+    fields of routes marked `graphql_generated`. Rendered (and written) before the rest,
+    since the SDL is read from a schema that imports them."""
+    found, enums = views.discover(), views.enums()
+    files = render_strawberry(found, enums)
     files["schema/generated/__init__.py"] = GENERATED_SCHEMA_INIT
+    files[FIELDS_PATH] = render_fields(generated_fields(ROUTES), found, enums)
     return files
 
 

@@ -98,6 +98,9 @@ class Route:
     # the mutation is the route's only twin (system stop/start, modes, reconcile, preview)
     graphql: str | None = None
     mutation: str | None = None  # the GraphQL mutation performing the same action
+    # codegen writes that GraphQL field (`mutation` for a writing route, else `graphql`) into
+    # schema/generated/fields.py; otherwise a hand-written schema module defines it
+    graphql_generated: bool = False
     notes: str = ""
 
     @property

@@ -20,7 +20,10 @@ spell out (so it can still answer 422 although no body Param is declared).
 Implemented routes name their `resolver` as the function itself, their `response` shape, the
 GraphQL query field reading the same data (`graphql=`, for the parity test) and, for writes,
 the GraphQL mutation performing the same action (`mutation=`); both set the GraphQL field's
-access level (codegen/emit_access.py).
+access level (codegen/emit_access.py). With `graphql_generated=True` codegen also writes that
+field (the mutation of a writing route, else the query) into schema/generated/fields.py, from
+the route's params and its response view (codegen/emit_graphql.py); a new route needs nothing
+else. Without it, a hand-written schema module defines the field.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ def route(
     writes: bool | None = None,
     graphql: str | None = None,
     mutation: str | None = None,
+    graphql_generated: bool = False,
     notes: str = "",
 ) -> Route:
     """One route of either API, its error statuses and defaults derived as described above."""
@@ -79,6 +83,7 @@ def route(
         writes=writing if writes is None else writes,
         graphql=graphql,
         mutation=mutation,
+        graphql_generated=graphql_generated,
         notes=notes,
     )
 

@@ -18,6 +18,7 @@ from schema.boundary import OperationBoundary
 from schema.control import ControlMutation, ControlQuery
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
+from schema.generated.fields import GeneratedMutation, GeneratedQuery
 from schema.halyrd.actions import AgentActionMutation
 from schema.halyrd.events import AgentEventSubscription
 from schema.hypotheses import HypothesisMutation, HypothesisQuery
@@ -43,6 +44,7 @@ Query = merge_types(
         AgentQuery,
         ApprovalQuery,
         BacktestQuery,
+        GeneratedQuery,
     ),
 )
 Subscription = merge_types(
@@ -60,6 +62,7 @@ Mutation = merge_types(
         BacktestMutation,
         TradeMutation,
         PaperMutation,
+        GeneratedMutation,
     ),
 )
 
