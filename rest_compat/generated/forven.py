@@ -153,7 +153,7 @@ async def get_system_status(request: Request) -> Response:
 async def get_system_heartbeat(request: Request) -> Response:
     """Daemon heartbeat with risk/equity data."""
     result = await call(request, r_dashboard.get_system_heartbeat, write=False, query=())
-    return respond(S.system_heartbeat(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/dashboard', methods=['GET'], operation_id='get_dashboard', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -167,56 +167,56 @@ async def get_dashboard(request: Request) -> Response:
 async def stop_system(request: Request, body: StopSystemBody = StopSystemBody()) -> Response:
     """Halt trading and agents (system pause)."""
     result = await call(request, r_control.stop_system, write=True, query=(), reason=body.reason)
-    return respond(S.system_control(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/system/start', methods=['POST'], operation_id='start_system', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def start_system(request: Request) -> Response:
     """Resume trading and agents after a system pause."""
     result = await call(request, r_control.start_system, write=True, query=())
-    return respond(S.system_control(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/system/mode', methods=['GET'], operation_id='get_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_system_mode(request: Request) -> Response:
     """Get the pipeline autonomy mode (manual/semi_auto/auto)."""
     result = await call(request, r_control.get_system_mode, write=False, query=())
-    return respond(S.system_mode(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/system/mode', methods=['POST'], operation_id='set_system_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_system_mode(request: Request, body: SetSystemModeBody) -> Response:
     """Set the pipeline autonomy mode (manual/semi_auto/auto)."""
     result = await call(request, r_control.set_system_mode, write=True, query=(), mode=body.mode)
-    return respond(S.system_mode(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/execution-mode', methods=['POST'], operation_id='set_execution_mode', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def set_execution_mode(request: Request, body: SetExecutionModeBody) -> Response:
     """Set the execution mode (paper/live); refused in beta builds."""
     result = await call(request, r_control.set_execution_mode, write=True, query=(), mode=body.mode)
-    return respond(S.system_control(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/system/exchange/reconcile', methods=['POST'], operation_id='reconcile_exchange', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def reconcile_exchange(request: Request, body: ReconcileExchangeBody = ReconcileExchangeBody()) -> Response:
     """Reconcile positions and orders with the exchange."""
     result = await call(request, r_reconcile.reconcile_exchange, write=True, query=(), repair=body.repair)
-    return respond(S.reconciliation(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/scheduler', methods=['GET'], operation_id='list_scheduler_jobs', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_scheduler_jobs(request: Request) -> Response:
     """List scheduler jobs."""
     result = await call(request, r_scheduler.list_jobs, write=False, query=())
-    return respond([S.scheduler_job(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/scheduler/{job_id}', methods=['PATCH'], operation_id='update_scheduler_job', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_scheduler_job(request: Request, job_id: str, body: UpdateSchedulerJobBody = UpdateSchedulerJobBody()) -> Response:
     """Patch a scheduler job's config."""
     result = await call(request, r_scheduler.update_job, write=True, query=(), job_id=job_id, enabled=body.enabled, interval_seconds=body.interval_seconds)
-    return respond(S.scheduler_job(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/strategies', methods=['GET'], operation_id='list_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
