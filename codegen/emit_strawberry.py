@@ -22,6 +22,7 @@ EXTENDED: dict[str, str] = {
     "Trade": "schema.trades",
     "OpenTrade": "schema.trades",
     "PaperSession": "schema.paper",
+    "SchedulerJob": "schema.scheduler",
 }
 
 SCALARS = {
@@ -160,8 +161,8 @@ def render_module(module: str, classes: Sequence[type[View]]) -> str:
     lines += ["from __future__ import annotations", ""]
     if out.datetime:
         lines.append("from datetime import datetime")
-    typing_names = ["Self", "cast", *(["Annotated"] if out.lazy else [])]
-    lines += [f"from typing import {', '.join(sorted(typing_names))}", ""]
+    typing_names = [*(["TYPE_CHECKING", "Annotated"] if out.lazy else []), "Self", "cast"]
+    lines += [f"from typing import {', '.join(typing_names)}", ""]
     lines += ["import strawberry"]
     if out.json:
         lines.append("from strawberry.scalars import JSON")
@@ -177,6 +178,11 @@ def render_module(module: str, classes: Sequence[type[View]]) -> str:
         names = ", ".join(sorted(out.nested[stem]))
         imports.append(f"from {GENERATED.replace('/', '.')}.{stem} import {names}")
     lines += imports
+    if out.lazy:  # the hand-written subclasses, for the type checker only (they import us)
+        lines += ["", "if TYPE_CHECKING:"]
+        for alias in sorted(out.lazy):
+            name = alias.removesuffix("Ref")
+            lines.append(f"    from {EXTENDED[name]} import {name}")
     for alias, value in sorted(out.lazy.items()):
         lines += ["", f"{alias} = {value}"]
     lines += body

@@ -24,7 +24,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
 }
 
 SHAPES: tuple[Shape, ...] = (
-    Shape("Health", (Field("status", "str"),), "Liveness."),
     Shape(
         "Agent",
         (

@@ -17,14 +17,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, Unavailable
 from resolvers.lab.services import Lab
 from resolvers.validation import require_choice, require_text
+from resolvers.views import Choices, View, to_payload
 from storage.base import utcnow
-from storage.control import EXECUTION_MODES, MODES, SystemControl
+from storage.control import EXECUTION_MODES, MODES
+from storage.control import SystemControl as SystemControlRow
 from storage.outbox import append_event
 
 CONTROL_ID = 1
@@ -47,30 +50,38 @@ class SystemPaused(Conflict):
     code = "SYSTEM_PAUSED"
 
 
+AUTONOMY_MODE = Choices(
+    "AutonomyMode", MODES, "Pipeline autonomy: which promotions wait for an operator."
+)
+EXECUTION_MODE = Choices("ExecutionMode", EXECUTION_MODES)
+
+
 @dataclass(frozen=True, slots=True)
-class ControlState:
-    """What /api/system/stop, /start and /api/execution-mode answer."""
+class SystemControl(View):
+    """The system pause and both modes."""
 
     paused: bool
     paused_at: datetime | None
     pause_reason: str
-    mode: str
-    execution_mode: str
-    paper_locked: bool
+    mode: Annotated[str, AUTONOMY_MODE]
+    execution_mode: Annotated[str, EXECUTION_MODE, "paper whenever the build is locked"]
+    paper_locked: Annotated[bool, "the build refuses live execution"]
 
 
 @dataclass(frozen=True, slots=True)
-class StageApprovals:
+class StageApprovals(View):
+    """Per target stage: whether an automatic promotion waits for an operator's approval."""
+
     research_only: bool
     paper: bool
     live: bool
 
 
 @dataclass(frozen=True, slots=True)
-class AutonomyMode:
-    """The mode and its effect: which promotions wait for an operator's approval."""
+class SystemMode(View):
+    """The pipeline autonomy mode and its effect."""
 
-    mode: str
+    mode: Annotated[str, AUTONOMY_MODE]
     approval_required: StageApprovals
 
 
@@ -85,16 +96,16 @@ def approval_needed(mode: str, target_stage: str) -> bool:
     return target_stage not in AUTOMATIC[mode]
 
 
-def autonomy(mode: str) -> AutonomyMode:
+def autonomy(mode: str) -> SystemMode:
     needs = {stage: approval_needed(mode, stage) for stage in PROMOTION_STAGES}
-    return AutonomyMode(mode=mode, approval_required=StageApprovals(**needs))
+    return SystemMode(mode=mode, approval_required=StageApprovals(**needs))
 
 
-async def load_control(session: AsyncSession) -> SystemControl:
+async def load_control(session: AsyncSession) -> SystemControlRow:
     """The control row, created (not paused, semi_auto, paper) when missing."""
-    row = await session.get(SystemControl, CONTROL_ID)
+    row = await session.get(SystemControlRow, CONTROL_ID)
     if row is None:
-        row = SystemControl(
+        row = SystemControlRow(
             id=CONTROL_ID, paused=False, pause_reason="", mode="semi_auto", execution_mode="paper"
         )
         session.add(row)
@@ -104,13 +115,14 @@ async def load_control(session: AsyncSession) -> SystemControl:
 
 async def is_paused(session: AsyncSession) -> bool:
     """Whether trading and agents are halted (POST /api/system/stop)."""
-    row = await session.get(SystemControl, CONTROL_ID)
+    row = await session.get(SystemControlRow, CONTROL_ID)
     return row is not None and row.paused
 
 
-def control_state(row: SystemControl, lab: Lab) -> ControlState:
+def control_state(row: SystemControlRow, lab: Lab) -> SystemControl:
+    """The row as the API reports it: the build's paper lock wins over a stored live mode."""
     locked = lab.config.paper_locked
-    return ControlState(
+    return SystemControl(
         paused=row.paused,
         paused_at=row.paused_at,
         pause_reason=row.pause_reason,
@@ -120,29 +132,19 @@ def control_state(row: SystemControl, lab: Lab) -> ControlState:
     )
 
 
-def _payload(state: ControlState) -> dict[str, object]:
-    return {
-        "paused": state.paused,
-        "paused_at": state.paused_at.isoformat() if state.paused_at else None,
-        "pause_reason": state.pause_reason,
-        "mode": state.mode,
-        "execution_mode": state.execution_mode,
-    }
-
-
-async def _changed(session: AsyncSession, topic: str, state: ControlState) -> ControlState:
-    await append_event(session, topic=topic, entity_id=str(CONTROL_ID), payload=_payload(state))
+async def _changed(session: AsyncSession, topic: str, state: SystemControl) -> SystemControl:
+    await append_event(session, topic=topic, entity_id=str(CONTROL_ID), payload=to_payload(state))
     return state
 
 
-async def get_control(session: AsyncSession, *, lab: Lab) -> ControlState:
+async def get_control(session: AsyncSession, *, lab: Lab) -> SystemControl:
     """The pause and both modes as they stand."""
     return control_state(await load_control(session), lab)
 
 
 async def stop_system(
     session: AsyncSession, *, reason: str | None = None, lab: Lab
-) -> ControlState:
+) -> SystemControl:
     """Halt trading and agents; already stopped: nothing changes (the first stop's reason stays)."""
     text = require_text("reason", reason or "", max_length=500, allow_empty=True)
     row = await load_control(session)
@@ -153,7 +155,7 @@ async def stop_system(
     return await _changed(session, "system.paused", control_state(row, lab))
 
 
-async def start_system(session: AsyncSession, *, lab: Lab) -> ControlState:
+async def start_system(session: AsyncSession, *, lab: Lab) -> SystemControl:
     """Resume after a stop; already running: nothing changes."""
     row = await load_control(session)
     if not row.paused:
@@ -163,12 +165,12 @@ async def start_system(session: AsyncSession, *, lab: Lab) -> ControlState:
     return await _changed(session, "system.resumed", control_state(row, lab))
 
 
-async def get_system_mode(session: AsyncSession) -> AutonomyMode:
+async def get_system_mode(session: AsyncSession) -> SystemMode:
     """The pipeline autonomy mode and which promotions it leaves to an operator."""
     return autonomy((await load_control(session)).mode)
 
 
-async def set_system_mode(session: AsyncSession, *, mode: str) -> AutonomyMode:
+async def set_system_mode(session: AsyncSession, *, mode: str) -> SystemMode:
     """Change the autonomy mode (an unchanged mode writes no event)."""
     require_choice("mode", mode, MODES)
     row = await load_control(session)
@@ -182,7 +184,7 @@ async def set_system_mode(session: AsyncSession, *, mode: str) -> AutonomyMode:
     return autonomy(mode)
 
 
-async def set_execution_mode(session: AsyncSession, *, mode: str, lab: Lab) -> ControlState:
+async def set_execution_mode(session: AsyncSession, *, mode: str, lab: Lab) -> SystemControl:
     """Paper is always accepted; live only when the build is not paper-locked (else 503)."""
     require_choice("mode", mode, EXECUTION_MODES)
     if mode == "live" and lab.config.paper_locked:

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.control import ControlState, control_state, load_control
+from resolvers.control import SystemControl, control_state, load_control
 from resolvers.errors import DomainError
 from resolvers.lab.services import Lab
-from resolvers.market.exchange import Account
-from resolvers.scheduler import JobView, list_jobs
+from resolvers.scheduler import SchedulerJob, list_jobs
 from resolvers.trades import Trade, list_recent_trades
+from resolvers.views import View, from_row
 from storage.approvals import Approval
 from storage.base import Base, utcnow
 from storage.exchange import ExchangeFill, ExchangePosition
@@ -46,7 +47,9 @@ RECENT = 10
 
 
 @dataclass(frozen=True, slots=True)
-class StageCounts:
+class StageCounts(View):
+    """Active strategies per pipeline stage."""
+
     quick_screen: int
     research_only: int
     paper: int
@@ -54,13 +57,18 @@ class StageCounts:
 
 
 @dataclass(frozen=True, slots=True)
-class PaperService:
+class PaperServiceState(View):
+    """The global paper trading service."""
+
     running: bool
     session_id: int | None
     started_at: datetime | None
     deployed_strategies: int
 
 
+# SystemStatus and Dashboard stay legacy shapes (codegen/shapes_control.py) and plain results:
+# a generated type cannot yet nest SchedulerJob or Trade (hand-written @extends subclasses)
+# cleanly, see codegen/shapes_control.py.
 @dataclass(frozen=True, slots=True)
 class SystemStatus:
     paused: bool
@@ -69,34 +77,55 @@ class SystemStatus:
     mode: str
     execution_mode: str
     paper_locked: bool
-    paper_service: PaperService
+    paper_service: PaperServiceState
     strategies_by_stage: StageCounts
     open_trades: int
     agents: int
-    scheduler: list[JobView]
+    scheduler: list[SchedulerJob]
 
 
 @dataclass(frozen=True, slots=True)
-class Risk:
+class PaperAccount(View):
+    """The paper exchange's account."""
+
+    capital: float
+    cash: Annotated[float, "capital plus realized pnl"]
+    equity: Annotated[float, "cash plus unrealized pnl at the venue mid"]
+    unrealized_pnl: float
+    realized_pnl: float
+    fees: float
+    margin_used: Annotated[float, "entry notional of open positions"]
+    available: float
+    positions: int
+
+
+@dataclass(frozen=True, slots=True)
+class HeartbeatRisk(View):
+    """Risk figures of the paper account."""
+
     open_positions: int
-    gross_exposure: float
+    gross_exposure: Annotated[float, "sum of |size x mark|"]
     exposure_pct: float | None
     largest_position_pct: float | None
     max_drawdown_pct: float
-    possibly_open: int
+    possibly_open: Annotated[int, "open trades whose close failed"]
 
 
 @dataclass(frozen=True, slots=True)
-class Heartbeat:
-    ts: datetime | None
+class SystemHeartbeat(View):
+    """Daemon heartbeat with risk and equity data."""
+
+    ts: Annotated[datetime | None, "the last beat"]
     alive: bool
     paused: bool
-    equity: Account
-    risk: Risk
+    equity: PaperAccount
+    risk: HeartbeatRisk
 
 
 @dataclass(frozen=True, slots=True)
-class TradeSummary:
+class TradeSummary(View):
+    """Trade counts and results across the ledger."""
+
     open: int
     closed: int
     failed: int
@@ -106,13 +135,13 @@ class TradeSummary:
 
 @dataclass(frozen=True, slots=True)
 class Dashboard:
-    system: ControlState
+    system: SystemControl
     strategies_by_stage: StageCounts
     hypotheses: int
     trades: TradeSummary
     recent_trades: list[Trade]
-    equity: Account
-    paper_service: PaperService
+    equity: PaperAccount
+    paper_service: PaperServiceState
     pending_approvals: int
 
 
@@ -128,12 +157,12 @@ async def stage_counts(session: AsyncSession) -> StageCounts:
     return StageCounts(**{stage: counts.get(stage, 0) for stage in STAGES})
 
 
-async def paper_service(session: AsyncSession) -> PaperService:
+async def paper_service(session: AsyncSession) -> PaperServiceState:
     stmt = select(PaperSession).where(PaperSession.status == "running")
     row = (await session.execute(stmt.order_by(PaperSession.id.desc()).limit(1))).scalar()
     if row is None:
-        return PaperService(False, None, None, 0)
-    return PaperService(True, row.id, row.started_at, len(row.strategy_ids or []))
+        return PaperServiceState(False, None, None, 0)
+    return PaperServiceState(True, row.id, row.started_at, len(row.strategy_ids or []))
 
 
 async def get_system_status(session: AsyncSession, *, lab: Lab) -> SystemStatus:
@@ -164,7 +193,7 @@ def _marks(lab: Lab, positions: list[ExchangePosition], now: datetime) -> list[f
     return marks
 
 
-async def marked_account(session: AsyncSession, lab: Lab) -> tuple[Account, Risk]:
+async def marked_account(session: AsyncSession, lab: Lab) -> tuple[PaperAccount, HeartbeatRisk]:
     """The paper account marked to market, and the risk figures computed on the same marks."""
     now = lab.clock.now()
     account = await lab.exchange.account(session, now=None)
@@ -184,7 +213,7 @@ async def marked_account(session: AsyncSession, lab: Lab) -> tuple[Account, Risk
     possibly = await _count(
         session, TradeRow, TradeRow.status == "open", TradeRow.close_error.is_not(None)
     )
-    risk = Risk(
+    risk = HeartbeatRisk(
         open_positions=len(positions),
         gross_exposure=gross,
         exposure_pct=pct(gross),
@@ -192,7 +221,7 @@ async def marked_account(session: AsyncSession, lab: Lab) -> tuple[Account, Risk
         max_drawdown_pct=await realized_drawdown_pct(session, capital=account.capital),
         possibly_open=possibly,
     )
-    return account, risk
+    return from_row(PaperAccount, account), risk
 
 
 async def realized_drawdown_pct(session: AsyncSession, *, capital: float) -> float:
@@ -208,7 +237,7 @@ async def realized_drawdown_pct(session: AsyncSession, *, capital: float) -> flo
     return deepest
 
 
-def _alive(jobs: list[JobView], now: datetime) -> bool:
+def _alive(jobs: list[SchedulerJob], now: datetime) -> bool:
     return any(
         job.enabled
         and job.last_run_at is not None
@@ -217,12 +246,12 @@ def _alive(jobs: list[JobView], now: datetime) -> bool:
     )
 
 
-async def get_system_heartbeat(session: AsyncSession, *, lab: Lab) -> Heartbeat:
+async def get_system_heartbeat(session: AsyncSession, *, lab: Lab) -> SystemHeartbeat:
     """The daemon's last beat, whether it is alive, the paper equity and its risk."""
     jobs = await list_jobs(session)
     runs = [job.last_run_at for job in jobs if job.last_run_at is not None]
     account, risk = await marked_account(session, lab)
-    return Heartbeat(
+    return SystemHeartbeat(
         ts=max(runs, default=None),
         alive=_alive(jobs, utcnow()),
         paused=(await load_control(session)).paused,

@@ -24,9 +24,9 @@ report (GraphQL `lastReconciliation` reads it back).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,38 +35,52 @@ from resolvers.errors import DomainError
 from resolvers.lab.live import emit_fill
 from resolvers.lab.services import Lab
 from resolvers.trades import close_trade, trade_payload
+from resolvers.views import Choices, View, to_payload
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
 from storage.outbox import append_event
 from storage.trades import Trade
 
-KINDS = ("missing_on_exchange", "closed_on_exchange", "unknown_on_exchange", "mismatch")
+RECONCILE_KIND = Choices(
+    "ReconcileKind",
+    ("missing_on_exchange", "closed_on_exchange", "unknown_on_exchange", "mismatch"),
+)
+KINDS = RECONCILE_KIND.values
 TOPIC = "exchange.reconciled"
 FAILED_REASON = "not on exchange at reconcile"
 _TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
-class Difference:
-    kind: str
+class ReconcileDifference(View):
+    """One difference between our ledger and the exchange."""
+
+    kind: Annotated[str, RECONCILE_KIND]
     trade_id: int | None
     position_id: int | None
     symbol: str
     detail: str
     repaired: bool = False
-    error: str | None = None
+    error: Annotated[str | None, "why a repair failed"] = None
 
 
 @dataclass(frozen=True, slots=True)
-class Reconciliation:
+class Reconciliation(View):
+    """A reconciliation report."""
+
     repair: bool
     checked_trades: int
     checked_positions: int
-    differences: list[Difference]
+    differences: list[ReconcileDifference]
+    repaired: int
 
-    @property
-    def repaired(self) -> int:
-        return sum(1 for d in self.differences if d.repaired)
+
+def report(
+    repair: bool, trades: int, positions: int, differences: list[ReconcileDifference]
+) -> Reconciliation:
+    """A report; `repaired` counts the differences a repair fixed."""
+    fixed = sum(1 for d in differences if d.repaired)
+    return Reconciliation(repair, trades, positions, differences, fixed)
 
 
 async def _exchange_trades(session: AsyncSession) -> list[Trade]:
@@ -135,32 +149,36 @@ async def _check_trade(
     *,
     repair: bool,
     now: datetime,
-) -> Difference | None:
+) -> ReconcileDifference | None:
     if position is None:
         fill = await _close_fill(session, trade.id)
         if fill is not None:
             detail = f"the venue closed it at {fill.price:g} on {fill.ts.isoformat()}"
             if repair:
                 await _repair_closed(session, trade, fill)
-            return Difference("closed_on_exchange", trade.id, None, trade.symbol, detail, repair)
+            return ReconcileDifference(
+                "closed_on_exchange", trade.id, None, trade.symbol, detail, repair
+            )
         if repair:
             await _repair_missing(session, trade, now)
         detail = "open here, the venue holds no position for it"
-        return Difference("missing_on_exchange", trade.id, None, trade.symbol, detail, repair)
+        return ReconcileDifference(
+            "missing_on_exchange", trade.id, None, trade.symbol, detail, repair
+        )
     differs = _mismatch(trade, position)
     if differs is None:
         return None
     if repair:
         await _repair_mismatch(session, trade, position)
-    return Difference("mismatch", trade.id, position.id, position.symbol, differs, repair)
+    return ReconcileDifference("mismatch", trade.id, position.id, position.symbol, differs, repair)
 
 
 async def _check_stray(
     session: AsyncSession, position: ExchangePosition, lab: Lab, *, repair: bool, now: datetime
-) -> Difference:
+) -> ReconcileDifference:
     owner = "no trade" if position.trade_id is None else f"trade {position.trade_id} is not open"
     detail = f"{position.side} {position.size:g} {position.symbol} on the venue ({owner})"
-    found = Difference(
+    found = ReconcileDifference(
         "unknown_on_exchange", position.trade_id, position.id, position.symbol, detail
     )
     if not repair:
@@ -168,9 +186,9 @@ async def _check_stray(
     try:
         fill = await lab.exchange.close_stray(session, position_id=position.id, now=now)
     except DomainError as exc:
-        return Difference(**{**asdict(found), "error": f"{exc.code}: {exc.message}"})
+        return replace(found, error=f"{exc.code}: {exc.message}")
     await emit_fill(session, fill=fill, strategy_id=None, session_id=None)
-    return Difference(**{**asdict(found), "repaired": True})
+    return replace(found, repaired=True)
 
 
 async def reconcile_exchange(
@@ -186,7 +204,7 @@ async def reconcile_exchange(
     positions = await lab.exchange.positions(session)
     by_trade = {p.trade_id: p for p in positions if p.trade_id is not None}
     owned = {t.id for t in trades}
-    differences: list[Difference] = []
+    differences: list[ReconcileDifference] = []
     for trade in trades:
         found = await _check_trade(
             session, trade, by_trade.get(trade.id), repair=repair, now=moment
@@ -198,18 +216,15 @@ async def reconcile_exchange(
             differences.append(
                 await _check_stray(session, position, lab, repair=repair, now=moment)
             )
-    report = Reconciliation(repair, len(trades), len(positions), differences)
-    await append_event(session, topic=TOPIC, entity_id=None, payload=report_payload(report))
-    return report
-
-
-def report_payload(report: Reconciliation) -> dict[str, Any]:
-    return {**asdict(report), "repaired": report.repaired}
+    result = report(repair, len(trades), len(positions), differences)
+    await append_event(session, topic=TOPIC, entity_id=None, payload=to_payload(result))
+    return result
 
 
 def report_from_payload(payload: dict[str, Any]) -> Reconciliation:
-    differences = [Difference(**d) for d in payload["differences"]]
-    return Reconciliation(
+    """The report an `exchange.reconciled` event carries (its payload is the REST answer)."""
+    differences = [ReconcileDifference(**d) for d in payload["differences"]]
+    return report(
         payload["repair"], payload["checked_trades"], payload["checked_positions"], differences
     )
 

@@ -19,13 +19,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.lab.live import topic_for
-from storage.control import SchedulerJob
+from resolvers.views import Choices, View, from_row, to_payload
+from storage.control import SchedulerJob as SchedulerJobRow
 from storage.events import Event
 from storage.outbox import append_event
 
@@ -34,7 +36,8 @@ MAX_INTERVAL = 86_400.0
 LIVE_RETENTION = timedelta(hours=24)
 REGIME_TOPIC = topic_for("regime")
 LIVE_PREFIX = "live."
-JOB_STATUSES = ("ok", "error", "skipped")
+SCHEDULER_JOB_STATUS = Choices("SchedulerJobStatus", ("ok", "error", "skipped"))
+JOB_STATUSES = SCHEDULER_JOB_STATUS.values
 ERROR_LENGTH = 500
 
 
@@ -72,8 +75,8 @@ JOBS: dict[str, JobDefinition] = {
 
 
 @dataclass(frozen=True, slots=True)
-class JobView:
-    """A job row with its catalog entry: what /api/scheduler answers."""
+class SchedulerJob(View):
+    """A background job: its schedule and its last run."""
 
     id: str
     description: str
@@ -81,38 +84,30 @@ class JobView:
     interval_seconds: float
     halts_when_paused: bool
     last_run_at: datetime | None
-    last_status: str | None
+    last_status: Annotated[str | None, SCHEDULER_JOB_STATUS]
     last_error: str | None
     last_duration_ms: float | None
-    runs: int
+    runs: Annotated[int, "passes that ran the job (skips excluded)"]
     failures: int
-
-    @property
-    def next_run_at(self) -> datetime | None:
-        """When the job is due next; None while disabled or before its first run (due now)."""
-        if not self.enabled or self.last_run_at is None:
-            return None
-        return self.last_run_at + timedelta(seconds=self.interval_seconds)
+    next_run_at: Annotated[datetime | None, "null while disabled or before the first run (due now)"]
 
 
-def view(row: SchedulerJob) -> JobView:
+def job_view(row: SchedulerJobRow) -> SchedulerJob:
+    """A job row with its catalog entry; it is due next `interval_seconds` after its last run."""
     spec = JOBS[row.id]
-    return JobView(
-        id=row.id,
+    due = None
+    if row.enabled and row.last_run_at is not None:
+        due = row.last_run_at + timedelta(seconds=row.interval_seconds)
+    return from_row(
+        SchedulerJob,
+        row,
         description=spec.description,
-        enabled=row.enabled,
-        interval_seconds=row.interval_seconds,
         halts_when_paused=spec.halts_when_paused,
-        last_run_at=row.last_run_at,
-        last_status=row.last_status,
-        last_error=row.last_error,
-        last_duration_ms=row.last_duration_ms,
-        runs=row.runs,
-        failures=row.failures,
+        next_run_at=due,
     )
 
 
-def due_at(row: SchedulerJob) -> datetime | None:
+def due_at(row: SchedulerJobRow) -> datetime | None:
     """When the job is due (its last run plus its interval); None while disabled."""
     if not row.enabled:
         return None
@@ -121,7 +116,7 @@ def due_at(row: SchedulerJob) -> datetime | None:
     return row.last_run_at + timedelta(seconds=row.interval_seconds)
 
 
-def is_due(row: SchedulerJob, now: datetime) -> bool:
+def is_due(row: SchedulerJobRow, now: datetime) -> bool:
     due = due_at(row)
     return due is not None and due <= now
 
@@ -141,39 +136,39 @@ def check_interval(value: float) -> float:
 
 async def ensure_jobs(
     session: AsyncSession, overrides: Mapping[str, float] | None = None
-) -> list[SchedulerJob]:
+) -> list[SchedulerJobRow]:
     """Insert the catalog's missing rows; an existing row (an operator's PATCH) is kept.
 
     `overrides` gives a job's first interval (from settings); 0 creates it disabled, at its
     catalog interval.
     """
     overrides = overrides or {}
-    existing = {row.id for row in (await session.execute(select(SchedulerJob))).scalars()}
+    existing = {row.id for row in (await session.execute(select(SchedulerJobRow))).scalars()}
     for job_id, spec in JOBS.items():
         if job_id in existing:
             continue
         first = overrides.get(job_id, spec.interval_seconds)
         enabled = first > 0
         interval = check_interval(first) if enabled else spec.interval_seconds
-        session.add(SchedulerJob(id=job_id, interval_seconds=interval, enabled=enabled))
+        session.add(SchedulerJobRow(id=job_id, interval_seconds=interval, enabled=enabled))
     await session.flush()
     return await _rows(session)
 
 
-async def _rows(session: AsyncSession) -> list[SchedulerJob]:
-    rows = {row.id: row for row in (await session.execute(select(SchedulerJob))).scalars()}
+async def _rows(session: AsyncSession) -> list[SchedulerJobRow]:
+    rows = {row.id: row for row in (await session.execute(select(SchedulerJobRow))).scalars()}
     return [rows[job_id] for job_id in JOBS if job_id in rows]
 
 
-async def list_jobs(session: AsyncSession) -> list[JobView]:
+async def list_jobs(session: AsyncSession) -> list[SchedulerJob]:
     """Every scheduled job, in catalog order."""
-    return [view(row) for row in await _rows(session)]
+    return [job_view(row) for row in await _rows(session)]
 
 
-async def get_job(session: AsyncSession, *, job_id: str) -> SchedulerJob:
+async def get_job(session: AsyncSession, *, job_id: str) -> SchedulerJobRow:
     if job_id not in JOBS:
         raise NotFound(f"scheduler job {job_id!r} not found", details={"job_id": job_id})
-    row = await session.get(SchedulerJob, job_id)
+    row = await session.get(SchedulerJobRow, job_id)
     if row is None:  # a catalog job whose row start-up has not written yet
         row = next(r for r in await ensure_jobs(session) if r.id == job_id)
     return row
@@ -185,7 +180,7 @@ async def update_job(
     job_id: str,
     enabled: bool | None = None,
     interval_seconds: float | None = None,
-) -> JobView:
+) -> SchedulerJob:
     """Switch a job on or off and/or change its interval; the runner applies it next pass."""
     if enabled is None and interval_seconds is None:
         raise InvalidInput(
@@ -201,9 +196,11 @@ async def update_job(
     if interval is not None:
         row.interval_seconds = interval
     await session.flush()
-    payload = {"id": row.id, "enabled": row.enabled, "interval_seconds": row.interval_seconds}
-    await append_event(session, topic="scheduler.job_updated", entity_id=row.id, payload=payload)
-    return view(row)
+    job = job_view(row)
+    await append_event(
+        session, topic="scheduler.job_updated", entity_id=row.id, payload=to_payload(job)
+    )
+    return job
 
 
 async def record_run(
@@ -214,7 +211,7 @@ async def record_run(
     status: str,
     duration_ms: float | None = None,
     error: str | None = None,
-) -> SchedulerJob:
+) -> SchedulerJobRow:
     """Write a pass's outcome on the job's row (no event: runs are not watched)."""
     if status not in JOB_STATUSES:
         raise InvalidInput(f"unknown run status {status!r}", details={"field": "status"})

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from resolvers.views import View
+
 
 @dataclass(frozen=True, slots=True)
-class Health:
+class Health(View):
+    """Liveness."""
+
     status: str
 
 

@@ -3,13 +3,8 @@ the scheduler's jobs and exchange reconciliation; the same resolvers as /api/sys
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 
-from resolvers.control import (
-    AutonomyMode as ModeView,
-)
 from resolvers.control import (
     get_system_mode,
     set_execution_mode,
@@ -18,97 +13,21 @@ from resolvers.control import (
     stop_system,
 )
 from resolvers.dashboard import get_dashboard, get_system_heartbeat, get_system_status
-from resolvers.reconcile import Reconciliation as ReportView
 from resolvers.reconcile import get_last_reconciliation, reconcile_exchange
 from resolvers.scheduler import list_jobs, update_job
-from schema.dashboard import (
-    AutonomyMode,
-    Dashboard,
-    ExecutionMode,
-    SchedulerJob,
-    SystemControl,
-    SystemHeartbeat,
-    SystemStatus,
-)
-
-
-@strawberry.type(description="Per target stage: whether an automatic promotion waits for approval.")
-class StageApprovals:
-    research_only: bool
-    paper: bool
-    live: bool
-
-
-@strawberry.type(description="The pipeline autonomy mode and its effect.")
-class SystemMode:
-    mode: AutonomyMode
-    approval_required: StageApprovals
-
-    @classmethod
-    def of(cls, view: ModeView) -> SystemMode:
-        needs = view.approval_required
-        return cls(
-            mode=AutonomyMode(view.mode),
-            approval_required=StageApprovals(
-                research_only=needs.research_only, paper=needs.paper, live=needs.live
-            ),
-        )
-
-
-@strawberry.enum
-class ReconcileKind(Enum):
-    MISSING_ON_EXCHANGE = "missing_on_exchange"
-    CLOSED_ON_EXCHANGE = "closed_on_exchange"
-    UNKNOWN_ON_EXCHANGE = "unknown_on_exchange"
-    MISMATCH = "mismatch"
-
-
-@strawberry.type(description="One difference between our ledger and the exchange.")
-class ReconcileDifference:
-    kind: ReconcileKind
-    trade_id: int | None
-    position_id: int | None
-    symbol: str
-    detail: str
-    repaired: bool
-    error: str | None = strawberry.field(description="Why a repair failed.")
-
-
-@strawberry.type(description="A reconciliation report.")
-class Reconciliation:
-    repair: bool
-    checked_trades: int
-    checked_positions: int
-    differences: list[ReconcileDifference]
-    repaired: int
-
-    @classmethod
-    def of(cls, report: ReportView) -> Reconciliation:
-        return cls(
-            repair=report.repair,
-            checked_trades=report.checked_trades,
-            checked_positions=report.checked_positions,
-            differences=[
-                ReconcileDifference(
-                    kind=ReconcileKind(d.kind),
-                    trade_id=d.trade_id,
-                    position_id=d.position_id,
-                    symbol=d.symbol,
-                    detail=d.detail,
-                    repaired=d.repaired,
-                    error=d.error,
-                )
-                for d in report.differences
-            ],
-            repaired=report.repaired,
-        )
+from schema.dashboard import Dashboard, SystemStatus
+from schema.generated.control import SystemControl, SystemMode
+from schema.generated.dashboard import SystemHeartbeat
+from schema.generated.enums import AutonomyMode, ExecutionMode
+from schema.generated.reconcile import Reconciliation
+from schema.scheduler import SchedulerJob
 
 
 @strawberry.type
 class ControlQuery:
     @strawberry.field(description="System status summary (GET /api/system/status).")
     async def system_status(self, info: strawberry.Info) -> SystemStatus:
-        return SystemStatus.of_status(await info.context.scope.run(get_system_status))
+        return SystemStatus.of(await info.context.scope.run(get_system_status))
 
     @strawberry.field(description="Daemon heartbeat with risk and equity (/api/system/heartbeat).")
     async def system_heartbeat(self, info: strawberry.Info) -> SystemHeartbeat:

@@ -5,15 +5,11 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.system import get_health
-
-
-@strawberry.type(name="Health")
-class HealthType:
-    status: str
+from schema.generated.system import Health
 
 
 @strawberry.type
 class SystemQuery:
     @strawberry.field(description="Liveness: `ok` while the server is serving.")
-    def health(self) -> HealthType:
-        return HealthType(status=get_health().status)
+    def health(self) -> Health:
+        return Health.of(get_health())

@@ -177,7 +177,7 @@ async def get_system_heartbeat(request: Request) -> Response:
     """Daemon heartbeat with risk/equity data."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_dashboard.get_system_heartbeat(session, lab=lab_of(request))
-    return respond(S.system_heartbeat(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -207,7 +207,7 @@ async def stop_system(request: Request, body: StopSystemBody = StopSystemBody())
     """Halt trading and agents (system pause)."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_control.stop_system(session, reason=body.reason, lab=lab_of(request))
-    return respond(S.system_control(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -222,7 +222,7 @@ async def start_system(request: Request) -> Response:
     """Resume trading and agents after a system pause."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_control.start_system(session, lab=lab_of(request))
-    return respond(S.system_control(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -237,7 +237,7 @@ async def get_system_mode(request: Request) -> Response:
     """Get the pipeline autonomy mode (manual/semi_auto/auto)."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_control.get_system_mode(session)
-    return respond(S.system_mode(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -252,7 +252,7 @@ async def set_system_mode(request: Request, body: SetSystemModeBody) -> Response
     """Set the pipeline autonomy mode (manual/semi_auto/auto)."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_control.set_system_mode(session, mode=body.mode)
-    return respond(S.system_mode(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -267,7 +267,7 @@ async def set_execution_mode(request: Request, body: SetExecutionModeBody) -> Re
     """Set the execution mode (paper/live); refused in beta builds."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_control.set_execution_mode(session, mode=body.mode, lab=lab_of(request))
-    return respond(S.system_control(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -286,7 +286,7 @@ async def reconcile_exchange(
         result = await r_reconcile.reconcile_exchange(
             session, repair=body.repair, lab=lab_of(request)
         )
-    return respond(S.reconciliation(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -301,7 +301,7 @@ async def list_scheduler_jobs(request: Request) -> Response:
     """List scheduler jobs."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_scheduler.list_jobs(session)
-    return respond([S.scheduler_job(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -320,7 +320,7 @@ async def update_scheduler_job(
         result = await r_scheduler.update_job(
             session, job_id=job_id, enabled=body.enabled, interval_seconds=body.interval_seconds
         )
-    return respond(S.scheduler_job(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(

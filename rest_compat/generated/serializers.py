@@ -7,13 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 
-def health(obj: Any) -> dict[str, Any]:
-    """Health: Liveness."""
-    return {
-        "status": obj.status,
-    }
-
-
 def agent(obj: Any) -> dict[str, Any]:
     """Agent: A Halyrd trading agent."""
     return {
@@ -361,73 +354,6 @@ def indicator(obj: Any) -> dict[str, Any]:
     }
 
 
-def system_control(obj: Any) -> dict[str, Any]:
-    """SystemControl: The system pause and both modes."""
-    return {
-        "paused": obj.paused,
-        "paused_at": obj.paused_at,
-        "pause_reason": obj.pause_reason,
-        "mode": obj.mode,
-        "execution_mode": obj.execution_mode,
-        "paper_locked": obj.paper_locked,
-    }
-
-
-def stage_approvals(obj: Any) -> dict[str, Any]:
-    """StageApprovals: Per target stage: whether an automatic promotion waits for an operator's approval."""
-    return {
-        "research_only": obj.research_only,
-        "paper": obj.paper,
-        "live": obj.live,
-    }
-
-
-def system_mode(obj: Any) -> dict[str, Any]:
-    """SystemMode: The pipeline autonomy mode and its effect."""
-    return {
-        "mode": obj.mode,
-        "approval_required": stage_approvals(obj.approval_required),
-    }
-
-
-def stage_counts(obj: Any) -> dict[str, Any]:
-    """StageCounts: Active strategies per pipeline stage."""
-    return {
-        "quick_screen": obj.quick_screen,
-        "research_only": obj.research_only,
-        "paper": obj.paper,
-        "live": obj.live,
-    }
-
-
-def paper_service_state(obj: Any) -> dict[str, Any]:
-    """PaperServiceState: The global paper trading service."""
-    return {
-        "running": obj.running,
-        "session_id": obj.session_id,
-        "started_at": obj.started_at,
-        "deployed_strategies": obj.deployed_strategies,
-    }
-
-
-def scheduler_job(obj: Any) -> dict[str, Any]:
-    """SchedulerJob: A background job: its schedule and its last run."""
-    return {
-        "id": obj.id,
-        "description": obj.description,
-        "enabled": obj.enabled,
-        "interval_seconds": obj.interval_seconds,
-        "halts_when_paused": obj.halts_when_paused,
-        "last_run_at": obj.last_run_at,
-        "last_status": obj.last_status,
-        "last_error": obj.last_error,
-        "last_duration_ms": obj.last_duration_ms,
-        "runs": obj.runs,
-        "failures": obj.failures,
-        "next_run_at": obj.next_run_at,
-    }
-
-
 def system_status(obj: Any) -> dict[str, Any]:
     """SystemStatus: System status summary."""
     return {
@@ -437,98 +363,25 @@ def system_status(obj: Any) -> dict[str, Any]:
         "mode": obj.mode,
         "execution_mode": obj.execution_mode,
         "paper_locked": obj.paper_locked,
-        "paper_service": paper_service_state(obj.paper_service),
-        "strategies_by_stage": stage_counts(obj.strategies_by_stage),
+        "paper_service": obj.paper_service,
+        "strategies_by_stage": obj.strategies_by_stage,
         "open_trades": obj.open_trades,
         "agents": obj.agents,
-        "scheduler": [scheduler_job(x) for x in obj.scheduler],
-    }
-
-
-def paper_account(obj: Any) -> dict[str, Any]:
-    """PaperAccount: The paper exchange's account."""
-    return {
-        "capital": obj.capital,
-        "cash": obj.cash,
-        "equity": obj.equity,
-        "unrealized_pnl": obj.unrealized_pnl,
-        "realized_pnl": obj.realized_pnl,
-        "fees": obj.fees,
-        "margin_used": obj.margin_used,
-        "available": obj.available,
-        "positions": obj.positions,
-    }
-
-
-def heartbeat_risk(obj: Any) -> dict[str, Any]:
-    """HeartbeatRisk: Risk figures of the paper account."""
-    return {
-        "open_positions": obj.open_positions,
-        "gross_exposure": obj.gross_exposure,
-        "exposure_pct": obj.exposure_pct,
-        "largest_position_pct": obj.largest_position_pct,
-        "max_drawdown_pct": obj.max_drawdown_pct,
-        "possibly_open": obj.possibly_open,
-    }
-
-
-def system_heartbeat(obj: Any) -> dict[str, Any]:
-    """SystemHeartbeat: Daemon heartbeat with risk and equity data."""
-    return {
-        "ts": obj.ts,
-        "alive": obj.alive,
-        "paused": obj.paused,
-        "equity": paper_account(obj.equity),
-        "risk": heartbeat_risk(obj.risk),
-    }
-
-
-def trade_summary(obj: Any) -> dict[str, Any]:
-    """TradeSummary: Trade counts and results across the ledger."""
-    return {
-        "open": obj.open,
-        "closed": obj.closed,
-        "failed": obj.failed,
-        "realized_pnl": obj.realized_pnl,
-        "win_rate": obj.win_rate,
+        "scheduler": list(obj.scheduler),
     }
 
 
 def dashboard(obj: Any) -> dict[str, Any]:
     """Dashboard: Dashboard overview."""
     return {
-        "system": system_control(obj.system),
-        "strategies_by_stage": stage_counts(obj.strategies_by_stage),
+        "system": obj.system,
+        "strategies_by_stage": obj.strategies_by_stage,
         "hypotheses": obj.hypotheses,
-        "trades": trade_summary(obj.trades),
+        "trades": obj.trades,
         "recent_trades": list(obj.recent_trades),
-        "equity": paper_account(obj.equity),
-        "paper_service": paper_service_state(obj.paper_service),
+        "equity": obj.equity,
+        "paper_service": obj.paper_service,
         "pending_approvals": obj.pending_approvals,
-    }
-
-
-def reconcile_difference(obj: Any) -> dict[str, Any]:
-    """ReconcileDifference: One difference between our ledger and the exchange."""
-    return {
-        "kind": obj.kind,
-        "trade_id": obj.trade_id,
-        "position_id": obj.position_id,
-        "symbol": obj.symbol,
-        "detail": obj.detail,
-        "repaired": obj.repaired,
-        "error": obj.error,
-    }
-
-
-def reconciliation(obj: Any) -> dict[str, Any]:
-    """Reconciliation: A reconciliation report."""
-    return {
-        "repair": obj.repair,
-        "checked_trades": obj.checked_trades,
-        "checked_positions": obj.checked_positions,
-        "differences": [reconcile_difference(x) for x in obj.differences],
-        "repaired": obj.repaired,
     }
 
 

@@ -35,6 +35,19 @@ class ApprovalStatus(Enum):
     EXPIRED = "expired"
 
 
+@strawberry.enum(description="Pipeline autonomy: which promotions wait for an operator.")
+class AutonomyMode(Enum):
+    MANUAL = "manual"
+    SEMI_AUTO = "semi_auto"
+    AUTO = "auto"
+
+
+@strawberry.enum
+class ExecutionMode(Enum):
+    PAPER = "paper"
+    LIVE = "live"
+
+
 @strawberry.enum
 class MarketMode(Enum):
     SPOT = "spot"
@@ -51,6 +64,21 @@ class PaperSessionStatus(Enum):
 class Phase(Enum):
     PAPER = "paper"
     LIVE = "live"
+
+
+@strawberry.enum
+class ReconcileKind(Enum):
+    MISSING_ON_EXCHANGE = "missing_on_exchange"
+    CLOSED_ON_EXCHANGE = "closed_on_exchange"
+    UNKNOWN_ON_EXCHANGE = "unknown_on_exchange"
+    MISMATCH = "mismatch"
+
+
+@strawberry.enum
+class SchedulerJobStatus(Enum):
+    OK = "ok"
+    ERROR = "error"
+    SKIPPED = "skipped"
 
 
 @strawberry.enum(description="Pipeline stage: quick_screen -> research_only -> paper -> live.")

@@ -9,13 +9,19 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.approvals import create_approval
-from resolvers.dashboard import get_dashboard, get_system_heartbeat, get_system_status
+from resolvers.dashboard import (
+    PaperAccount,
+    get_dashboard,
+    get_system_heartbeat,
+    get_system_status,
+)
 from resolvers.lab.services import Lab, build_lab
 from resolvers.market.clock import MarketClock
 from resolvers.market.feed import MarketFeed
 from resolvers.scheduler import ensure_jobs, record_run, update_job
 from resolvers.trades import close_trade, open_trade
 from resolvers.trading_agents import ensure_seed_agent
+from resolvers.views import from_row
 from storage.base import utcnow
 from storage.paper import PaperSession
 from tests.resolvers.factories import make_hypothesis, make_strategy
@@ -84,7 +90,7 @@ async def test_heartbeat_equity_and_risk(session: AsyncSession, lab: Lab) -> Non
 
     beat = await get_system_heartbeat(session, lab=lab)
     account = await exchange.account(session, now=NOW)
-    assert beat.equity == account
+    assert beat.equity == from_row(PaperAccount, account)
     mark = exchange.mark_price("BTC-USD", NOW)
     assert beat.risk.open_positions == 1
     assert beat.risk.gross_exposure == pytest.approx(0.5 * mark)
