@@ -5,11 +5,11 @@ Serializers, TypeScript interfaces, OpenAPI schemas and the reference are genera
 
 from __future__ import annotations
 
-from codegen import shapes_control, shapes_hypotheses, shapes_lifecycle, views
+from codegen import shapes_hypotheses, shapes_lifecycle, views
 from codegen.model import Field, Shape
 from codegen.shapes_halyrd import HALYRD_SHAPES
 
-AREAS = (shapes_control, shapes_lifecycle, shapes_hypotheses)
+AREAS = (shapes_lifecycle, shapes_hypotheses)
 
 ENUMS: dict[str, tuple[str, ...]] = {
     "AgentStatus": ("PAPER", "ELIGIBLE", "LIVE", "DEMOTED"),

@@ -66,21 +66,14 @@ class PaperServiceState(View):
     deployed_strategies: int
 
 
-# SystemStatus and Dashboard stay legacy shapes (codegen/shapes_control.py) and plain results:
-# a generated type cannot yet nest SchedulerJob or Trade (hand-written @extends subclasses)
-# cleanly, see codegen/shapes_control.py.
 @dataclass(frozen=True, slots=True)
-class SystemStatus:
-    paused: bool
-    paused_at: datetime | None
-    pause_reason: str
-    mode: str
-    execution_mode: str
-    paper_locked: bool
+class SystemStatus(SystemControl):
+    """System status summary."""
+
     paper_service: PaperServiceState
     strategies_by_stage: StageCounts
     open_trades: int
-    agents: int
+    agents: Annotated[int, "Halyrd trading agents"]
     scheduler: list[SchedulerJob]
 
 
@@ -134,10 +127,12 @@ class TradeSummary(View):
 
 
 @dataclass(frozen=True, slots=True)
-class Dashboard:
+class Dashboard(View):
+    """Dashboard overview."""
+
     system: SystemControl
     strategies_by_stage: StageCounts
-    hypotheses: int
+    hypotheses: Annotated[int, "active hypotheses"]
     trades: TradeSummary
     recent_trades: list[Trade]
     equity: PaperAccount
@@ -168,13 +163,9 @@ async def paper_service(session: AsyncSession) -> PaperServiceState:
 async def get_system_status(session: AsyncSession, *, lab: Lab) -> SystemStatus:
     """Pause, modes, the paper service, pipeline counts, open trades, agents and jobs."""
     control = control_state(await load_control(session), lab)
-    return SystemStatus(
-        paused=control.paused,
-        paused_at=control.paused_at,
-        pause_reason=control.pause_reason,
-        mode=control.mode,
-        execution_mode=control.execution_mode,
-        paper_locked=control.paper_locked,
+    return from_row(
+        SystemStatus,
+        control,
         paper_service=await paper_service(session),
         strategies_by_stage=await stage_counts(session),
         open_trades=await _count(session, TradeRow, TradeRow.status == "open"),

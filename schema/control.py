@@ -15,9 +15,8 @@ from resolvers.control import (
 from resolvers.dashboard import get_dashboard, get_system_heartbeat, get_system_status
 from resolvers.reconcile import get_last_reconciliation, reconcile_exchange
 from resolvers.scheduler import list_jobs, update_job
-from schema.dashboard import Dashboard, SystemStatus
 from schema.generated.control import SystemControl, SystemMode
-from schema.generated.dashboard import SystemHeartbeat
+from schema.generated.dashboard import Dashboard, SystemHeartbeat, SystemStatus
 from schema.generated.enums import AutonomyMode, ExecutionMode
 from schema.generated.reconcile import Reconciliation
 from schema.scheduler import SchedulerJob

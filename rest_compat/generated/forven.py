@@ -162,7 +162,7 @@ async def get_system_status(request: Request) -> Response:
     """System status summary."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_dashboard.get_system_status(session, lab=lab_of(request))
-    return respond(S.system_status(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -192,7 +192,7 @@ async def get_dashboard(request: Request) -> Response:
     """Dashboard overview."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_dashboard.get_dashboard(session, lab=lab_of(request))
-    return respond(S.dashboard(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(

@@ -354,37 +354,6 @@ def indicator(obj: Any) -> dict[str, Any]:
     }
 
 
-def system_status(obj: Any) -> dict[str, Any]:
-    """SystemStatus: System status summary."""
-    return {
-        "paused": obj.paused,
-        "paused_at": obj.paused_at,
-        "pause_reason": obj.pause_reason,
-        "mode": obj.mode,
-        "execution_mode": obj.execution_mode,
-        "paper_locked": obj.paper_locked,
-        "paper_service": obj.paper_service,
-        "strategies_by_stage": obj.strategies_by_stage,
-        "open_trades": obj.open_trades,
-        "agents": obj.agents,
-        "scheduler": list(obj.scheduler),
-    }
-
-
-def dashboard(obj: Any) -> dict[str, Any]:
-    """Dashboard: Dashboard overview."""
-    return {
-        "system": obj.system,
-        "strategies_by_stage": obj.strategies_by_stage,
-        "hypotheses": obj.hypotheses,
-        "trades": obj.trades,
-        "recent_trades": list(obj.recent_trades),
-        "equity": obj.equity,
-        "paper_service": obj.paper_service,
-        "pending_approvals": obj.pending_approvals,
-    }
-
-
 def readiness_gate(obj: Any) -> dict[str, Any]:
     """ReadinessGate: One promotion gate: its current value against its threshold."""
     return {

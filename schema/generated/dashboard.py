@@ -5,11 +5,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self, cast
+from typing import TYPE_CHECKING, Annotated, Self, cast
 
 import strawberry
 
 from resolvers import dashboard as views
+from schema.generated.control import SystemControl
+
+if TYPE_CHECKING:
+    from schema.scheduler import SchedulerJob
+    from schema.trades import Trade
+
+SchedulerJobRef = Annotated["SchedulerJob", strawberry.lazy("schema.scheduler")]
+
+TradeRef = Annotated["Trade", strawberry.lazy("schema.trades")]
 
 
 @strawberry.type(name="StageCounts", description="Active strategies per pipeline stage.")
@@ -34,6 +43,20 @@ class PaperServiceState:
 
     @classmethod
     def of(cls, view: views.PaperServiceState) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)
+
+
+@strawberry.type(name="SystemStatus", description="System status summary.")
+class SystemStatus(SystemControl):
+    paper_service: PaperServiceState
+    strategies_by_stage: StageCounts
+    open_trades: int
+    agents: int = strawberry.field(description="Halyrd trading agents.")
+    scheduler: list[SchedulerJobRef]
+
+    @classmethod
+    def of(cls, view: views.SystemStatus) -> Self:  # type: ignore[override]
         """The view, typed as this GraphQL type (its attributes are the fields)."""
         return cast(Self, view)
 
@@ -95,5 +118,22 @@ class TradeSummary:
 
     @classmethod
     def of(cls, view: views.TradeSummary) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)
+
+
+@strawberry.type(name="Dashboard", description="Dashboard overview.")
+class Dashboard:
+    system: SystemControl
+    strategies_by_stage: StageCounts
+    hypotheses: int = strawberry.field(description="Active hypotheses.")
+    trades: TradeSummary
+    recent_trades: list[TradeRef]
+    equity: PaperAccount
+    paper_service: PaperServiceState
+    pending_approvals: int
+
+    @classmethod
+    def of(cls, view: views.Dashboard) -> Self:
         """The view, typed as this GraphQL type (its attributes are the fields)."""
         return cast(Self, view)
