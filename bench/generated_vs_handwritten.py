@@ -27,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.wrk import UNTHROTTLED, Scenario, require_wrk, run  # noqa: E402
+from bench.wrk import BENCH_KEYS, KEYED, Scenario, require_wrk, run  # noqa: E402
 from tests.e2e.server import free_port, running_process  # noqa: E402
 
 PAGE = 100
@@ -57,7 +57,9 @@ def running_bench_server(data_dir: Path, placement: str) -> Iterator[str]:
         "--data-dir", str(data_dir), "--demo-days", "5", "--log-level", "error",
         "--placement", placement,
     ]  # fmt: skip
-    with running_process(command, port, env=UNTHROTTLED, cwd=ROOT) as base:
+    # the strategies it seeds descend from one hypothesis: past the default spawn window limit
+    env = {**KEYED, "TRADEGRAPH_SPAWN_WINDOW_LIMIT": "1000", "TRADEGRAPH_SPAWN_PER_RUN": "1000"}
+    with running_process(command, port, env=env, cwd=ROOT) as base:
         yield base
 
 
@@ -130,7 +132,7 @@ def main() -> int:
         tempfile.TemporaryDirectory() as tmp,
         running_bench_server(Path(tmp), args.placement) as base,
     ):
-        with httpx.Client(base_url=base, timeout=30) as client:
+        with httpx.Client(base_url=base, timeout=30, headers=BENCH_KEYS) as client:
             total = seed_strategies(client)
             sizes = check_same_answers(client)
         print(f"strategies in the database: {total}; hand-written placement: {args.placement}")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.wrk import UNTHROTTLED, Scenario, require_wrk, run  # noqa: E402
+from bench.wrk import KEYED, Scenario, require_wrk, run  # noqa: E402
 from tests.e2e.server import running_server  # noqa: E402
 
 BASELINE = Scenario("rest GET /api/health (plain FastAPI JSON route)", "/api/health")
@@ -46,7 +46,7 @@ def main() -> int:
     with (
         tempfile.TemporaryDirectory() as tmp,
         running_server(
-            Path(tmp), "--demo-days", "5", "--log-level", "error", env=UNTHROTTLED
+            Path(tmp), "--demo-days", "5", "--log-level", "error", env=KEYED
         ) as base,
     ):
         for scenario in SCENARIOS:  # warm-up

@@ -14,6 +14,14 @@ import orjson
 # Servers under wrk take thousands of requests a second from 127.0.0.1, far over the default
 # TRADEGRAPH_RATE_LIMIT; the benchmarks measure the routes, so they start them without it.
 UNTHROTTLED = {"TRADEGRAPH_RATE_LIMIT": ""}
+# With no operator key configured the operator routes answer 503, so the benchmark servers run
+# with both keys and every request carries them (the keys' check is part of what is measured)
+BENCH_KEYS = {"x-api-key": "bench-api-key", "x-operator-key": "bench-operator-key"}
+KEYED = {
+    **UNTHROTTLED,
+    "FORVEN_API_KEY": BENCH_KEYS["x-api-key"],
+    "FORVEN_OPERATOR_KEY": BENCH_KEYS["x-operator-key"],
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,8 @@ def _script(body: dict[str, object], folder: Path) -> Path:
 def run(base: str, scenario: Scenario, *, seconds: float, connections: int) -> float:
     """Requests per second; raises if any response was not 2xx."""
     command = [require_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+    for header, value in BENCH_KEYS.items():
+        command += ["-H", f"{header}: {value}"]
     with tempfile.TemporaryDirectory() as tmp:
         if scenario.json_body is not None:
             command += ["-s", str(_script(scenario.json_body, Path(tmp)))]
