@@ -186,7 +186,7 @@ ROUTES: tuple[Route, ...] = (
         "/agents",
         "spawn_agent",
         "Spawn another agent (roadmap, built).",
-        "halyrd.agents:spawn_agent",
+        "halyrd.agents:spawn_agent_view",
         "Agent",
         Param("name", "body", "str", required=True, min_length=1),
         Param(

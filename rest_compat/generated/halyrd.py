@@ -92,28 +92,28 @@ class CreateBacktestBody(BaseModel):
 async def list_agents(request: Request) -> Response:
     """Every trading agent (one today)."""
     result = await call(request, r_trading_agents.list_trading_agents, write=False, query=())
-    return respond([S.agent(x) for x in result], 200)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route('/agents/current', methods=['GET'], operation_id='get_current_agent', status_code=200, include_in_schema=False)
 async def get_current_agent(request: Request) -> Response:
     """The running agent (alias of its id)."""
-    result = await call(request, r_trading_agents.get_trading_agent, write=False, query=(), agent_id='current')
-    return respond(S.agent(result), 200)
+    result = await call(request, r_trading_agents.get_trading_agent_view, write=False, query=(), agent_id='current')
+    return respond(jsonable(result), 200)
 
 
 @router.api_route('/agents/{id}', methods=['GET'], operation_id='get_agent', status_code=200, include_in_schema=False)
 async def get_agent(request: Request, id: str) -> Response:
     """One agent: id, name, status, phase, market_mode, last_heartbeat."""
-    result = await call(request, r_trading_agents.get_trading_agent, write=False, query=(), agent_id=id)
-    return respond(S.agent(result), 200)
+    result = await call(request, r_trading_agents.get_trading_agent_view, write=False, query=(), agent_id=id)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route('/agents/{id}/equity', methods=['GET'], operation_id='get_agent_equity', status_code=200, include_in_schema=False)
 async def get_agent_equity(request: Request, id: str, from_: IsoDateTime | None = Query(None, alias='from'), to: IsoDateTime | None = Query(None), interval: str | None = Query(None)) -> Response:
     """Equity snapshots, optionally resampled."""
     result = await call(request, r_halyrd_equity.list_equity, write=False, query=('from', 'to', 'interval'), agent_id=id, start=from_, end=to, interval=interval)
-    return respond([S.equity_snapshot(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/trades', methods=['GET'], operation_id='list_agent_trades', status_code=200, include_in_schema=False)
@@ -217,8 +217,8 @@ async def get_agent_identity(request: Request, id: str) -> Response:
 @router.api_route('/agents', methods=['POST'], operation_id='spawn_agent', status_code=201, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def spawn_agent(request: Request, body: SpawnAgentBody) -> Response:
     """Spawn another agent (roadmap, built)."""
-    result = await call(request, r_halyrd_agents.spawn_agent, write=True, query=(), name=body.name, agent_id=body.id, market_mode=body.market_mode, config=body.config)
-    return respond(S.agent(result), 201)
+    result = await call(request, r_halyrd_agents.spawn_agent_view, write=True, query=(), name=body.name, agent_id=body.id, market_mode=body.market_mode, config=body.config)
+    return respond(jsonable(result), 201)
 
 
 @router.api_route('/backtests', methods=['POST'], operation_id='create_backtest', status_code=201, include_in_schema=False, dependencies=[GATES['halyrd_write']])

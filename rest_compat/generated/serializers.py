@@ -13,26 +13,6 @@ def health(obj: Any) -> dict[str, Any]:
         "status": obj.status,
     }
 
-def agent(obj: Any) -> dict[str, Any]:
-    """Agent: A Halyrd trading agent."""
-    return {
-        "id": obj.id,
-        "name": obj.name,
-        "status": obj.status,
-        "phase": obj.phase,
-        "market_mode": obj.market_mode,
-        "last_heartbeat": obj.last_heartbeat,
-    }
-
-def equity_snapshot(obj: Any) -> dict[str, Any]:
-    """EquitySnapshot: One point of an agent's equity curve."""
-    return {
-        "ts": obj.ts,
-        "equity": obj.equity,
-        "phase": obj.phase,
-        "dd_from_peak": obj.dd_from_peak,
-    }
-
 def hypothesis(obj: Any) -> dict[str, Any]:
     """Hypothesis: A research thesis; strategies descend from it."""
     return {

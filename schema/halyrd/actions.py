@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import strawberry
 
-from resolvers.halyrd.agents import spawn_agent
+from resolvers.halyrd.agents import spawn_agent_view
 from resolvers.halyrd.config_versions import patch_config
 from resolvers.halyrd.lifecycle import demote_agent, kill_agent, promote_agent
 from resolvers.halyrd.orders import place_order
@@ -152,11 +152,11 @@ class AgentActionMutation:
         market_mode: MarketMode = MarketMode.SPOT,
         config: JSON | None = None,
     ) -> TradingAgent:
-        row = await info.context.scope.run(
-            spawn_agent,
+        view = await info.context.scope.run(
+            spawn_agent_view,
             name=name,
             agent_id=str(id) if id is not None else None,
             market_mode=market_mode.value,
             config=cast(dict[str, Any] | None, config),
         )
-        return TradingAgent.from_row(row)
+        return TradingAgent.of(view)

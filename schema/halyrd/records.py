@@ -7,24 +7,10 @@ from typing import cast
 
 import strawberry
 
-from resolvers.halyrd.equity import EquitySnapshot as SnapshotResult
 from resolvers.halyrd.journal import JournalPage as PageResult
-from schema.enums import Phase
 from schema.scalars import JSON
 from storage.halyrd import JournalEntry as JournalRow
 from storage.halyrd import RiskBlock as BlockRow
-
-
-@strawberry.type(description="One point of the equity curve; dd_from_peak = 1 - equity / peak.")
-class EquitySnapshot:
-    ts: datetime
-    equity: float
-    phase: Phase
-    dd_from_peak: float
-
-    @classmethod
-    def of(cls, s: SnapshotResult) -> EquitySnapshot:
-        return cls(ts=s.ts, equity=s.equity, phase=Phase(s.phase), dd_from_peak=s.dd_from_peak)
 
 
 @strawberry.type
