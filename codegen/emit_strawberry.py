@@ -23,6 +23,10 @@ EXTENDED: dict[str, str] = {
     "OpenTrade": "schema.trades",
     "PaperSession": "schema.paper",
     "TradingAgent": "schema.trading_agents",
+    "JournalEntry": "schema.halyrd.records",
+    "JournalPage": "schema.halyrd.records",
+    "RiskBlock": "schema.halyrd.records",
+    "AgentOrder": "schema.halyrd.actions",
 }
 
 SCALARS = {

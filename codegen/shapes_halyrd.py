@@ -8,46 +8,6 @@ from codegen.model import Field, Shape
 
 HALYRD_SHAPES: tuple[Shape, ...] = (
     Shape(
-        "JournalEntry",
-        (
-            Field("id", "int"),
-            Field("ts", "datetime"),
-            Field(
-                "kind",
-                "str",
-                enum=("decision", "order", "fill", "skip", "block", "status", "config", "note"),
-            ),
-            Field("message", "str"),
-            Field("data", "json"),
-        ),
-        "One line of an agent's journal.",
-    ),
-    Shape(
-        "JournalPage",
-        (
-            Field("entries", "list[JournalEntry]", description="newest first"),
-            Field(
-                "next_cursor",
-                "str",
-                nullable=True,
-                description="pass as `cursor` for older entries; null on the last page",
-            ),
-        ),
-        "A page of an agent's journal.",
-    ),
-    Shape(
-        "RiskBlock",
-        (
-            Field("ts", "datetime"),
-            Field("layer", "str", enum=("policy", "quote", "mode", "signing")),
-            Field("rule", "str"),
-            Field("reason", "str"),
-            Field("order_ref", "str", description="the refused order, `ord_<id>`"),
-            Field("code", "str", description="the error code the refusal answered with"),
-        ),
-        "An order refused by the policy, quote, mode or signing layer.",
-    ),
-    Shape(
         "Objective",
         (
             Field("rule", "str"),
@@ -70,32 +30,6 @@ HALYRD_SHAPES: tuple[Shape, ...] = (
             Field("eligible", "bool"),
         ),
         "Where the agent stands against its promotion gates.",
-    ),
-    Shape(
-        "Promotion",
-        (Field("status", "AgentStatus"), Field("first_tx_hash", "str")),
-        "The agent is LIVE; the hash of its signing session's first transaction.",
-    ),
-    Shape("Demotion", (Field("status", "AgentStatus"),), "The agent is back in PAPER."),
-    Shape("KillSwitch", (Field("twak_session", "str"),), "The signing session is revoked."),
-    Shape(
-        "AgentOrder",
-        (
-            Field("order_ref", "str"),
-            Field("ts", "datetime"),
-            Field("symbol", "str"),
-            Field("side", "TradeSide"),
-            Field("size", "float"),
-            Field("price", "float", description="fill price (the venue mid when refused)"),
-            Field("notional", "float"),
-            Field("phase", "Phase"),
-            Field("intent", "str", enum=("entry", "exit", "manual")),
-            Field("status", "str", enum=("filled", "blocked")),
-            Field("code", "str", nullable=True),
-            Field("tx_hash", "str", nullable=True, description="live orders: the signed tx"),
-            Field("trade_id", "int", nullable=True),
-        ),
-        "An order through the agent's layers.",
     ),
     Shape("IdentityEndpoint", (Field("name", "str"), Field("endpoint", "str")), "An endpoint."),
     Shape(

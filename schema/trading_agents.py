@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers.halyrd.blocks import list_blocks, list_orders
+from resolvers.halyrd.blocks import list_blocks_view, list_orders
 from resolvers.halyrd.config_versions import list_config_versions
 from resolvers.halyrd.equity import list_equity
 from resolvers.halyrd.evaluation import get_evaluation
@@ -103,15 +103,15 @@ class TradingAgent(generated.TradingAgent):
 
     @strawberry.field(description="Orders the layers refused, newest first.")
     async def risk_blocks(self, info: strawberry.Info, limit: int | None = None) -> list[RiskBlock]:
-        rows = await info.context.scope.run(list_blocks, agent_id=str(self.id), limit=limit)
-        return [RiskBlock.from_row(r) for r in rows]
+        views = await info.context.scope.run(list_blocks_view, agent_id=str(self.id), limit=limit)
+        return [RiskBlock.of(view) for view in views]
 
     @strawberry.field(description="Orders placed, filled or blocked, newest first.")
     async def orders(self, info: strawberry.Info, limit: int | None = None) -> list[AgentOrderRef]:
         from schema.halyrd.actions import AgentOrder
 
-        rows = await info.context.scope.run(list_orders, agent_id=str(self.id), limit=limit)
-        return [AgentOrder.from_row(r) for r in rows]
+        views = await info.context.scope.run(list_orders, agent_id=str(self.id), limit=limit)
+        return [AgentOrder.of(view) for view in views]
 
     @strawberry.field(description="Markets ranked for the watchlist, with recommended presets.")
     async def watchlist_candidates(self, info: strawberry.Info) -> WatchlistCandidates:

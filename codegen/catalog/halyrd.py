@@ -167,7 +167,7 @@ ROUTES: tuple[Route, ...] = (
         "api",
         "list_agent_risk_blocks",
         state="implemented",
-        resolver="halyrd.blocks:list_blocks",
+        resolver="halyrd.blocks:list_blocks_view",
         params=(
             AGENT_ID,
             Param(

@@ -152,7 +152,7 @@ ROUTES: tuple[Route, ...] = (
         "/agents/{id}/orders",
         "place_agent_order",
         "A manual order through the agent's layers (an extension: not in the seed).",
-        "halyrd.orders:place_order",
+        "halyrd.orders:place_order_view",
         "AgentOrder",
         AGENT_ID,
         Param("symbol", "body", "str", required=True, min_length=1),

@@ -19,36 +19,45 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import AGENT_STATUS
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
 from resolvers.halyrd.refusals import Demoted, NotEligible
 from resolvers.halyrd.signing import Signer, canonical, signer_for
-from resolvers.trading_agents import get_trading_agent
+from resolvers.trading_agents import get_trading_agent, trading_agent_payload
+from resolvers.views import View
 from storage.base import utcnow
 from storage.trading_agents import AGENT_STATUSES, TradingAgent
 
 PHASE_OF = {"PAPER": "paper", "ELIGIBLE": "paper", "LIVE": "live", "DEMOTED": "paper"}
 
 
-@dataclass(frozen=True)
-class Promotion:
-    status: str
-    first_tx_hash: str
+@dataclass(frozen=True, slots=True)
+class Promotion(View):
+    """The agent is LIVE; the hash of its signing session's first transaction."""
+
+    status: Annotated[str, AGENT_STATUS]
+    first_tx_hash: Annotated[str, "hash of the signing session's first tx"]
 
 
-@dataclass(frozen=True)
-class Demotion:
-    status: str
+@dataclass(frozen=True, slots=True)
+class Demotion(View):
+    """The agent is back in PAPER."""
+
+    status: Annotated[str, AGENT_STATUS]
 
 
-@dataclass(frozen=True)
-class KillSwitch:
-    twak_session: str
+@dataclass(frozen=True, slots=True)
+class KillSwitch(View):
+    """The signing session is revoked."""
+
+    twak_session: Annotated[str, "always `revoked`"]
 
 
 async def set_status(
@@ -84,7 +93,9 @@ async def set_status(
         data=data,
         ts=now,
     )
-    await emit(session, agent_id=agent.id, event_type="status", ts=now, data=data)
+    # the event describes the agent as GET /agents/{id} answers it, plus what changed
+    event = {**trading_agent_payload(agent), "previous": previous, "reason": reason}
+    await emit(session, agent_id=agent.id, event_type="status", ts=now, data=event)
 
 
 async def restart_window(

@@ -127,14 +127,14 @@ async def list_agent_trades(request: Request, id: str, phase: Literal['paper', '
 async def get_agent_journal(request: Request, id: str, cursor: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500)) -> Response:
     """Journal entries, cursor-paginated."""
     result = await call(request, r_halyrd_journal.page_journal, write=False, query=('cursor', 'limit'), agent_id=id, cursor=cursor, limit=limit)
-    return respond(S.journal_page(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/risk/blocks', methods=['GET'], operation_id='list_agent_risk_blocks', status_code=200, include_in_schema=False)
 async def list_agent_risk_blocks(request: Request, id: str, limit: Int64 | None = Query(None, ge=1, le=500)) -> Response:
     """Refused orders: ts, layer, rule, reason, order_ref."""
-    result = await call(request, r_halyrd_blocks.list_blocks, write=False, query=('limit',), agent_id=id, limit=limit)
-    return respond([S.risk_block(x) for x in result], 200)
+    result = await call(request, r_halyrd_blocks.list_blocks_view, write=False, query=('limit',), agent_id=id, limit=limit)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/evaluation', methods=['GET'], operation_id='get_agent_evaluation', status_code=200, include_in_schema=False)
@@ -183,28 +183,28 @@ async def patch_agent_config(request: Request, id: str, body: PatchAgentConfigBo
 async def promote_agent(request: Request, id: str, body: PromoteAgentBody = PromoteAgentBody()) -> Response:
     """Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE."""
     result = await call(request, r_halyrd_lifecycle.promote_agent, write=True, query=(), agent_id=id, force=body.force)
-    return respond(S.promotion(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/demote', methods=['POST'], operation_id='demote_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def demote_agent(request: Request, id: str) -> Response:
     """Back to PAPER."""
     result = await call(request, r_halyrd_lifecycle.demote_agent, write=True, query=(), agent_id=id)
-    return respond(S.demotion(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/kill-switch', methods=['POST'], operation_id='kill_agent', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def kill_agent(request: Request, id: str, body: KillAgentBody = KillAgentBody()) -> Response:
     """Revoke the signing session; requires {confirm: true}."""
     result = await call(request, r_halyrd_lifecycle.kill_agent, write=True, query=(), agent_id=id, confirm=body.confirm)
-    return respond(S.kill_switch(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/orders', methods=['POST'], operation_id='place_agent_order', status_code=201, include_in_schema=False, dependencies=[GATES['halyrd_write']])
 async def place_agent_order(request: Request, id: str, body: PlaceAgentOrderBody) -> Response:
     """A manual order through the agent's layers (an extension: not in the seed)."""
-    result = await call(request, r_halyrd_orders.place_order, write=True, query=(), agent_id=id, symbol=body.symbol, side=body.side, size=body.size)
-    return respond(S.agent_order(result), 201)
+    result = await call(request, r_halyrd_orders.place_order_view, write=True, query=(), agent_id=id, symbol=body.symbol, side=body.side, size=body.size)
+    return respond(result, 201)
 
 
 @router.api_route('/agents/{id}/identity', methods=['GET'], operation_id='get_agent_identity', status_code=200, include_in_schema=False)

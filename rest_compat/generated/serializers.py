@@ -101,34 +101,6 @@ def approval(obj: Any) -> dict[str, Any]:
         "decided_at": obj.decided_at,
     }
 
-def journal_entry(obj: Any) -> dict[str, Any]:
-    """JournalEntry: One line of an agent's journal."""
-    return {
-        "id": obj.id,
-        "ts": obj.ts,
-        "kind": obj.kind,
-        "message": obj.message,
-        "data": obj.data,
-    }
-
-def journal_page(obj: Any) -> dict[str, Any]:
-    """JournalPage: A page of an agent's journal."""
-    return {
-        "entries": [journal_entry(x) for x in obj.entries],
-        "next_cursor": obj.next_cursor,
-    }
-
-def risk_block(obj: Any) -> dict[str, Any]:
-    """RiskBlock: An order refused by the policy, quote, mode or signing layer."""
-    return {
-        "ts": obj.ts,
-        "layer": obj.layer,
-        "rule": obj.rule,
-        "reason": obj.reason,
-        "order_ref": obj.order_ref,
-        "code": obj.code,
-    }
-
 def objective(obj: Any) -> dict[str, Any]:
     """Objective: One risk objective (a ceiling) and the room left under it."""
     return {
@@ -149,43 +121,6 @@ def evaluation(obj: Any) -> dict[str, Any]:
         "trade_floor": obj.trade_floor,
         "trades": obj.trades,
         "eligible": obj.eligible,
-    }
-
-def promotion(obj: Any) -> dict[str, Any]:
-    """Promotion: The agent is LIVE; the hash of its signing session's first transaction."""
-    return {
-        "status": obj.status,
-        "first_tx_hash": obj.first_tx_hash,
-    }
-
-def demotion(obj: Any) -> dict[str, Any]:
-    """Demotion: The agent is back in PAPER."""
-    return {
-        "status": obj.status,
-    }
-
-def kill_switch(obj: Any) -> dict[str, Any]:
-    """KillSwitch: The signing session is revoked."""
-    return {
-        "twak_session": obj.twak_session,
-    }
-
-def agent_order(obj: Any) -> dict[str, Any]:
-    """AgentOrder: An order through the agent's layers."""
-    return {
-        "order_ref": obj.order_ref,
-        "ts": obj.ts,
-        "symbol": obj.symbol,
-        "side": obj.side,
-        "size": obj.size,
-        "price": obj.price,
-        "notional": obj.notional,
-        "phase": obj.phase,
-        "intent": obj.intent,
-        "status": obj.status,
-        "code": obj.code,
-        "tx_hash": obj.tx_hash,
-        "trade_id": obj.trade_id,
     }
 
 def identity_endpoint(obj: Any) -> dict[str, Any]:

@@ -19,6 +19,19 @@ class AgentEventType(Enum):
 
 
 @strawberry.enum
+class AgentOrderIntent(Enum):
+    ENTRY = "entry"
+    EXIT = "exit"
+    MANUAL = "manual"
+
+
+@strawberry.enum
+class AgentOrderStatus(Enum):
+    FILLED = "filled"
+    BLOCKED = "blocked"
+
+
+@strawberry.enum
 class AgentStatus(Enum):
     PAPER = "PAPER"
     ELIGIBLE = "ELIGIBLE"
@@ -33,6 +46,18 @@ class ApprovalStatus(Enum):
     DENIED = "denied"
     REVISED = "revised"
     EXPIRED = "expired"
+
+
+@strawberry.enum
+class JournalEntryKind(Enum):
+    DECISION = "decision"
+    ORDER = "order"
+    FILL = "fill"
+    SKIP = "skip"
+    BLOCK = "block"
+    STATUS = "status"
+    CONFIG = "config"
+    NOTE = "note"
 
 
 @strawberry.enum
@@ -51,6 +76,14 @@ class PaperSessionStatus(Enum):
 class Phase(Enum):
     PAPER = "paper"
     LIVE = "live"
+
+
+@strawberry.enum
+class RiskBlockLayer(Enum):
+    POLICY = "policy"
+    QUOTE = "quote"
+    MODE = "mode"
+    SIGNING = "signing"
 
 
 @strawberry.enum(description="Pipeline stage: quick_screen -> research_only -> paper -> live.")
