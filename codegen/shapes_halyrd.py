@@ -7,30 +7,6 @@ from __future__ import annotations
 from codegen.model import Field, Shape
 
 HALYRD_SHAPES: tuple[Shape, ...] = (
-    Shape(
-        "Objective",
-        (
-            Field("rule", "str"),
-            Field("current", "float"),
-            Field("limit", "float"),
-            Field("headroom_pct", "float", description="(limit - current) / limit x 100"),
-            Field("holds", "bool"),
-        ),
-        "One risk objective (a ceiling) and the room left under it.",
-    ),
-    Shape(
-        "Evaluation",
-        (
-            Field("state", "AgentStatus"),
-            Field("objectives", "list[Objective]", description="worst value in the window"),
-            Field("window_days_elapsed", "float"),
-            Field("window_days", "float"),
-            Field("trade_floor", "int"),
-            Field("trades", "int", description="trades closed in the window"),
-            Field("eligible", "bool"),
-        ),
-        "Where the agent stands against its promotion gates.",
-    ),
     Shape("IdentityEndpoint", (Field("name", "str"), Field("endpoint", "str")), "An endpoint."),
     Shape(
         "IdentityRegistration",
@@ -81,37 +57,6 @@ HALYRD_SHAPES: tuple[Shape, ...] = (
             Field("created_at", "datetime"),
         ),
         "One configuration the agent ran with; parent links form a tree.",
-    ),
-    Shape(
-        "Candidate",
-        (
-            Field("symbol", "str"),
-            Field("rank", "int"),
-            Field("score", "float"),
-            Field("liquidity", "float", description="mean quote notional per bar"),
-            Field("volatility", "float", description="annualised stdev of log returns"),
-            Field("trend", "float", description="signed efficiency ratio in [-1, 1]"),
-            Field("character", "str"),
-            Field("selected", "bool", description="on the agent's watchlist now"),
-            Field("preset", "str", description="name of the recommended preset"),
-        ),
-        "A market the agent could trade.",
-    ),
-    Shape(
-        "Preset",
-        (
-            Field("name", "str"),
-            Field("family", "str"),
-            Field("params", "json"),
-            Field("description", "str"),
-            Field("suited_for", "str"),
-        ),
-        "A recommended strategy setup for one market character.",
-    ),
-    Shape(
-        "WatchlistCandidates",
-        (Field("candidates", "list[Candidate]"), Field("presets", "list[Preset]")),
-        "Ranked candidates and the presets they point to.",
     ),
     Shape("BacktestCreated", (Field("backtest_id", "int", attr="id"),), "A stored backtest."),
     Shape(

@@ -141,21 +141,21 @@ async def list_agent_risk_blocks(request: Request, id: str, limit: Int64 | None 
 async def get_agent_evaluation(request: Request, id: str) -> Response:
     """Evaluation state and objectives: state, objectives[], window_days_elapsed, trade_floor, eligible."""
     result = await call(request, r_halyrd_evaluation.get_evaluation, write=False, query=(), agent_id=id)
-    return respond(S.evaluation(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/risk/objectives', methods=['GET'], operation_id='list_agent_risk_objectives', status_code=200, include_in_schema=False)
 async def list_agent_risk_objectives(request: Request, id: str) -> Response:
     """Risk objectives: rule, current, limit, headroom_pct."""
     result = await call(request, r_halyrd_risk.list_objectives, write=False, query=(), agent_id=id)
-    return respond([S.objective(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/watchlist/candidates', methods=['GET'], operation_id='list_watchlist_candidates', status_code=200, include_in_schema=False)
 async def list_watchlist_candidates(request: Request, id: str) -> Response:
     """Ranked candidates with recommended presets."""
     result = await call(request, r_halyrd_watchlist.list_candidates, write=False, query=(), agent_id=id)
-    return respond(S.watchlist_candidates(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/agents/{id}/watchlist', methods=['PUT'], operation_id='put_agent_watchlist', status_code=200, include_in_schema=False, dependencies=[GATES['halyrd_write']])

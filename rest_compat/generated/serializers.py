@@ -101,28 +101,6 @@ def approval(obj: Any) -> dict[str, Any]:
         "decided_at": obj.decided_at,
     }
 
-def objective(obj: Any) -> dict[str, Any]:
-    """Objective: One risk objective (a ceiling) and the room left under it."""
-    return {
-        "rule": obj.rule,
-        "current": obj.current,
-        "limit": obj.limit,
-        "headroom_pct": obj.headroom_pct,
-        "holds": obj.holds,
-    }
-
-def evaluation(obj: Any) -> dict[str, Any]:
-    """Evaluation: Where the agent stands against its promotion gates."""
-    return {
-        "state": obj.state,
-        "objectives": [objective(x) for x in obj.objectives],
-        "window_days_elapsed": obj.window_days_elapsed,
-        "window_days": obj.window_days,
-        "trade_floor": obj.trade_floor,
-        "trades": obj.trades,
-        "eligible": obj.eligible,
-    }
-
 def identity_endpoint(obj: Any) -> dict[str, Any]:
     """IdentityEndpoint: An endpoint."""
     return {
@@ -172,37 +150,6 @@ def config_version(obj: Any) -> dict[str, Any]:
         "outcome": obj.outcome,
         "active": obj.active,
         "created_at": obj.created_at,
-    }
-
-def candidate(obj: Any) -> dict[str, Any]:
-    """Candidate: A market the agent could trade."""
-    return {
-        "symbol": obj.symbol,
-        "rank": obj.rank,
-        "score": obj.score,
-        "liquidity": obj.liquidity,
-        "volatility": obj.volatility,
-        "trend": obj.trend,
-        "character": obj.character,
-        "selected": obj.selected,
-        "preset": obj.preset,
-    }
-
-def preset(obj: Any) -> dict[str, Any]:
-    """Preset: A recommended strategy setup for one market character."""
-    return {
-        "name": obj.name,
-        "family": obj.family,
-        "params": obj.params,
-        "description": obj.description,
-        "suited_for": obj.suited_for,
-    }
-
-def watchlist_candidates(obj: Any) -> dict[str, Any]:
-    """WatchlistCandidates: Ranked candidates and the presets they point to."""
-    return {
-        "candidates": [candidate(x) for x in obj.candidates],
-        "presets": [preset(x) for x in obj.presets],
     }
 
 def backtest_created(obj: Any) -> dict[str, Any]:
