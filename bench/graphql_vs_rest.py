@@ -45,9 +45,7 @@ def main() -> int:
     rates: dict[str, list[float]] = {s.name: [] for s in SCENARIOS}
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_server(
-            Path(tmp), "--demo-days", "5", "--log-level", "error", env=KEYED
-        ) as base,
+        running_server(Path(tmp), "--demo-days", "5", "--log-level", "error", env=KEYED) as base,
     ):
         for scenario in SCENARIOS:  # warm-up
             run(base, scenario, seconds=1, connections=4)

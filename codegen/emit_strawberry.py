@@ -23,6 +23,11 @@ EXTENDED: dict[str, str] = {
     "OpenTrade": "schema.trades",
     "PaperSession": "schema.paper",
     "SchedulerJob": "schema.scheduler",
+    "TradingAgent": "schema.trading_agents",
+    "JournalEntry": "schema.halyrd.records",
+    "JournalPage": "schema.halyrd.records",
+    "RiskBlock": "schema.halyrd.records",
+    "AgentOrder": "schema.halyrd.actions",
 }
 
 SCALARS = {
@@ -153,6 +158,7 @@ def _type(cls: type[View], out: _Module) -> list[str]:
 
 def render_module(module: str, classes: Sequence[type[View]]) -> str:
     out = _Module(module, {})
+    here = {graphql_name(cls) for cls in classes}
     body: list[str] = []
     for cls in classes:
         body += _type(cls, out)
@@ -162,6 +168,8 @@ def render_module(module: str, classes: Sequence[type[View]]) -> str:
     if out.datetime:
         lines.append("from datetime import datetime")
     typing_names = [*(["TYPE_CHECKING", "Annotated"] if out.lazy else []), "Self", "cast"]
+    if out.lazy and all(alias.removesuffix("Ref") in here for alias in out.lazy):
+        typing_names.remove("TYPE_CHECKING")
     lines += [f"from typing import {', '.join(typing_names)}", ""]
     lines += ["import strawberry"]
     if out.json:
@@ -178,11 +186,12 @@ def render_module(module: str, classes: Sequence[type[View]]) -> str:
         names = ", ".join(sorted(out.nested[stem]))
         imports.append(f"from {GENERATED.replace('/', '.')}.{stem} import {names}")
     lines += imports
-    if out.lazy:  # the hand-written subclasses, for the type checker only (they import us)
+    # the hand-written subclasses, for the type checker only (they import this module); one
+    # extending a type of this module is checked as that type, its base, under the same name
+    checked = sorted(a.removesuffix("Ref") for a in out.lazy if a.removesuffix("Ref") not in here)
+    if checked:
         lines += ["", "if TYPE_CHECKING:"]
-        for alias in sorted(out.lazy):
-            name = alias.removesuffix("Ref")
-            lines.append(f"    from {EXTENDED[name]} import {name}")
+        lines += [f"    from {EXTENDED[name]} import {name}" for name in checked]
     for alias, value in sorted(out.lazy.items()):
         lines += ["", f"{alias} = {value}"]
     lines += body

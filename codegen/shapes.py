@@ -25,28 +25,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
 
 SHAPES: tuple[Shape, ...] = (
     Shape(
-        "Agent",
-        (
-            Field("id", "str"),
-            Field("name", "str"),
-            Field("status", "AgentStatus"),
-            Field("phase", "Phase"),
-            Field("market_mode", "MarketMode"),
-            Field("last_heartbeat", "datetime", nullable=True),
-        ),
-        "A Halyrd trading agent.",
-    ),
-    Shape(
-        "EquitySnapshot",
-        (
-            Field("ts", "datetime"),
-            Field("equity", "float"),
-            Field("phase", "Phase"),
-            Field("dd_from_peak", "float", description="1 - equity / running max"),
-        ),
-        "One point of an agent's equity curve.",
-    ),
-    Shape(
         "Hypothesis",
         (
             Field("id", "int"),

@@ -7,96 +7,6 @@ from __future__ import annotations
 from codegen.model import Field, Shape
 
 HALYRD_SHAPES: tuple[Shape, ...] = (
-    Shape(
-        "JournalEntry",
-        (
-            Field("id", "int"),
-            Field("ts", "datetime"),
-            Field(
-                "kind",
-                "str",
-                enum=("decision", "order", "fill", "skip", "block", "status", "config", "note"),
-            ),
-            Field("message", "str"),
-            Field("data", "json"),
-        ),
-        "One line of an agent's journal.",
-    ),
-    Shape(
-        "JournalPage",
-        (
-            Field("entries", "list[JournalEntry]", description="newest first"),
-            Field(
-                "next_cursor",
-                "str",
-                nullable=True,
-                description="pass as `cursor` for older entries; null on the last page",
-            ),
-        ),
-        "A page of an agent's journal.",
-    ),
-    Shape(
-        "RiskBlock",
-        (
-            Field("ts", "datetime"),
-            Field("layer", "str", enum=("policy", "quote", "mode", "signing")),
-            Field("rule", "str"),
-            Field("reason", "str"),
-            Field("order_ref", "str", description="the refused order, `ord_<id>`"),
-            Field("code", "str", description="the error code the refusal answered with"),
-        ),
-        "An order refused by the policy, quote, mode or signing layer.",
-    ),
-    Shape(
-        "Objective",
-        (
-            Field("rule", "str"),
-            Field("current", "float"),
-            Field("limit", "float"),
-            Field("headroom_pct", "float", description="(limit - current) / limit x 100"),
-            Field("holds", "bool"),
-        ),
-        "One risk objective (a ceiling) and the room left under it.",
-    ),
-    Shape(
-        "Evaluation",
-        (
-            Field("state", "AgentStatus"),
-            Field("objectives", "list[Objective]", description="worst value in the window"),
-            Field("window_days_elapsed", "float"),
-            Field("window_days", "float"),
-            Field("trade_floor", "int"),
-            Field("trades", "int", description="trades closed in the window"),
-            Field("eligible", "bool"),
-        ),
-        "Where the agent stands against its promotion gates.",
-    ),
-    Shape(
-        "Promotion",
-        (Field("status", "AgentStatus"), Field("first_tx_hash", "str")),
-        "The agent is LIVE; the hash of its signing session's first transaction.",
-    ),
-    Shape("Demotion", (Field("status", "AgentStatus"),), "The agent is back in PAPER."),
-    Shape("KillSwitch", (Field("twak_session", "str"),), "The signing session is revoked."),
-    Shape(
-        "AgentOrder",
-        (
-            Field("order_ref", "str"),
-            Field("ts", "datetime"),
-            Field("symbol", "str"),
-            Field("side", "TradeSide"),
-            Field("size", "float"),
-            Field("price", "float", description="fill price (the venue mid when refused)"),
-            Field("notional", "float"),
-            Field("phase", "Phase"),
-            Field("intent", "str", enum=("entry", "exit", "manual")),
-            Field("status", "str", enum=("filled", "blocked")),
-            Field("code", "str", nullable=True),
-            Field("tx_hash", "str", nullable=True, description="live orders: the signed tx"),
-            Field("trade_id", "int", nullable=True),
-        ),
-        "An order through the agent's layers.",
-    ),
     Shape("IdentityEndpoint", (Field("name", "str"), Field("endpoint", "str")), "An endpoint."),
     Shape(
         "IdentityRegistration",
@@ -147,37 +57,6 @@ HALYRD_SHAPES: tuple[Shape, ...] = (
             Field("created_at", "datetime"),
         ),
         "One configuration the agent ran with; parent links form a tree.",
-    ),
-    Shape(
-        "Candidate",
-        (
-            Field("symbol", "str"),
-            Field("rank", "int"),
-            Field("score", "float"),
-            Field("liquidity", "float", description="mean quote notional per bar"),
-            Field("volatility", "float", description="annualised stdev of log returns"),
-            Field("trend", "float", description="signed efficiency ratio in [-1, 1]"),
-            Field("character", "str"),
-            Field("selected", "bool", description="on the agent's watchlist now"),
-            Field("preset", "str", description="name of the recommended preset"),
-        ),
-        "A market the agent could trade.",
-    ),
-    Shape(
-        "Preset",
-        (
-            Field("name", "str"),
-            Field("family", "str"),
-            Field("params", "json"),
-            Field("description", "str"),
-            Field("suited_for", "str"),
-        ),
-        "A recommended strategy setup for one market character.",
-    ),
-    Shape(
-        "WatchlistCandidates",
-        (Field("candidates", "list[Candidate]"), Field("presets", "list[Preset]")),
-        "Ranked candidates and the presets they point to.",
     ),
     Shape("BacktestCreated", (Field("backtest_id", "int", attr="id"),), "A stored backtest."),
     Shape(

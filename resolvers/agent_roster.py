@@ -1,15 +1,20 @@
-"""The trading agents on record: lookups by id (`current`: the running one), the event payload
-and heartbeats. Below agent creation (resolvers/trading_agents.py) and resolvers/halyrd/."""
+"""The trading agents on record: the Agent view, lookups by id (`current`: the running one),
+the event payload and heartbeats. Below agent creation (resolvers/trading_agents.py) and
+resolvers/halyrd/."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import AGENT_STATUS, MARKET_MODE, PHASE
 from resolvers.errors import NotFound
+from resolvers.views import Doc, View, from_row, to_payload
 from storage.base import utcnow
 from storage.trading_agents import TradingAgent
 
@@ -17,8 +22,31 @@ SEED_AGENT_ID = "seed"
 CURRENT_ALIAS = "current"
 
 
+@dataclass(frozen=True, slots=True)
+class Agent(View):
+    """A Halyrd trading agent."""
+
+    rest_name = "Agent"
+    graphql_name = "TradingAgent"  # GraphQL's `Agent` is the Forven research agent
+
+    id: str
+    name: str
+    status: Annotated[str, AGENT_STATUS]
+    phase: Annotated[str, PHASE]
+    market_mode: Annotated[str, MARKET_MODE]
+    last_heartbeat: datetime | None
+    # GraphQL answers it (schema/trading_agents.py); the REST Agent does not have it
+    twak_session: Annotated[str, Doc(hidden=True)]
+
+
+def trading_agent_view(row: TradingAgent) -> Agent:
+    """The API's view of a trading agent row."""
+    return from_row(Agent, row)
+
+
 def trading_agent_payload(row: TradingAgent) -> dict[str, object]:
-    return {"id": row.id, "status": row.status, "phase": row.phase, "market_mode": row.market_mode}
+    """A trading agent event's payload: the agent as the REST API answers it."""
+    return to_payload(trading_agent_view(row))
 
 
 async def get_trading_agent(session: AsyncSession, *, agent_id: str) -> TradingAgent:
@@ -33,17 +61,22 @@ async def get_trading_agent(session: AsyncSession, *, agent_id: str) -> TradingA
     return row
 
 
-async def list_trading_agents(session: AsyncSession) -> list[TradingAgent]:
+async def get_trading_agent_view(session: AsyncSession, *, agent_id: str) -> Agent:
+    """One trading agent by id as the APIs answer it; `current` resolves to the running agent."""
+    return trading_agent_view(await get_trading_agent(session, agent_id=agent_id))
+
+
+async def list_trading_agents(session: AsyncSession) -> list[Agent]:
     """Every trading agent, oldest first."""
     stmt = select(TradingAgent).order_by(TradingAgent.created_at, TradingAgent.id)
-    return list((await session.execute(stmt)).scalars())
+    return [trading_agent_view(row) for row in (await session.execute(stmt)).scalars()]
 
 
 async def get_trading_agents_by_ids(
     session: AsyncSession, *, ids: Sequence[str]
-) -> list[TradingAgent | None]:
+) -> list[Agent | None]:
     rows = (await session.execute(select(TradingAgent).where(TradingAgent.id.in_(ids)))).scalars()
-    found = {row.id: row for row in rows}
+    found = {row.id: trading_agent_view(row) for row in rows}
     return [found.get(i) for i in ids]
 
 

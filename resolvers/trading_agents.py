@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.agent_roster import (
     SEED_AGENT_ID,
     get_trading_agent,
+    get_trading_agent_view,
     list_trading_agents,
     trading_agent_payload,
 )
@@ -16,8 +17,13 @@ from resolvers.halyrd.config_versions import commit_version
 from storage.outbox import append_event
 from storage.trading_agents import TradingAgent
 
-# the route catalog names these two here (codegen/catalog/halyrd.py)
-__all__ = ["ensure_seed_agent", "get_trading_agent", "list_trading_agents"]
+# the route catalog names these here (codegen/catalog/halyrd.py)
+__all__ = [
+    "ensure_seed_agent",
+    "get_trading_agent",
+    "get_trading_agent_view",
+    "list_trading_agents",
+]
 
 
 async def ensure_seed_agent(session: AsyncSession, *, market_mode: str = "spot") -> TradingAgent:

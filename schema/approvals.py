@@ -86,7 +86,7 @@ class Approval:
             return Hypothesis.from_row(hyp) if hyp else None
         if self.target_type == "trading_agent":
             agent = await loader(scope, "trading_agent").load(self.target_id)
-            return TradingAgent.from_row(agent) if agent else None
+            return TradingAgent.of(agent) if agent else None
         return None
 
 

@@ -47,8 +47,8 @@ class Trade(generated.Trade):
 
         if self.agent_id is None:
             return None
-        row = await loader(info.context.scope, "trading_agent").load(self.agent_id)
-        return TradingAgent.from_row(row) if row else None
+        view = await loader(info.context.scope, "trading_agent").load(self.agent_id)
+        return TradingAgent.of(view) if view else None
 
 
 @extends

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from resolvers.agent_roster import get_trading_agent, list_trading_agents
-from resolvers.halyrd.blocks import list_blocks, list_orders
+from resolvers.agent_roster import Agent as AgentView
+from resolvers.agent_roster import get_trading_agent_view, list_trading_agents
+from resolvers.halyrd.blocks import list_blocks_view, list_orders
 from resolvers.halyrd.config_versions import list_config_versions
 from resolvers.halyrd.equity import list_equity
 from resolvers.halyrd.evaluation import get_evaluation
@@ -17,12 +18,14 @@ from resolvers.halyrd.journal import page_journal
 from resolvers.halyrd.risk import list_objectives
 from resolvers.halyrd.watchlist import list_candidates
 from resolvers.trades import list_trades
-from schema.enums import AgentStatus, MarketMode, Phase
+from schema.enums import Phase
+from schema.extend import extends
+from schema.generated import agent_roster as generated
+from schema.generated.halyrd_equity import EquitySnapshot
 from schema.halyrd.config import ConfigVersion, WatchlistCandidates
 from schema.halyrd.evaluation import Evaluation, Identity, Objective
-from schema.halyrd.records import EquitySnapshot, JournalPage, RiskBlock
+from schema.halyrd.records import JournalPage, RiskBlock
 from schema.relay import Connection, to_connection, wants_total
-from storage.trading_agents import TradingAgent as TradingAgentRow
 
 if TYPE_CHECKING:
     from schema.halyrd.actions import AgentOrder
@@ -33,29 +36,18 @@ AgentOrderRef = Annotated["AgentOrder", strawberry.lazy("schema.halyrd.actions")
 CURRENT = strawberry.ID("current")
 
 
-@strawberry.type
-class TradingAgent:
-    id: strawberry.ID
-    name: str
-    status: AgentStatus
-    phase: Phase
-    market_mode: MarketMode
-    last_heartbeat: datetime | None
+@extends
+class TradingAgent(generated.TradingAgent):
+    # GraphQL-only: the view keeps it hidden from the REST Agent
     twak_session: str = strawberry.field(
         description="The live signing session: none, active, or revoked by the kill switch."
     )
 
     @classmethod
-    def from_row(cls, row: TradingAgentRow) -> TradingAgent:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            status=AgentStatus(row.status),
-            phase=Phase(row.phase),
-            market_mode=MarketMode(row.market_mode),
-            last_heartbeat=row.last_heartbeat,
-            twak_session=row.twak_session,
-        )
+    def is_type_of(cls, obj: object, info: Any) -> bool:
+        """A view is no instance of this type: say so for the unions holding it (an
+        approval's `target`)."""
+        return isinstance(obj, AgentView)
 
     @strawberry.field(description="This agent's trades, oldest first.")
     async def trades(
@@ -111,15 +103,15 @@ class TradingAgent:
 
     @strawberry.field(description="Orders the layers refused, newest first.")
     async def risk_blocks(self, info: strawberry.Info, limit: int | None = None) -> list[RiskBlock]:
-        rows = await info.context.scope.run(list_blocks, agent_id=str(self.id), limit=limit)
-        return [RiskBlock.from_row(r) for r in rows]
+        views = await info.context.scope.run(list_blocks_view, agent_id=str(self.id), limit=limit)
+        return [RiskBlock.of(view) for view in views]
 
     @strawberry.field(description="Orders placed, filled or blocked, newest first.")
     async def orders(self, info: strawberry.Info, limit: int | None = None) -> list[AgentOrderRef]:
         from schema.halyrd.actions import AgentOrder
 
-        rows = await info.context.scope.run(list_orders, agent_id=str(self.id), limit=limit)
-        return [AgentOrder.from_row(r) for r in rows]
+        views = await info.context.scope.run(list_orders, agent_id=str(self.id), limit=limit)
+        return [AgentOrder.of(view) for view in views]
 
     @strawberry.field(description="Markets ranked for the watchlist, with recommended presets.")
     async def watchlist_candidates(self, info: strawberry.Info) -> WatchlistCandidates:
@@ -142,10 +134,10 @@ class TradingAgentQuery:
     async def trading_agent(
         self, info: strawberry.Info, id: strawberry.ID = CURRENT
     ) -> TradingAgent:
-        row = await info.context.scope.run(get_trading_agent, agent_id=str(id))
-        return TradingAgent.from_row(row)
+        view = await info.context.scope.run(get_trading_agent_view, agent_id=str(id))
+        return TradingAgent.of(view)
 
     @strawberry.field
     async def trading_agents(self, info: strawberry.Info) -> list[TradingAgent]:
-        rows = await info.context.scope.run(list_trading_agents)
-        return [TradingAgent.from_row(row) for row in rows]
+        views = await info.context.scope.run(list_trading_agents)
+        return [TradingAgent.of(view) for view in views]

@@ -31,13 +31,13 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/agents/current", api="halyrd", router="halyrd", op="get_current_agent",
         summary="The running agent (alias of its id).", state="implemented",
-        resolver=trading_agents.get_trading_agent, fixed=(("agent_id", "current"),),
+        resolver=trading_agents.get_trading_agent_view, fixed=(("agent_id", "current"),),
         response=Response("one", "Agent"), errors=(404,), graphql="tradingAgent",
     ),
     route(
         method="GET", path="/agents/{id}", api="halyrd", router="halyrd", op="get_agent",
         summary="One agent: id, name, status, phase, market_mode, last_heartbeat.",
-        state="implemented", resolver=trading_agents.get_trading_agent, params=(AGENT_ID,),
+        state="implemented", resolver=trading_agents.get_trading_agent_view, params=(AGENT_ID,),
         response=Response("one", "Agent"), graphql="tradingAgent",
     ),
     route(
@@ -109,7 +109,7 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/agents/{id}/risk/blocks", api="halyrd", router="halyrd",
         op="list_agent_risk_blocks", summary="Refused orders: ts, layer, rule, reason, order_ref.",
-        state="implemented", resolver=blocks.list_blocks,
+        state="implemented", resolver=blocks.list_blocks_view,
         params=(
             AGENT_ID,
             Param(

@@ -155,7 +155,7 @@ ROUTES: tuple[Route, ...] = (
         method="POST", path="/agents/{id}/orders", api="halyrd", router="halyrd",
         op="place_agent_order",
         summary="A manual order through the agent's layers (an extension: not in the seed).",
-        state="implemented", resolver=orders.place_order,
+        state="implemented", resolver=orders.place_order_view,
         params=(
             AGENT_ID,
             Param("symbol", "body", "str", required=True, min_length=1),
@@ -189,7 +189,7 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/agents", api="halyrd", router="halyrd", op="spawn_agent",
         summary="Spawn another agent (roadmap, built).", state="implemented",
-        resolver=agents.spawn_agent,
+        resolver=agents.spawn_agent_view,
         params=(
             Param("name", "body", "str", required=True, min_length=1),
             Param(

@@ -19,7 +19,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.agent_roster import CURRENT_ALIAS, trading_agent_payload
+from resolvers.agent_roster import (
+    CURRENT_ALIAS,
+    Agent,
+    trading_agent_payload,
+    trading_agent_view,
+)
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.halyrd.config import MARKET_MODES, AgentConfig, apply_patch, parse_config
 from resolvers.halyrd.config_versions import commit_version
@@ -86,6 +91,21 @@ async def spawn_agent(
     )
     await commit_version(session, agent=row, config=resolved, change="spawn")
     return row
+
+
+async def spawn_agent_view(
+    session: AsyncSession,
+    *,
+    name: str,
+    agent_id: str | None = None,
+    market_mode: str = "spot",
+    config: dict[str, Any] | None = None,
+) -> Agent:
+    """`spawn_agent`, answered as the APIs describe the new agent."""
+    row = await spawn_agent(
+        session, name=name, agent_id=agent_id, market_mode=market_mode, config=config
+    )
+    return trading_agent_view(row)
 
 
 def _checked_id(agent_id: str) -> str:

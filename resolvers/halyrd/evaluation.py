@@ -28,16 +28,19 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Annotated
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.agent_roster import get_trading_agent
+from resolvers.choices import AGENT_STATUS
 from resolvers.halyrd.account import agent_clock
 from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.proposal import AccountState
 from resolvers.halyrd.risk import LOSS_RULES, Objective, objective, objectives, ratio
 from resolvers.halyrd.status import restart_window, set_status
+from resolvers.views import View
 from storage.halyrd import AgentEquity, AgentOrder
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -45,14 +48,16 @@ from storage.trading_agents import TradingAgent
 DAY = 86_400
 
 
-@dataclass(frozen=True)
-class Evaluation:
-    state: str  # the agent's status
-    objectives: list[Objective]  # `current` = the worst value seen in the window
+@dataclass(frozen=True, slots=True)
+class Evaluation(View):
+    """Where the agent stands against its promotion gates."""
+
+    state: Annotated[str, AGENT_STATUS]  # the agent's status
+    objectives: Annotated[list[Objective], "worst value in the window"]
     window_days_elapsed: float
     window_days: float
     trade_floor: int
-    trades: int  # trades closed in the window
+    trades: Annotated[int, "trades closed in the window"]
     eligible: bool
 
 

@@ -19,7 +19,7 @@ import binascii
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,10 +27,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.events import emit
+from resolvers.views import JSON, Choices, View, from_row, to_payload
 from storage.base import utcnow
-from storage.halyrd import JournalEntry
+from storage.halyrd import JournalEntry as JournalRow
 
-KINDS = ("decision", "order", "fill", "skip", "block", "status", "config", "note")
+JOURNAL_KIND = Choices(
+    "JournalEntryKind", ("decision", "order", "fill", "skip", "block", "status", "config", "note")
+)
+KINDS = JOURNAL_KIND.values
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 CURSOR_PREFIX = "j:"
@@ -38,20 +42,33 @@ CURSOR_KEY = re.compile(r"[1-9][0-9]{0,18}")
 MAX_ID = 2**63 - 1
 
 
-@dataclass(frozen=True)
-class JournalPage:
-    entries: list[JournalEntry]
-    next_cursor: str | None  # None on the last page
+@dataclass(frozen=True, slots=True)
+class JournalEntry(View):
+    """One line of an agent's journal."""
+
+    id: int
+    ts: datetime
+    kind: Annotated[str, JOURNAL_KIND]
+    message: str
+    data: JSON
 
 
-def journal_payload(row: JournalEntry) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "ts": row.ts.isoformat(),
-        "kind": row.kind,
-        "message": row.message,
-        "data": row.data,
-    }
+@dataclass(frozen=True, slots=True)
+class JournalPage(View):
+    """A page of an agent's journal."""
+
+    entries: Annotated[list[JournalEntry], "newest first"]
+    next_cursor: Annotated[str | None, "pass as `cursor` for older entries; null on the last page"]
+
+
+def journal_view(row: JournalRow) -> JournalEntry:
+    """The API's view of a journal row."""
+    return from_row(JournalEntry, row)
+
+
+def journal_payload(row: JournalRow) -> dict[str, Any]:
+    """A `journal` event's payload: the entry as the REST API answers it."""
+    return to_payload(journal_view(row))
 
 
 async def append_entry(
@@ -62,11 +79,11 @@ async def append_entry(
     message: str,
     data: dict[str, Any] | None = None,
     ts: datetime | None = None,
-) -> JournalEntry:
+) -> JournalRow:
     """Add one entry (and its `journal` event) to the current transaction."""
     if kind not in KINDS:
         raise ValueError(f"unknown journal kind {kind!r}")
-    row = JournalEntry(
+    row = JournalRow(
         trading_agent_id=agent_id,
         ts=ts or utcnow(),
         kind=kind,
@@ -119,11 +136,11 @@ async def page_journal(
         )
     before = decode_cursor(cursor) if cursor is not None else None
     agent = await get_trading_agent(session, agent_id=agent_id)
-    stmt = select(JournalEntry).where(JournalEntry.trading_agent_id == agent.id)
+    stmt = select(JournalRow).where(JournalRow.trading_agent_id == agent.id)
     if before is not None:
-        stmt = stmt.where(JournalEntry.id < before)
-    stmt = stmt.order_by(JournalEntry.id.desc())
+        stmt = stmt.where(JournalRow.id < before)
+    stmt = stmt.order_by(JournalRow.id.desc())
     rows = list((await session.execute(stmt.limit(size + 1))).scalars())
-    entries = rows[:size]
+    entries = [journal_view(row) for row in rows[:size]]
     more = len(rows) > size
     return JournalPage(entries=entries, next_cursor=encode_cursor(entries[-1].id) if more else None)

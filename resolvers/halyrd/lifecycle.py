@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.agent_roster import get_trading_agent
+from resolvers.choices import AGENT_STATUS
 from resolvers.errors import Conflict, InvalidInput
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.evaluation import failing_gates, get_evaluation
@@ -31,25 +33,32 @@ from resolvers.halyrd.journal import append_entry
 from resolvers.halyrd.refusals import Demoted, NotEligible
 from resolvers.halyrd.signing import Signer, canonical, signer_for
 from resolvers.halyrd.status import restart_window, set_status
+from resolvers.views import View
 from storage.base import utcnow
 
 PHASE_OF = {"PAPER": "paper", "ELIGIBLE": "paper", "LIVE": "live", "DEMOTED": "paper"}
 
 
-@dataclass(frozen=True)
-class Promotion:
-    status: str
-    first_tx_hash: str
+@dataclass(frozen=True, slots=True)
+class Promotion(View):
+    """The agent is LIVE; the hash of its signing session's first transaction."""
+
+    status: Annotated[str, AGENT_STATUS]
+    first_tx_hash: Annotated[str, "hash of the signing session's first tx"]
 
 
-@dataclass(frozen=True)
-class Demotion:
-    status: str
+@dataclass(frozen=True, slots=True)
+class Demotion(View):
+    """The agent is back in PAPER."""
+
+    status: Annotated[str, AGENT_STATUS]
 
 
-@dataclass(frozen=True)
-class KillSwitch:
-    twak_session: str
+@dataclass(frozen=True, slots=True)
+class KillSwitch(View):
+    """The signing session is revoked."""
+
+    twak_session: Annotated[str, "always `revoked`"]
 
 
 async def promote_agent(

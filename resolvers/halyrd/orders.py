@@ -28,6 +28,8 @@ from resolvers.agent_roster import get_trading_agent
 from resolvers.control import SystemPaused, is_paused
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.account import account_state, open_trades
+from resolvers.halyrd.blocks import AgentOrder as AgentOrderView
+from resolvers.halyrd.blocks import block_view, order_view
 from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
@@ -37,8 +39,9 @@ from resolvers.halyrd.refusals import OrderRefused, QuoteDivergence, QuoteStale
 from resolvers.halyrd.risk import check_order
 from resolvers.halyrd.signing import Signer, sign_order
 from resolvers.market.feed import MarketFeed, Quote, default_feed
-from resolvers.trades import close_trade, open_trade
+from resolvers.trades import close_trade, open_trade, trade_payload
 from resolvers.validation import require_choice, require_text
+from resolvers.views import to_payload
 from storage.base import utcnow
 from storage.halyrd import AgentOrder, RiskBlock
 from storage.trades import Trade
@@ -55,27 +58,13 @@ def trading_phase(agent: TradingAgent) -> str:
     return "live" if agent.status == "LIVE" else "paper"
 
 
-TRADE_KEYS = (
-    "id", "strategy_id", "symbol", "side", "size", "entry_price", "exit_price", "fees", "pnl",
-    "status", "phase", "failure_reason",
-)  # fmt: skip
 ORDER_KEYS = ("symbol", "side", "size", "intent", "phase")
-BLOCK_KEYS = ("layer", "rule", "reason", "order_ref", "code")
-
-
-def trade_json(row: Trade) -> dict[str, Any]:
-    """A trade with the documented Trade keys."""
-    data = {key: getattr(row, key) for key in TRADE_KEYS}
-    closed = None if row.closed_at is None else row.closed_at.isoformat()
-    opened = row.opened_at.isoformat()
-    return {**data, "agent_id": row.trading_agent_id, "opened_at": opened, "closed_at": closed}
 
 
 def block_json(block: RiskBlock, order: AgentOrder) -> dict[str, Any]:
-    """A refusal: the documented Block keys (ts, layer, rule, reason, order_ref), its code and
-    what the order was."""
-    data = {key: getattr(block, key) for key in BLOCK_KEYS}
-    return {"ts": block.ts.isoformat(), **data, **{k: getattr(order, k) for k in ORDER_KEYS}}
+    """A refusal: the block as GET /risk/blocks answers it (ts, layer, rule, reason, order_ref,
+    code) and what the order was."""
+    return {**to_payload(block_view(block)), **{k: getattr(order, k) for k in ORDER_KEYS}}
 
 
 def quotes_for(
@@ -174,7 +163,9 @@ async def _fill(
     data |= {"price": price, "fee": fee, "tx_hash": tx_hash, "trade_ids": [t.id for t in touched]}
     await append_entry(session, agent_id=agent.id, kind="fill", message=message, data=data, ts=now)
     for trade in touched:
-        await emit(session, agent_id=agent.id, event_type="trade", ts=now, data=trade_json(trade))
+        await emit(
+            session, agent_id=agent.id, event_type="trade", ts=now, data=trade_payload(trade)
+        )
     return row
 
 
@@ -297,3 +288,28 @@ async def place_order(
         now=moment,
         signer=signer,
     )
+
+
+async def place_order_view(
+    session: AsyncSession,
+    *,
+    agent_id: str,
+    symbol: str,
+    side: str,
+    size: float,
+    feed: MarketFeed | None = None,
+    signer: Signer | None = None,
+    now: datetime | None = None,
+) -> AgentOrderView:
+    """`place_order`, answered as the APIs describe the order."""
+    row = await place_order(
+        session,
+        agent_id=agent_id,
+        symbol=symbol,
+        side=side,
+        size=size,
+        feed=feed,
+        signer=signer,
+        now=now,
+    )
+    return order_view(row)

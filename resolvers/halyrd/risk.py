@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,7 @@ from resolvers.halyrd.account import agent_clock, current_account
 from resolvers.halyrd.config import AgentConfig, RiskLimits, parse_config
 from resolvers.halyrd.proposal import AccountState, ProposedOrder
 from resolvers.halyrd.refusals import RiskVeto
+from resolvers.views import View
 from storage.halyrd import AgentEquity, AgentOrder
 from storage.trading_agents import TradingAgent
 
@@ -36,12 +38,14 @@ LOSS_RULES = ("max_drawdown", "daily_loss")
 RATIO_CAP = 1e6
 
 
-@dataclass(frozen=True)
-class Objective:
+@dataclass(frozen=True, slots=True)
+class Objective(View):
+    """One risk objective (a ceiling) and the room left under it."""
+
     rule: str
     current: float
     limit: float
-    headroom_pct: float  # (limit - current) / limit x 100; negative once breached
+    headroom_pct: Annotated[float, "(limit - current) / limit x 100"]  # negative once breached
     holds: bool
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.agent_roster import trading_agent_payload
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
 from storage.trading_agents import AGENT_STATUSES, TradingAgent
@@ -46,7 +47,9 @@ async def set_status(
         data=data,
         ts=now,
     )
-    await emit(session, agent_id=agent.id, event_type="status", ts=now, data=data)
+    # the event describes the agent as GET /agents/{id} answers it, plus what changed
+    event = {**trading_agent_payload(agent), "previous": previous, "reason": reason}
+    await emit(session, agent_id=agent.id, event_type="status", ts=now, data=event)
 
 
 async def restart_window(

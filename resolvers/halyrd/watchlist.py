@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,7 @@ from resolvers.halyrd.config_versions import ConfigVersionView, base_config, com
 from resolvers.market.feed import MarketFeed, default_feed
 from resolvers.quant import metrics
 from resolvers.quant.strategies import Params, validate_params
+from resolvers.views import View
 from storage.base import utcnow
 
 UNIVERSE = (
@@ -50,8 +51,10 @@ MAX_WATCHLIST = 20
 MIN_BARS = 50
 
 
-@dataclass(frozen=True)
-class Preset:
+@dataclass(frozen=True, slots=True)
+class Preset(View):
+    """A recommended strategy setup for one market character."""
+
     name: str
     family: str
     params: Params
@@ -59,21 +62,25 @@ class Preset:
     suited_for: str  # trend, range or compression
 
 
-@dataclass(frozen=True)
-class Candidate:
+@dataclass(frozen=True, slots=True)
+class Candidate(View):
+    """A market the agent could trade."""
+
     symbol: str
     rank: int
     score: float
-    liquidity: float  # mean quote notional per bar
-    volatility: float  # annualised
-    trend: float  # signed efficiency ratio in [-1, 1]
+    liquidity: Annotated[float, "mean quote notional per bar"]
+    volatility: Annotated[float, "annualised stdev of log returns"]
+    trend: Annotated[float, "signed efficiency ratio in [-1, 1]"]
     character: str
-    selected: bool  # on the agent's watchlist now
-    preset: str
+    selected: Annotated[bool, "on the agent's watchlist now"]
+    preset: Annotated[str, "name of the recommended preset"]
 
 
-@dataclass(frozen=True)
-class Candidates:
+@dataclass(frozen=True, slots=True)
+class WatchlistCandidates(View):
+    """Ranked candidates and the presets they point to."""
+
     candidates: list[Candidate]
     presets: list[Preset]
 
@@ -115,7 +122,7 @@ async def list_candidates(
     agent_id: str,
     now: datetime | None = None,
     feed: MarketFeed | None = None,
-) -> Candidates:
+) -> WatchlistCandidates:
     """The universe ranked by score for this agent's interval, with recommended presets."""
     agent = await get_trading_agent(session, agent_id=agent_id)
     config = parse_config(agent.config)
@@ -151,7 +158,7 @@ async def list_candidates(
             row["score"] = score
     rows.sort(key=lambda r: (-r["score"], r["symbol"]))
     selected = set(config.watchlist)
-    return Candidates(
+    return WatchlistCandidates(
         candidates=[
             Candidate(rank=i, selected=r["symbol"] in selected, **r)
             for i, r in enumerate(rows, start=1)

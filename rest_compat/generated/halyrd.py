@@ -96,7 +96,7 @@ async def list_agents(request: Request) -> Response:
     """Every trading agent (one today)."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_agent_roster.list_trading_agents(session)
-    return respond([S.agent(x) for x in result], 200)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -109,8 +109,8 @@ async def list_agents(request: Request) -> Response:
 async def get_current_agent(request: Request) -> Response:
     """The running agent (alias of its id)."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_agent_roster.get_trading_agent(session, agent_id="current")
-    return respond(S.agent(result), 200)
+        result = await r_agent_roster.get_trading_agent_view(session, agent_id="current")
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -123,8 +123,8 @@ async def get_current_agent(request: Request) -> Response:
 async def get_agent(request: Request, id: str) -> Response:
     """One agent: id, name, status, phase, market_mode, last_heartbeat."""
     async with boundary(request, write=False, query=()) as session:
-        result = await r_agent_roster.get_trading_agent(session, agent_id=id)
-    return respond(S.agent(result), 200)
+        result = await r_agent_roster.get_trading_agent_view(session, agent_id=id)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -146,7 +146,7 @@ async def get_agent_equity(
         result = await r_halyrd_equity.list_equity(
             session, agent_id=id, start=from_, end=to, interval=interval
         )
-    return respond([S.equity_snapshot(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -183,7 +183,7 @@ async def get_agent_journal(
         result = await r_halyrd_journal.page_journal(
             session, agent_id=id, cursor=cursor, limit=limit
         )
-    return respond(S.journal_page(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -198,8 +198,8 @@ async def list_agent_risk_blocks(
 ) -> Response:
     """Refused orders: ts, layer, rule, reason, order_ref."""
     async with boundary(request, write=False, query=("limit",)) as session:
-        result = await r_halyrd_blocks.list_blocks(session, agent_id=id, limit=limit)
-    return respond([S.risk_block(x) for x in result], 200)
+        result = await r_halyrd_blocks.list_blocks_view(session, agent_id=id, limit=limit)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -213,7 +213,7 @@ async def get_agent_evaluation(request: Request, id: str) -> Response:
     """Evaluation state and objectives: state, objectives[], window_days_elapsed, trade_floor, eligible."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_halyrd_evaluation.get_evaluation(session, agent_id=id)
-    return respond(S.evaluation(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -227,7 +227,7 @@ async def list_agent_risk_objectives(request: Request, id: str) -> Response:
     """Risk objectives: rule, current, limit, headroom_pct."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_halyrd_risk.list_objectives(session, agent_id=id)
-    return respond([S.objective(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -241,7 +241,7 @@ async def list_watchlist_candidates(request: Request, id: str) -> Response:
     """Ranked candidates with recommended presets."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_halyrd_watchlist.list_candidates(session, agent_id=id)
-    return respond(S.watchlist_candidates(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -309,7 +309,7 @@ async def promote_agent(
     """Promote to LIVE; {force: true} bypasses NOT_ELIGIBLE."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_halyrd_lifecycle.promote_agent(session, agent_id=id, force=body.force)
-    return respond(S.promotion(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -324,7 +324,7 @@ async def demote_agent(request: Request, id: str) -> Response:
     """Back to PAPER."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_halyrd_lifecycle.demote_agent(session, agent_id=id)
-    return respond(S.demotion(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -339,7 +339,7 @@ async def kill_agent(request: Request, id: str, body: KillAgentBody = KillAgentB
     """Revoke the signing session; requires {confirm: true}."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_halyrd_lifecycle.kill_agent(session, agent_id=id, confirm=body.confirm)
-    return respond(S.kill_switch(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -353,10 +353,10 @@ async def kill_agent(request: Request, id: str, body: KillAgentBody = KillAgentB
 async def place_agent_order(request: Request, id: str, body: PlaceAgentOrderBody) -> Response:
     """A manual order through the agent's layers (an extension: not in the seed)."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_halyrd_orders.place_order(
+        result = await r_halyrd_orders.place_order_view(
             session, agent_id=id, symbol=body.symbol, side=body.side, size=body.size
         )
-    return respond(S.agent_order(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -384,14 +384,14 @@ async def get_agent_identity(request: Request, id: str) -> Response:
 async def spawn_agent(request: Request, body: SpawnAgentBody) -> Response:
     """Spawn another agent (roadmap, built)."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_halyrd_agents.spawn_agent(
+        result = await r_halyrd_agents.spawn_agent_view(
             session,
             name=body.name,
             agent_id=body.id,
             market_mode=body.market_mode,
             config=body.config,
         )
-    return respond(S.agent(result), 201)
+    return respond(jsonable(result), 201)
 
 
 @router.api_route(

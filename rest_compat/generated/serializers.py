@@ -7,28 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 
-def agent(obj: Any) -> dict[str, Any]:
-    """Agent: A Halyrd trading agent."""
-    return {
-        "id": obj.id,
-        "name": obj.name,
-        "status": obj.status,
-        "phase": obj.phase,
-        "market_mode": obj.market_mode,
-        "last_heartbeat": obj.last_heartbeat,
-    }
-
-
-def equity_snapshot(obj: Any) -> dict[str, Any]:
-    """EquitySnapshot: One point of an agent's equity curve."""
-    return {
-        "ts": obj.ts,
-        "equity": obj.equity,
-        "phase": obj.phase,
-        "dd_from_peak": obj.dd_from_peak,
-    }
-
-
 def hypothesis(obj: Any) -> dict[str, Any]:
     """Hypothesis: A research thesis; strategies descend from it."""
     return {
@@ -124,102 +102,6 @@ def approval(obj: Any) -> dict[str, Any]:
     }
 
 
-def journal_entry(obj: Any) -> dict[str, Any]:
-    """JournalEntry: One line of an agent's journal."""
-    return {
-        "id": obj.id,
-        "ts": obj.ts,
-        "kind": obj.kind,
-        "message": obj.message,
-        "data": obj.data,
-    }
-
-
-def journal_page(obj: Any) -> dict[str, Any]:
-    """JournalPage: A page of an agent's journal."""
-    return {
-        "entries": [journal_entry(x) for x in obj.entries],
-        "next_cursor": obj.next_cursor,
-    }
-
-
-def risk_block(obj: Any) -> dict[str, Any]:
-    """RiskBlock: An order refused by the policy, quote, mode or signing layer."""
-    return {
-        "ts": obj.ts,
-        "layer": obj.layer,
-        "rule": obj.rule,
-        "reason": obj.reason,
-        "order_ref": obj.order_ref,
-        "code": obj.code,
-    }
-
-
-def objective(obj: Any) -> dict[str, Any]:
-    """Objective: One risk objective (a ceiling) and the room left under it."""
-    return {
-        "rule": obj.rule,
-        "current": obj.current,
-        "limit": obj.limit,
-        "headroom_pct": obj.headroom_pct,
-        "holds": obj.holds,
-    }
-
-
-def evaluation(obj: Any) -> dict[str, Any]:
-    """Evaluation: Where the agent stands against its promotion gates."""
-    return {
-        "state": obj.state,
-        "objectives": [objective(x) for x in obj.objectives],
-        "window_days_elapsed": obj.window_days_elapsed,
-        "window_days": obj.window_days,
-        "trade_floor": obj.trade_floor,
-        "trades": obj.trades,
-        "eligible": obj.eligible,
-    }
-
-
-def promotion(obj: Any) -> dict[str, Any]:
-    """Promotion: The agent is LIVE; the hash of its signing session's first transaction."""
-    return {
-        "status": obj.status,
-        "first_tx_hash": obj.first_tx_hash,
-    }
-
-
-def demotion(obj: Any) -> dict[str, Any]:
-    """Demotion: The agent is back in PAPER."""
-    return {
-        "status": obj.status,
-    }
-
-
-def kill_switch(obj: Any) -> dict[str, Any]:
-    """KillSwitch: The signing session is revoked."""
-    return {
-        "twak_session": obj.twak_session,
-    }
-
-
-def agent_order(obj: Any) -> dict[str, Any]:
-    """AgentOrder: An order through the agent's layers."""
-    return {
-        "order_ref": obj.order_ref,
-        "ts": obj.ts,
-        "symbol": obj.symbol,
-        "side": obj.side,
-        "size": obj.size,
-        "price": obj.price,
-        "notional": obj.notional,
-        "phase": obj.phase,
-        "intent": obj.intent,
-        "status": obj.status,
-        "code": obj.code,
-        "tx_hash": obj.tx_hash,
-        "trade_id": obj.trade_id,
-    }
-
-
 def identity_endpoint(obj: Any) -> dict[str, Any]:
     """IdentityEndpoint: An endpoint."""
     return {
@@ -273,40 +155,6 @@ def config_version(obj: Any) -> dict[str, Any]:
         "outcome": obj.outcome,
         "active": obj.active,
         "created_at": obj.created_at,
-    }
-
-
-def candidate(obj: Any) -> dict[str, Any]:
-    """Candidate: A market the agent could trade."""
-    return {
-        "symbol": obj.symbol,
-        "rank": obj.rank,
-        "score": obj.score,
-        "liquidity": obj.liquidity,
-        "volatility": obj.volatility,
-        "trend": obj.trend,
-        "character": obj.character,
-        "selected": obj.selected,
-        "preset": obj.preset,
-    }
-
-
-def preset(obj: Any) -> dict[str, Any]:
-    """Preset: A recommended strategy setup for one market character."""
-    return {
-        "name": obj.name,
-        "family": obj.family,
-        "params": obj.params,
-        "description": obj.description,
-        "suited_for": obj.suited_for,
-    }
-
-
-def watchlist_candidates(obj: Any) -> dict[str, Any]:
-    """WatchlistCandidates: Ranked candidates and the presets they point to."""
-    return {
-        "candidates": [candidate(x) for x in obj.candidates],
-        "presets": [preset(x) for x in obj.presets],
     }
 
 

@@ -19,6 +19,19 @@ class AgentEventType(Enum):
 
 
 @strawberry.enum
+class AgentOrderIntent(Enum):
+    ENTRY = "entry"
+    EXIT = "exit"
+    MANUAL = "manual"
+
+
+@strawberry.enum
+class AgentOrderStatus(Enum):
+    FILLED = "filled"
+    BLOCKED = "blocked"
+
+
+@strawberry.enum
 class AgentStatus(Enum):
     PAPER = "PAPER"
     ELIGIBLE = "ELIGIBLE"
@@ -49,6 +62,18 @@ class ExecutionMode(Enum):
 
 
 @strawberry.enum
+class JournalEntryKind(Enum):
+    DECISION = "decision"
+    ORDER = "order"
+    FILL = "fill"
+    SKIP = "skip"
+    BLOCK = "block"
+    STATUS = "status"
+    CONFIG = "config"
+    NOTE = "note"
+
+
+@strawberry.enum
 class MarketMode(Enum):
     SPOT = "spot"
     PERP = "perp"
@@ -72,6 +97,14 @@ class ReconcileKind(Enum):
     CLOSED_ON_EXCHANGE = "closed_on_exchange"
     UNKNOWN_ON_EXCHANGE = "unknown_on_exchange"
     MISMATCH = "mismatch"
+
+
+@strawberry.enum
+class RiskBlockLayer(Enum):
+    POLICY = "policy"
+    QUOTE = "quote"
+    MODE = "mode"
+    SIGNING = "signing"
 
 
 @strawberry.enum

@@ -1,4 +1,5 @@
-"""The agent's configuration history (a tree of versions) and its watchlist candidates."""
+"""The agent's configuration history (a tree of versions; legacy: RunPeriod's `from` cannot
+be a view field) and its watchlist candidates (the generated types)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from typing import cast
 import strawberry
 
 from resolvers.halyrd.config_versions import ConfigVersionView
-from resolvers.halyrd.watchlist import Candidate as CandidateResult
-from resolvers.halyrd.watchlist import Candidates
-from resolvers.halyrd.watchlist import Preset as PresetResult
+from schema.generated import halyrd_watchlist
 from schema.scalars import JSON
 
 
@@ -49,51 +48,6 @@ class ConfigVersion:
         )
 
 
-@strawberry.type(description="A market the agent could trade, scored from its recent candles.")
-class Candidate:
-    symbol: str
-    rank: int
-    score: float
-    liquidity: float = strawberry.field(description="mean quote notional per bar")
-    volatility: float = strawberry.field(description="annualised stdev of log returns")
-    trend: float = strawberry.field(description="signed efficiency ratio in [-1, 1]")
-    character: str
-    selected: bool
-    preset: str
-
-    @classmethod
-    def of(cls, c: CandidateResult) -> Candidate:
-        return cls(
-            symbol=c.symbol, rank=c.rank, score=c.score, liquidity=c.liquidity,
-            volatility=c.volatility, trend=c.trend, character=c.character,
-            selected=c.selected, preset=c.preset,
-        )  # fmt: skip
-
-
-@strawberry.type(description="A recommended strategy setup for one market character.")
-class Preset:
-    name: str
-    family: str
-    params: JSON
-    description: str
-    suited_for: str
-
-    @classmethod
-    def of(cls, p: PresetResult) -> Preset:
-        return cls(
-            name=p.name, family=p.family, params=cast(JSON, p.params),
-            description=p.description, suited_for=p.suited_for,
-        )  # fmt: skip
-
-
-@strawberry.type
-class WatchlistCandidates:
-    candidates: list[Candidate]
-    presets: list[Preset]
-
-    @classmethod
-    def of(cls, c: Candidates) -> WatchlistCandidates:
-        return cls(
-            candidates=[Candidate.of(x) for x in c.candidates],
-            presets=[Preset.of(p) for p in c.presets],
-        )
+Candidate = halyrd_watchlist.Candidate
+Preset = halyrd_watchlist.Preset
+WatchlistCandidates = halyrd_watchlist.WatchlistCandidates

@@ -4,51 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
-from resolvers.halyrd.evaluation import Evaluation as EvaluationResult
 from resolvers.halyrd.identity import Identity as IdentityResult
-from resolvers.halyrd.risk import Objective as ObjectiveResult
-from schema.enums import AgentStatus
+from schema.generated import halyrd_evaluation, halyrd_risk
 
-
-@strawberry.type(description="One risk objective: a ceiling, the value now, and the room left.")
-class Objective:
-    rule: str
-    current: float
-    limit: float
-    headroom_pct: float = strawberry.field(description="(limit - current) / limit x 100")
-    holds: bool
-
-    @classmethod
-    def of(cls, o: ObjectiveResult) -> Objective:
-        return cls(
-            rule=o.rule, current=o.current, limit=o.limit, headroom_pct=o.headroom_pct,
-            holds=o.holds,
-        )  # fmt: skip
-
-
-@strawberry.type(description="Where the agent stands against its promotion gates.")
-class Evaluation:
-    state: AgentStatus
-    objectives: list[Objective] = strawberry.field(
-        description="Each objective's worst value within the evaluation window."
-    )
-    window_days_elapsed: float
-    window_days: float
-    trade_floor: int
-    trades: int
-    eligible: bool
-
-    @classmethod
-    def of(cls, e: EvaluationResult) -> Evaluation:
-        return cls(
-            state=AgentStatus(e.state),
-            objectives=[Objective.of(o) for o in e.objectives],
-            window_days_elapsed=e.window_days_elapsed,
-            window_days=e.window_days,
-            trade_floor=e.trade_floor,
-            trades=e.trades,
-            eligible=e.eligible,
-        )
+Objective = halyrd_risk.Objective
+Evaluation = halyrd_evaluation.Evaluation
 
 
 @strawberry.type

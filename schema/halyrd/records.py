@@ -1,71 +1,29 @@
-"""What a Halyrd agent leaves behind, as GraphQL types: equity, journal, refused orders."""
+"""What a Halyrd agent leaves behind, as GraphQL types: journal entries and refused orders
+(its equity snapshots and journal pages are the generated types as they are)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import cast
-
 import strawberry
 
-from resolvers.halyrd.equity import EquitySnapshot as SnapshotResult
-from resolvers.halyrd.journal import JournalPage as PageResult
-from schema.enums import Phase
-from schema.scalars import JSON
-from storage.halyrd import JournalEntry as JournalRow
-from storage.halyrd import RiskBlock as BlockRow
+from schema.extend import extends
+from schema.generated import halyrd_blocks, halyrd_journal
 
 
-@strawberry.type(description="One point of the equity curve; dd_from_peak = 1 - equity / peak.")
-class EquitySnapshot:
-    ts: datetime
-    equity: float
-    phase: Phase
-    dd_from_peak: float
-
-    @classmethod
-    def of(cls, s: SnapshotResult) -> EquitySnapshot:
-        return cls(ts=s.ts, equity=s.equity, phase=Phase(s.phase), dd_from_peak=s.dd_from_peak)
+@extends
+class JournalEntry(halyrd_journal.JournalEntry):
+    # GraphQL typed these Int and String before the journal became a view; kept so
+    id: int  # type: ignore[assignment]
+    kind: str  # type: ignore[assignment]
 
 
-@strawberry.type
-class JournalEntry:
-    id: int
-    ts: datetime
-    kind: str
-    message: str
-    data: JSON
-
-    @classmethod
-    def from_row(cls, row: JournalRow) -> JournalEntry:
-        return cls(
-            id=row.id, ts=row.ts, kind=row.kind, message=row.message, data=cast(JSON, row.data)
-        )
+@extends
+class RiskBlock(halyrd_blocks.RiskBlock):
+    layer: str  # type: ignore[assignment]  # String in GraphQL, the RiskBlockLayer enum in REST
 
 
-@strawberry.type(description="Newest first; pass `nextCursor` as `cursor` for older entries.")
-class JournalPage:
-    entries: list[JournalEntry]
-    next_cursor: str | None
-
-    @classmethod
-    def of(cls, page: PageResult) -> JournalPage:
-        return cls(
-            entries=[JournalEntry.from_row(e) for e in page.entries], next_cursor=page.next_cursor
-        )
-
-
-@strawberry.type(description="An order refused by the policy, quote, mode or signing layer.")
-class RiskBlock:
-    ts: datetime
-    layer: str
-    rule: str
-    reason: str
-    order_ref: str
-    code: str
-
-    @classmethod
-    def from_row(cls, row: BlockRow) -> RiskBlock:
-        return cls(
-            ts=row.ts, layer=row.layer, rule=row.rule, reason=row.reason,
-            order_ref=row.order_ref, code=row.code,
-        )  # fmt: skip
+@extends
+class JournalPage(halyrd_journal.JournalPage):
+    # The generated JournalPage would nest the generated JournalEntry (the lazy reference to
+    # the subclass above resolves to its namesake in the same generated module), so it is
+    # named here.
+    entries: list[JournalEntry] = strawberry.field(description="Newest first.")  # type: ignore[assignment]

@@ -41,7 +41,8 @@ def normalize(shape: str, value: dict[str, Any]) -> dict[str, Any]:
         elif inner in SHAPE:
             out[field.name] = normalize(inner, raw)
         elif inner in ENUMS:
-            out[field.name] = {v.upper(): v for v in ENUMS[inner]}[raw]
+            # an enum member's name, or the value itself where GraphQL types the field String
+            out[field.name] = {v.upper(): v for v in ENUMS[inner]}.get(raw, raw)
         elif inner == "int" and isinstance(raw, str):
             out[field.name] = int(raw)
         else:

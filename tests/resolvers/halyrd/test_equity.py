@@ -67,7 +67,9 @@ FOUR_HOURLY = [
 
 def expected(points: list[tuple[str, float, str, float]]) -> list[Any]:
     """The points as snapshots, drawdowns compared to within float rounding."""
-    return [(at(t), equity, phase, pytest.approx(dd)) for t, equity, phase, dd in points]
+    return [
+        EquitySnapshot(at(t), equity, phase, pytest.approx(dd)) for t, equity, phase, dd in points
+    ]
 
 
 async def add_seed_agent(session: AsyncSession) -> None:

@@ -130,8 +130,11 @@ class TestPromote:
         events = await status_events(session, agent.id)
         assert events[-1]["data"] == {
             "id": agent.id,
+            "name": agent.name,
             "status": "LIVE",
             "phase": "live",
+            "market_mode": agent.market_mode,
+            "last_heartbeat": None,
             "previous": "ELIGIBLE",
             "reason": "promoted",
         }
@@ -202,8 +205,11 @@ class TestSetStatus:
                 "ts": NOW.isoformat(),
                 "data": {
                     "id": agent.id,
+                    "name": agent.name,
                     "status": "ELIGIBLE",
                     "phase": "paper",
+                    "market_mode": agent.market_mode,
+                    "last_heartbeat": None,
                     "previous": "PAPER",
                     "reason": "because",
                 },
