@@ -11,7 +11,7 @@ from codegen.emit_graphql import PATH as FIELDS_PATH
 from codegen.emit_graphql import generated_fields, render_fields
 from codegen.emit_markdown import render_markdown
 from codegen.emit_openapi import render_openapi
-from codegen.emit_python import render_access, render_router, render_serializers
+from codegen.emit_python import render_access, render_router, render_serializers, view_table
 from codegen.emit_strawberry import render_strawberry
 from codegen.emit_typescript import render_typescript
 from codegen.formatting import format_python
@@ -51,16 +51,17 @@ def render_types() -> dict[str, str]:
 
 def render_all(types: dict[str, str] | None = None) -> dict[str, str]:
     """Every generated file; `types` are the schema/generated/ files when already rendered."""
+    viewed = view_table()
     files = {
         "schema.graphql": SDL_HEADER + render_sdl(),
         "rest_compat/generated/__init__.py": GENERATED_INIT,
-        "rest_compat/generated/serializers.py": render_serializers(SHAPES),
+        "rest_compat/generated/serializers.py": render_serializers(SHAPES, viewed),
         "rest_compat/generated/access.py": render_access(ROUTES),
         "rest_compat/generated/forven.py": render_router(
-            FORVEN, ENUMS, "Forven lab API handlers (/api/*, /verdict/*)."
+            FORVEN, ENUMS, "Forven lab API handlers (/api/*, /verdict/*).", viewed
         ),
         "rest_compat/generated/halyrd.py": render_router(
-            HALYRD, ENUMS, "Halyrd agent API handlers (/agents/*, roadmap routes)."
+            HALYRD, ENUMS, "Halyrd agent API handlers (/agents/*, roadmap routes).", viewed
         ),
         OPENAPI_PATH: orjson.dumps(
             openapi_document(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS

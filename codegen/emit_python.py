@@ -42,8 +42,15 @@ RUNTIME_NAMES = (
     "respond",
 )
 
-# REST names of the shapes resolver views describe -> whether encoding needs `jsonable`
-VIEWS: dict[str, bool] = {views.rest_name(cls): has_hidden(cls) for cls in views.discover()}
+# REST names of the shapes views describe -> whether encoding needs `jsonable`; the
+# emitters take it as an argument (a test catalog has its own shapes, no views)
+Views = Mapping[str, bool]
+NO_VIEWS: Views = {}
+
+
+def view_table() -> dict[str, bool]:
+    """The views of resolvers/, by REST name: whether each has hidden fields."""
+    return {views.rest_name(cls): has_hidden(cls) for cls in views.discover()}
 
 
 def snake(name: str) -> str:
@@ -55,33 +62,33 @@ def identifier(name: str) -> str:
     return cleaned + "_" if keyword.iskeyword(cleaned) else cleaned
 
 
-def _value(field: Field, shapes: Mapping[str, Shape], expr: str) -> str:
+def _value(field: Field, shapes: Mapping[str, Shape], expr: str, viewed: Views) -> str:
     kind = field.type
     if kind.startswith("list[") and kind.endswith("]"):
         inner = kind[5:-1]
-        if inner in shapes and inner not in VIEWS:
+        if inner in shapes and inner not in viewed:
             return f"[{snake(inner)}(x) for x in {expr}]"
         return f"list({expr})"
-    if kind in shapes and kind not in VIEWS:
+    if kind in shapes and kind not in viewed:
         call = f"{snake(kind)}({expr})"
         return f"(None if {expr} is None else {call})" if field.nullable else call
     return expr
 
 
-def render_serializers(shapes: Sequence[Shape]) -> str:
+def render_serializers(shapes: Sequence[Shape], viewed: Views = NO_VIEWS) -> str:
     """One function per shape not described by a view (views need none: orjson encodes
     them), turning a resolver result into the documented JSON object."""
     by_name = {s.name: s for s in shapes}
     lines = [HEADER, '"""Serializers: resolver results -> documented snake_case JSON."""', ""]
     lines += ["from __future__ import annotations", "", "from typing import Any", ""]
     for shape in shapes:
-        if shape.name in VIEWS:
+        if shape.name in viewed:
             continue
         lines += ["", f"def {snake(shape.name)}(obj: Any) -> dict[str, Any]:"]
         lines.append(f'    """{shape.name}: {shape.description or "response object."}"""')
         lines.append("    return {")
         for field in shape.fields:
-            expr = _value(field, by_name, f"obj.{field.source_attr}")
+            expr = _value(field, by_name, f"obj.{field.source_attr}", viewed)
             lines.append(f'        "{field.name}": {expr},')
         lines.append("    }")
     return "\n".join(lines) + "\n"
@@ -157,7 +164,7 @@ def _signature(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
 GATED_LEVELS = ("operator", "halyrd_write")
 
 
-def _handler(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
+def _handler(route: Route, enums: Mapping[str, tuple[str, ...]], viewed: Views) -> list[str]:
     name = route.operation_id
     gate = f", dependencies=[GATES[{route.level!r}]]" if route.level in GATED_LEVELS else ""
     decorator = (
@@ -185,18 +192,18 @@ def _handler(route: Route, enums: Mapping[str, tuple[str, ...]]) -> list[str]:
         f"    async with boundary(request, write={route.writes}, query={query!r}) as session:"
     )
     lines.append(f"        result = await {resolver}({', '.join(['session', *kwargs])})")
-    lines.append(f"    return respond({_shape_expr(route)}, {route.status})")
+    lines.append(f"    return respond({_shape_expr(route, viewed)}, {route.status})")
     return lines
 
 
-def _shape_expr(route: Route) -> str:
+def _shape_expr(route: Route, viewed: Views) -> str:
     name = route.response.shape or ""
     shape = snake(name)
     kind = route.response.kind
-    if name in VIEWS:
+    if name in viewed:
         # a view is its own JSON; `jsonable` drops the hidden fields of one that has them
         value = "page(result)" if kind == "page" else "result"
-        return f"jsonable({value})" if VIEWS[name] else value
+        return f"jsonable({value})" if viewed[name] else value
     if kind == "one":
         return f"S.{shape}(result)"
     if kind == "list":
@@ -217,7 +224,12 @@ def _import(module: str) -> str:
     return f"from {package} import {leaf} as {_alias(module)}"
 
 
-def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]], doc: str) -> str:
+def render_router(
+    routes: Sequence[Route],
+    enums: Mapping[str, tuple[str, ...]],
+    doc: str,
+    viewed: Views = NO_VIEWS,
+) -> str:
     """A FastAPI router module holding one handler per non-transport route."""
     generated = [r for r in routes if r.state != "transport" and r.method != "WS"]
     check_resolvers(generated)
@@ -241,7 +253,7 @@ def render_router(routes: Sequence[Route], enums: Mapping[str, tuple[str, ...]],
     for route in generated:
         lines += _body_model(route, enums)
     for route in generated:
-        lines += _handler(route, enums)
+        lines += _handler(route, enums, viewed)
     return "\n".join(lines) + "\n"
 
 
