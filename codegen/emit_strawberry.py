@@ -22,6 +22,7 @@ EXTENDED: dict[str, str] = {
     "Trade": "schema.trades",
     "OpenTrade": "schema.trades",
     "PaperSession": "schema.paper",
+    "Agent": "schema.agents",
 }
 
 SCALARS = {

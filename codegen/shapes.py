@@ -103,18 +103,6 @@ SHAPES: tuple[Shape, ...] = (
         "A strategy's lifecycle state with its full history.",
     ),
     Shape(
-        "ResearchAgent",
-        (
-            Field("id", "str"),
-            Field("name", "str"),
-            Field("model", "str"),
-            Field("description", "str"),
-            Field("created_at", "datetime"),
-            Field("updated_at", "datetime"),
-        ),
-        "A Forven research agent.",
-    ),
-    Shape(
         "ApprovalDecision",
         (
             Field("id", "int"),

@@ -440,7 +440,7 @@ async def list_paper_session_trades(request: Request, id: Int64, limit: Int64 | 
 async def list_lab_agents(request: Request) -> Response:
     """List agents."""
     result = await call(request, r_agents.list_agents, write=False, query=())
-    return respond([S.research_agent(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/agents/model-options', methods=['GET'], operation_id='list_model_options', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -453,21 +453,21 @@ async def list_model_options() -> Response:
 async def get_lab_agent(request: Request, id: str) -> Response:
     """Read agent detail."""
     result = await call(request, r_agents.get_agent, write=False, query=(), agent_id=id)
-    return respond(S.research_agent(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/agents/{id}', methods=['PATCH'], operation_id='update_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_lab_agent(request: Request, id: str, body: UpdateLabAgentBody = UpdateLabAgentBody()) -> Response:
     """Update an agent's model/description."""
     result = await call(request, r_agents.update_agent, write=True, query=(), agent_id=id, model=body.model, description=body.description)
-    return respond(S.research_agent(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/agents/{id}', methods=['DELETE'], operation_id='delete_lab_agent', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def delete_lab_agent(request: Request, id: str) -> Response:
     """Delete an agent."""
     result = await call(request, r_agents.delete_agent, write=True, query=(), agent_id=id)
-    return respond(S.research_agent(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/agents/{id}/toolsets', methods=['GET'], operation_id='list_agent_toolsets', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])

@@ -84,17 +84,6 @@ def strategy_lifecycle(obj: Any) -> dict[str, Any]:
         "history": [lifecycle_transition(x) for x in obj.history],
     }
 
-def research_agent(obj: Any) -> dict[str, Any]:
-    """ResearchAgent: A Forven research agent."""
-    return {
-        "id": obj.id,
-        "name": obj.name,
-        "model": obj.model,
-        "description": obj.description,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
 def approval_decision(obj: Any) -> dict[str, Any]:
     """ApprovalDecision: One decision taken on an approval."""
     return {
