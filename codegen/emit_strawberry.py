@@ -23,6 +23,9 @@ EXTENDED: dict[str, str] = {
     "OpenTrade": "schema.trades",
     "PaperSession": "schema.paper",
     "Agent": "schema.agents",
+    "Strategy": "schema.strategies",
+    "Hypothesis": "schema.hypotheses",
+    "Approval": "schema.approvals",
 }
 
 SCALARS = {

@@ -223,14 +223,14 @@ async def update_scheduler_job(request: Request, job_id: str, body: UpdateSchedu
 async def list_strategies(request: Request, status: Literal['active', 'archived'] | None = Query(None), stage: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List strategies by status/stage; paged."""
     result = await call(request, r_strategies.list_strategies, write=False, query=('status', 'stage', 'limit', 'cursor'), status=status, stage=stage, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/lifecycle/strategies', methods=['GET'], operation_id='list_lifecycle_strategies', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_lifecycle_strategies(request: Request, state: Literal['quick_screen', 'research_only', 'paper', 'live'] | None = Query(None), source: Literal['manual', 'generated', 'demo'] | None = Query(None), symbol: str | None = Query(None), name: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List by lifecycle state with state/source/symbol/name filters."""
     result = await call(request, r_strategies.list_strategies, write=False, query=('state', 'source', 'symbol', 'name', 'limit', 'cursor'), stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor)
-    return respond({"items": [S.strategy(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/lifecycle/strategies/{id}', methods=['GET'], operation_id='get_lifecycle_strategy', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -244,7 +244,7 @@ async def get_lifecycle_strategy(request: Request, id: Int64) -> Response:
 async def transition_strategy(request: Request, body: TransitionStrategyBody) -> Response:
     """Move a strategy between stages (target paper/live)."""
     result = await call(request, r_lifecycle.transition_strategy, write=True, query=(), strategy_id=body.strategy_id, target=body.target, reason=body.reason)
-    return respond(S.strategy(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/lifecycle/strategies/{id}/readiness', methods=['GET'], operation_id='get_strategy_readiness', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -258,14 +258,14 @@ async def get_strategy_readiness(request: Request, id: Int64) -> Response:
 async def list_strategy_live_signals(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
     """Live chart series: signals."""
     result = await call(request, r_live_series.list_strategy_live_signals, write=False, query=('bars',), strategy_id=id, bars=bars)
-    return respond(S.strategy_signals(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/strategies/{id}/live-indicators', methods=['GET'], operation_id='list_strategy_live_indicators', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def list_strategy_live_indicators(request: Request, id: Int64, bars: Int64 = Query(200, ge=1, le=2000)) -> Response:
     """Live chart series: indicator values."""
     result = await call(request, r_live_series.list_strategy_live_indicators, write=False, query=('bars',), strategy_id=id, bars=bars)
-    return respond(S.strategy_indicators(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/strategies/{id}/live-markers', methods=['GET'], operation_id='list_strategy_live_markers', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -279,7 +279,7 @@ async def list_strategy_live_markers(request: Request, id: Int64, bars: Int64 = 
 async def create_backtest_strategy(request: Request, body: CreateBacktestStrategyBody) -> Response:
     """Create a backtest strategy container (requires hypothesis_id)."""
     result = await call(request, r_strategies.create_strategy, write=True, query=(), hypothesis_id=body.hypothesis_id, name=body.name, family=body.family, symbol=body.symbol, timeframe=body.timeframe, params=body.params)
-    return respond(S.strategy(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route('/api/gauntlet/strategies/{id}/workflow', methods=['POST'], operation_id='create_gauntlet_workflow', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -328,42 +328,42 @@ async def get_verdict_guide() -> Response:
 async def list_hypotheses(request: Request, view: Literal['all', 'active', 'archived', 'untested', 'tested'] | None = Query(None), lane: str | None = Query(None), status: Literal['active', 'archived'] | None = Query(None), search: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List hypotheses (filter by view/lane/status/search)."""
     result = await call(request, r_hypotheses.list_hypotheses, write=False, query=('view', 'lane', 'status', 'search', 'limit', 'cursor'), view=view, lane=lane, status=status, search=search, first=limit, after=cursor)
-    return respond({"items": [S.hypothesis(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/hypotheses/manual', methods=['POST'], operation_id='create_hypothesis', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_hypothesis(request: Request, body: CreateHypothesisBody) -> Response:
     """Create a hypothesis manually."""
     result = await call(request, r_hypotheses.create_hypothesis, write=True, query=(), title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty, lane=body.lane)
-    return respond(S.hypothesis(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route('/api/hypotheses/from_url', methods=['POST'], operation_id='create_hypothesis_from_url', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
 async def create_hypothesis_from_url(request: Request, body: CreateHypothesisFromUrlBody) -> Response:
     """Create a hypothesis from a URL."""
     result = await call(request, r_hypotheses.create_hypothesis_from_url, write=True, query=(), url=body.url, lane=body.lane)
-    return respond(S.hypothesis(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route('/api/hypotheses/preview_url', methods=['POST'], operation_id='preview_hypothesis_url', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def preview_hypothesis_url(request: Request, body: PreviewHypothesisUrlBody) -> Response:
     """Preview the hypothesis a URL would create (nothing is stored)."""
     result = await call(request, r_hypotheses.preview_hypothesis_url, write=True, query=(), url=body.url, lane=body.lane)
-    return respond(S.hypothesis_preview(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/hypotheses/{id}', methods=['GET'], operation_id='get_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def get_hypothesis(request: Request, id: Int64) -> Response:
     """Read a hypothesis."""
     result = await call(request, r_hypotheses.get_hypothesis, write=False, query=(), hypothesis_id=id)
-    return respond(S.hypothesis(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/hypotheses/{id}/update', methods=['POST'], operation_id='update_hypothesis', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def update_hypothesis(request: Request, id: Int64, body: UpdateHypothesisBody = UpdateHypothesisBody()) -> Response:
     """Edit a hypothesis (title/thesis/mechanism/novelty)."""
     result = await call(request, r_hypotheses.update_hypothesis, write=True, query=(), hypothesis_id=id, title=body.title, thesis=body.thesis, mechanism=body.mechanism, novelty=body.novelty)
-    return respond(S.hypothesis(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/hypotheses/{id}/generate-strategies', methods=['POST'], operation_id='generate_hypothesis_strategies', status_code=201, include_in_schema=False, dependencies=[GATES['operator']])
@@ -498,7 +498,7 @@ async def update_model_policy() -> Response:
 async def list_approvals(request: Request, status: Literal['pending', 'approved', 'denied', 'revised', 'expired'] | None = Query(None), type: str | None = Query(None), target: str | None = Query(None), target_type: str | None = Query(None), owner: str | None = Query(None), limit: Int64 | None = Query(None, ge=1, le=500), cursor: str | None = Query(None, min_length=1)) -> Response:
     """List approvals (filter by status/type/target/owner)."""
     result = await call(request, r_approvals.list_approvals, write=False, query=('status', 'type', 'target', 'target_type', 'owner', 'limit', 'cursor'), status=status, type=type, target_id=target, target_type=target_type, owner=owner, first=limit, after=cursor)
-    return respond({"items": [S.approval(x) for x in result.items], "total": result.total_count, "next_cursor": result.end_cursor if result.has_next_page else None}, 200)
+    return respond(page_envelope(result), 200)
 
 
 @router.api_route('/api/approvals/modes', methods=['GET'], operation_id='get_approval_modes', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
@@ -511,14 +511,14 @@ async def get_approval_modes() -> Response:
 async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
     result = await call(request, r_approvals.decide_approval, write=True, query=(), decision='approve', approval_id=id)
-    return respond(S.approval(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/approvals/{id}/deny', methods=['POST'], operation_id='deny_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])
 async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
     result = await call(request, r_approvals.decide_approval, write=True, query=(), decision='deny', approval_id=id)
-    return respond(S.approval(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route('/api/approvals/{id}/revise', methods=['POST'], operation_id='revise_approval', status_code=200, include_in_schema=False, dependencies=[GATES['operator']])

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.hypotheses import create_hypothesis
-from resolvers.strategies import create_strategy
+from resolvers.hypotheses import add_hypothesis
+from resolvers.strategies import add_strategy
 from storage.hypotheses import Hypothesis
 from storage.strategies import Strategy
 
 
 async def make_hypothesis(session: AsyncSession, title: str = "Trend persistence") -> Hypothesis:
-    return await create_hypothesis(session, title=title, thesis="Trends persist after breakouts.")
+    return await add_hypothesis(session, title=title, thesis="Trends persist after breakouts.")
 
 
 async def make_strategy(
     session: AsyncSession, hypothesis: Hypothesis | None = None, *, name: str = "MA cross BTC"
 ) -> Strategy:
     parent = hypothesis or await make_hypothesis(session)
-    return await create_strategy(
+    return await add_strategy(
         session, hypothesis_id=parent.id, name=name, family="ma_cross", symbol="btc-usd"
     )

@@ -19,7 +19,7 @@ from resolvers.clock import MarketClock
 from resolvers.halyrd.market import default_feed
 from resolvers.lab.services import Lab, LabConfig, build_lab, configure_lab
 from resolvers.lifecycle import transition_strategy
-from resolvers.strategies import create_strategy
+from resolvers.strategies import add_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.strategies import STAGES, Strategy
 from tests.resolvers.factories import make_hypothesis
@@ -44,7 +44,7 @@ async def make(
     family, symbol = kind
     if hypothesis_id is None:
         hypothesis_id = (await make_hypothesis(session)).id
-    return await create_strategy(
+    return await add_strategy(
         session, hypothesis_id=hypothesis_id, name=f"{family} {symbol}", family=family,
         symbol=symbol,
     )  # fmt: skip

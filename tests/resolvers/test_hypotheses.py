@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.errors import DomainError, InvalidInput, NotFound
 from resolvers.hypotheses import (
     THESIS_CHARS,
+    add_hypothesis,
     create_hypothesis,
     create_hypothesis_from_url,
     list_hypotheses,
@@ -86,7 +87,7 @@ class TestListViews:
     async def test_views_split_by_status_and_by_children(self, session: AsyncSession) -> None:
         tested = await create_hypothesis(session, title="tested")
         untested = await create_hypothesis(session, title="untested")
-        archived = await create_hypothesis(session, title="archived")
+        archived = await add_hypothesis(session, title="archived")
         archived.status = "archived"
         await create_strategy(
             session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD"

@@ -16,7 +16,7 @@ from resolvers.agents import create_agent
 from resolvers.approvals import create_approval, decide_approval
 from resolvers.hypotheses import create_hypothesis
 from resolvers.lifecycle import transition_strategy
-from resolvers.strategies import create_strategy
+from resolvers.strategies import add_strategy, create_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.events import Event
 from storage.hypotheses import Hypothesis
@@ -122,7 +122,7 @@ async def strategies(app: Any) -> dict[str, int]:
     async with sessions(app)() as session:
         parent = await create_hypothesis(session, title="Trend persistence")
         for name, symbol, source, stage, status in STRATEGY_ROWS:
-            row = await create_strategy(
+            row = await add_strategy(
                 session,
                 hypothesis_id=parent.id,
                 name=name,
