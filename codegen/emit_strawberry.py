@@ -28,6 +28,10 @@ EXTENDED: dict[str, str] = {
     "JournalPage": "schema.halyrd.records",
     "RiskBlock": "schema.halyrd.records",
     "AgentOrder": "schema.halyrd.actions",
+    "Agent": "schema.agents",
+    "Strategy": "schema.strategies",
+    "Hypothesis": "schema.hypotheses",
+    "Approval": "schema.approvals",
 }
 
 SCALARS = {

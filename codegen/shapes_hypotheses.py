@@ -1,4 +1,8 @@
-"""Response shapes and enums of the Forven hypotheses routes (merged into codegen/shapes.py)."""
+"""Response shapes and enums of the Forven hypotheses routes (merged into codegen/shapes.py).
+
+GeneratedStrategies stays a shape (its Strategy items are views): a generated Strawberry type
+nesting an extended one (Strategy) would name it without importing it for the type checkers.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +11,6 @@ from codegen.model import Field, Shape
 ENUMS: dict[str, tuple[str, ...]] = {}
 
 SHAPES: tuple[Shape, ...] = (
-    Shape(
-        "HypothesisPreview",
-        (
-            Field("url", "str", description="the URL as requested"),
-            Field("source_url", "str", description="the page's URL after redirects"),
-            Field("title", "str"),
-            Field("thesis", "str"),
-            Field("mechanism", "str"),
-            Field("novelty", "str"),
-            Field("lane", "str"),
-            Field("source", "str"),
-        ),
-        "The hypothesis a URL would create (nothing is stored).",
-    ),
     Shape(
         "GeneratedStrategies",
         (

@@ -1,4 +1,8 @@
-"""Response shapes and enums of the Forven lifecycle routes (merged into codegen/shapes.py)."""
+"""Response shapes and enums of the Forven lifecycle routes (merged into codegen/shapes.py).
+
+Still shapes, not views: the readiness gate's `comparison` and the marker's `kind` are inline
+enums in REST but Strings in GraphQL, which a view's `Choices` cannot say.
+"""
 
 from __future__ import annotations
 
@@ -34,45 +38,6 @@ SHAPES: tuple[Shape, ...] = (
             Field("gates", "list[ReadinessGate]"),
         ),
         "The checklist a transition to the next stage enforces.",
-    ),
-    Shape(
-        "StrategySignalPoint",
-        (
-            Field("ts", "datetime", description="the bar's open time"),
-            Field("close", "float"),
-            Field("position", "int", description="the family's target after the close: -1/0/1"),
-        ),
-        "One bar of a strategy's signal chart.",
-    ),
-    Shape(
-        "StrategySignals",
-        (
-            Field("strategy_id", "int"),
-            Field("symbol", "str"),
-            Field("timeframe", "str"),
-            Field("points", "list[StrategySignalPoint]", description="oldest first"),
-        ),
-        "A strategy's target position per bar of the chart window.",
-    ),
-    Shape(
-        "StrategyIndicatorPoint",
-        (Field("ts", "datetime"), Field("value", "float", nullable=True)),
-        "One value of an indicator line; null while the line warms up.",
-    ),
-    Shape(
-        "StrategyIndicatorLine",
-        (Field("name", "str"), Field("points", "list[StrategyIndicatorPoint]")),
-        "One of the family's indicator lines.",
-    ),
-    Shape(
-        "StrategyIndicators",
-        (
-            Field("strategy_id", "int"),
-            Field("symbol", "str"),
-            Field("timeframe", "str"),
-            Field("series", "list[StrategyIndicatorLine]"),
-        ),
-        "The strategy family's indicator lines over the chart window.",
     ),
     Shape(
         "StrategyMarker",

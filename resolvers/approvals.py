@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import APPROVAL_STATUS
 from resolvers.errors import Conflict, NotFound
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import PROMOTION, execute_promotion
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
-from storage.approvals import APPROVAL_STATUSES, Approval, ApprovalDecision
+from resolvers.views import View, from_row, to_payload
+from storage.approvals import APPROVAL_STATUSES
+from storage.approvals import Approval as ApprovalRow
+from storage.approvals import ApprovalDecision as DecisionRow
 from storage.base import utcnow
 from storage.outbox import append_event
 
@@ -21,14 +27,42 @@ TARGET_TYPES = ("strategy", "hypothesis", "agent", "trading_agent", "routine")
 DECISIONS = {"approve": "approved", "deny": "denied"}
 
 
-def approval_payload(row: Approval) -> dict[str, object]:
-    return {
-        "id": row.id,
-        "type": row.type,
-        "target_type": row.target_type,
-        "target_id": row.target_id,
-        "status": row.status,
-    }
+@dataclass(frozen=True, slots=True)
+class ApprovalDecision(View):
+    """One decision taken on an approval."""
+
+    id: int
+    action: str
+    actor: str
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Approval(View):
+    """An action waiting on (or decided by) an operator."""
+
+    id: int
+    type: str
+    target_type: str
+    target_id: str
+    owner: str
+    summary: str
+    status: Annotated[str, APPROVAL_STATUS]
+    classification: str | None
+    deadline: datetime | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+def approval_view(row: ApprovalRow) -> Approval:
+    """The API's view of an approval row."""
+    return from_row(Approval, row)
+
+
+def approval_payload(row: ApprovalRow) -> dict[str, object]:
+    """An approval event's payload: the approval as the REST API answers it."""
+    return to_payload(approval_view(row))
 
 
 async def create_approval(
@@ -43,7 +77,7 @@ async def create_approval(
     classification: str | None = None,
 ) -> Approval:
     """Queue an action for an operator's decision."""
-    row = Approval(
+    row = ApprovalRow(
         type=require_text("type", type, max_length=40),
         target_type=require_choice("target_type", target_type, TARGET_TYPES),
         target_id=require_text("target_id", target_id, max_length=60),
@@ -58,11 +92,16 @@ async def create_approval(
     await append_event(
         session, topic="approval.created", entity_id=str(row.id), payload=approval_payload(row)
     )
-    return row
+    return approval_view(row)
 
 
 async def get_approval(session: AsyncSession, *, approval_id: int) -> Approval:
-    row = await session.get(Approval, approval_id)
+    """One approval (404 when unknown)."""
+    return approval_view(await approval_row(session, approval_id=approval_id))
+
+
+async def approval_row(session: AsyncSession, *, approval_id: int) -> ApprovalRow:
+    row = await session.get(ApprovalRow, approval_id)
     if row is None:
         raise NotFound(f"approval {approval_id} not found", details={"id": approval_id})
     return row
@@ -84,7 +123,7 @@ async def decide_approval(
     that is refused (NOT_READY, APPROVAL_STALE) the approval stays pending.
     """
     require_choice("decision", decision, DECISIONS)
-    row = await get_approval(session, approval_id=approval_id)
+    row = await approval_row(session, approval_id=approval_id)
     if row.status != "pending":
         raise Conflict(
             f"approval {approval_id} is already {row.status}",
@@ -97,7 +136,7 @@ async def decide_approval(
     row.status = DECISIONS[decision]
     row.decided_at = when
     session.add(
-        ApprovalDecision(
+        DecisionRow(
             approval_id=row.id,
             action=decision,
             actor=require_text("actor", actor, max_length=80),
@@ -109,7 +148,7 @@ async def decide_approval(
     await append_event(
         session, topic="approval.decided", entity_id=str(row.id), payload=approval_payload(row)
     )
-    return row
+    return approval_view(row)
 
 
 async def list_approvals(
@@ -125,20 +164,21 @@ async def list_approvals(
     with_total: bool = True,
 ) -> Page[Approval]:
     """A page of approvals, oldest first, filtered by status, type, target and owner."""
-    stmt = select(Approval)
+    stmt = select(ApprovalRow)
     if status is not None:
-        stmt = stmt.where(Approval.status == require_choice("status", status, APPROVAL_STATUSES))
+        stmt = stmt.where(ApprovalRow.status == require_choice("status", status, APPROVAL_STATUSES))
     if type is not None:
-        stmt = stmt.where(Approval.type == type)
+        stmt = stmt.where(ApprovalRow.type == type)
     if target_type is not None:
-        stmt = stmt.where(Approval.target_type == target_type)
+        stmt = stmt.where(ApprovalRow.target_type == target_type)
     if target_id is not None:
-        stmt = stmt.where(Approval.target_id == target_id)
+        stmt = stmt.where(ApprovalRow.target_id == target_id)
     if owner is not None:
-        stmt = stmt.where(Approval.owner == owner)
-    return await paginate(
-        session, stmt, Approval.id, first=first, after=after, with_total=with_total
+        stmt = stmt.where(ApprovalRow.owner == owner)
+    page = await paginate(
+        session, stmt, ApprovalRow.id, first=first, after=after, with_total=with_total
     )
+    return page.map(approval_view)
 
 
 async def list_decisions_by_approval_ids(
@@ -146,11 +186,11 @@ async def list_decisions_by_approval_ids(
 ) -> list[list[ApprovalDecision]]:
     """Each approval's decision history, oldest first, in one statement."""
     stmt = (
-        select(ApprovalDecision)
-        .where(ApprovalDecision.approval_id.in_(approval_ids))
-        .order_by(ApprovalDecision.id)
+        select(DecisionRow)
+        .where(DecisionRow.approval_id.in_(approval_ids))
+        .order_by(DecisionRow.id)
     )
     grouped: dict[int, list[ApprovalDecision]] = {i: [] for i in approval_ids}
     for row in (await session.execute(stmt)).scalars():
-        grouped[row.approval_id].append(row)
+        grouped[row.approval_id].append(from_row(ApprovalDecision, row))
     return [grouped[i] for i in approval_ids]

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +25,8 @@ from resolvers.hypothesis_fetch import MAX_URL, clip, fetch_page
 from resolvers.lab.services import Lab
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
-from storage.hypotheses import Hypothesis
+from resolvers.views import View, from_row, to_payload
+from storage.hypotheses import Hypothesis as HypothesisRow
 from storage.outbox import append_event
 from storage.strategies import Strategy
 
@@ -35,8 +38,31 @@ TEXT_FIELDS = ("title", "thesis", "mechanism", "novelty")
 LIMITS = {"title": 200, "thesis": 20_000, "mechanism": 20_000, "novelty": 20_000}
 
 
-def hypothesis_payload(row: Hypothesis) -> dict[str, object]:
-    return {"id": row.id, "title": row.title, "lane": row.lane, "status": row.status}
+@dataclass(frozen=True, slots=True)
+class Hypothesis(View):
+    """A research thesis; strategies descend from it."""
+
+    id: int
+    title: str
+    thesis: str
+    mechanism: str
+    novelty: str
+    lane: str
+    status: str
+    source: str
+    source_url: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+def hypothesis_view(row: HypothesisRow) -> Hypothesis:
+    """The API's view of a hypothesis row."""
+    return from_row(Hypothesis, row)
+
+
+def hypothesis_payload(row: HypothesisRow) -> dict[str, object]:
+    """A hypothesis event's payload: the hypothesis as the REST API answers it."""
+    return to_payload(hypothesis_view(row))
 
 
 def _text(field: str, value: str) -> str:
@@ -54,9 +80,34 @@ async def create_hypothesis(
     source: str = "manual",
     source_url: str | None = None,
 ) -> Hypothesis:
+    """Record a new hypothesis and announce it (add_hypothesis), answering its view."""
+    row = await add_hypothesis(
+        session,
+        title=title,
+        thesis=thesis,
+        mechanism=mechanism,
+        novelty=novelty,
+        lane=lane,
+        source=source,
+        source_url=source_url,
+    )
+    return hypothesis_view(row)
+
+
+async def add_hypothesis(
+    session: AsyncSession,
+    *,
+    title: str,
+    thesis: str = "",
+    mechanism: str = "",
+    novelty: str = "",
+    lane: str = "general",
+    source: str = "manual",
+    source_url: str | None = None,
+) -> HypothesisRow:
     """Record a new hypothesis and announce it."""
     texts = (title, thesis, mechanism, novelty)
-    row = Hypothesis(
+    row = HypothesisRow(
         **{name: _text(name, value) for name, value in zip(TEXT_FIELDS, texts, strict=True)},
         lane=require_text("lane", lane, max_length=40),
         source=require_choice("source", source, SOURCES),
@@ -73,7 +124,11 @@ async def create_hypothesis(
 
 async def get_hypothesis(session: AsyncSession, *, hypothesis_id: int) -> Hypothesis:
     """One hypothesis by id, or NOT_FOUND."""
-    row = await session.get(Hypothesis, hypothesis_id)
+    return hypothesis_view(await hypothesis_row(session, hypothesis_id=hypothesis_id))
+
+
+async def hypothesis_row(session: AsyncSession, *, hypothesis_id: int) -> HypothesisRow:
+    row = await session.get(HypothesisRow, hypothesis_id)
     if row is None:
         raise NotFound(f"hypothesis {hypothesis_id} not found", details={"id": hypothesis_id})
     return row
@@ -83,8 +138,8 @@ async def get_hypotheses_by_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> list[Hypothesis | None]:
     """Batch read in the order of `ids` (None where missing), for DataLoaders."""
-    rows = (await session.execute(select(Hypothesis).where(Hypothesis.id.in_(ids)))).scalars()
-    found = {row.id: row for row in rows}
+    stmt = select(HypothesisRow).where(HypothesisRow.id.in_(ids))
+    found = {row.id: hypothesis_view(row) for row in (await session.execute(stmt)).scalars()}
     return [found.get(i) for i in ids]
 
 
@@ -100,29 +155,35 @@ async def list_hypotheses(
     with_total: bool = True,
 ) -> Page[Hypothesis]:
     """A page of hypotheses, oldest first, filtered by view, status, lane and text."""
-    stmt = select(Hypothesis)
-    tested = exists().where(Strategy.hypothesis_id == Hypothesis.id)
+    stmt = select(HypothesisRow)
+    tested = exists().where(Strategy.hypothesis_id == HypothesisRow.id)
     if view is not None:
         view = require_choice("view", view, VIEWS)
     if view in ("active", "archived"):
-        stmt = stmt.where(Hypothesis.status == view)
+        stmt = stmt.where(HypothesisRow.status == view)
     elif view == "tested":
         stmt = stmt.where(tested)
     elif view == "untested":
         stmt = stmt.where(~tested)
     if status is not None:
         stmt = stmt.where(
-            Hypothesis.status == require_choice("status", status, HYPOTHESIS_STATUSES)
+            HypothesisRow.status == require_choice("status", status, HYPOTHESIS_STATUSES)
         )
     if lane is not None:
-        stmt = stmt.where(Hypothesis.lane == lane)
+        stmt = stmt.where(HypothesisRow.lane == lane)
     if search and search.strip():
         literal = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        columns = (Hypothesis.title, Hypothesis.thesis, Hypothesis.mechanism, Hypothesis.novelty)
+        columns = (
+            HypothesisRow.title,
+            HypothesisRow.thesis,
+            HypothesisRow.mechanism,
+            HypothesisRow.novelty,
+        )
         stmt = stmt.where(or_(*(c.ilike(f"%{literal}%", escape="\\") for c in columns)))
-    return await paginate(
-        session, stmt, Hypothesis.id, first=first, after=after, with_total=with_total
+    page = await paginate(
+        session, stmt, HypothesisRow.id, first=first, after=after, with_total=with_total
     )
+    return page.map(hypothesis_view)
 
 
 async def update_hypothesis(
@@ -145,7 +206,7 @@ async def update_hypothesis(
             "nothing to update: give title, thesis, mechanism or novelty",
             code="NOTHING_TO_UPDATE",
         )
-    row = await get_hypothesis(session, hypothesis_id=hypothesis_id)
+    row = await hypothesis_row(session, hypothesis_id=hypothesis_id)
     checked = {name: _text(name, value) for name, value in given.items()}  # all, then write
     for name, value in checked.items():
         setattr(row, name, value)
@@ -156,21 +217,21 @@ async def update_hypothesis(
         entity_id=str(row.id),
         payload={**hypothesis_payload(row), "fields": sorted(checked)},
     )
-    return row
+    return hypothesis_view(row)
 
 
-@dataclass(frozen=True)
-class HypothesisPreview:
-    """The hypothesis a URL would create; nothing is stored."""
+@dataclass(frozen=True, slots=True)
+class HypothesisPreview(View):
+    """The hypothesis a URL would create (nothing is stored)."""
 
-    url: str
-    source_url: str
+    url: Annotated[str, "the URL as requested"]
+    source_url: Annotated[str, "the page's URL after redirects"]
     title: str
     thesis: str
+    mechanism: str
+    novelty: str
     lane: str
-    mechanism: str = ""
-    novelty: str = ""
-    source: str = "url"
+    source: str
 
 
 async def preview_hypothesis_url(
@@ -187,7 +248,10 @@ async def preview_hypothesis_url(
         source_url=page.final_url if len(page.final_url) <= MAX_URL else page.url,
         title=page.title,
         thesis=clip(page.text or page.description or "", THESIS_CHARS),
+        mechanism="",
+        novelty="",
         lane=lane,
+        source="url",
     )
 
 

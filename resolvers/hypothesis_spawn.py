@@ -13,29 +13,27 @@ Decisions where the seed is silent:
   by name (bitcoin, ethereum, ...) as "<TICKER>-USD", else BTC-USD. Timeframe: the one given,
   else 1h. Parameters: the family's defaults. Name: "<hypothesis title> · <family title>".
 - The spawn limits are checked once for the whole batch before anything is written, so a
-  refusal creates nothing (create_strategy checks each one again, which the batch check
-  already covers). The window runs on the wall clock, like the strategies' created_at.
+  refusal creates nothing (add_strategy is told so and does not check each one again). The
+  window runs on the wall clock, like the strategies' created_at.
 - An archived hypothesis spawns nothing (409 HYPOTHESIS_ARCHIVED).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput
-from resolvers.hypotheses import get_hypothesis
+from resolvers.hypotheses import hypothesis_row
 from resolvers.lab.services import Lab
 from resolvers.quant.strategies import FAMILIES
 from resolvers.spawn import check_spawn_limit
-from resolvers.strategies import TIMEFRAMES, create_strategy
+from resolvers.strategies import TIMEFRAMES, Strategy, add_strategy, strategy_view
 from resolvers.validation import require_choice, require_text
 from storage.base import utcnow
 from storage.outbox import append_event
-from storage.strategies import Strategy
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "ma_cross": (
@@ -100,10 +98,13 @@ class StrategyPlan:
     timeframe: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GeneratedStrategies:
+    """The child strategies one generate-strategies request created (a shape in
+    codegen/shapes_hypotheses.py, not a view)."""
+
     hypothesis_id: int
-    strategies: Sequence[Strategy]
+    strategies: list[Strategy]
 
 
 def rank_families(text: str) -> list[str]:
@@ -174,7 +175,7 @@ async def generate_hypothesis_strategies(
     lab: Lab,
 ) -> GeneratedStrategies:
     """Spawn child strategies from the hypothesis's text, within the spawn limits."""
-    parent = await get_hypothesis(session, hypothesis_id=hypothesis_id)
+    parent = await hypothesis_row(session, hypothesis_id=hypothesis_id)
     if parent.status != "active":
         raise Conflict(
             f"hypothesis {hypothesis_id} is {parent.status}; only active hypotheses spawn",
@@ -201,7 +202,7 @@ async def generate_hypothesis_strategies(
     rows = []
     for plan in plans:
         rows.append(
-            await create_strategy(
+            await add_strategy(
                 session,
                 hypothesis_id=hypothesis_id,
                 name=plan.name,
@@ -220,4 +221,6 @@ async def generate_hypothesis_strategies(
         entity_id=str(hypothesis_id),
         payload={"hypothesis_id": hypothesis_id, "strategy_ids": [r.id for r in rows]},
     )
-    return GeneratedStrategies(hypothesis_id=hypothesis_id, strategies=rows)
+    return GeneratedStrategies(
+        hypothesis_id=hypothesis_id, strategies=[strategy_view(row) for row in rows]
+    )

@@ -12,18 +12,44 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import STAGE
 from resolvers.errors import Conflict, InvalidTransition
 from resolvers.lab.services import Lab
 from resolvers.readiness import evaluate_gates, next_stage
-from resolvers.strategies import get_strategy, strategy_payload
+from resolvers.strategies import Strategy, strategy_payload, strategy_row, strategy_view
 from resolvers.validation import require_choice, require_text
+from resolvers.views import View, from_row
 from storage.approvals import Approval
 from storage.outbox import append_event
-from storage.strategies import STAGES, LifecycleTransition, Strategy
+from storage.strategies import STAGES
+from storage.strategies import LifecycleTransition as TransitionRow
+from storage.strategies import Strategy as StrategyRow
+
+
+@dataclass(frozen=True, slots=True)
+class LifecycleTransition(View):
+    """One stage change; the first row records the creation stage."""
+
+    id: int
+    from_stage: Annotated[str | None, STAGE]
+    to_stage: Annotated[str, STAGE]
+    reason: str
+    actor: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StrategyLifecycle:
+    """A strategy with its full stage history, oldest first (a shape in codegen/shapes.py,
+    not a view)."""
+
+    strategy: Strategy
+    history: list[LifecycleTransition]
 
 
 async def transition_strategy(
@@ -43,7 +69,7 @@ async def transition_strategy(
     no transport exposes it.
     """
     require_choice("target", target, STAGES)
-    strategy = await get_strategy(session, strategy_id=strategy_id)
+    strategy = await strategy_row(session, strategy_id=strategy_id)
     allowed = next_stage(strategy.stage)
     if target != allowed:
         raise InvalidTransition(
@@ -68,7 +94,7 @@ async def transition_strategy(
     previous = strategy.stage
     strategy.stage = target
     session.add(
-        LifecycleTransition(
+        TransitionRow(
             strategy_id=strategy.id,
             from_stage=previous,
             to_stage=target,
@@ -84,7 +110,7 @@ async def transition_strategy(
         entity_id=str(strategy.id),
         payload={**strategy_payload(strategy), "from_stage": previous},
     )
-    return strategy
+    return strategy_view(strategy)
 
 
 async def list_transitions_by_strategy_ids(
@@ -92,29 +118,21 @@ async def list_transitions_by_strategy_ids(
 ) -> list[list[LifecycleTransition]]:
     """Each strategy's full history, oldest first, in one statement."""
     stmt = (
-        select(LifecycleTransition)
-        .where(LifecycleTransition.strategy_id.in_(strategy_ids))
-        .order_by(LifecycleTransition.id)
+        select(TransitionRow)
+        .where(TransitionRow.strategy_id.in_(strategy_ids))
+        .order_by(TransitionRow.id)
     )
     grouped: dict[int, list[LifecycleTransition]] = {i: [] for i in strategy_ids}
     for row in (await session.execute(stmt)).scalars():
-        grouped[row.strategy_id].append(row)
+        grouped[row.strategy_id].append(from_row(LifecycleTransition, row))
     return [grouped[i] for i in strategy_ids]
-
-
-@dataclass(frozen=True, slots=True)
-class StrategyLifecycle:
-    """A strategy with its full stage history, oldest first."""
-
-    strategy: Strategy
-    history: list[LifecycleTransition]
 
 
 async def get_strategy_lifecycle(session: AsyncSession, *, strategy_id: int) -> StrategyLifecycle:
     """The strategy's lifecycle state plus every transition it went through."""
-    strategy = await get_strategy(session, strategy_id=strategy_id)
+    strategy = await strategy_row(session, strategy_id=strategy_id)
     [history] = await list_transitions_by_strategy_ids(session, strategy_ids=[strategy.id])
-    return StrategyLifecycle(strategy=strategy, history=history)
+    return StrategyLifecycle(strategy=strategy_view(strategy), history=history)
 
 
 # Approvals of this type ask for one forward move; their summary records it (the approval has
@@ -123,7 +141,7 @@ PROMOTION = "promotion"
 _MOVE = re.compile(r"\(strategy \d+\) from ([a-z_]+) to ([a-z_]+):")
 
 
-def promotion_summary(strategy: Strategy, target: str) -> str:
+def promotion_summary(strategy: StrategyRow | Strategy, target: str) -> str:
     """The summary of a promotion approval; `promotion_move` reads the move back."""
     return (
         f"Promote {strategy.name} (strategy {strategy.id}) from {strategy.stage} to {target}: "
@@ -148,7 +166,7 @@ async def execute_promotion(
     """
     if approval.target_type != "strategy" or not approval.target_id.isdigit():
         raise Conflict(f"approval {approval.id} does not name a strategy", code="APPROVAL_STALE")
-    strategy = await get_strategy(session, strategy_id=int(approval.target_id))
+    strategy = await strategy_row(session, strategy_id=int(approval.target_id))
     move = promotion_move(approval.summary)
     if move is None or move[0] != strategy.stage:
         raise Conflict(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +25,8 @@ from resolvers.lab.services import Lab
 from resolvers.quant.family_series import family_series
 from resolvers.quant.market import Candles
 from resolvers.quant.strategies import FAMILIES
-from resolvers.strategies import TIMEFRAME_SECONDS, get_strategy
+from resolvers.strategies import TIMEFRAME_SECONDS, strategy_row
+from resolvers.views import View
 from storage.strategies import Strategy
 from storage.trades import Trade
 
@@ -33,41 +35,53 @@ MAX_BARS = 2_000
 WARMUP_FACTOR = 3
 
 
-@dataclass(frozen=True)
-class SignalPoint:
-    ts: datetime
+@dataclass(frozen=True, slots=True)
+class StrategySignalPoint(View):
+    """One bar of a strategy's signal chart."""
+
+    ts: Annotated[datetime, "the bar's open time"]
     close: float
-    position: int
+    position: Annotated[int, "the family's target after the close: -1/0/1"]
 
 
-@dataclass(frozen=True)
-class LiveSignals:
+@dataclass(frozen=True, slots=True)
+class StrategySignals(View):
+    """A strategy's target position per bar of the chart window."""
+
     strategy_id: int
     symbol: str
     timeframe: str
-    points: list[SignalPoint]
+    points: Annotated[list[StrategySignalPoint], "oldest first"]
 
 
-@dataclass(frozen=True)
-class LinePoint:
+@dataclass(frozen=True, slots=True)
+class StrategyIndicatorPoint(View):
+    """One value of an indicator line; null while the line warms up."""
+
     ts: datetime
     value: float | None
 
 
-@dataclass(frozen=True)
-class IndicatorLine:
+@dataclass(frozen=True, slots=True)
+class StrategyIndicatorLine(View):
+    """One of the family's indicator lines."""
+
     name: str
-    points: list[LinePoint]
+    points: list[StrategyIndicatorPoint]
 
 
-@dataclass(frozen=True)
-class LiveIndicators:
+@dataclass(frozen=True, slots=True)
+class StrategyIndicators(View):
+    """The strategy family's indicator lines over the chart window."""
+
     strategy_id: int
     symbol: str
     timeframe: str
-    series: list[IndicatorLine]
+    series: list[StrategyIndicatorLine]
 
 
+# Markers stay a plain result (codegen/shapes_lifecycle.py describes them): their `kind` is an
+# inline enum in REST but a String in GraphQL, which a view cannot say
 @dataclass(frozen=True)
 class Marker:
     ts: datetime
@@ -112,41 +126,41 @@ async def _load(
     session: AsyncSession, strategy_id: int, bars: int, lab: Lab
 ) -> tuple[Strategy, Candles, int]:
     checked = _checked_bars(bars)
-    strategy = await get_strategy(session, strategy_id=strategy_id)
+    strategy = await strategy_row(session, strategy_id=strategy_id)
     candles, start = _window(strategy, lab, checked)
     return strategy, candles, start
 
 
 async def list_strategy_live_signals(
     session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab
-) -> LiveSignals:
+) -> StrategySignals:
     """Close and the family's target position (-1/0/1) per bar of the chart window."""
     strategy, candles, start = await _load(session, strategy_id, bars, lab)
     positions = FAMILIES[strategy.family].signals(candles, strategy.params)
     points = [
-        SignalPoint(candles.time_at(i), float(candles.close[i]), int(positions[i]))
+        StrategySignalPoint(candles.time_at(i), float(candles.close[i]), int(positions[i]))
         for i in range(start, len(candles))
     ]
-    return LiveSignals(strategy.id, strategy.symbol, strategy.timeframe, points)
+    return StrategySignals(strategy.id, strategy.symbol, strategy.timeframe, points)
 
 
 async def list_strategy_live_indicators(
     session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab
-) -> LiveIndicators:
+) -> StrategyIndicators:
     """The family's indicator lines over the chart window (NaN becomes null)."""
     strategy, candles, start = await _load(session, strategy_id, bars, lab)
     times = [candles.time_at(i) for i in range(start, len(candles))]
     series = [
-        IndicatorLine(
+        StrategyIndicatorLine(
             name,
             [
-                LinePoint(ts, value if math.isfinite(value) else None)
+                StrategyIndicatorPoint(ts, value if math.isfinite(value) else None)
                 for ts, value in zip(times, values[start:].tolist(), strict=True)
             ],
         )
         for name, values in family_series(strategy.family, candles, strategy.params).items()
     ]
-    return LiveIndicators(strategy.id, strategy.symbol, strategy.timeframe, series)
+    return StrategyIndicators(strategy.id, strategy.symbol, strategy.timeframe, series)
 
 
 async def list_strategy_live_markers(

@@ -39,7 +39,7 @@ from resolvers.lab.services import Lab
 from resolvers.quant.market import SECONDS_PER_YEAR, Candles
 from resolvers.quant.simulate import equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
-from resolvers.strategies import TIMEFRAME_SECONDS, get_strategy
+from resolvers.strategies import TIMEFRAME_SECONDS, strategy_row
 from storage.strategies import STAGES, LifecycleTransition, Strategy
 from storage.trades import Trade
 
@@ -223,5 +223,5 @@ async def readiness_of(
 
 async def get_strategy_readiness(session: AsyncSession, *, strategy_id: int, lab: Lab) -> Readiness:
     """The promotion-readiness checklist of one strategy, at the lab clock's now."""
-    strategy = await get_strategy(session, strategy_id=strategy_id)
+    strategy = await strategy_row(session, strategy_id=strategy_id)
     return await readiness_of(session, strategy=strategy, lab=lab, now=lab.clock.now())

@@ -7,20 +7,26 @@ strategy, counted against its hypothesis's rolling window on the wall clock.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import STAGE
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.lab.services import Lab
 from resolvers.pagination import Page, paginate
 from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.spawn import check_spawn_limit
 from resolvers.validation import require_choice, require_text
+from resolvers.views import JSON, View, from_row, to_payload
 from storage.base import utcnow
 from storage.hypotheses import Hypothesis
 from storage.outbox import append_event
-from storage.strategies import STAGES, LifecycleTransition, Strategy
+from storage.strategies import STAGES, LifecycleTransition
+from storage.strategies import Strategy as StrategyRow
 
 STRATEGY_STATUSES = ("active", "archived")
 SOURCES = ("manual", "generated", "demo")
@@ -28,14 +34,32 @@ TIMEFRAME_SECONDS = {"1m": 60, "5m": 300, "15m": 900, "1h": 3600, "4h": 14_400, 
 TIMEFRAMES = tuple(TIMEFRAME_SECONDS)
 
 
-def strategy_payload(row: Strategy) -> dict[str, object]:
-    return {
-        "id": row.id,
-        "name": row.name,
-        "hypothesis_id": row.hypothesis_id,
-        "stage": row.stage,
-        "symbol": row.symbol,
-    }
+@dataclass(frozen=True, slots=True)
+class Strategy(View):
+    """A strategy and its pipeline stage."""
+
+    id: int
+    hypothesis_id: int
+    name: str
+    family: str
+    symbol: str
+    timeframe: str
+    params: JSON
+    stage: Annotated[str, STAGE]
+    status: str
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def strategy_view(row: StrategyRow) -> Strategy:
+    """The API's view of a strategy row."""
+    return from_row(Strategy, row)
+
+
+def strategy_payload(row: StrategyRow) -> dict[str, object]:
+    """A strategy event's payload: the strategy as the REST API answers it."""
+    return to_payload(strategy_view(row))
 
 
 async def create_strategy(
@@ -50,8 +74,37 @@ async def create_strategy(
     source: str = "manual",
     actor: str = "operator",
     lab: Lab,
-    spawn_checked: bool = False,
 ) -> Strategy:
+    """Create a strategy under an existing hypothesis (add_strategy), answering its view."""
+    row = await add_strategy(
+        session,
+        hypothesis_id=hypothesis_id,
+        name=name,
+        family=family,
+        symbol=symbol,
+        timeframe=timeframe,
+        params=params,
+        source=source,
+        actor=actor,
+        lab=lab,
+    )
+    return strategy_view(row)
+
+
+async def add_strategy(
+    session: AsyncSession,
+    *,
+    hypothesis_id: int | None,
+    name: str,
+    family: str,
+    symbol: str,
+    timeframe: str = "1h",
+    params: object = None,
+    source: str = "manual",
+    actor: str = "operator",
+    lab: Lab,
+    spawn_checked: bool = False,
+) -> StrategyRow:
     """Create a strategy under an existing hypothesis, recording its first lifecycle row.
 
     Every input is checked before the spawn limits, so a 422 SPAWN_LIMIT_REACHED means the
@@ -75,7 +128,7 @@ async def create_strategy(
     except ValueError as exc:
         raise InvalidInput(str(exc), code="INVALID_PARAMS", details={"family": family}) from None
     now = utcnow()
-    row = Strategy(
+    row = StrategyRow(
         hypothesis_id=hypothesis_id,
         name=require_text("name", name, max_length=200),
         family=family,
@@ -114,7 +167,11 @@ async def create_strategy(
 
 async def get_strategy(session: AsyncSession, *, strategy_id: int) -> Strategy:
     """One strategy by id, or NOT_FOUND."""
-    row = await session.get(Strategy, strategy_id)
+    return strategy_view(await strategy_row(session, strategy_id=strategy_id))
+
+
+async def strategy_row(session: AsyncSession, *, strategy_id: int) -> StrategyRow:
+    row = await session.get(StrategyRow, strategy_id)
     if row is None:
         raise NotFound(f"strategy {strategy_id} not found", details={"id": strategy_id})
     return row
@@ -134,30 +191,31 @@ async def list_strategies(
     with_total: bool = True,
 ) -> Page[Strategy]:
     """A page of strategies, oldest first, by stage, status, parent, symbol, source and name."""
-    stmt = select(Strategy)
+    stmt = select(StrategyRow)
     if stage is not None:
-        stmt = stmt.where(Strategy.stage == require_choice("stage", stage, STAGES))
+        stmt = stmt.where(StrategyRow.stage == require_choice("stage", stage, STAGES))
     if status is not None:
-        stmt = stmt.where(Strategy.status == require_choice("status", status, STRATEGY_STATUSES))
+        stmt = stmt.where(StrategyRow.status == require_choice("status", status, STRATEGY_STATUSES))
     if hypothesis_id is not None:
-        stmt = stmt.where(Strategy.hypothesis_id == hypothesis_id)
+        stmt = stmt.where(StrategyRow.hypothesis_id == hypothesis_id)
     if symbol is not None:
-        stmt = stmt.where(Strategy.symbol == symbol.upper())
+        stmt = stmt.where(StrategyRow.symbol == symbol.upper())
     if source is not None:
-        stmt = stmt.where(Strategy.source == require_choice("source", source, SOURCES))
+        stmt = stmt.where(StrategyRow.source == require_choice("source", source, SOURCES))
     if name:
-        stmt = stmt.where(Strategy.name.ilike(f"%{name.strip()}%"))
-    return await paginate(
-        session, stmt, Strategy.id, first=first, after=after, with_total=with_total
+        stmt = stmt.where(StrategyRow.name.ilike(f"%{name.strip()}%"))
+    page = await paginate(
+        session, stmt, StrategyRow.id, first=first, after=after, with_total=with_total
     )
+    return page.map(strategy_view)
 
 
 async def get_strategies_by_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> list[Strategy | None]:
     """Batch read in the order of `ids`, for DataLoaders."""
-    rows = (await session.execute(select(Strategy).where(Strategy.id.in_(ids)))).scalars()
-    found = {row.id: row for row in rows}
+    rows = (await session.execute(select(StrategyRow).where(StrategyRow.id.in_(ids)))).scalars()
+    found = {row.id: strategy_view(row) for row in rows}
     return [found.get(i) for i in ids]
 
 
@@ -165,8 +223,12 @@ async def list_strategies_by_hypothesis_ids(
     session: AsyncSession, *, hypothesis_ids: Sequence[int]
 ) -> list[list[Strategy]]:
     """Each hypothesis's strategies, oldest first, in one statement."""
-    stmt = select(Strategy).where(Strategy.hypothesis_id.in_(hypothesis_ids)).order_by(Strategy.id)
+    stmt = (
+        select(StrategyRow)
+        .where(StrategyRow.hypothesis_id.in_(hypothesis_ids))
+        .order_by(StrategyRow.id)
+    )
     grouped: dict[int, list[Strategy]] = {i: [] for i in hypothesis_ids}
     for row in (await session.execute(stmt)).scalars():
-        grouped[row.hypothesis_id].append(row)
+        grouped[row.hypothesis_id].append(strategy_view(row))
     return [grouped[i] for i in hypothesis_ids]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 
 from resolvers.agents import get_agent, list_agents, update_agent
 from schema.enums import ToolsetContext
+from schema.extend import extends
+from schema.generated import agents as generated
 from schema.loaders import loader
-from storage.agents import Agent as AgentRow
 
 
 @strawberry.type
@@ -18,26 +17,8 @@ class Toolset:
     tools: list[str]
 
 
-@strawberry.type
-class Agent:
-    id: strawberry.ID
-    name: str
-    model: str
-    description: str
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def from_row(cls, row: AgentRow) -> Agent:
-        return cls(
-            id=strawberry.ID(row.id),
-            name=row.name,
-            model=row.model,
-            description=row.description,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
+@extends
+class Agent(generated.Agent):
     @strawberry.field(description="Per-context toolset overrides.")
     async def toolsets(self, info: strawberry.Info) -> list[Toolset]:
         rows = await loader(info.context.scope, "toolsets_by_agent").load(str(self.id))
@@ -57,11 +38,11 @@ class UpdateAgentInput:
 class AgentQuery:
     @strawberry.field
     async def agent(self, info: strawberry.Info, id: strawberry.ID) -> Agent:
-        return Agent.from_row(await info.context.scope.run(get_agent, agent_id=str(id)))
+        return Agent.of(await info.context.scope.run(get_agent, agent_id=str(id)))
 
     @strawberry.field
     async def agents(self, info: strawberry.Info) -> list[Agent]:
-        return [Agent.from_row(row) for row in await info.context.scope.run(list_agents)]
+        return [Agent.of(view) for view in await info.context.scope.run(list_agents)]
 
 
 @strawberry.type
@@ -70,7 +51,7 @@ class AgentMutation:
     async def update_agent(
         self, info: strawberry.Info, id: strawberry.ID, input: UpdateAgentInput
     ) -> Agent:
-        row = await info.context.scope.run(
+        view = await info.context.scope.run(
             update_agent, agent_id=str(id), model=input.model, description=input.description
         )
-        return Agent.from_row(row)
+        return Agent.of(view)

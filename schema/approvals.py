@@ -2,88 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import strawberry
 
 from resolvers.approvals import decide_approval, get_approval, list_approvals
 from schema.enums import ApprovalStatus
+from schema.extend import extends
+from schema.generated import approvals as generated
+from schema.generated.approvals import ApprovalDecision
 from schema.hypotheses import Hypothesis
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
 from schema.strategies import Strategy
 from schema.trading_agents import TradingAgent
-from storage.approvals import Approval as ApprovalRow
-from storage.approvals import ApprovalDecision as DecisionRow
 
 ApprovalTarget = Annotated[Strategy | Hypothesis | TradingAgent, strawberry.union("ApprovalTarget")]
 
 
-@strawberry.type
-class ApprovalDecision:
-    id: strawberry.ID
-    action: str
-    actor: str
-    note: str
-    created_at: datetime
-
-    @classmethod
-    def from_row(cls, row: DecisionRow) -> ApprovalDecision:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            action=row.action,
-            actor=row.actor,
-            note=row.note,
-            created_at=row.created_at,
-        )
-
-
-@strawberry.type
-class Approval:
-    id: strawberry.ID
-    type: str
-    target_type: str
-    target_id: str
-    owner: str
-    summary: str
-    status: ApprovalStatus
-    classification: str | None
-    deadline: datetime | None
-    created_at: datetime
-    decided_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: ApprovalRow) -> Approval:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            type=row.type,
-            target_type=row.target_type,
-            target_id=row.target_id,
-            owner=row.owner,
-            summary=row.summary,
-            status=ApprovalStatus(row.status),
-            classification=row.classification,
-            deadline=row.deadline,
-            created_at=row.created_at,
-            decided_at=row.decided_at,
-        )
-
+@extends
+class Approval(generated.Approval):
     @strawberry.field(description="Every decision taken on this approval, oldest first.")
     async def decisions(self, info: strawberry.Info) -> list[ApprovalDecision]:
-        rows = await loader(info.context.scope, "decisions_by_approval").load(int(self.id))
-        return [ApprovalDecision.from_row(row) for row in rows]
+        decisions = await loader(info.context.scope, "decisions_by_approval").load(int(self.id))
+        return [ApprovalDecision.of(view) for view in decisions]
 
     @strawberry.field(description="The object awaiting approval, when it still exists.")
     async def target(self, info: strawberry.Info) -> ApprovalTarget | None:
         scope = info.context.scope
         if self.target_type == "strategy" and self.target_id.isdigit():
-            row = await loader(scope, "strategy").load(int(self.target_id))
-            return Strategy.from_row(row) if row else None
+            strategy = await loader(scope, "strategy").load(int(self.target_id))
+            return Strategy.of(strategy) if strategy else None
         if self.target_type == "hypothesis" and self.target_id.isdigit():
             hyp = await loader(scope, "hypothesis").load(int(self.target_id))
-            return Hypothesis.from_row(hyp) if hyp else None
+            return Hypothesis.of(hyp) if hyp else None
         if self.target_type == "trading_agent":
             agent = await loader(scope, "trading_agent").load(self.target_id)
             return TradingAgent.of(agent) if agent else None
@@ -94,8 +47,7 @@ class Approval:
 class ApprovalQuery:
     @strawberry.field
     async def approval(self, info: strawberry.Info, id: strawberry.ID) -> Approval:
-        row = await info.context.scope.run(get_approval, approval_id=int_id(id))
-        return Approval.from_row(row)
+        return Approval.of(await info.context.scope.run(get_approval, approval_id=int_id(id)))
 
     @strawberry.field(description="Approvals filtered by status, type, target and owner.")
     async def approvals(
@@ -120,14 +72,14 @@ class ApprovalQuery:
             after=after,
             with_total=wants_total(info),
         )
-        return to_connection(page, Approval.from_row)
+        return to_connection(page, Approval.of)
 
 
 async def _decide(info: strawberry.Info, id: strawberry.ID, decision: str, note: str) -> Approval:
-    row = await info.context.scope.run(
+    view = await info.context.scope.run(
         decide_approval, approval_id=int_id(id), decision=decision, note=note
     )
-    return Approval.from_row(row)
+    return Approval.of(view)
 
 
 @strawberry.type

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from graphql import GraphQLResolveInfo
 
-from resolvers.hypotheses import (
-    HypothesisPreview as Preview,
-)
+from resolvers import hypotheses as views
 from resolvers.hypotheses import (
     create_hypothesis,
     create_hypothesis_from_url,
@@ -20,10 +18,12 @@ from resolvers.hypotheses import (
 )
 from resolvers.hypothesis_spawn import GeneratedStrategies as Generated
 from resolvers.hypothesis_spawn import generate_hypothesis_strategies
+from schema.extend import extends
+from schema.generated import hypotheses as generated
+from schema.generated.hypotheses import HypothesisPreview
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
-from storage.hypotheses import Hypothesis as HypothesisRow
 
 if TYPE_CHECKING:
     from schema.strategies import Strategy
@@ -31,67 +31,19 @@ if TYPE_CHECKING:
 StrategyRef = Annotated["Strategy", strawberry.lazy("schema.strategies")]
 
 
-@strawberry.type
-class Hypothesis:
-    id: strawberry.ID
-    title: str
-    thesis: str
-    mechanism: str
-    novelty: str
-    lane: str
-    status: str
-    source: str
-    source_url: str | None
-    created_at: datetime
-    updated_at: datetime
-
+@extends
+class Hypothesis(generated.Hypothesis):
     @classmethod
-    def from_row(cls, row: HypothesisRow) -> Hypothesis:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            title=row.title,
-            thesis=row.thesis,
-            mechanism=row.mechanism,
-            novelty=row.novelty,
-            lane=row.lane,
-            status=row.status,
-            source=row.source,
-            source_url=row.source_url,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
+    def is_type_of(cls, obj: object, info: GraphQLResolveInfo) -> bool:
+        """A member of the ApprovalTarget union: a hypothesis is answered as its view."""
+        return isinstance(obj, views.Hypothesis)
 
     @strawberry.field(description="Strategies spawned from this hypothesis, oldest first.")
     async def strategies(self, info: strawberry.Info) -> list[StrategyRef]:
         from schema.strategies import Strategy
 
-        rows = await loader(info.context.scope, "strategies_by_hypothesis").load(int(self.id))
-        return [Strategy.from_row(row) for row in rows]
-
-
-@strawberry.type(description="The hypothesis a URL would create; nothing is stored.")
-class HypothesisPreview:
-    url: str
-    source_url: str
-    title: str
-    thesis: str
-    mechanism: str
-    novelty: str
-    lane: str
-    source: str
-
-    @classmethod
-    def of(cls, p: Preview) -> HypothesisPreview:
-        return cls(
-            url=p.url,
-            source_url=p.source_url,
-            title=p.title,
-            thesis=p.thesis,
-            mechanism=p.mechanism,
-            novelty=p.novelty,
-            lane=p.lane,
-            source=p.source,
-        )
+        children = await loader(info.context.scope, "strategies_by_hypothesis").load(int(self.id))
+        return [Strategy.of(view) for view in children]
 
 
 @strawberry.type(description="The child strategies one generateStrategies call created.")
@@ -103,10 +55,7 @@ class GeneratedStrategies:
     def of(cls, g: Generated) -> GeneratedStrategies:
         from schema.strategies import Strategy
 
-        return cls(
-            hypothesis_id=g.hypothesis_id,
-            strategies=[Strategy.from_row(row) for row in g.strategies],
-        )
+        return cls(hypothesis_id=g.hypothesis_id, strategies=[Strategy.of(s) for s in g.strategies])
 
 
 @strawberry.input
@@ -130,8 +79,8 @@ class UpdateHypothesisInput:
 class HypothesisQuery:
     @strawberry.field
     async def hypothesis(self, info: strawberry.Info, id: strawberry.ID) -> Hypothesis:
-        row = await info.context.scope.run(get_hypothesis, hypothesis_id=int_id(id))
-        return Hypothesis.from_row(row)
+        view = await info.context.scope.run(get_hypothesis, hypothesis_id=int_id(id))
+        return Hypothesis.of(view)
 
     @strawberry.field(
         description="Hypotheses by view (all, active, archived, untested, tested), status, "
@@ -157,7 +106,7 @@ class HypothesisQuery:
             after=after,
             with_total=wants_total(info),
         )
-        return to_connection(page, Hypothesis.from_row)
+        return to_connection(page, Hypothesis.of)
 
 
 @strawberry.type
@@ -166,7 +115,7 @@ class HypothesisMutation:
     async def create_hypothesis(
         self, info: strawberry.Info, input: CreateHypothesisInput
     ) -> Hypothesis:
-        row = await info.context.scope.run(
+        view = await info.context.scope.run(
             create_hypothesis,
             title=input.title,
             thesis=input.thesis,
@@ -174,13 +123,13 @@ class HypothesisMutation:
             novelty=input.novelty,
             lane=input.lane,
         )
-        return Hypothesis.from_row(row)
+        return Hypothesis.of(view)
 
     @strawberry.mutation(description="Edit a hypothesis's title, thesis, mechanism or novelty.")
     async def update_hypothesis(
         self, info: strawberry.Info, id: strawberry.ID, input: UpdateHypothesisInput
     ) -> Hypothesis:
-        row = await info.context.scope.run(
+        view = await info.context.scope.run(
             update_hypothesis,
             hypothesis_id=int_id(id),
             title=input.title,
@@ -188,7 +137,7 @@ class HypothesisMutation:
             mechanism=input.mechanism,
             novelty=input.novelty,
         )
-        return Hypothesis.from_row(row)
+        return Hypothesis.of(view)
 
     @strawberry.mutation(description="Fetch a page and show the hypothesis it would create.")
     async def preview_hypothesis_url(
@@ -201,8 +150,8 @@ class HypothesisMutation:
     async def create_hypothesis_from_url(
         self, info: strawberry.Info, url: str, lane: str = "general"
     ) -> Hypothesis:
-        row = await info.context.scope.run(create_hypothesis_from_url, url=url, lane=lane)
-        return Hypothesis.from_row(row)
+        view = await info.context.scope.run(create_hypothesis_from_url, url=url, lane=lane)
+        return Hypothesis.of(view)
 
     @strawberry.mutation(
         description="Spawn child strategies from a hypothesis's text, within the spawn limits."

@@ -1,4 +1,9 @@
-"""A strategy's readiness checklist and live chart series (fields of Strategy)."""
+"""A strategy's readiness checklist and live chart markers (fields of Strategy).
+
+Hand-written, not generated: REST describes them as shapes (codegen/shapes_lifecycle.py), since
+their string enums are Strings here. The signals and indicators are generated from their views
+(schema/generated/live_series.py).
+"""
 
 from __future__ import annotations
 
@@ -50,67 +55,6 @@ class StrategyReadiness:
             target=Stage(result.target) if result.target else None,
             ready=result.ready,
             gates=[ReadinessGate.from_gate(g) for g in result.gates],
-        )
-
-
-@strawberry.type(description="One bar of a strategy's signal chart.")
-class StrategySignalPoint:
-    ts: datetime
-    close: float
-    position: int
-
-
-@strawberry.type(description="A strategy's target position per bar of the chart window.")
-class StrategySignals:
-    strategy_id: int
-    symbol: str
-    timeframe: str
-    points: list[StrategySignalPoint]
-
-    @classmethod
-    def from_result(cls, result: live_series.LiveSignals) -> StrategySignals:
-        return cls(
-            strategy_id=result.strategy_id,
-            symbol=result.symbol,
-            timeframe=result.timeframe,
-            points=[StrategySignalPoint(ts=p.ts, close=p.close, position=p.position)
-                    for p in result.points],
-        )  # fmt: skip
-
-
-@strawberry.type(description="One value of an indicator line; null while the line warms up.")
-class StrategyIndicatorPoint:
-    ts: datetime
-    value: float | None
-
-
-@strawberry.type(description="One of the family's indicator lines.")
-class StrategyIndicatorLine:
-    name: str
-    points: list[StrategyIndicatorPoint]
-
-
-@strawberry.type(description="The strategy family's indicator lines over the chart window.")
-class StrategyIndicators:
-    strategy_id: int
-    symbol: str
-    timeframe: str
-    series: list[StrategyIndicatorLine]
-
-    @classmethod
-    def from_result(cls, result: live_series.LiveIndicators) -> StrategyIndicators:
-        lines = [
-            StrategyIndicatorLine(
-                name=line.name,
-                points=[StrategyIndicatorPoint(ts=p.ts, value=p.value) for p in line.points],
-            )
-            for line in result.series
-        ]
-        return cls(
-            strategy_id=result.strategy_id,
-            symbol=result.symbol,
-            timeframe=result.timeframe,
-            series=lines,
         )
 
 

@@ -1,12 +1,13 @@
-"""Strategy and LifecycleTransition types, their queries and mutations."""
+"""Strategy type (the generated one with its GraphQL-only fields), queries and mutations."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from graphql import GraphQLResolveInfo
 
+from resolvers import strategies as views
 from resolvers.lifecycle import transition_strategy
 from resolvers.live_series import (
     DEFAULT_BARS,
@@ -17,12 +18,14 @@ from resolvers.live_series import (
 from resolvers.readiness import get_strategy_readiness
 from resolvers.strategies import create_strategy, get_strategy, list_strategies
 from schema.enums import Stage
-from schema.lifecycle import StrategyIndicators, StrategyMarkers, StrategyReadiness, StrategySignals
+from schema.extend import extends
+from schema.generated import strategies as generated
+from schema.generated.lifecycle import LifecycleTransition
+from schema.generated.live_series import StrategyIndicators, StrategySignals
+from schema.lifecycle import StrategyMarkers, StrategyReadiness
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import JSON, int_id
-from storage.strategies import LifecycleTransition as TransitionRow
-from storage.strategies import Strategy as StrategyRow
 
 if TYPE_CHECKING:
     from schema.hypotheses import Hypothesis
@@ -32,65 +35,19 @@ HypothesisRef = Annotated["Hypothesis", strawberry.lazy("schema.hypotheses")]
 TradeRef = Annotated["Trade", strawberry.lazy("schema.trades")]
 
 
-@strawberry.type
-class LifecycleTransition:
-    id: strawberry.ID
-    from_stage: Stage | None
-    to_stage: Stage
-    reason: str
-    actor: str
-    created_at: datetime
-
+@extends
+class Strategy(generated.Strategy):
     @classmethod
-    def from_row(cls, row: TransitionRow) -> LifecycleTransition:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            from_stage=Stage(row.from_stage) if row.from_stage else None,
-            to_stage=Stage(row.to_stage),
-            reason=row.reason,
-            actor=row.actor,
-            created_at=row.created_at,
-        )
-
-
-@strawberry.type
-class Strategy:
-    id: strawberry.ID
-    name: str
-    family: str
-    symbol: str
-    timeframe: str
-    params: JSON
-    stage: Stage
-    status: str
-    source: str
-    created_at: datetime
-    updated_at: datetime
-    hypothesis_id: int
-
-    @classmethod
-    def from_row(cls, row: StrategyRow) -> Strategy:
-        return cls(
-            id=strawberry.ID(str(row.id)),
-            name=row.name,
-            family=row.family,
-            symbol=row.symbol,
-            timeframe=row.timeframe,
-            params=cast(JSON, row.params),
-            stage=Stage(row.stage),
-            status=row.status,
-            source=row.source,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            hypothesis_id=row.hypothesis_id,
-        )
+    def is_type_of(cls, obj: object, info: GraphQLResolveInfo) -> bool:
+        """A member of the ApprovalTarget union: a strategy is answered as its view."""
+        return isinstance(obj, views.Strategy)
 
     @strawberry.field(description="The hypothesis this strategy descends from.")
     async def hypothesis(self, info: strawberry.Info) -> HypothesisRef:
         from schema.hypotheses import Hypothesis
 
-        row = await loader(info.context.scope, "hypothesis").load(self.hypothesis_id)
-        return Hypothesis.from_row(row)
+        view = await loader(info.context.scope, "hypothesis").load(self.hypothesis_id)
+        return Hypothesis.of(view)
 
     @strawberry.field(description="Trades this strategy owns, oldest first.")
     async def trades(self, info: strawberry.Info) -> list[TradeRef]:
@@ -101,8 +58,8 @@ class Strategy:
 
     @strawberry.field(description="Every lifecycle transition, oldest first.")
     async def history(self, info: strawberry.Info) -> list[LifecycleTransition]:
-        rows = await loader(info.context.scope, "history_by_strategy").load(int(self.id))
-        return [LifecycleTransition.from_row(row) for row in rows]
+        history = await loader(info.context.scope, "history_by_strategy").load(int(self.id))
+        return [LifecycleTransition.of(view) for view in history]
 
     @strawberry.field(description="The promotion-readiness checklist for the next stage.")
     async def readiness(self, info: strawberry.Info) -> StrategyReadiness:
@@ -116,7 +73,7 @@ class Strategy:
         result = await info.context.scope.run(
             list_strategy_live_signals, strategy_id=int(self.id), bars=bars
         )
-        return StrategySignals.from_result(result)
+        return StrategySignals.of(result)
 
     @strawberry.field(description="The family's indicator lines over the chart window.")
     async def live_indicators(
@@ -125,7 +82,7 @@ class Strategy:
         result = await info.context.scope.run(
             list_strategy_live_indicators, strategy_id=int(self.id), bars=bars
         )
-        return StrategyIndicators.from_result(result)
+        return StrategyIndicators.of(result)
 
     @strawberry.field(description="Entry and exit markers of its trades in the chart window.")
     async def live_markers(
@@ -151,8 +108,7 @@ class CreateStrategyInput:
 class StrategyQuery:
     @strawberry.field
     async def strategy(self, info: strawberry.Info, id: strawberry.ID) -> Strategy:
-        row = await info.context.scope.run(get_strategy, strategy_id=int_id(id))
-        return Strategy.from_row(row)
+        return Strategy.of(await info.context.scope.run(get_strategy, strategy_id=int_id(id)))
 
     @strawberry.field(description="Strategies filtered by stage, status, parent and symbol.")
     async def strategies(
@@ -179,14 +135,14 @@ class StrategyQuery:
             after=after,
             with_total=wants_total(info),
         )
-        return to_connection(page, Strategy.from_row)
+        return to_connection(page, Strategy.of)
 
 
 @strawberry.type
 class StrategyMutation:
     @strawberry.mutation(description="Create a strategy under a hypothesis, at quick_screen.")
     async def create_strategy(self, info: strawberry.Info, input: CreateStrategyInput) -> Strategy:
-        row = await info.context.scope.run(
+        view = await info.context.scope.run(
             create_strategy,
             hypothesis_id=int_id(input.hypothesis_id, field="hypothesisId"),
             name=input.name,
@@ -195,13 +151,13 @@ class StrategyMutation:
             timeframe=input.timeframe,
             params=input.params,
         )
-        return Strategy.from_row(row)
+        return Strategy.of(view)
 
     @strawberry.mutation(description="Move a strategy to the next stage (forward-only).")
     async def transition_strategy(
         self, info: strawberry.Info, id: strawberry.ID, target: Stage, reason: str = ""
     ) -> Strategy:
-        row = await info.context.scope.run(
+        view = await info.context.scope.run(
             transition_strategy, strategy_id=int_id(id), target=target.value, reason=reason
         )
-        return Strategy.from_row(row)
+        return Strategy.of(view)

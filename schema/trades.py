@@ -38,8 +38,8 @@ class Trade(generated.Trade):
 
         if self.strategy_id is None:
             return None
-        row = await loader(info.context.scope, "strategy").load(self.strategy_id)
-        return Strategy.from_row(row) if row else None
+        view = await loader(info.context.scope, "strategy").load(self.strategy_id)
+        return Strategy.of(view) if view else None
 
     @strawberry.field(description="The owning trading agent, when an agent owns the trade.")
     async def trading_agent(self, info: strawberry.Info) -> TradingAgentRef | None:

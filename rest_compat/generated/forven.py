@@ -345,7 +345,7 @@ async def list_strategies(
         result = await r_strategies.list_strategies(
             session, status=status, stage=stage, first=limit, after=cursor
         )
-    return respond(page(result, S.strategy), 200)
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -372,7 +372,7 @@ async def list_lifecycle_strategies(
         result = await r_strategies.list_strategies(
             session, stage=state, source=source, symbol=symbol, name=name, first=limit, after=cursor
         )
-    return respond(page(result, S.strategy), 200)
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -408,7 +408,7 @@ async def transition_strategy(request: Request, body: TransitionStrategyBody) ->
             reason=body.reason,
             lab=lab_of(request),
         )
-    return respond(S.strategy(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -444,7 +444,7 @@ async def list_strategy_live_signals(
         result = await r_live_series.list_strategy_live_signals(
             session, strategy_id=id, bars=bars, lab=lab_of(request)
         )
-    return respond(S.strategy_signals(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -463,7 +463,7 @@ async def list_strategy_live_indicators(
         result = await r_live_series.list_strategy_live_indicators(
             session, strategy_id=id, bars=bars, lab=lab_of(request)
         )
-    return respond(S.strategy_indicators(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -506,7 +506,7 @@ async def create_backtest_strategy(request: Request, body: CreateBacktestStrateg
             params=body.params,
             lab=lab_of(request),
         )
-    return respond(S.strategy(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -624,7 +624,7 @@ async def list_hypotheses(
         result = await r_hypotheses.list_hypotheses(
             session, view=view, lane=lane, status=status, search=search, first=limit, after=cursor
         )
-    return respond(page(result, S.hypothesis), 200)
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -646,7 +646,7 @@ async def create_hypothesis(request: Request, body: CreateHypothesisBody) -> Res
             novelty=body.novelty,
             lane=body.lane,
         )
-    return respond(S.hypothesis(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -665,7 +665,7 @@ async def create_hypothesis_from_url(
         result = await r_hypotheses.create_hypothesis_from_url(
             session, url=body.url, lane=body.lane, lab=lab_of(request)
         )
-    return respond(S.hypothesis(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -682,7 +682,7 @@ async def preview_hypothesis_url(request: Request, body: PreviewHypothesisUrlBod
         result = await r_hypotheses.preview_hypothesis_url(
             session, url=body.url, lane=body.lane, lab=lab_of(request)
         )
-    return respond(S.hypothesis_preview(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -697,7 +697,7 @@ async def get_hypothesis(request: Request, id: Int64) -> Response:
     """Read a hypothesis."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_hypotheses.get_hypothesis(session, hypothesis_id=id)
-    return respond(S.hypothesis(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -721,7 +721,7 @@ async def update_hypothesis(
             mechanism=body.mechanism,
             novelty=body.novelty,
         )
-    return respond(S.hypothesis(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -926,7 +926,7 @@ async def list_lab_agents(request: Request) -> Response:
     """List agents."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_agents.list_agents(session)
-    return respond([S.research_agent(x) for x in result], 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -954,7 +954,7 @@ async def get_lab_agent(request: Request, id: str) -> Response:
     """Read agent detail."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_agents.get_agent(session, agent_id=id)
-    return respond(S.research_agent(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -973,7 +973,7 @@ async def update_lab_agent(
         result = await r_agents.update_agent(
             session, agent_id=id, model=body.model, description=body.description
         )
-    return respond(S.research_agent(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -988,7 +988,7 @@ async def delete_lab_agent(request: Request, id: str) -> Response:
     """Delete an agent."""
     async with boundary(request, write=True, query=()) as session:
         result = await r_agents.delete_agent(session, agent_id=id)
-    return respond(S.research_agent(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1077,7 +1077,7 @@ async def list_approvals(
             first=limit,
             after=cursor,
         )
-    return respond(page(result, S.approval), 200)
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1107,7 +1107,7 @@ async def approve_approval(request: Request, id: Int64) -> Response:
         result = await r_approvals.decide_approval(
             session, decision="approve", approval_id=id, lab=lab_of(request)
         )
-    return respond(S.approval(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1124,7 +1124,7 @@ async def deny_approval(request: Request, id: Int64) -> Response:
         result = await r_approvals.decide_approval(
             session, decision="deny", approval_id=id, lab=lab_of(request)
         )
-    return respond(S.approval(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(

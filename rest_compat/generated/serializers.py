@@ -7,98 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 
-def hypothesis(obj: Any) -> dict[str, Any]:
-    """Hypothesis: A research thesis; strategies descend from it."""
-    return {
-        "id": obj.id,
-        "title": obj.title,
-        "thesis": obj.thesis,
-        "mechanism": obj.mechanism,
-        "novelty": obj.novelty,
-        "lane": obj.lane,
-        "status": obj.status,
-        "source": obj.source,
-        "source_url": obj.source_url,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
-
-def strategy(obj: Any) -> dict[str, Any]:
-    """Strategy: A strategy and its pipeline stage."""
-    return {
-        "id": obj.id,
-        "hypothesis_id": obj.hypothesis_id,
-        "name": obj.name,
-        "family": obj.family,
-        "symbol": obj.symbol,
-        "timeframe": obj.timeframe,
-        "params": obj.params,
-        "stage": obj.stage,
-        "status": obj.status,
-        "source": obj.source,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
-
-def lifecycle_transition(obj: Any) -> dict[str, Any]:
-    """LifecycleTransition: One stage change; the first row records the creation stage."""
-    return {
-        "id": obj.id,
-        "from_stage": obj.from_stage,
-        "to_stage": obj.to_stage,
-        "reason": obj.reason,
-        "actor": obj.actor,
-        "created_at": obj.created_at,
-    }
-
-
 def strategy_lifecycle(obj: Any) -> dict[str, Any]:
     """StrategyLifecycle: A strategy's lifecycle state with its full history."""
     return {
-        "strategy": strategy(obj.strategy),
-        "history": [lifecycle_transition(x) for x in obj.history],
-    }
-
-
-def research_agent(obj: Any) -> dict[str, Any]:
-    """ResearchAgent: A Forven research agent."""
-    return {
-        "id": obj.id,
-        "name": obj.name,
-        "model": obj.model,
-        "description": obj.description,
-        "created_at": obj.created_at,
-        "updated_at": obj.updated_at,
-    }
-
-
-def approval_decision(obj: Any) -> dict[str, Any]:
-    """ApprovalDecision: One decision taken on an approval."""
-    return {
-        "id": obj.id,
-        "action": obj.action,
-        "actor": obj.actor,
-        "note": obj.note,
-        "created_at": obj.created_at,
-    }
-
-
-def approval(obj: Any) -> dict[str, Any]:
-    """Approval: An action waiting on (or decided by) an operator."""
-    return {
-        "id": obj.id,
-        "type": obj.type,
-        "target_type": obj.target_type,
-        "target_id": obj.target_id,
-        "owner": obj.owner,
-        "summary": obj.summary,
-        "status": obj.status,
-        "classification": obj.classification,
-        "deadline": obj.deadline,
-        "created_at": obj.created_at,
-        "decided_at": obj.decided_at,
+        "strategy": obj.strategy,
+        "history": list(obj.history),
     }
 
 
@@ -225,51 +138,6 @@ def strategy_readiness(obj: Any) -> dict[str, Any]:
     }
 
 
-def strategy_signal_point(obj: Any) -> dict[str, Any]:
-    """StrategySignalPoint: One bar of a strategy's signal chart."""
-    return {
-        "ts": obj.ts,
-        "close": obj.close,
-        "position": obj.position,
-    }
-
-
-def strategy_signals(obj: Any) -> dict[str, Any]:
-    """StrategySignals: A strategy's target position per bar of the chart window."""
-    return {
-        "strategy_id": obj.strategy_id,
-        "symbol": obj.symbol,
-        "timeframe": obj.timeframe,
-        "points": [strategy_signal_point(x) for x in obj.points],
-    }
-
-
-def strategy_indicator_point(obj: Any) -> dict[str, Any]:
-    """StrategyIndicatorPoint: One value of an indicator line; null while the line warms up."""
-    return {
-        "ts": obj.ts,
-        "value": obj.value,
-    }
-
-
-def strategy_indicator_line(obj: Any) -> dict[str, Any]:
-    """StrategyIndicatorLine: One of the family's indicator lines."""
-    return {
-        "name": obj.name,
-        "points": [strategy_indicator_point(x) for x in obj.points],
-    }
-
-
-def strategy_indicators(obj: Any) -> dict[str, Any]:
-    """StrategyIndicators: The strategy family's indicator lines over the chart window."""
-    return {
-        "strategy_id": obj.strategy_id,
-        "symbol": obj.symbol,
-        "timeframe": obj.timeframe,
-        "series": [strategy_indicator_line(x) for x in obj.series],
-    }
-
-
 def strategy_marker(obj: Any) -> dict[str, Any]:
     """StrategyMarker: An entry or exit of one of the strategy's trades."""
     return {
@@ -289,23 +157,9 @@ def strategy_markers(obj: Any) -> dict[str, Any]:
     }
 
 
-def hypothesis_preview(obj: Any) -> dict[str, Any]:
-    """HypothesisPreview: The hypothesis a URL would create (nothing is stored)."""
-    return {
-        "url": obj.url,
-        "source_url": obj.source_url,
-        "title": obj.title,
-        "thesis": obj.thesis,
-        "mechanism": obj.mechanism,
-        "novelty": obj.novelty,
-        "lane": obj.lane,
-        "source": obj.source,
-    }
-
-
 def generated_strategies(obj: Any) -> dict[str, Any]:
     """GeneratedStrategies: The child strategies one generate-strategies request created."""
     return {
         "hypothesis_id": obj.hypothesis_id,
-        "strategies": [strategy(x) for x in obj.strategies],
+        "strategies": list(obj.strategies),
     }

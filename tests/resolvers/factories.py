@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.hypotheses import create_hypothesis
+from resolvers.hypotheses import add_hypothesis
 from resolvers.lab.services import Lab, build_lab
-from resolvers.strategies import create_strategy
+from resolvers.strategies import add_strategy
 from storage.hypotheses import Hypothesis
 from storage.strategies import Strategy
 
 
 async def make_hypothesis(session: AsyncSession, title: str = "Trend persistence") -> Hypothesis:
-    return await create_hypothesis(session, title=title, thesis="Trends persist after breakouts.")
+    return await add_hypothesis(session, title=title, thesis="Trends persist after breakouts.")
 
 
 async def make_strategy(
@@ -24,7 +24,7 @@ async def make_strategy(
 ) -> Strategy:
     """A strategy under `hypothesis`, within `lab`'s spawn limits (the default limits if None)."""
     parent = hypothesis or await make_hypothesis(session)
-    return await create_strategy(
+    return await add_strategy(
         session,
         hypothesis_id=parent.id,
         name=name,

@@ -19,7 +19,7 @@ from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.lifecycle import transition_strategy
 from resolvers.market.clock import MarketClock
 from resolvers.market.feed import default_feed
-from resolvers.strategies import create_strategy
+from resolvers.strategies import add_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.strategies import STAGES, Strategy
 from tests.resolvers.factories import make_hypothesis
@@ -47,7 +47,7 @@ async def make(
     family, symbol = kind
     if hypothesis_id is None:
         hypothesis_id = (await make_hypothesis(session)).id
-    return await create_strategy(
+    return await add_strategy(
         session, hypothesis_id=hypothesis_id, name=f"{family} {symbol}", family=family,
         symbol=symbol,
         lab=lab or build_lab(),

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.errors import DomainError, InvalidInput, NotFound
 from resolvers.hypotheses import (
     THESIS_CHARS,
+    add_hypothesis,
     create_hypothesis,
     create_hypothesis_from_url,
     list_hypotheses,
@@ -98,7 +99,7 @@ class TestListViews:
     ) -> None:
         tested = await create_hypothesis(session, title="tested")
         untested = await create_hypothesis(session, title="untested")
-        archived = await create_hypothesis(session, title="archived")
+        archived = await add_hypothesis(session, title="archived")
         archived.status = "archived"
         await create_strategy(
             session, hypothesis_id=tested.id, name="x", family="ma_cross", symbol="BTC-USD", lab=lab

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.hypotheses import create_hypothesis
+from resolvers.hypotheses import add_hypothesis, create_hypothesis
 from resolvers.hypothesis_spawn import (
     DEFAULT_FAMILIES,
     find_symbol,
@@ -168,7 +168,9 @@ class TestGenerateStrategies:
         )
         with pytest.raises(InvalidInput):
             await generate_hypothesis_strategies(session, hypothesis_id=parent.id, count=1, lab=lab)
-        first.strategies[0].created_at = datetime.now(UTC) - timedelta(hours=2)
+        oldest = await session.get(Strategy, first.strategies[0].id)  # the row, not the view
+        assert oldest is not None
+        oldest.created_at = datetime.now(UTC) - timedelta(hours=2)
         await session.flush()
         result = await generate_hypothesis_strategies(
             session, hypothesis_id=parent.id, count=1, lab=lab
@@ -178,7 +180,7 @@ class TestGenerateStrategies:
     async def test_unknown_and_archived_hypotheses(self, session: AsyncSession, lab: Lab) -> None:
         with pytest.raises(NotFound):
             await generate_hypothesis_strategies(session, hypothesis_id=999, lab=lab)
-        parent = await create_hypothesis(session, title="old")
+        parent = await add_hypothesis(session, title="old")
         parent.status = "archived"
         with pytest.raises(Conflict) as caught:
             await generate_hypothesis_strategies(session, hypothesis_id=parent.id, lab=lab)

@@ -20,7 +20,7 @@ from resolvers.paper import (
     start_paper_service,
     stop_paper_service,
 )
-from resolvers.strategies import create_strategy
+from resolvers.strategies import add_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.events import Event
 from storage.paper import PaperSession
@@ -48,7 +48,7 @@ async def paper_strategy(
     """A strategy walked up to `stage` (gates off: these tests are about the paper service)."""
     lab = build_lab()  # set-up only: the default spawn limits
     hypothesis = await make_hypothesis(session)
-    strategy = await create_strategy(
+    strategy = await add_strategy(
         session,
         hypothesis_id=hypothesis.id,
         name=f"{family} {symbol}",

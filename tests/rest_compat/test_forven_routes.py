@@ -17,7 +17,7 @@ from resolvers.approvals import create_approval, decide_approval
 from resolvers.hypotheses import create_hypothesis
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import transition_strategy
-from resolvers.strategies import create_strategy
+from resolvers.strategies import add_strategy, create_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.events import Event
 from storage.hypotheses import Hypothesis
@@ -124,7 +124,7 @@ async def strategies(app: Any, lab: Lab) -> dict[str, int]:
     async with sessions(app)() as session:
         parent = await create_hypothesis(session, title="Trend persistence")
         for name, symbol, source, stage, status in STRATEGY_ROWS:
-            row = await create_strategy(
+            row = await add_strategy(
                 session,
                 hypothesis_id=parent.id,
                 name=name,

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from resolvers.hypotheses import create_hypothesis
+from resolvers.hypotheses import add_hypothesis, create_hypothesis
 from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.strategies import create_strategy
 from storage.hypotheses import Hypothesis
@@ -55,7 +55,7 @@ async def hypotheses(app: Any, lab: Lab) -> dict[str, int]:
     async with sessions(app)() as session:
         tested = await create_hypothesis(session, title="Tested", thesis="trend")
         untested = await create_hypothesis(session, title="Untested", lane="carry")
-        archived = await create_hypothesis(session, title="Archived")
+        archived = await add_hypothesis(session, title="Archived")
         archived.status = "archived"
         found = await create_hypothesis(session, title="Found", novelty="Options GAMMA pinning")
         await create_strategy(
