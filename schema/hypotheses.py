@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from graphql import GraphQLResolveInfo
@@ -40,10 +40,8 @@ class Hypothesis(generated.Hypothesis):
 
     @strawberry.field(description="Strategies spawned from this hypothesis, oldest first.")
     async def strategies(self, info: strawberry.Info) -> list[StrategyRef]:
-        from schema.strategies import Strategy
-
         children = await loader(info.context.scope, "strategies_by_hypothesis").load(int(self.id))
-        return [Strategy.of(view) for view in children]
+        return [cast("Strategy", view) for view in children]
 
 
 @strawberry.type(description="The child strategies one generateStrategies call created.")
@@ -53,9 +51,9 @@ class GeneratedStrategies:
 
     @classmethod
     def of(cls, g: Generated) -> GeneratedStrategies:
-        from schema.strategies import Strategy
-
-        return cls(hypothesis_id=g.hypothesis_id, strategies=[Strategy.of(s) for s in g.strategies])
+        return cls(
+            hypothesis_id=g.hypothesis_id, strategies=[cast("Strategy", s) for s in g.strategies]
+        )
 
 
 @strawberry.input

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from graphql import GraphQLResolveInfo
@@ -44,17 +44,13 @@ class Strategy(generated.Strategy):
 
     @strawberry.field(description="The hypothesis this strategy descends from.")
     async def hypothesis(self, info: strawberry.Info) -> HypothesisRef:
-        from schema.hypotheses import Hypothesis
-
         view = await loader(info.context.scope, "hypothesis").load(self.hypothesis_id)
-        return Hypothesis.of(view)
+        return cast("Hypothesis", view)
 
     @strawberry.field(description="Trades this strategy owns, oldest first.")
     async def trades(self, info: strawberry.Info) -> list[TradeRef]:
-        from schema.trades import Trade
-
         rows = await loader(info.context.scope, "trades_by_strategy").load(int(self.id))
-        return [Trade.of(view) for view in rows]
+        return [cast("Trade", view) for view in rows]
 
     @strawberry.field(description="Every lifecycle transition, oldest first.")
     async def history(self, info: strawberry.Info) -> list[LifecycleTransition]:

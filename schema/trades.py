@@ -3,7 +3,7 @@ mark-failed)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -34,21 +34,17 @@ TradingAgentRef = Annotated["TradingAgent", strawberry.lazy("schema.trading_agen
 class Trade(generated.Trade):
     @strawberry.field(description="The owning strategy, when a strategy owns the trade.")
     async def strategy(self, info: strawberry.Info) -> StrategyRef | None:
-        from schema.strategies import Strategy
-
         if self.strategy_id is None:
             return None
         view = await loader(info.context.scope, "strategy").load(self.strategy_id)
-        return Strategy.of(view) if view else None
+        return cast("Strategy", view) if view else None
 
     @strawberry.field(description="The owning trading agent, when an agent owns the trade.")
     async def trading_agent(self, info: strawberry.Info) -> TradingAgentRef | None:
-        from schema.trading_agents import TradingAgent
-
         if self.agent_id is None:
             return None
         view = await loader(info.context.scope, "trading_agent").load(self.agent_id)
-        return TradingAgent.of(view) if view else None
+        return cast("TradingAgent", view) if view else None
 
 
 @extends

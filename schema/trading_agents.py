@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 
@@ -57,8 +57,6 @@ class TradingAgent(generated.TradingAgent):
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[TradeRef]:
-        from schema.trades import Trade
-
         page = await info.context.scope.run(
             list_trades,
             trading_agent_id=str(self.id),
@@ -67,7 +65,7 @@ class TradingAgent(generated.TradingAgent):
             after=after,
             with_total=wants_total(info),
         )
-        return to_connection(page, Trade.of)
+        return to_connection(page, lambda view: cast("Trade", view))
 
     @strawberry.field(description="Equity snapshots; `interval` (1m, 1h, 1d...) resamples to "
         "the last value per bucket with drawdown recomputed from the true peak.")  # fmt: skip
@@ -108,10 +106,8 @@ class TradingAgent(generated.TradingAgent):
 
     @strawberry.field(description="Orders placed, filled or blocked, newest first.")
     async def orders(self, info: strawberry.Info, limit: int | None = None) -> list[AgentOrderRef]:
-        from schema.halyrd.actions import AgentOrder
-
         views = await info.context.scope.run(list_orders, agent_id=str(self.id), limit=limit)
-        return [AgentOrder.of(view) for view in views]
+        return [cast("AgentOrder", view) for view in views]
 
     @strawberry.field(description="Markets ranked for the watchlist, with recommended presets.")
     async def watchlist_candidates(self, info: strawberry.Info) -> WatchlistCandidates:
