@@ -6,7 +6,7 @@ Serializers, TypeScript interfaces, OpenAPI schemas and the reference are genera
 from __future__ import annotations
 
 from codegen import shapes_hypotheses, shapes_lifecycle, views
-from codegen.model import Field, Shape
+from codegen.model import Shape
 from codegen.shapes_halyrd import HALYRD_SHAPES
 
 AREAS = (shapes_lifecycle, shapes_hypotheses)
@@ -24,16 +24,6 @@ ENUMS: dict[str, tuple[str, ...]] = {
 }
 
 SHAPES: tuple[Shape, ...] = (
-    Shape(
-        "StrategyLifecycle",
-        (
-            Field("strategy", "Strategy"),
-            Field("history", "list[LifecycleTransition]"),
-        ),
-        # a shape nesting the Strategy and LifecycleTransition views: as a view, its
-        # generated Strawberry type would name the extended Strategy without importing it
-        "A strategy's lifecycle state with its full history.",
-    ),
     *HALYRD_SHAPES,
     *(shape for area in AREAS for shape in area.SHAPES),
 )

@@ -1,24 +1,9 @@
-"""Response shapes and enums of the Forven hypotheses routes (merged into codegen/shapes.py).
-
-GeneratedStrategies stays a shape (its Strategy items are views): a generated Strawberry type
-nesting an extended one (Strategy) would name it without importing it for the type checkers.
-"""
+"""Response shapes and enums of the Forven hypotheses routes: none left (their objects are
+views: resolvers/hypotheses.py, resolvers/hypothesis_spawn.py); kept for codegen/shapes.py."""
 
 from __future__ import annotations
 
-from codegen.model import Field, Shape
+from codegen.model import Shape
 
 ENUMS: dict[str, tuple[str, ...]] = {}
-
-SHAPES: tuple[Shape, ...] = (
-    Shape(
-        "GeneratedStrategies",
-        (
-            Field("hypothesis_id", "int"),
-            Field("strategies", "list[Strategy]"),
-        ),
-        "The child strategies one generate-strategies request created.",
-    ),
-)
-
-__all__ = ["ENUMS", "Field", "SHAPES", "Shape"]
+SHAPES: tuple[Shape, ...] = ()

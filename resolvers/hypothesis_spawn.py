@@ -32,6 +32,7 @@ from resolvers.quant.strategies import FAMILIES
 from resolvers.spawn import check_spawn_limit
 from resolvers.strategies import TIMEFRAMES, Strategy, add_strategy, strategy_view
 from resolvers.validation import require_choice, require_text
+from resolvers.views import View
 from storage.base import utcnow
 from storage.outbox import append_event
 
@@ -99,9 +100,8 @@ class StrategyPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class GeneratedStrategies:
-    """The child strategies one generate-strategies request created (a shape in
-    codegen/shapes_hypotheses.py, not a view)."""
+class GeneratedStrategies(View):
+    """The child strategies one generate-strategies request created."""
 
     hypothesis_id: int
     strategies: list[Strategy]

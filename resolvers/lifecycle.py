@@ -44,9 +44,8 @@ class LifecycleTransition(View):
 
 
 @dataclass(frozen=True, slots=True)
-class StrategyLifecycle:
-    """A strategy with its full stage history, oldest first (a shape in codegen/shapes.py,
-    not a view)."""
+class StrategyLifecycle(View):
+    """A strategy's lifecycle state with its full history."""
 
     strategy: Strategy
     history: list[LifecycleTransition]

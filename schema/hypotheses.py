@@ -16,11 +16,11 @@ from resolvers.hypotheses import (
     preview_hypothesis_url,
     update_hypothesis,
 )
-from resolvers.hypothesis_spawn import GeneratedStrategies as Generated
 from resolvers.hypothesis_spawn import generate_hypothesis_strategies
 from schema.extend import extends
 from schema.generated import hypotheses as generated
 from schema.generated.hypotheses import HypothesisPreview
+from schema.generated.hypothesis_spawn import GeneratedStrategies
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
@@ -42,18 +42,6 @@ class Hypothesis(generated.Hypothesis):
     async def strategies(self, info: strawberry.Info) -> list[StrategyRef]:
         children = await loader(info.context.scope, "strategies_by_hypothesis").load(int(self.id))
         return [cast("Strategy", view) for view in children]
-
-
-@strawberry.type(description="The child strategies one generateStrategies call created.")
-class GeneratedStrategies:
-    hypothesis_id: int
-    strategies: list[StrategyRef]
-
-    @classmethod
-    def of(cls, g: Generated) -> GeneratedStrategies:
-        return cls(
-            hypothesis_id=g.hypothesis_id, strategies=[cast("Strategy", s) for s in g.strategies]
-        )
 
 
 @strawberry.input

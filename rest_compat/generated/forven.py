@@ -387,7 +387,7 @@ async def get_lifecycle_strategy(request: Request, id: Int64) -> Response:
     """Lifecycle state plus full history."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_lifecycle.get_strategy_lifecycle(session, strategy_id=id)
-    return respond(S.strategy_lifecycle(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -747,7 +747,7 @@ async def generate_hypothesis_strategies(
             timeframe=body.timeframe,
             lab=lab_of(request),
         )
-    return respond(S.generated_strategies(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route(

@@ -7,14 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 
-def strategy_lifecycle(obj: Any) -> dict[str, Any]:
-    """StrategyLifecycle: A strategy's lifecycle state with its full history."""
-    return {
-        "strategy": obj.strategy,
-        "history": list(obj.history),
-    }
-
-
 def identity_endpoint(obj: Any) -> dict[str, Any]:
     """IdentityEndpoint: An endpoint."""
     return {
@@ -154,12 +146,4 @@ def strategy_markers(obj: Any) -> dict[str, Any]:
     return {
         "strategy_id": obj.strategy_id,
         "markers": [strategy_marker(x) for x in obj.markers],
-    }
-
-
-def generated_strategies(obj: Any) -> dict[str, Any]:
-    """GeneratedStrategies: The child strategies one generate-strategies request created."""
-    return {
-        "hypothesis_id": obj.hypothesis_id,
-        "strategies": list(obj.strategies),
     }

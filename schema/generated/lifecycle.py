@@ -5,12 +5,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Self, cast
+from typing import TYPE_CHECKING, Annotated, Self, cast
 
 import strawberry
 
 from resolvers import lifecycle as views
 from schema.generated.enums import Stage
+
+if TYPE_CHECKING:
+    from schema.strategies import Strategy
+
+StrategyRef = Annotated["Strategy", strawberry.lazy("schema.strategies")]
 
 
 @strawberry.type(
@@ -27,5 +32,18 @@ class LifecycleTransition:
 
     @classmethod
     def of(cls, view: views.LifecycleTransition) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)
+
+
+@strawberry.type(
+    name="StrategyLifecycle", description="A strategy's lifecycle state with its full history."
+)
+class StrategyLifecycle:
+    strategy: StrategyRef
+    history: list[LifecycleTransition]
+
+    @classmethod
+    def of(cls, view: views.StrategyLifecycle) -> Self:
         """The view, typed as this GraphQL type (its attributes are the fields)."""
         return cast(Self, view)
