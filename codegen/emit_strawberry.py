@@ -10,6 +10,7 @@ types are listed in EXTENDED, so that other types nest the subclass rather than 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from codegen.formatting import format_python
 from codegen.views import Choices, View, ViewField, description, graphql_name, view_fields
@@ -141,6 +142,8 @@ def _type(cls: type[View], out: _Module) -> list[str]:
         if field.hidden or field.name in inherited:
             continue
         annotation = out.annotation(field)
+        if field.wire.inline and not field.description:  # a String: say what it may hold
+            field = replace(field, description="one of " + ", ".join(field.wire.inline))
         if field.description:
             lines.append(
                 f"    {field.name}: {annotation} = strawberry.field("

@@ -19,7 +19,7 @@ from functools import cache
 from typing import Any, Union
 
 from codegen.model import Field, Shape
-from resolvers.views import Choices, View, meta
+from resolvers.views import Choices, OneOf, View, meta
 
 LISTS = (list, tuple, Sequence)
 
@@ -70,6 +70,7 @@ class Wire:
     choices: Choices | None = None
     view: builtins.type[View] | None = None  # the nested view (or list item view)
     listed: bool = False
+    inline: tuple[str, ...] = ()  # OneOf's values: an inline enum in REST, a String in GraphQL
 
 
 def wire(hint: Any, where: str) -> Wire:
@@ -77,6 +78,10 @@ def wire(hint: Any, where: str) -> Wire:
     choices = None
     if typing.get_origin(hint) is typing.Annotated:
         choices = next((m for m in hint.__metadata__ if isinstance(m, Choices)), None)
+        one_of = next((m for m in hint.__metadata__ if isinstance(m, OneOf)), None)
+        if one_of is not None:
+            inner = wire(typing.get_args(hint)[0], where)
+            return dataclasses.replace(inner, inline=one_of.values)
         hint = typing.get_args(hint)[0]
     nullable = False
     if typing.get_origin(hint) in (Union, types.UnionType):
@@ -134,7 +139,13 @@ def view_fields(cls: type[View]) -> tuple[ViewField, ...]:
 
 def shape(cls: type[View]) -> Shape:
     fields = tuple(
-        Field(f.name, f.wire.type, nullable=f.wire.nullable, description=f.description)
+        Field(
+            f.name,
+            f.wire.type,
+            nullable=f.wire.nullable,
+            enum=f.wire.inline,
+            description=f.description,
+        )
         for f in view_fields(cls)
         if not f.hidden
     )

@@ -20,13 +20,14 @@ from typing import Annotated
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import TRADE_SIDE
 from resolvers.errors import InvalidInput
 from resolvers.lab.services import Lab
 from resolvers.quant.family_series import family_series
 from resolvers.quant.market import Candles
 from resolvers.quant.strategies import FAMILIES
 from resolvers.strategies import TIMEFRAME_SECONDS, strategy_row
-from resolvers.views import View
+from resolvers.views import OneOf, View
 from storage.strategies import Strategy
 from storage.trades import Trade
 
@@ -80,21 +81,23 @@ class StrategyIndicators(View):
     series: list[StrategyIndicatorLine]
 
 
-# Markers stay a plain result (codegen/shapes_lifecycle.py describes them): their `kind` is an
-# inline enum in REST but a String in GraphQL, which a view cannot say
-@dataclass(frozen=True)
-class Marker:
+@dataclass(frozen=True, slots=True)
+class StrategyMarker(View):
+    """An entry or exit of one of the strategy's trades."""
+
     ts: datetime
-    kind: str  # entry | exit
-    side: str
-    price: float
+    kind: Annotated[str, OneOf(("entry", "exit"))]
+    side: Annotated[str, TRADE_SIDE, "the trade's side (an exit closes it)"]
+    price: Annotated[float, "entry or exit price"]
     trade_id: int
 
 
-@dataclass(frozen=True)
-class LiveMarkers:
+@dataclass(frozen=True, slots=True)
+class StrategyMarkers(View):
+    """Entry and exit markers within the chart window, oldest first."""
+
     strategy_id: int
-    markers: list[Marker]
+    markers: list[StrategyMarker]
 
 
 def _checked_bars(bars: int) -> int:
@@ -165,7 +168,7 @@ async def list_strategy_live_indicators(
 
 async def list_strategy_live_markers(
     session: AsyncSession, *, strategy_id: int, bars: int = DEFAULT_BARS, lab: Lab
-) -> LiveMarkers:
+) -> StrategyMarkers:
     """Entry and exit markers of the strategy's trades within the chart window's span."""
     strategy, candles, start = await _load(session, strategy_id, bars, lab)
     now = lab.clock.now()
@@ -178,14 +181,14 @@ async def list_strategy_live_markers(
         )
         .order_by(Trade.id)
     )
-    markers: list[Marker] = []
+    markers: list[StrategyMarker] = []
     for trade in (await session.execute(stmt)).scalars():
         if since <= trade.opened_at <= now:
             markers.append(
-                Marker(trade.opened_at, "entry", trade.side, trade.entry_price, trade.id)
+                StrategyMarker(trade.opened_at, "entry", trade.side, trade.entry_price, trade.id)
             )
         closed = trade.closed_at
         if closed is not None and trade.exit_price is not None and since <= closed <= now:
-            markers.append(Marker(closed, "exit", trade.side, trade.exit_price, trade.id))
+            markers.append(StrategyMarker(closed, "exit", trade.side, trade.exit_price, trade.id))
     markers.sort(key=lambda m: (m.ts, m.kind != "exit", m.trade_id))
-    return LiveMarkers(strategy.id, markers)
+    return StrategyMarkers(strategy.id, markers)

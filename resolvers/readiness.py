@@ -28,18 +28,20 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.backtests import FEE_RATE, SLIPPAGE_BPS
+from resolvers.choices import STAGE
 from resolvers.lab.services import Lab
 from resolvers.quant.market import SECONDS_PER_YEAR, Candles
 from resolvers.quant.simulate import equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
 from resolvers.strategies import TIMEFRAME_SECONDS, strategy_row
+from resolvers.views import OneOf, View
 from storage.strategies import STAGES, LifecycleTransition, Strategy
 from storage.trades import Trade
 
@@ -83,23 +85,27 @@ GATES: dict[str, tuple[GateSpec, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class Gate:
+@dataclass(frozen=True, slots=True)
+class ReadinessGate(View):
+    """One promotion gate: its current value against its threshold."""
+
     name: str
     description: str
-    value: Value
-    threshold: int | float | bool
-    comparison: str
+    value: Annotated[Any | None, "the current figure (a number or a boolean); null when undefined"]
+    threshold: Annotated[Any, "the number or boolean it is held against"]
+    comparison: Annotated[str, OneOf((">=", "<=", ">", "=="))]
     passed: bool
 
 
-@dataclass(frozen=True)
-class Readiness:
+@dataclass(frozen=True, slots=True)
+class StrategyReadiness(View):
+    """The checklist a transition to the next stage enforces."""
+
     strategy_id: int
-    stage: str
-    target: str | None
-    ready: bool
-    gates: list[Gate]
+    stage: Annotated[str, STAGE]
+    target: Annotated[str | None, STAGE, "the next stage; null at live"]
+    ready: Annotated[bool, "every gate passes (false at live)"]
+    gates: list[ReadinessGate]
 
 
 @dataclass(frozen=True)
@@ -141,10 +147,12 @@ def screen(candles: Candles, family: str, params: dict[str, object]) -> ScreenFi
 Measured = dict[str, tuple[Value, bool | None]]  # gate name -> (value, pass override)
 
 
-def _gate(spec: GateSpec, value: Value, passed: bool | None) -> Gate:
+def _gate(spec: GateSpec, value: Value, passed: bool | None) -> ReadinessGate:
     if passed is None:
         passed = value is not None and COMPARE[spec.comparison](value, spec.threshold)
-    return Gate(spec.name, spec.description, value, spec.threshold, spec.comparison, passed)
+    return ReadinessGate(
+        spec.name, spec.description, value, spec.threshold, spec.comparison, passed
+    )
 
 
 def _screen_values(strategy: Strategy, lab: Lab, now: datetime) -> Measured:
@@ -192,7 +200,7 @@ async def _paper_values(
 
 async def evaluate_gates(
     session: AsyncSession, *, strategy: Strategy, target: str, lab: Lab, now: datetime
-) -> list[Gate]:
+) -> list[ReadinessGate]:
     """The gates guarding `target` for `strategy`, computed at `now` (lab time)."""
     if target == "live":
         measured = await _paper_values(session, strategy, lab, now)
@@ -209,7 +217,7 @@ def next_stage(stage: str) -> str | None:
 
 async def readiness_of(
     session: AsyncSession, *, strategy: Strategy, lab: Lab, now: datetime
-) -> Readiness:
+) -> StrategyReadiness:
     """The checklist for the strategy's next stage."""
     target = next_stage(strategy.stage)
     gates = (
@@ -218,10 +226,12 @@ async def readiness_of(
         else await evaluate_gates(session, strategy=strategy, target=target, lab=lab, now=now)
     )
     ready = target is not None and all(g.passed for g in gates)
-    return Readiness(strategy.id, strategy.stage, target, ready, gates)
+    return StrategyReadiness(strategy.id, strategy.stage, target, ready, gates)
 
 
-async def get_strategy_readiness(session: AsyncSession, *, strategy_id: int, lab: Lab) -> Readiness:
+async def get_strategy_readiness(
+    session: AsyncSession, *, strategy_id: int, lab: Lab
+) -> StrategyReadiness:
     """The promotion-readiness checklist of one strategy, at the lab clock's now."""
     strategy = await strategy_row(session, strategy_id=strategy_id)
     return await readiness_of(session, strategy=strategy, lab=lab, now=lab.clock.now())

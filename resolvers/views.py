@@ -9,7 +9,8 @@ the REST answer has.
 
 Type hints say everything else:
 - `X | None` is nullable; `list[X]` a list; another view nests; `JSON` is any JSON value.
-- `Annotated[str, SOME_CHOICES]` is an enum (`Choices`: its name and values).
+- `Annotated[str, SOME_CHOICES]` is an enum (`Choices`: its name and values);
+  `Annotated[str, OneOf(values)]` an inline one (a String in GraphQL).
 - A plain string in `Annotated[...]` is the field's description; `Doc(...)` also says where a
   row keeps the value under another name (`source`) or that a field is internal (`hidden`:
   neither in the JSON nor in GraphQL).
@@ -45,6 +46,14 @@ class Choices:
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """An inline enumeration of strings: REST lists the values on the field, GraphQL types it a
+    String (for values a GraphQL enum cannot name, such as `>=`)."""
+
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,8 @@ from schema.enums import Stage
 from schema.extend import extends
 from schema.generated import strategies as generated
 from schema.generated.lifecycle import LifecycleTransition
-from schema.generated.live_series import StrategyIndicators, StrategySignals
-from schema.lifecycle import StrategyMarkers, StrategyReadiness
+from schema.generated.live_series import StrategyIndicators, StrategyMarkers, StrategySignals
+from schema.generated.readiness import StrategyReadiness
 from schema.loaders import loader
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import JSON, int_id
@@ -60,7 +60,7 @@ class Strategy(generated.Strategy):
     @strawberry.field(description="The promotion-readiness checklist for the next stage.")
     async def readiness(self, info: strawberry.Info) -> StrategyReadiness:
         result = await info.context.scope.run(get_strategy_readiness, strategy_id=int(self.id))
-        return StrategyReadiness.from_result(result)
+        return StrategyReadiness.of(result)
 
     @strawberry.field(description="Close and target position per bar of the chart window.")
     async def live_signals(
@@ -87,7 +87,7 @@ class Strategy(generated.Strategy):
         result = await info.context.scope.run(
             list_strategy_live_markers, strategy_id=int(self.id), bars=bars
         )
-        return StrategyMarkers.from_result(result)
+        return StrategyMarkers.of(result)
 
 
 @strawberry.input

@@ -11,6 +11,7 @@ from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers import agents, approvals
+from resolvers.choices import TOOLSET_CONTEXT
 
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 APPROVAL_ID = path_param(arg="approval_id", what="approval id")
@@ -60,8 +61,8 @@ ROUTES: tuple[Route, ...] = (
         op="set_agent_toolset", summary="Replace the toolset overrides for one context.",
         params=(
             AGENT_ID,
-            Param("context", "path", required=True,
-                  enum=("scheduled", "interactive", "recovery", "research")),
+            Param("context", "path", "ToolsetContext", required=True,
+                  enum=TOOLSET_CONTEXT.values),
         ),
         body=True, notes="The body (the override list) is not documented by field name.",
     ),

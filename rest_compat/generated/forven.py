@@ -425,7 +425,7 @@ async def get_strategy_readiness(request: Request, id: Int64) -> Response:
         result = await r_readiness.get_strategy_readiness(
             session, strategy_id=id, lab=lab_of(request)
         )
-    return respond(S.strategy_readiness(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -482,7 +482,7 @@ async def list_strategy_live_markers(
         result = await r_live_series.list_strategy_live_markers(
             session, strategy_id=id, bars=bars, lab=lab_of(request)
         )
-    return respond(S.strategy_markers(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(

@@ -10,6 +10,7 @@ from typing import Self, cast
 import strawberry
 
 from resolvers import live_series as views
+from schema.generated.enums import TradeSide
 
 
 @strawberry.type(name="StrategySignalPoint", description="One bar of a strategy's signal chart.")
@@ -76,5 +77,35 @@ class StrategyIndicators:
 
     @classmethod
     def of(cls, view: views.StrategyIndicators) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)
+
+
+@strawberry.type(
+    name="StrategyMarker", description="An entry or exit of one of the strategy's trades."
+)
+class StrategyMarker:
+    ts: datetime
+    kind: str = strawberry.field(description="One of entry, exit.")
+    side: TradeSide = strawberry.field(description="The trade's side (an exit closes it).")
+    price: float = strawberry.field(description="Entry or exit price.")
+    trade_id: int
+
+    @classmethod
+    def of(cls, view: views.StrategyMarker) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)
+
+
+@strawberry.type(
+    name="StrategyMarkers",
+    description="Entry and exit markers within the chart window, oldest first.",
+)
+class StrategyMarkers:
+    strategy_id: int
+    markers: list[StrategyMarker]
+
+    @classmethod
+    def of(cls, view: views.StrategyMarkers) -> Self:
         """The view, typed as this GraphQL type (its attributes are the fields)."""
         return cast(Self, view)
