@@ -24,6 +24,7 @@ EXTENDED: dict[str, str] = {
     "OpenTrade": "schema.trades",
     "PaperSession": "schema.paper",
     "SchedulerJob": "schema.scheduler",
+    "ConfigVersion": "schema.halyrd.config",
     "TradingAgent": "schema.trading_agents",
     "JournalEntry": "schema.halyrd.records",
     "JournalPage": "schema.halyrd.records",
@@ -144,11 +145,11 @@ def _type(cls: type[View], out: _Module) -> list[str]:
         annotation = out.annotation(field)
         if field.wire.inline and not field.description:  # a String: say what it may hold
             field = replace(field, description="one of " + ", ".join(field.wire.inline))
+        options = [f"name={field.wire_name!r}"] if field.wire_name != field.name else []
         if field.description:
-            lines.append(
-                f"    {field.name}: {annotation} = strawberry.field("
-                f"description={sentence(field.description)!r})"
-            )
+            options.append(f"description={sentence(field.description)!r}")
+        if options:
+            lines.append(f"    {field.name}: {annotation} = strawberry.field({', '.join(options)})")
         else:
             lines.append(f"    {field.name}: {annotation}")
     # a subclass narrows what `of` takes, as its view narrows its parent's

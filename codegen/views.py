@@ -120,10 +120,11 @@ SCALARS: dict[Any, str] = {
 
 @dataclasses.dataclass(frozen=True)
 class ViewField:
-    name: str
+    name: str  # the attribute
     wire: Wire
     description: str
     hidden: bool
+    wire_name: str  # its name in the JSON and in GraphQL (Doc.name, else the attribute's)
 
 
 def view_fields(cls: type[View]) -> tuple[ViewField, ...]:
@@ -131,16 +132,15 @@ def view_fields(cls: type[View]) -> tuple[ViewField, ...]:
     out = []
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         text, doc = meta(cls, f.name)
-        out.append(
-            ViewField(f.name, wire(hints[f.name], f"{cls.__name__}.{f.name}"), text, doc.hidden)
-        )
+        typed = wire(hints[f.name], f"{cls.__name__}.{f.name}")
+        out.append(ViewField(f.name, typed, text, doc.hidden, doc.name or f.name))
     return tuple(out)
 
 
 def shape(cls: type[View]) -> Shape:
     fields = tuple(
         Field(
-            f.name,
+            f.wire_name,
             f.wire.type,
             nullable=f.wire.nullable,
             enum=f.wire.inline,

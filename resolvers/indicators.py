@@ -7,27 +7,36 @@ but kept so that every resolver has the same shape.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.quant.catalog import REGISTRY, IndicatorSpec
+from resolvers.views import View
 
 
-@dataclass(frozen=True)
-class IndicatorParam:
+@dataclass(frozen=True, slots=True)
+class IndicatorParam(View):
+    """A tunable argument (default null when required)."""
+
     name: str
     default: float | None  # None when the caller must give it
 
 
-@dataclass(frozen=True)
-class IndicatorInfo:
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo(View):
+    """An indicator the built-in strategies compute."""
+
+    rest_name = "Indicator"
+    graphql_name = "Indicator"
+
     name: str
     title: str
     description: str
     inputs: list[str]
     params: list[IndicatorParam]
     outputs: list[str]
-    used_by: list[str]  # strategy family names
+    used_by: Annotated[list[str], "strategy families that compute it"]
 
 
 def indicator_info(spec: IndicatorSpec) -> IndicatorInfo:

@@ -12,8 +12,9 @@ Type hints say everything else:
 - `Annotated[str, SOME_CHOICES]` is an enum (`Choices`: its name and values);
   `Annotated[str, OneOf(values)]` an inline one (a String in GraphQL).
 - A plain string in `Annotated[...]` is the field's description; `Doc(...)` also says where a
-  row keeps the value under another name (`source`) or that a field is internal (`hidden`:
-  neither in the JSON nor in GraphQL).
+  row keeps the value under another name (`source`), that a field is internal (`hidden`:
+  neither in the JSON nor in GraphQL), or its name on the wire (`name`) when the attribute
+  cannot be that name.
 - A field named `id` is a GraphQL `ID`.
 Class-level overrides: the docstring is the description; `rest_name` / `graphql_name` when an
 object is named differently on a surface (the Halyrd agent is `Agent` in REST, `TradingAgent`
@@ -63,6 +64,9 @@ class Doc:
     text: str = ""
     source: str | None = None  # the row attribute holding the value, when named differently
     hidden: bool = False  # internal: encoded nowhere, described nowhere
+    # the field's name on the wire when the attribute cannot carry it (`from`, a keyword; the
+    # camelCase keys of a standard such as ERC-8004's `agentId`)
+    name: str | None = None
 
 
 class View:
@@ -87,7 +91,7 @@ def meta(cls: type, name: str) -> tuple[str, Doc]:
 
 # what each view class reads and hides, worked out once per class (classes never change)
 _SOURCES: dict[type, tuple[tuple[str, str], ...]] = {}
-_HIDDEN: dict[type, tuple[str, ...]] = {}
+_WIRE: dict[type, tuple[tuple[str, str], ...]] = {}
 _HAS_HIDDEN: dict[type, bool] = {}
 
 
@@ -110,26 +114,23 @@ def from_row(cls: type[V], row: object, **values: Any) -> V:
     )
 
 
-def _hidden(cls: type[View]) -> tuple[str, ...]:
-    known = _HIDDEN.get(cls)
+def _wire(cls: type[View]) -> tuple[tuple[str, str], ...]:
+    """(attribute, name on the wire) of each field that is encoded, in order."""
+    known = _WIRE.get(cls)
     if known is None:
-        fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        known = _HIDDEN[cls] = tuple(f.name for f in fields if meta(cls, f.name)[1].hidden)
+        docs = [(f.name, meta(cls, f.name)[1]) for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+        known = _WIRE[cls] = tuple((n, d.name or n) for n, d in docs if not d.hidden)
     return known
 
 
 def jsonable(value: Any) -> Any:
-    """Views (here or nested, in lists and dicts) as plain values without their hidden fields.
+    """Views (here or nested, in lists and dicts) as plain values: without their hidden fields,
+    under their wire names.
 
-    Only needed where a view has hidden fields (`has_hidden`): orjson encodes the others as
-    they are, and codegen decides per route which answers need it."""
+    Only needed where a view has such fields (`has_hidden`): orjson encodes the others as they
+    are, and codegen decides per route which answers need it."""
     if isinstance(value, View):
-        hidden = _hidden(type(value))
-        return {
-            f.name: jsonable(getattr(value, f.name))
-            for f in dataclasses.fields(value)  # type: ignore[arg-type]
-            if f.name not in hidden
-        }
+        return {wire: jsonable(getattr(value, attr)) for attr, wire in _wire(type(value))}
     if isinstance(value, list | tuple):
         return [jsonable(item) for item in value]
     if isinstance(value, dict):
@@ -138,12 +139,14 @@ def jsonable(value: Any) -> Any:
 
 
 def has_hidden(cls: type[View]) -> bool:
-    """Whether encoding natively would include an internal field (here or nested)."""
+    """Whether encoding natively would be wrong (here or nested): a hidden field, or one whose
+    wire name is not its attribute's."""
     known = _HAS_HIDDEN.get(cls)
     if known is None:
         hints = typing.get_type_hints(cls)
         fields = dataclasses.fields(cls)  # type: ignore[arg-type]
-        known = bool(_hidden(cls)) or any(_nested_hidden(hints[f.name]) for f in fields)
+        plain = tuple((f.name, f.name) for f in fields)
+        known = _wire(cls) != plain or any(_nested_hidden(hints[f.name]) for f in fields)
         _HAS_HIDDEN[cls] = known
     return known
 

@@ -8,7 +8,8 @@ from typing import cast
 import strawberry
 
 from resolvers.backtests import create_backtest, get_backtest
-from resolvers.indicators import IndicatorInfo, list_indicators
+from resolvers.indicators import list_indicators
+from schema.generated import indicators as halyrd_indicators
 from schema.scalars import JSON
 from storage.halyrd import Backtest as BacktestRow
 
@@ -42,33 +43,7 @@ class Backtest:
         )
 
 
-@strawberry.type
-class IndicatorParam:
-    name: str
-    default: float | None
-
-
-@strawberry.type(description="An indicator the built-in strategies compute.")
-class Indicator:
-    name: str
-    title: str
-    description: str
-    inputs: list[str]
-    params: list[IndicatorParam]
-    outputs: list[str]
-    used_by: list[str]
-
-    @classmethod
-    def of(cls, i: IndicatorInfo) -> Indicator:
-        return cls(
-            name=i.name,
-            title=i.title,
-            description=i.description,
-            inputs=list(i.inputs),
-            params=[IndicatorParam(name=p.name, default=p.default) for p in i.params],
-            outputs=list(i.outputs),
-            used_by=list(i.used_by),
-        )
+Indicator = halyrd_indicators.Indicator
 
 
 @strawberry.input

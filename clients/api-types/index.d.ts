@@ -119,7 +119,7 @@ export interface ConfigVersion {
   /** the whole configuration of this version */
   params: unknown;
   run_period: RunPeriod;
-  /** null while active */
+  /** trades, net pnl, return and drawdown of its run once superseded; null while active */
   outcome: unknown | null;
   active: boolean;
   created_at: string;

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,6 +31,7 @@ from resolvers.errors import InvalidInput
 from resolvers.halyrd.config import AgentConfig, apply_patch, parse_config, summarize
 from resolvers.halyrd.journal import append_entry
 from resolvers.quant.simulate import max_drawdown
+from resolvers.views import Doc, OneOf, View
 from storage.base import utcnow
 from storage.halyrd import AgentEquity, ConfigVersion
 from storage.trades import Trade
@@ -39,26 +40,32 @@ from storage.trading_agents import TradingAgent
 CHANGES = ("initial", "watchlist", "config", "spawn")
 
 
-@dataclass(frozen=True)
-class RunPeriod:
-    """When a version ran: `to` stays None while it is the active one."""
+@dataclass(frozen=True, slots=True)
+class RunPeriod(View):
+    """When a version ran; `to` is null while it is the active one."""
 
-    from_: datetime
+    from_: Annotated[datetime, Doc(name="from")]
     to: datetime | None
 
 
-@dataclass(frozen=True)
-class ConfigVersionView:
-    """A version as the API shows it: `run_period` is {from, to} on the wire."""
+@dataclass(frozen=True, slots=True)
+class ConfigVersionView(View):
+    """One configuration the agent ran with; parent links form a tree."""
+
+    rest_name = "ConfigVersion"
+    graphql_name = "ConfigVersion"
 
     id: int
-    agent_id: str
+    agent_id: Annotated[str, Doc(hidden=True)]
     parent_id: int | None
-    change: str
-    params: dict[str, Any]
+    change: Annotated[str, OneOf(CHANGES)]
     params_summary: str
+    params: Annotated[dict[str, Any], "the whole configuration of this version"]
     run_period: RunPeriod
-    outcome: dict[str, Any] | None
+    outcome: Annotated[
+        dict[str, Any] | None,
+        "trades, net pnl, return and drawdown of its run once superseded; null while active",
+    ]
     active: bool
     created_at: datetime
 

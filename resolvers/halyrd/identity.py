@@ -18,43 +18,51 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Annotated
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.agent_roster import get_trading_agent
 from resolvers.halyrd.config import parse_config, summarize
 from resolvers.halyrd.signing import signer_for
+from resolvers.views import Doc, View
 
 REGISTRATION_TYPE = "https://eips.ethereum.org/EIPS/eip-8004#registration-v1"
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 
-@dataclass(frozen=True)
-class IdentityEndpoint:
+@dataclass(frozen=True, slots=True)
+class IdentityEndpoint(View):
+    """An endpoint."""
+
     name: str
     endpoint: str
 
 
-@dataclass(frozen=True)
-class IdentityRegistration:
-    agent_id: int
-    agent_registry: str
+@dataclass(frozen=True, slots=True)
+class IdentityRegistration(View):
+    """One registry entry of the ERC-8004 registration file."""
+
+    agent_id: Annotated[int, Doc(name="agentId")]
+    agent_registry: Annotated[str, Doc(name="agentRegistry")]
 
 
-@dataclass(frozen=True)
-class Identity:
-    agent_id: int
-    agent_domain: str
-    agent_address: str
-    agent_registry: str
-    chain_id: int
+@dataclass(frozen=True, slots=True)
+class Identity(View):
+    """ERC-8004 identity fields, in the standard's own (camelCase) names."""
+
+    agent_id: Annotated[int, Doc(name="agentId")]
+    agent_domain: Annotated[str, Doc(name="agentDomain")]
+    agent_address: Annotated[str, Doc(name="agentAddress")]
+    agent_registry: Annotated[str, Doc("eip155:<chain>:<registry>", name="agentRegistry")]
+    chain_id: Annotated[int, Doc(name="chainId")]
     name: str
     # The registration-file shape (ERC-8004 registration-v1).
     type: str
     description: str
     endpoints: list[IdentityEndpoint]
     registrations: list[IdentityRegistration]
-    supported_trust: list[str]
+    supported_trust: Annotated[list[str], Doc(name="supportedTrust")]
 
 
 def erc8004_agent_id(agent_id: str, *, chain_id: int, registry: str) -> int:

@@ -258,7 +258,7 @@ async def put_agent_watchlist(request: Request, id: str, body: PutAgentWatchlist
         result = await r_halyrd_watchlist.put_watchlist(
             session, agent_id=id, symbols=body.symbols, parent_id=body.parent_id
         )
-    return respond(S.config_version(result), 200)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -272,7 +272,7 @@ async def list_agent_config_versions(request: Request, id: str) -> Response:
     """ConfigVersion tree: id, parent_id, params_summary, run_period, outcome."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_halyrd_config_versions.list_config_versions(session, agent_id=id)
-    return respond([S.config_version(x) for x in result], 200)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -292,7 +292,7 @@ async def patch_agent_config(request: Request, id: str, body: PatchAgentConfigBo
             evaluation_config_patch=body.evaluation_config_patch,
             parent_id=body.parent_id,
         )
-    return respond(S.config_version(result), 200)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -370,7 +370,7 @@ async def get_agent_identity(request: Request, id: str) -> Response:
     """ERC-8004 identity fields (roadmap, built)."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_halyrd_identity.get_identity(session, agent_id=id)
-    return respond(S.identity(result), 200)
+    return respond(jsonable(result), 200)
 
 
 @router.api_route(
@@ -440,4 +440,4 @@ async def list_indicators(request: Request) -> Response:
     """The indicator catalog (roadmap, built)."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_indicators.list_indicators(session)
-    return respond([S.indicator(x) for x in result], 200)
+    return respond(result, 200)

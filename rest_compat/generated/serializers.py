@@ -7,62 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 
-def identity_endpoint(obj: Any) -> dict[str, Any]:
-    """IdentityEndpoint: An endpoint."""
-    return {
-        "name": obj.name,
-        "endpoint": obj.endpoint,
-    }
-
-
-def identity_registration(obj: Any) -> dict[str, Any]:
-    """IdentityRegistration: One registry entry of the ERC-8004 registration file."""
-    return {
-        "agentId": obj.agent_id,
-        "agentRegistry": obj.agent_registry,
-    }
-
-
-def identity(obj: Any) -> dict[str, Any]:
-    """Identity: ERC-8004 identity fields, in the standard's own (camelCase) names."""
-    return {
-        "agentId": obj.agent_id,
-        "agentDomain": obj.agent_domain,
-        "agentAddress": obj.agent_address,
-        "agentRegistry": obj.agent_registry,
-        "chainId": obj.chain_id,
-        "name": obj.name,
-        "type": obj.type,
-        "description": obj.description,
-        "endpoints": [identity_endpoint(x) for x in obj.endpoints],
-        "registrations": [identity_registration(x) for x in obj.registrations],
-        "supportedTrust": list(obj.supported_trust),
-    }
-
-
-def run_period(obj: Any) -> dict[str, Any]:
-    """RunPeriod: When a version ran; `to` is null while it is the active one."""
-    return {
-        "from": obj.from_,
-        "to": obj.to,
-    }
-
-
-def config_version(obj: Any) -> dict[str, Any]:
-    """ConfigVersion: One configuration the agent ran with; parent links form a tree."""
-    return {
-        "id": obj.id,
-        "parent_id": obj.parent_id,
-        "change": obj.change,
-        "params_summary": obj.params_summary,
-        "params": obj.params,
-        "run_period": run_period(obj.run_period),
-        "outcome": obj.outcome,
-        "active": obj.active,
-        "created_at": obj.created_at,
-    }
-
-
 def backtest_created(obj: Any) -> dict[str, Any]:
     """BacktestCreated: A stored backtest."""
     return {
@@ -83,25 +27,4 @@ def backtest(obj: Any) -> dict[str, Any]:
         "passed": obj.passed,
         "created_at": obj.created_at,
         "finished_at": obj.finished_at,
-    }
-
-
-def indicator_param(obj: Any) -> dict[str, Any]:
-    """IndicatorParam: A tunable argument (default null when required)."""
-    return {
-        "name": obj.name,
-        "default": obj.default,
-    }
-
-
-def indicator(obj: Any) -> dict[str, Any]:
-    """Indicator: An indicator the built-in strategies compute."""
-    return {
-        "name": obj.name,
-        "title": obj.title,
-        "description": obj.description,
-        "inputs": list(obj.inputs),
-        "params": [indicator_param(x) for x in obj.params],
-        "outputs": list(obj.outputs),
-        "used_by": list(obj.used_by),
     }
