@@ -80,10 +80,10 @@ def render_serializers(shapes: Sequence[Shape], viewed: Views = NO_VIEWS) -> str
     them), turning a resolver result into the documented JSON object."""
     by_name = {s.name: s for s in shapes}
     lines = [HEADER, '"""Serializers: resolver results -> documented snake_case JSON."""', ""]
-    lines += ["from __future__ import annotations", "", "from typing import Any", ""]
-    for shape in shapes:
-        if shape.name in viewed:
-            continue
+    written = [shape for shape in shapes if shape.name not in viewed]
+    lines += ["from __future__ import annotations", ""]
+    lines += ["from typing import Any", ""] if written else []
+    for shape in written:
         lines += ["", f"def {snake(shape.name)}(obj: Any) -> dict[str, Any]:"]
         lines.append(f'    """{shape.name}: {shape.description or "response object."}"""')
         lines.append("    return {")

@@ -34,6 +34,8 @@ EXTENDED: dict[str, str] = {
     "Strategy": "schema.strategies",
     "Hypothesis": "schema.hypotheses",
     "Approval": "schema.approvals",
+    "Backtest": "schema.backtests",
+    "LiveEvent": "schema.live",
 }
 
 SCALARS = {

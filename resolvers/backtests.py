@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +46,7 @@ from resolvers.quant import metrics
 from resolvers.quant.market import generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
+from resolvers.views import Doc, OneOf, View, from_row
 from storage.base import utcnow
 from storage.halyrd import Backtest
 
@@ -54,6 +55,32 @@ MAX_BARS = 200_000
 FEE_RATE = 0.001  # 10 bps of notional per fill
 SLIPPAGE_BPS = 5.0
 DATASET_KEYS = ("kind", "symbol", "seed", "bars", "interval_seconds", "start")
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestView(View):
+    """A finished backtest: metrics, and each gate with its limit."""
+
+    rest_name = "Backtest"
+    graphql_name = "Backtest"
+
+    id: int
+    status: Annotated[str, OneOf(("completed", "failed"))]
+    agent_id: Annotated[str | None, Doc(source="trading_agent_id")]
+    spec: Annotated[dict[str, Any], "the StrategySpec it ran, every default filled in"]
+    dataset: Annotated[dict[str, Any], "the dataset it ran on, every default filled in"]
+    result: Annotated[dict[str, Any], "metrics: net_pnl, return_pct, max_drawdown, ..."]
+    gates: Annotated[Any, "[{rule, value, limit, passed}]"]
+    passed: Annotated[bool, "completed, and every gate passed"]
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class BacktestCreated(View):
+    """A stored backtest: REST answers its id (GET /backtests/{id} has the rest)."""
+
+    backtest_id: int
 
 
 def _bad(field: str, message: str) -> InvalidInput:
@@ -225,8 +252,28 @@ async def create_backtest(
     dataset: dict[str, Any] | None = None,
     agent_id: str | None = None,
     starting_capital: float | None = None,
-) -> Backtest:
-    """Validate, run and store one backtest; the row's status is completed or failed."""
+) -> BacktestCreated:
+    """POST /backtests: run and store one backtest (`record_backtest`), answering its id."""
+    view = await record_backtest(
+        session,
+        spec=spec,
+        dataset=dataset,
+        agent_id=agent_id,
+        starting_capital=starting_capital,
+    )
+    return BacktestCreated(backtest_id=view.id)
+
+
+async def record_backtest(
+    session: AsyncSession,
+    *,
+    spec: dict[str, Any],
+    dataset: dict[str, Any] | None = None,
+    agent_id: str | None = None,
+    starting_capital: float | None = None,
+) -> BacktestView:
+    """Validate, run and store one backtest (completed or failed); GraphQL's createBacktest
+    answers the whole of it."""
     strategy = _spec(spec)
     agent_key = agent_id if agent_id is not None else CURRENT_ALIAS
     try:
@@ -259,13 +306,13 @@ async def create_backtest(
     )
     session.add(row)
     await session.flush()
-    return row
+    return from_row(BacktestView, row)
 
 
-async def get_backtest(session: AsyncSession, *, backtest_id: str) -> Backtest:
+async def get_backtest(session: AsyncSession, *, backtest_id: str) -> BacktestView:
     """One backtest by id; an unknown or non-numeric id is 404."""
     text = str(backtest_id).strip()
     row = await session.get(Backtest, int(text)) if text.isdigit() and len(text) < 18 else None
     if row is None:
         raise NotFound(f"backtest {backtest_id} not found", details={"id": backtest_id})
-    return row
+    return from_row(BacktestView, row)

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from contextvars import ContextVar
-from datetime import datetime
-from enum import Enum
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -30,50 +28,28 @@ from resolvers.lab.live import (
     LiveFilter,
     PerMessage,
     check_since,
+    live_event,
     live_events,
     resolve_live_filter,
 )
-from schema.scalars import JSON
+from schema.extend import extends
+from schema.generated import lab_live as generated
+from schema.generated.enums import LiveEventType
 from storage.outbox import EventMessage
 
 
-@strawberry.enum(description="What a live-feed event reports.")
-class LiveEventType(Enum):
-    TICK = "tick"
-    FILL = "fill"
-    INDICATOR = "indicator"
-    REGIME = "regime"
-
-
-@strawberry.type(description="One live-feed event: the /ws/live message, `id` its outbox id.")
-class LiveEvent:
-    id: int
-    type: LiveEventType
-    ts: datetime
-    symbol: str
-    strategy_id: int | None
-    data: JSON
-
-    @classmethod
-    def from_message(cls, message: EventMessage) -> LiveEvent:
-        payload = message.payload
-        return cls(
-            id=message.id,
-            type=LiveEventType(payload["type"]),
-            ts=datetime.fromisoformat(payload["ts"]),
-            symbol=payload["symbol"],
-            strategy_id=payload["strategy_id"],
-            data=cast(JSON, payload["data"]),
-        )
+@extends
+class LiveEvent(generated.LiveEvent):
+    id: int  # type: ignore[assignment]  # the outbox id, an Int as `since` is
 
 
 RESULTS = "_tradegraph_results"  # on a shared LiveEvent: its results per operation
 
 
 def _shared_event(message: EventMessage) -> LiveEvent:
-    event = LiveEvent.from_message(message)
-    setattr(event, RESULTS, [])
-    return event
+    event = live_event(message)
+    object.__setattr__(event, RESULTS, [])  # frozen, not slotted: a place for the results
+    return LiveEvent.of(event)
 
 
 SHARED_EVENTS = PerMessage(_shared_event)

@@ -17,7 +17,7 @@ from graphql import DocumentNode, execute, parse
 from graphql import ExecutionResult as CoreResult
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
-from schema.live import LiveEvent
+from resolvers.lab.live import live_event
 from schema.root import TradegraphSchema
 from server.graphql_json import dumps
 from storage.outbox import EventMessage
@@ -85,7 +85,7 @@ class LivePayloads:
         result = execute(
             self._schema,
             _document(operation.query),
-            root_value=LiveEvent.from_message(message),
+            root_value=live_event(message),
             context_value=context,
             variable_values=operation.variables,
             operation_name=operation.operation_name,

@@ -74,8 +74,6 @@ SCHEMA_TO_STORAGE = {
     ("schema.events", "storage.outbox"),
     ("schema.live", "storage.outbox"),
     ("schema.halyrd.events", "storage.outbox"),
-    # the one type still built from an ORM row (Backtest.from_row), until it is a view
-    ("schema.backtests", "storage.halyrd"),
 }
 # cycles allowed (none: Strawberry types that refer to each other import one another only for
 # the type checker, and hand a view on with a cast)

@@ -7,6 +7,7 @@ export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "ex
 export type AutonomyMode = "manual" | "semi_auto" | "auto";
 export type ExecutionMode = "paper" | "live";
 export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
+export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
 export type MarketMode = "spot" | "perp";
 export type PaperSessionStatus = "running" | "stopped";
 export type Phase = "paper" | "live";
@@ -71,23 +72,26 @@ export interface ApprovalDecision {
   created_at: string;
 }
 
-/** A backtest and its gate status. */
+/** A finished backtest: metrics, and each gate with its limit. */
 export interface Backtest {
   id: number;
   status: "completed" | "failed";
   agent_id: string | null;
+  /** the StrategySpec it ran, every default filled in */
   spec: unknown;
+  /** the dataset it ran on, every default filled in */
   dataset: unknown;
   /** metrics: net_pnl, return_pct, max_drawdown, ... */
   result: unknown;
   /** [{rule, value, limit, passed}] */
   gates: unknown;
+  /** completed, and every gate passed */
   passed: boolean;
   created_at: string;
   finished_at: string | null;
 }
 
-/** A stored backtest. */
+/** A stored backtest: REST answers its id (GET /backtests/{id} has the rest). */
 export interface BacktestCreated {
   backtest_id: number;
 }
@@ -294,6 +298,18 @@ export interface LifecycleTransition {
   reason: string;
   actor: string;
   created_at: string;
+}
+
+/** One live-feed event: the /ws/live message, `id` its outbox id. */
+export interface LiveEvent {
+  id: number;
+  type: LiveEventType;
+  /** market time */
+  ts: string;
+  symbol: string;
+  strategy_id: number | null;
+  /** tick {price, bid, ask}; fill {trade_id, session_id, kind, side, size, price, fee}; indicator {bar_ts, position, values}; regime {bar_ts, previous, current} */
+  data: unknown;
 }
 
 /** One risk objective (a ceiling) and the room left under it. */

@@ -2,7 +2,8 @@
 
 Each is an outbox event (topic `live.<type>`, entity id the symbol) written in the transaction
 of the change it reports, so its event id is the feed's monotonic message id and a client can
-resume with `since`. The payload is the message the feed sends, less the id:
+resume with `since`. The payload is the LiveEvent view's JSON less the id (the outbox's, known
+once appended), so the message the feed sends is the view:
 
     {"type": "tick" | "fill" | "indicator" | "regime", "ts": ISO 8601 (market time),
      "symbol": "BTC-USD", "strategy_id": int | None, "data": {...}}
@@ -26,12 +27,13 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
+from resolvers.views import Choices, View, to_payload
 from storage.bus import EventBus
 from storage.events import Event
 from storage.exchange import ExchangeFill
@@ -45,6 +47,39 @@ SYMBOL_TYPES = frozenset(
     {"tick", "regime"}
 )  # events of a symbol; fills and indicators: a strategy's
 MAX_FILTER_ITEMS = 100  # symbols or strategies in one filter
+LIVE_EVENT_TYPES = Choices("LiveEventType", LIVE_TYPES, "What a live-feed event reports.")
+UNASSIGNED = 0  # the id of an event not appended yet (outbox ids start at 1)
+
+
+# not slotted: the GraphQL layer keeps each operation's result on the one event object all
+# its subscribers share (schema/live.py)
+@dataclass(frozen=True)
+class LiveEvent(View):
+    """One live-feed event: the /ws/live message, `id` its outbox id."""
+
+    id: int
+    type: Annotated[str, LIVE_EVENT_TYPES]
+    ts: Annotated[datetime, "market time"]
+    symbol: str
+    strategy_id: int | None
+    data: Annotated[
+        dict[str, Any],
+        "tick {price, bid, ask}; fill {trade_id, session_id, kind, side, size, price, fee}; "
+        "indicator {bar_ts, position, values}; regime {bar_ts, previous, current}",
+    ]
+
+
+def live_event(message: EventMessage) -> LiveEvent:
+    """The view of a stored live-feed event."""
+    payload = message.payload
+    return LiveEvent(
+        id=message.id,
+        type=payload["type"],
+        ts=datetime.fromisoformat(payload["ts"]),
+        symbol=payload["symbol"],
+        strategy_id=payload["strategy_id"],
+        data=payload["data"],
+    )
 
 
 def topic_for(kind: str) -> str:
@@ -60,13 +95,11 @@ async def _emit(
     data: dict[str, Any],
     strategy_id: int | None = None,
 ) -> Event:
-    payload = {
-        "type": kind,
-        "ts": ts.isoformat(),
-        "symbol": symbol,
-        "strategy_id": strategy_id,
-        "data": data,
-    }
+    event = LiveEvent(
+        id=UNASSIGNED, type=kind, ts=ts, symbol=symbol, strategy_id=strategy_id, data=data
+    )
+    payload = to_payload(event)
+    del payload["id"]  # the outbox assigns it
     return await append_event(session, topic=topic_for(kind), entity_id=symbol, payload=payload)
 
 

@@ -412,7 +412,7 @@ async def create_backtest(request: Request, body: CreateBacktestBody) -> Respons
             agent_id=body.agent_id,
             starting_capital=body.starting_capital,
         )
-    return respond(S.backtest_created(result), 201)
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -426,7 +426,7 @@ async def get_backtest(request: Request, id: str) -> Response:
     """Backtest result and gate status (roadmap, built)."""
     async with boundary(request, write=False, query=()) as session:
         result = await r_backtests.get_backtest(session, backtest_id=id)
-    return respond(S.backtest(result), 200)
+    return respond(result, 200)
 
 
 @router.api_route(

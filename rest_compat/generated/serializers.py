@@ -3,28 +3,3 @@
 """Serializers: resolver results -> documented snake_case JSON."""
 
 from __future__ import annotations
-
-from typing import Any
-
-
-def backtest_created(obj: Any) -> dict[str, Any]:
-    """BacktestCreated: A stored backtest."""
-    return {
-        "backtest_id": obj.id,
-    }
-
-
-def backtest(obj: Any) -> dict[str, Any]:
-    """Backtest: A backtest and its gate status."""
-    return {
-        "id": obj.id,
-        "status": obj.status,
-        "agent_id": obj.trading_agent_id,
-        "spec": obj.spec,
-        "dataset": obj.dataset,
-        "result": obj.result,
-        "gates": obj.gates,
-        "passed": obj.passed,
-        "created_at": obj.created_at,
-        "finished_at": obj.finished_at,
-    }

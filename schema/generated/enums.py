@@ -73,6 +73,14 @@ class JournalEntryKind(Enum):
     NOTE = "note"
 
 
+@strawberry.enum(description="What a live-feed event reports.")
+class LiveEventType(Enum):
+    TICK = "tick"
+    FILL = "fill"
+    INDICATOR = "indicator"
+    REGIME = "regime"
+
+
 @strawberry.enum
 class MarketMode(Enum):
     SPOT = "spot"

@@ -14,8 +14,8 @@ from resolvers import backtests
 from resolvers.backtests import (
     FEE_RATE,
     SLIPPAGE_BPS,
-    create_backtest,
     get_backtest,
+    record_backtest,
     size_trades,
 )
 from resolvers.errors import InvalidInput, NotFound
@@ -78,8 +78,8 @@ async def stored(session: AsyncSession) -> int:
 class TestCreateBacktest:
     async def test_metrics_match_the_simulator(self, session: AsyncSession) -> None:
         await ensure_seed_agent(session)
-        row = await create_backtest(session, spec=SPEC, dataset=DATASET)
-        assert row.status == "completed" and row.trading_agent_id == "seed"
+        row = await record_backtest(session, spec=SPEC, dataset=DATASET)
+        assert row.status == "completed" and row.agent_id == "seed"
         by_hand = replay(SPEC, DATASET, 10_000.0)
         closed = [t for t in by_hand["trades"] if not t.is_open]
         result = row.result
@@ -99,24 +99,24 @@ class TestCreateBacktest:
 
     async def test_same_input_same_result(self, session: AsyncSession) -> None:
         await ensure_seed_agent(session)
-        first = await create_backtest(session, spec=SPEC, dataset=DATASET)
-        second = await create_backtest(session, spec=SPEC, dataset=DATASET)
+        first = await record_backtest(session, spec=SPEC, dataset=DATASET)
+        second = await record_backtest(session, spec=SPEC, dataset=DATASET)
         assert first.id != second.id
         assert (first.result, first.gates) == (second.result, second.gates)
-        other = await create_backtest(session, spec=SPEC, dataset={**DATASET, "seed": 4})
+        other = await record_backtest(session, spec=SPEC, dataset={**DATASET, "seed": 4})
         assert other.result != first.result
 
     async def test_spot_is_long_only(self, session: AsyncSession) -> None:
         await ensure_seed_agent(session)
         spot = {**SPEC, "market_mode": "spot"}
-        row = await create_backtest(session, spec=spot, dataset=DATASET)
+        row = await record_backtest(session, spec=spot, dataset=DATASET)
         by_hand = replay(spot, DATASET, 10_000.0)
         assert {t.side for t in by_hand["trades"]} == {"buy"}
         assert row.result["net_pnl"] == pytest.approx(by_hand["equity"][-1] - 10_000.0)
 
     async def test_defaults_are_filled_in(self, session: AsyncSession) -> None:
         await ensure_seed_agent(session)
-        row = await create_backtest(session, spec={"family": "macd_momentum"}, starting_capital=500)
+        row = await record_backtest(session, spec={"family": "macd_momentum"}, starting_capital=500)
         assert row.dataset == {
             "kind": "synthetic",
             "symbol": "BTC-USD",
@@ -130,8 +130,8 @@ class TestCreateBacktest:
         assert row.result["final_equity"] == pytest.approx(500.0 + row.result["net_pnl"])
 
     async def test_runs_without_any_agent(self, session: AsyncSession) -> None:
-        row = await create_backtest(session, spec=SPEC, dataset=DATASET)
-        assert row.status == "completed" and row.trading_agent_id is None
+        row = await record_backtest(session, spec=SPEC, dataset=DATASET)
+        assert row.status == "completed" and row.agent_id is None
         assert {g["rule"] for g in row.gates} == {
             "max_drawdown",
             "daily_loss",
@@ -181,12 +181,12 @@ class TestGates:
     async def test_gates_follow_the_agents_limits(self, session: AsyncSession) -> None:
         await ensure_seed_agent(session)
         await patch_config(session, agent_id="seed", evaluation_config_patch=LOOSE)
-        loose = await create_backtest(session, spec=SPEC, dataset=DATASET)
+        loose = await record_backtest(session, spec=SPEC, dataset=DATASET)
         assert all(g["passed"] for g in loose.gates) and loose.passed
         await patch_config(
             session, agent_id="seed", evaluation_config_patch={"risk": {"max_drawdown": 0.001}}
         )
-        tight = await create_backtest(session, spec=SPEC, dataset=DATASET)
+        tight = await record_backtest(session, spec=SPEC, dataset=DATASET)
         gates = {g["rule"]: g for g in tight.gates}
         assert gates["max_drawdown"] == {
             "rule": "max_drawdown",
@@ -204,7 +204,7 @@ class TestGates:
             agent_id="seed",
             evaluation_config_patch={"evaluation": {"trade_floor": 100_000}},
         )
-        row = await create_backtest(session, spec=SPEC, dataset=DATASET)
+        row = await record_backtest(session, spec=SPEC, dataset=DATASET)
         floor = next(g for g in row.gates if g["rule"] == "trade_floor")
         assert floor == {
             "rule": "trade_floor",
@@ -219,11 +219,11 @@ class TestGates:
         await spawn_agent(
             session, name="Strict", agent_id="strict", config={"risk": {"max_trade_pct": 0.1}}
         )
-        row = await create_backtest(session, spec=SPEC, dataset=DATASET, agent_id="strict")
-        assert row.trading_agent_id == "strict"
+        row = await record_backtest(session, spec=SPEC, dataset=DATASET, agent_id="strict")
+        assert row.agent_id == "strict"
         size_gate = next(g for g in row.gates if g["rule"] == "max_trade_pct")
         assert size_gate["limit"] == 0.1 and not size_gate["passed"]
-        assert row.gates != (await create_backtest(session, spec=SPEC, dataset=DATASET)).gates
+        assert row.gates != (await record_backtest(session, spec=SPEC, dataset=DATASET)).gates
 
 
 class TestBadInput:
@@ -252,13 +252,13 @@ class TestBadInput:
     ) -> None:
         await ensure_seed_agent(session)
         with pytest.raises(InvalidInput) as caught:
-            await create_backtest(session, **kwargs)
+            await record_backtest(session, **kwargs)
         assert caught.value.status == 422 and caught.value.details["field"] == field
         assert await stored(session) == 0
 
     async def test_unknown_agent(self, session: AsyncSession) -> None:
         with pytest.raises(NotFound):
-            await create_backtest(session, spec=SPEC, agent_id="ghost")
+            await record_backtest(session, spec=SPEC, agent_id="ghost")
         assert await stored(session) == 0
 
     async def test_a_failing_computation_is_stored_as_failed(
@@ -268,7 +268,7 @@ class TestBadInput:
             raise ValueError("equity fell to zero or below")
 
         monkeypatch.setattr(backtests, "run_backtest", broken)
-        row = await create_backtest(session, spec=SPEC, dataset=DATASET)
+        row = await record_backtest(session, spec=SPEC, dataset=DATASET)
         assert row.status == "failed" and row.gates == [] and row.finished_at is not None
         assert row.result["error"] == "equity fell to zero or below"
         assert row.passed is False
@@ -276,7 +276,7 @@ class TestBadInput:
 
 class TestGetBacktest:
     async def test_by_id(self, session: AsyncSession) -> None:
-        row = await create_backtest(session, spec=SPEC, dataset=DATASET)
+        row = await record_backtest(session, spec=SPEC, dataset=DATASET)
         await session.commit()
         found = await get_backtest(session, backtest_id=str(row.id))
         assert found.id == row.id
