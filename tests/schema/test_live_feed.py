@@ -14,11 +14,15 @@ import pytest
 from starlette.testclient import TestClient
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from resolvers.lab.live import emit_fill, emit_regime, emit_tick
+from resolvers.lab.live import (
+    LiveEvent,  # the view: what a subscriber is handed
+    emit_fill,
+    emit_regime,
+    emit_tick,
+)
 from rest_compat.live import FRAMES
 from rest_compat.live_hub import hub_for
 from schema.context import GraphQLContext
-from schema.live import LiveEvent
 from schema.root import build_schema
 from server import graphql_app, graphql_live
 from server.app import create_app
