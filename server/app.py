@@ -17,6 +17,7 @@ from rest_compat.openapi import router as openapi_router
 from rest_compat.shutdown import router as shutdown_router
 from rest_compat.webhooks import router as webhooks_router
 from schema.context import Services
+from server.dispatch import index_routes, mount
 from server.graphql_app import TradegraphGraphQL
 from server.lifespan import lifespan
 from server.ratelimit import install_limiter
@@ -42,12 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.keys = settings.keys
     install_error_envelope(app)
     install_shutdown(app)
-    app.include_router(health_router)
-    app.include_router(shutdown_router)
-    app.include_router(webhooks_router)
-    app.include_router(openapi_router)
-    app.include_router(forven_router)
-    app.include_router(halyrd_router)
+    mount(app.router, health_router)
+    mount(app.router, shutdown_router)
+    mount(app.router, webhooks_router)
+    mount(app.router, openapi_router)
+    mount(app.router, forven_router)
+    mount(app.router, halyrd_router)
 
     def services() -> Services:
         services: Services = app.state.services
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for path in LIVE_FEED_PATHS:
         app.router.routes.append(WebSocketRoute(path, live_feed))
     app.router.routes.append(WebSocketRoute(HALYRD_WS_PATH, agent_stream))
+    index_routes(app.router)  # one lookup by path template, wherever a route is mounted
     install_limiter(app, settings)  # inside the guard: refusals are not counted, and a 429
     # gets the guard's CORS headers so a browser can read it
     # outermost last: the guard sees every request before routing
