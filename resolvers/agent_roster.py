@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.choices import AGENT_STATUS, MARKET_MODE, PHASE
 from resolvers.errors import NotFound
 from resolvers.views import Doc, View, from_row, to_payload
 from storage.base import utcnow
+from storage.reads import read
 from storage.trading_agents import TradingAgent
 
 SEED_AGENT_ID = "seed"
@@ -39,7 +40,7 @@ class Agent(View):
     twak_session: Annotated[str, Doc(hidden=True)]
 
 
-def trading_agent_view(row: TradingAgent) -> Agent:
+def trading_agent_view(row: TradingAgent | Row[Any]) -> Agent:
     """The API's view of a trading agent row."""
     return from_row(Agent, row)
 
@@ -61,9 +62,24 @@ async def get_trading_agent(session: AsyncSession, *, agent_id: str) -> TradingA
     return row
 
 
+AGENTS = TradingAgent.__table__
+_BY_ID = select(AGENTS).where(AGENTS.c.id == bindparam("agent_id"))
+_RUNNING = select(AGENTS).where(AGENTS.c.is_running.is_(True)).limit(1)
+
+
+def _agent_row(connection: Connection, agent_id: str) -> Row[Any] | None:
+    if agent_id == CURRENT_ALIAS:
+        return connection.execute(_RUNNING).first()
+    return connection.execute(_BY_ID, {"agent_id": agent_id}).first()
+
+
 async def get_trading_agent_view(session: AsyncSession, *, agent_id: str) -> Agent:
-    """One trading agent by id as the APIs answer it; `current` resolves to the running agent."""
-    return trading_agent_view(await get_trading_agent(session, agent_id=agent_id))
+    """One trading agent by id as the APIs answer it; `current` resolves to the running agent
+    (on the read path: storage/reads.py)."""
+    row = await read(session, _agent_row, agent_id)
+    if row is None:
+        raise NotFound(f"agent {agent_id} not found", details={"id": agent_id})
+    return trading_agent_view(row)
 
 
 async def list_trading_agents(session: AsyncSession) -> list[Agent]:

@@ -6,9 +6,9 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -68,6 +68,65 @@ def check_first(first: int | None) -> int:
     return first
 
 
+class Cursors(Sequence[str]):
+    """The cursors of a page's items, each encoded only when asked for (a REST page answers
+    only its end cursor; a GraphQL connection reads an edge's when it is selected)."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: Sequence[int | str]) -> None:
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [encode_cursor(key) for key in self._keys[index]]
+        return encode_cursor(self._keys[index])
+
+
+def _after_key(after: str, key: ColumnElement[Any] | InstrumentedAttribute[Any]) -> int | str:
+    raw = decode_cursor(after)
+    try:
+        return int(raw) if key.type.python_type is int else raw
+    except ValueError:
+        raise InvalidInput("not a valid cursor", code="INVALID_CURSOR") from None
+
+
+def _page(rows: list[Any], limit: int, name: str, total: int | None) -> Page[Any]:
+    has_next = len(rows) > limit
+    rows = rows[:limit]
+    cursors = Cursors([getattr(row, name) for row in rows])
+    return Page(rows, cursors, has_next, cursors[-1] if rows else None, total)
+
+
+def paginate_rows(
+    connection: Connection,
+    stmt: Select[Any],
+    key: ColumnElement[Any],
+    *,
+    first: int | None,
+    after: str | None,
+    with_total: bool = False,
+) -> Page[Any]:
+    """`paginate` for the read path (storage/reads.py): a Core statement on a connection,
+    answering Core rows."""
+    limit = check_first(first)
+    total = None
+    if with_total:
+        count = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = connection.execute(count).scalar_one()
+    if after is not None:
+        stmt = stmt.where(key > _after_key(after, key))
+    rows = list(connection.execute(stmt.order_by(key).limit(limit + 1)))
+    return _page(rows, limit, key.key or "", total)
+
+
 async def paginate(
     session: AsyncSession,
     stmt: Select[Any],
@@ -85,15 +144,6 @@ async def paginate(
             await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
         ).scalar_one()
     if after is not None:
-        raw = decode_cursor(after)
-        try:
-            after_key: int | str = int(raw) if key.type.python_type is int else raw
-        except ValueError:
-            raise InvalidInput("not a valid cursor", code="INVALID_CURSOR") from None
-        stmt = stmt.where(key > after_key)
+        stmt = stmt.where(key > _after_key(after, key))
     rows = list((await session.execute(stmt.order_by(key).limit(limit + 1))).scalars())
-    has_next = len(rows) > limit
-    rows = rows[:limit]
-    name = key.key
-    cursors = [encode_cursor(getattr(row, name)) for row in rows]
-    return Page(rows, cursors, has_next, cursors[-1] if cursors else None, total)
+    return _page(rows, limit, key.key, total)

@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.choices import STAGE
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.lab.services import Lab
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import Page, paginate_rows
 from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.spawn import check_spawn_limit
 from resolvers.validation import require_choice, require_text
@@ -25,6 +25,7 @@ from resolvers.views import JSON, View, from_row, to_payload
 from storage.base import utcnow
 from storage.hypotheses import Hypothesis
 from storage.outbox import append_event
+from storage.reads import read
 from storage.strategies import STAGES, LifecycleTransition
 from storage.strategies import Strategy as StrategyRow
 
@@ -52,7 +53,7 @@ class Strategy(View):
     updated_at: datetime
 
 
-def strategy_view(row: StrategyRow) -> Strategy:
+def strategy_view(row: StrategyRow | Row[Any]) -> Strategy:
     """The API's view of a strategy row."""
     return from_row(Strategy, row)
 
@@ -177,6 +178,9 @@ async def strategy_row(session: AsyncSession, *, strategy_id: int) -> StrategyRo
     return row
 
 
+STRATEGIES = StrategyRow.__table__
+
+
 async def list_strategies(
     session: AsyncSession,
     *,
@@ -190,31 +194,43 @@ async def list_strategies(
     after: str | None = None,
     with_total: bool = True,
 ) -> Page[Strategy]:
-    """A page of strategies, oldest first, by stage, status, parent, symbol, source and name."""
-    stmt = select(StrategyRow)
+    """A page of strategies, oldest first, by stage, status, parent, symbol, source and name
+    (on the read path: storage/reads.py)."""
+    columns = STRATEGIES.c
+    stmt = select(STRATEGIES)
     if stage is not None:
-        stmt = stmt.where(StrategyRow.stage == require_choice("stage", stage, STAGES))
+        stmt = stmt.where(columns.stage == require_choice("stage", stage, STAGES))
     if status is not None:
-        stmt = stmt.where(StrategyRow.status == require_choice("status", status, STRATEGY_STATUSES))
+        stmt = stmt.where(columns.status == require_choice("status", status, STRATEGY_STATUSES))
     if hypothesis_id is not None:
-        stmt = stmt.where(StrategyRow.hypothesis_id == hypothesis_id)
+        stmt = stmt.where(columns.hypothesis_id == hypothesis_id)
     if symbol is not None:
-        stmt = stmt.where(StrategyRow.symbol == symbol.upper())
+        stmt = stmt.where(columns.symbol == symbol.upper())
     if source is not None:
-        stmt = stmt.where(StrategyRow.source == require_choice("source", source, SOURCES))
+        stmt = stmt.where(columns.source == require_choice("source", source, SOURCES))
     if name:
-        stmt = stmt.where(StrategyRow.name.ilike(f"%{name.strip()}%"))
-    page = await paginate(
-        session, stmt, StrategyRow.id, first=first, after=after, with_total=with_total
+        stmt = stmt.where(columns.name.ilike(f"%{name.strip()}%"))
+    page = await read(
+        session,
+        paginate_rows,
+        stmt,
+        columns.id,
+        first=first,
+        after=after,
+        with_total=with_total,
     )
     return page.map(strategy_view)
+
+
+def _strategies_by_ids(connection: Connection, ids: Sequence[int]) -> list[Any]:
+    return list(connection.execute(select(STRATEGIES).where(STRATEGIES.c.id.in_(ids))))
 
 
 async def get_strategies_by_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> list[Strategy | None]:
     """Batch read in the order of `ids`, for DataLoaders."""
-    rows = (await session.execute(select(StrategyRow).where(StrategyRow.id.in_(ids)))).scalars()
+    rows = await read(session, _strategies_by_ids, ids)
     found = {row.id: strategy_view(row) for row in rows}
     return [found.get(i) for i in ids]
 

@@ -18,6 +18,7 @@ from resolvers.errors import DomainError, InvalidInput, NotImplementedYet
 from resolvers.lab.services import Lab
 from resolvers.views import jsonable
 from storage.outbox import commit_and_publish
+from storage.reads import mark_read_only, untouched
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -70,16 +71,22 @@ async def boundary(
         )
     services = request.app.state.services
     publish = services.bus.publish if services.bus else None
-    async with services.session_factory() as session:
-        try:
-            yield session
-        except DomainError as exc:
-            if getattr(exc, "persist", False):
-                # A refusal that is itself a record (a blocked order): keep it, then answer.
-                await commit_and_publish(session, publish)
-            raise
+    session = services.session_factory()
+    if not write:
+        mark_read_only(session)  # its reads may take the read path (storage/reads.py)
+    try:
+        yield session
+    except DomainError as exc:
+        if getattr(exc, "persist", False):
+            # A refusal that is itself a record (a blocked order): keep it, then answer.
+            await commit_and_publish(session, publish)
+        raise
+    else:
         if write:
             await commit_and_publish(session, publish)
+    finally:
+        if not untouched(session):  # one that read only through the ReadPool holds nothing
+            await session.close()
 
 
 class PageOf(Protocol[T_co]):

@@ -21,6 +21,7 @@ from resolvers.lab.inject import with_lab
 from resolvers.lab.services import Lab
 from storage.bus import EventBus
 from storage.outbox import commit_and_publish, discard_pending
+from storage.reads import mark_read_only, untouched
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -39,8 +40,9 @@ class Services:
 class OperationScope:
     """Serializes one operation's database work on a single lazily opened session."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, read_only: bool = False) -> None:
         self.services = services
+        self.read_only = read_only  # a query: its reads may take the read path
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self.loaders: dict[str, Any] = {}
@@ -52,12 +54,14 @@ class OperationScope:
         async with self._lock:
             if self._session is None:
                 self._session = self.services.session_factory()
+                if self.read_only:
+                    mark_read_only(self._session)
             return await fn(self._session, **arguments)
 
     async def finish(self, *, commit: bool) -> None:
         """Commit and publish, or roll back, then close the session."""
         session, self._session = self._session, None
-        if session is None:
+        if session is None or untouched(session):  # nothing to commit, roll back or release
             return
         try:
             if commit:
@@ -73,8 +77,8 @@ class OperationScope:
 _current: ContextVar[OperationScope | None] = ContextVar("tradegraph_operation", default=None)
 
 
-def begin_scope(services: Services) -> OperationScope:
-    scope = OperationScope(services)
+def begin_scope(services: Services, *, read_only: bool = False) -> OperationScope:
+    scope = OperationScope(services, read_only=read_only)
     _current.set(scope)
     return scope
 

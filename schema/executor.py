@@ -101,7 +101,7 @@ class Executor:
         if refusal is not None:
             return ExecutionResult(None, [refusal])
         is_mutation = operation.operation is OperationType.MUTATION
-        scope = begin_scope(context.services)
+        scope = begin_scope(context.services, read_only=operation.operation is OperationType.QUERY)
         try:
             result = execute(
                 self._graphql,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -18,10 +18,16 @@ class PageInfo:
     end_cursor: str | None
 
 
+def _cursor(root: Edge[Any]) -> str:
+    return root.cursors[root.at]
+
+
 @strawberry.type
 class Edge(Generic[T]):
-    cursor: str
+    cursor: str = strawberry.field(resolver=_cursor)
     node: T
+    cursors: strawberry.Private[Sequence[str]]  # the page's, encoded when one is selected
+    at: strawberry.Private[int]
 
 
 @strawberry.type
@@ -36,9 +42,8 @@ class Connection(Generic[T]):
 
 
 def to_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
-    edges = [
-        Edge(cursor=c, node=convert(row)) for c, row in zip(page.cursors, page.items, strict=True)
-    ]
+    cursors = page.cursors
+    edges = [Edge(cursors=cursors, at=at, node=convert(row)) for at, row in enumerate(page.items)]
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),

@@ -18,7 +18,7 @@ from server.lab import server_lab
 from server.scheduler import Scheduler
 from server.settings import Settings
 from storage.bus import EventBus
-from storage.engine import create_engine, create_session_factory
+from storage.engine import create_engine, create_session_factory, dispose_reads
 from storage.migrate import upgrade
 
 log = logging.getLogger("tradegraph")
@@ -81,4 +81,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await scheduler.stop()
         await bus.stop()
+        dispose_reads(session_factory)
         await engine.dispose()

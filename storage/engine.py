@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import NullPool
 
+from storage.reads import POOL, ReadPool, loads
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -28,7 +30,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> AsyncEngine:
     """An async engine; SQLite files get their directory created and the pragmas above."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    kwargs: dict[str, Any] = {"echo": echo, "json_deserializer": loads}
     if null_pool:
         kwargs["poolclass"] = NullPool
     if parsed.get_backend_name() == "sqlite":
@@ -45,5 +47,15 @@ def create_engine(url: str, *, echo: bool = False, null_pool: bool = False) -> A
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after the boundary commits."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    """Sessions that keep loaded objects usable after the boundary commits, with the engine's
+    ReadPool for the reads of read-only operations (storage/reads.py)."""
+    pool = ReadPool.for_engine(engine)
+    info = {} if pool is None else {POOL: pool}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
+
+
+def dispose_reads(factory: async_sessionmaker[AsyncSession]) -> None:
+    """Close the ReadPool's connections (the engine's own close with `engine.dispose()`)."""
+    pool = factory.kw.get("info", {}).get(POOL)
+    if isinstance(pool, ReadPool):
+        pool.dispose()

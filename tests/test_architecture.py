@@ -70,6 +70,8 @@ SCHEMA_TO_STORAGE = {
     # the operation boundary: it commits and publishes, and the context carries the bus
     ("schema.context", "storage.bus"),
     ("schema.context", "storage.outbox"),
+    # ... and marks a query's session read-only, for the read path (storage/reads.py)
+    ("schema.context", "storage.reads"),
     # subscriptions receive the bus's EventMessage and turn it into their GraphQL type
     ("schema.events", "storage.outbox"),
     ("schema.live", "storage.outbox"),
