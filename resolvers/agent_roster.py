@@ -63,8 +63,9 @@ async def get_trading_agent(session: AsyncSession, *, agent_id: str) -> TradingA
 
 
 AGENTS = TradingAgent.__table__
-_BY_ID = select(AGENTS).where(AGENTS.c.id == bindparam("agent_id"))
-_RUNNING = select(AGENTS).where(AGENTS.c.is_running.is_(True)).limit(1)
+_COLUMNS = [AGENTS.c[name] for name in Agent.__dataclass_fields__]  # the view's, no more
+_BY_ID = select(*_COLUMNS).where(AGENTS.c.id == bindparam("agent_id"))
+_RUNNING = select(*_COLUMNS).where(AGENTS.c.is_running.is_(True)).limit(1)
 
 
 def _agent_row(connection: Connection, agent_id: str) -> Row[Any] | None:

@@ -34,6 +34,7 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from schema.context import GraphQLContext, begin_scope, keeps_writes
 from schema.errors import annotate
+from schema.leaf_objects import LeafObjects
 from schema.limits import MAX_TOKENS
 from schema.root import TradegraphSchema
 
@@ -110,6 +111,7 @@ class Executor:
                 variable_values=dict(variables) if variables else None,
                 operation_name=operation_name,
                 is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+                executor_class=LeafObjects,
                 hide_suggestions=self._hide,
             )
             if isawaitable(result):

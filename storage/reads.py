@@ -25,6 +25,7 @@ orjson refuses, such as the NaN stdlib json may have written).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -62,10 +63,13 @@ class ReadPool:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._sqlite: Engine | None = None
+        self._held: Connection | None = None  # the loop's connection (SQLite)
+        self._lock = threading.Lock()
         if engine.url.get_backend_name() == "sqlite":
             self._sqlite = create_sync_engine(
                 engine.url.set(drivername="sqlite"),
                 json_deserializer=loads,
+                connect_args={"check_same_thread": False},  # the loop's thread may change
                 pool_size=4,
                 max_overflow=8,
             )
@@ -90,13 +94,36 @@ class ReadPool:
         self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         if self._sqlite is not None:
-            with self._sqlite.connect() as connection:
-                return fn(connection, *args, **kwargs)
+            return self._inline(fn, *args, **kwargs)
         async with self._engine.connect() as connection:
             return await connection.run_sync(fn, *args, **kwargs)
 
+    def _inline(
+        self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """On the loop, reads run one after another, so one connection serves them all (no
+        checkout per read); a read from another thread's loop meanwhile takes a pooled one.
+        Each read ends its transaction, so no snapshot outlives it (WAL checkpoints go on)."""
+        assert self._sqlite is not None
+        if not self._lock.acquire(blocking=False):
+            with self._sqlite.connect() as connection:
+                return fn(connection, *args, **kwargs)
+        try:
+            if self._held is None or self._held.closed:
+                self._held = self._sqlite.connect()
+            try:
+                return fn(self._held, *args, **kwargs)
+            finally:
+                self._held.rollback()
+        finally:
+            self._lock.release()
+
     def dispose(self) -> None:
         if self._sqlite is not None:
+            with self._lock:
+                if self._held is not None:
+                    self._held.close()
+                    self._held = None
             self._sqlite.dispose()
 
 
