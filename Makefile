@@ -25,8 +25,10 @@ $(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 		echo "npm not found: tests/e2e/audit's packages are not installed"; \
 	fi
 
+# The development start: a key pair kept in data/dev-keys.json (0600), printed with a curl line
+# and the GraphiQL URL. `tradegraph serve` without --dev keeps the seed's keyless semantics.
 serve: $(STAMP)
-	$(BIN)/tradegraph serve
+	$(BIN)/tradegraph serve --dev
 
 test: $(STAMP) $(AUDIT_STAMP) lint typecheck codegen-check pytest
 
