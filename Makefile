@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/e2e/audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: serve test lint typecheck codegen-check pytest bench clean hooks
+.PHONY: serve test lint typecheck codegen-check pytest bench clean hooks graphiql-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -58,3 +58,8 @@ hooks:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git config core.hooksPath .githooks; \
 	fi
+
+# GraphiQL's assets are vendored (server/graphiql/__init__.py says why); this fetches them again
+# from the npm registry at the versions server/graphiql/vendor.sh pins.
+graphiql-assets:
+	sh server/graphiql/vendor.sh

@@ -184,7 +184,7 @@ def banner(dev: DevKeys, url: str) -> str:
             "  Try it:",
             f"    {curl}",
             "",
-            f"  GraphiQL: {url}/graphql",
+            f"  GraphiQL: {url}/graphql  (enter both keys in the form at the top of the page)",
             "",
         ]
     )
