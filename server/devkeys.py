@@ -59,7 +59,12 @@ def read_pair(path: Path) -> KeyPair:
         raise DevKeysError(f"cannot read {path}: {exc.strerror}") from None
     with os.fdopen(fd, encoding="utf-8") as handle:
         if stat.S_IMODE(os.fstat(fd).st_mode) & ~MODE:
-            os.fchmod(fd, MODE)
+            try:
+                os.fchmod(fd, MODE)
+            except OSError:
+                raise DevKeysError(
+                    f"{path} is readable by others and cannot be narrowed to 0600"
+                ) from None
         text = handle.read()
     try:
         data = json.loads(text)

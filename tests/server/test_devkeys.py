@@ -14,6 +14,7 @@ import pytest
 from server import devkeys
 from server.cli import _settings, build_parser, dev_settings
 from server.devkeys import FILE_NAME, DevKeysError, KeyPair, load_or_create
+from server.settings import Settings
 
 KEY_VARIABLES = ("FORVEN_API_KEY", "FORVEN_OPERATOR_KEY", "FORVEN_AUTH_REQUIRED")
 
@@ -100,22 +101,25 @@ class TestLoadOrCreate:
         assert path.read_text() == text
 
 
+def dev_start(data_dir: Path) -> tuple[Settings, devkeys.DevKeys]:
+    """What `tradegraph serve --dev --data-dir DATA_DIR` serves with."""
+    return dev_settings(build_parser().parse_args(["serve", "--dev", "--data-dir", str(data_dir)]))
+
+
 class TestDevSettings:
     def test_without_env_keys_the_stored_pair_is_served(self, tmp_path: Path) -> None:
-        args = build_parser().parse_args(["serve", "--dev", "--data-dir", str(tmp_path)])
-        settings, keys = dev_settings(args)
+        settings, keys = dev_start(tmp_path)
         pair = stored(tmp_path / FILE_NAME)
         assert (settings.api_key, settings.operator_key) == (pair.api_key, pair.operator_key)
         assert (keys.api_source, keys.operator_source) == ("created", "created")
-        settings, keys = dev_settings(args)
+        settings, keys = dev_start(tmp_path)
         assert settings.operator_key == pair.operator_key and keys.api_source == "reused"
 
     def test_an_env_key_wins_and_is_not_written(
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("FORVEN_API_KEY", "api-from-env")
-        args = build_parser().parse_args(["serve", "--dev", "--data-dir", str(tmp_path)])
-        settings, keys = dev_settings(args)
+        settings, keys = dev_start(tmp_path)
         pair = stored(tmp_path / FILE_NAME)
         assert (settings.api_key, settings.operator_key) == ("api-from-env", pair.operator_key)
         assert (keys.api_source, keys.operator_source) == ("environment", "created")
@@ -126,8 +130,7 @@ class TestDevSettings:
     ) -> None:
         monkeypatch.setenv("FORVEN_API_KEY", "a-env")
         monkeypatch.setenv("FORVEN_OPERATOR_KEY", "o-env")
-        args = build_parser().parse_args(["serve", "--dev", "--data-dir", str(tmp_path)])
-        settings, _ = dev_settings(args)
+        settings, _ = dev_start(tmp_path)
         assert (settings.api_key, settings.operator_key) == ("a-env", "o-env")
         assert not (tmp_path / FILE_NAME).exists()
 
@@ -135,8 +138,7 @@ class TestDevSettings:
         self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         monkeypatch.setenv("FORVEN_AUTH_REQUIRED", "true")
-        args = build_parser().parse_args(["serve", "--dev", "--data-dir", str(tmp_path)])
-        settings, _ = dev_settings(args)
+        settings, _ = dev_start(tmp_path)
         assert settings.auth_required and settings.api_key and settings.operator_key
 
     def test_plain_serve_makes_no_keys(self, tmp_path: Path) -> None:
