@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/e2e/audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: serve test lint typecheck codegen-check pytest bench clean hooks
+.PHONY: serve test lint typecheck codegen-check pytest bench clean hooks graphiql-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,10 @@ $(AUDIT_STAMP): $(AUDIT)/package.json $(AUDIT)/package-lock.json
 		echo "npm not found: tests/e2e/audit's packages are not installed"; \
 	fi
 
+# The development start: a key pair kept in data/dev-keys.json (0600), printed with a curl line
+# and the GraphiQL URL. `tradegraph serve` without --dev keeps the seed's keyless semantics.
 serve: $(STAMP)
-	$(BIN)/tradegraph serve
+	$(BIN)/tradegraph serve --dev
 
 test: $(STAMP) $(AUDIT_STAMP) lint typecheck codegen-check pytest
 
@@ -56,3 +58,8 @@ hooks:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
 		git config core.hooksPath .githooks; \
 	fi
+
+# GraphiQL's assets are vendored (server/graphiql/__init__.py says why); this fetches them again
+# from the npm registry at the versions server/graphiql/vendor.sh pins.
+graphiql-assets:
+	sh server/graphiql/vendor.sh

@@ -15,6 +15,11 @@ AUTH_LEGEND = (
     "127.0.0.1/::1 only; `hmac` no key, HMAC-signed. Planned routes answer 501 "
     "`NOT_IMPLEMENTED`."
 )
+QUERY_LEGEND = (
+    "Query parameters: an implemented route answers 422 `UNKNOWN_PARAMETER` to one it does not "
+    "take, except the cache-buster `_` on GET (`?_=1700000000`, as jQuery's `cache: false` "
+    "appends), which is ignored."
+)
 ROUTE_HEAD = [
     "| Method | Path | State | Auth | Success | Errors | Summary |",
     "|---|---|---|---|---|---|---|",
@@ -101,7 +106,18 @@ def render_markdown(
     routes: Sequence[Route], shapes: Sequence[Shape], enums: Mapping[str, tuple[str, ...]]
 ) -> str:
     """The whole reference; routes keep catalog order within their API and router."""
-    lines = [HEADER, "", "# Endpoint reference", "", coverage(routes), "", AUTH_LEGEND, ""]
+    lines = [
+        HEADER,
+        "",
+        "# Endpoint reference",
+        "",
+        coverage(routes),
+        "",
+        AUTH_LEGEND,
+        "",
+        QUERY_LEGEND,
+        "",
+    ]
     by_api: dict[str, list[Route]] = {}
     for route in routes:
         by_api.setdefault(route.api, []).append(route)

@@ -182,7 +182,8 @@ def _handler(route: Route, enums: Mapping[str, tuple[str, ...]], viewed: Views) 
         kwargs.append(f"{param.keyword}={source}{identifier(param.name)}")
     kwargs += [f"{name}={name}_of(request)" for name in injected(route)]
     # the query names the route takes: any other is a 422 UNKNOWN_PARAMETER (a typo'd filter
-    # would otherwise be ignored and answer the unfiltered list)
+    # would otherwise be ignored and answer the unfiltered list); the runtime lets the
+    # cache-buster `_` through on GET (rest_compat/runtime.py CACHE_BUSTER)
     query = tuple(p.name for p in route.params if p.source == "query")
     resolver = f"{_alias(module)}.{function}"
     lines = ["", "", decorator]

@@ -7,7 +7,8 @@ global (the rate limiter) and is listed on no route.
 - Forven: 401 for routes behind a key (missing or wrong), 503 on operator routes (operator key
   unconfigured), 404 when the path names a resource, 422 when the route takes params or a body
   or is implemented (generated handlers refuse unknown query parameters: 422
-  UNKNOWN_PARAMETER), 501 while a route is planned.
+  UNKNOWN_PARAMETER; on GET the cache-buster `_` that browser libraries such as jQuery append,
+  `?_=<timestamp>`, is accepted and ignored), 501 while a route is planned.
 - Halyrd: the same 401, 404, 422 and 501 rules (every route takes a key once the server is not
   an open loopback one), but no 503: the seed's error table has none. Its hand-written
   transport routes (health, WebSocket) document no error statuses.

@@ -11,9 +11,10 @@ REST, `/graphql` and the WebSockets (Forven's ApiKeyMiddleware position):
    one carrying a body must be `application/json` (415), so a web page cannot drive a loopback
    server with a "simple" cross-site request. WebSocket handshakes from a foreign Origin: 403.
 5. The API key (resolvers/access.py) on every HTTP request except GET /api/health,
-   /api/webhooks/*, POST /api/shutdown, OPTIONS, the GraphiQL page, and the Halyrd routes while
-   they are open. WebSockets take their keys from headers or their first message, so their
-   endpoints check keys themselves, before any data flows.
+   /api/webhooks/*, POST /api/shutdown, OPTIONS, the GraphiQL page and the static files it
+   loads (`public_paths`, GET and HEAD only), and the Halyrd routes while they are open.
+   WebSockets take their keys from headers or their first message, so their endpoints check
+   keys themselves, before any data flows.
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class Guard:
         keys: KeyConfig,
         legacy_rewrite: bool,
         max_body_bytes: int = 1_048_576,
+        public_paths: Iterable[str] = (),
     ) -> None:
         self.app = app
         self.hosts = HostPolicy(allowed_hosts)
@@ -113,6 +115,7 @@ class Guard:
         self.keys = keys
         self.legacy_rewrite = legacy_rewrite
         self.max_body_bytes = max_body_bytes
+        self.public_paths = frozenset(public_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -194,7 +197,8 @@ class Guard:
                 raise Refusal(
                     415, "UNSUPPORTED_MEDIA_TYPE", "a request body must be application/json"
                 )
-        if not key_exempt(method, path, scope, headers, self.keys.halyrd_open):
+        public = method in ("GET", "HEAD") and path in self.public_paths
+        if not public and not key_exempt(method, path, scope, headers, self.keys.halyrd_open):
             try:
                 check_api_key(Presented.from_headers(lambda n: headers.get(n) or None), self.keys)
             except DomainError as exc:

@@ -48,6 +48,9 @@ def _iso_only(value: Any) -> Any:
 
 IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
 JSON = "application/json"
+# The cache-buster browser libraries append to GET URLs (jQuery's `cache: false` adds
+# `_=<timestamp>`): carrying no meaning, it is ignored on GET instead of refused.
+CACHE_BUSTER = "_"
 
 
 @asynccontextmanager
@@ -57,17 +60,21 @@ async def boundary(
     """A fresh session for one resolver call; a writing route commits and publishes only on
     success, and a refusal that is itself a record (`persist`) is committed before it answers.
 
-    `query` names the query parameters the route takes; any other is refused (422). The handler
-    calls the resolver itself (`await r_trades.list_open_trades(session, verify=verify)`), so
-    its arguments are type-checked against the resolver.
+    `query` names the query parameters the route takes; any other is refused (422), except the
+    cache-buster `_` on GET (CACHE_BUSTER). The handler calls the resolver itself
+    (`await r_trades.list_open_trades(session, verify=verify)`), so its arguments are
+    type-checked against the resolver.
     """
-    unknown = sorted(set(request.query_params) - set(query))
+    unknown = set(request.query_params) - set(query)
+    if request.method == "GET":
+        unknown.discard(CACHE_BUSTER)
     if unknown:
+        first = min(unknown)
         takes = ", ".join(query) if query else "none"
         raise InvalidInput(
-            f"unknown query parameter {unknown[0]!r}; this route takes: {takes}",
+            f"unknown query parameter {first!r}; this route takes: {takes}",
             code="UNKNOWN_PARAMETER",
-            details={"parameter": unknown[0], "allowed": list(query)},
+            details={"parameter": first, "allowed": list(query)},
         )
     services = request.app.state.services
     publish = services.bus.publish if services.bus else None

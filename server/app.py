@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from rest_compat.envelope import install_error_envelope
 from rest_compat.generated.forven import router as forven_router
@@ -18,6 +18,9 @@ from rest_compat.shutdown import router as shutdown_router
 from rest_compat.webhooks import router as webhooks_router
 from schema.context import Services
 from server.dispatch import index_routes, mount
+from server.graphiql import ASSETS_PATH as GRAPHIQL_ASSETS
+from server.graphiql import Assets as GraphiQLAssets
+from server.graphiql import asset_paths as graphiql_asset_paths
 from server.graphql_app import TradegraphGraphQL
 from server.lifespan import lifespan
 from server.ratelimit import install_limiter
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     graphql = TradegraphGraphQL.from_settings(settings, services)
     app.router.routes.append(Route("/graphql", graphql, methods=["GET", "POST"]))
+    app.router.routes.append(Mount(GRAPHIQL_ASSETS, app=GraphiQLAssets()))
     app.router.routes.append(WebSocketRoute("/graphql", graphql))
     for path in LIVE_FEED_PATHS:
         app.router.routes.append(WebSocketRoute(path, live_feed))
@@ -71,5 +75,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys=settings.keys,
         legacy_rewrite=settings.legacy_rewrite,
         max_body_bytes=settings.max_body_bytes,
+        public_paths=graphiql_asset_paths(),
     )
     return app

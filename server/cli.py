@@ -8,10 +8,12 @@ import logging
 import math
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from server import devkeys
 from server.settings import Settings, SettingsError, load_settings
 
 
@@ -45,6 +47,14 @@ def _serve_parser(sub: Any) -> None:
         "--log-level",
         choices=["critical", "error", "warning", "info", "debug"],
         help="log level [TRADEGRAPH_LOG_LEVEL, info]",
+    )
+    p.add_argument(
+        "--dev",
+        action="store_true",
+        help="development start (what `make serve` runs): serve with a key pair kept in "
+        f"<data dir>/{devkeys.FILE_NAME} (made 0600 on first run, reused after; "
+        "FORVEN_API_KEY and FORVEN_OPERATOR_KEY still win), and print the keys, a curl line "
+        "and the GraphiQL URL once the server listens",
     )
 
 
@@ -83,7 +93,7 @@ def print_routes() -> int:
     return 0
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, **fixed: object) -> Settings:
     keys = (
         "bind_host",
         "port",
@@ -96,7 +106,19 @@ def _settings(args: argparse.Namespace) -> Settings:
         "log_level",
     )
     overrides = {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
-    return load_settings(**overrides)
+    return load_settings(**overrides, **fixed)
+
+
+def dev_settings(args: argparse.Namespace) -> tuple[Settings, devkeys.DevKeys]:
+    """`serve --dev`: the settings with the data dir's key pair filling each key the
+    environment leaves unset. A first read finds the data dir and the environment's keys
+    (FORVEN_AUTH_REQUIRED waits for the second, which has both keys)."""
+    probe = _settings(args, auth_required=False)
+    dev = devkeys.resolve(
+        probe.data_dir, env_api_key=probe.api_key, env_operator_key=probe.operator_key
+    )
+    keys = {"api_key": dev.keys.api_key, "operator_key": dev.keys.operator_key}
+    return _settings(args, **keys), dev
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -111,7 +133,7 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def serve(settings: Settings) -> int:
+def serve(settings: Settings, dev: devkeys.DevKeys | None = None) -> int:
     import uvicorn
 
     from server.app import create_app
@@ -142,8 +164,13 @@ def serve(settings: Settings) -> int:
         # uvicorn takes whole seconds here; round up so that a short grace never becomes 0
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
+    on_started: Callable[[], None] | None = None
+    if dev is not None:
+        text = devkeys.banner(dev, devkeys.base_url(settings.bind_host, settings.port))
+        on_started = partial(print, text, flush=True)
+
     # POST /api/shutdown ends here through the exit hook GracefulServer sets on the coordinator
-    GracefulServer(config, app.state.shutdown).run()
+    GracefulServer(config, app.state.shutdown, on_started=on_started).run()
     return 0
 
 
@@ -160,9 +187,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(build_schema().as_str())
         return 0
+    dev: devkeys.DevKeys | None = None
     try:
-        settings = _settings(args)
-    except SettingsError as exc:
+        if getattr(args, "dev", False):
+            settings, dev = dev_settings(args)
+        else:
+            settings = _settings(args)
+    except (SettingsError, devkeys.DevKeysError) as exc:
         print(f"tradegraph: {exc}", file=sys.stderr)
         return 2
     if args.command == "migrate":
@@ -171,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         upgrade_sync(settings.resolved_database_url)
         print(f"migrated {settings.resolved_database_url}")
         return 0
-    return serve(settings)
+    return serve(settings, dev)
 
 
 if __name__ == "__main__":

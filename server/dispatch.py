@@ -7,8 +7,9 @@ parameter), and hands Starlette's own loop only the routes whose template fits t
 their original order: each candidate's `matches` still decides (method, convertors, HTTP or
 WebSocket), so the first full match wins and a method mismatch is still a 405, exactly as
 before. A path no template fits (a 404, a trailing slash to redirect) takes Starlette's whole
-loop, so its answers do not change either. Routes the index cannot key (a `{name:path}`
-parameter, a mount) are candidates for every path.
+loop, so its answers do not change either. A mount is a candidate for every path below its
+prefix; a route the index cannot key (a `{name:path}` parameter, a mount at the root) is a
+candidate for every path.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter
-from starlette.routing import BaseRoute, Match, Route, Router, WebSocketRoute, get_route_path
+from starlette.routing import (
+    BaseRoute,
+    Match,
+    Mount,
+    Route,
+    Router,
+    WebSocketRoute,
+    get_route_path,
+)
 from starlette.types import Receive, Scope, Send
 
 ANY = "{}"  # the trie key of a parameter segment
@@ -27,6 +36,7 @@ ANY = "{}"  # the trie key of a parameter segment
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     routes: list[int] = field(default_factory=list)  # indexes into the router's routes
+    mounts: list[int] = field(default_factory=list)  # mounts at this prefix: any path below
 
 
 def _segments(template: str) -> list[str] | None:
@@ -67,6 +77,8 @@ class RouteIndex:
         return found
 
     def _walk(self, node: _Node, parts: list[str], at: int, found: list[int]) -> None:
+        if node.mounts and at < len(parts):  # a mount takes the paths below its prefix
+            found.extend(node.mounts)
         if at == len(parts):
             found.extend(node.routes)
             return

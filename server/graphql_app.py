@@ -38,6 +38,7 @@ from resolvers.errors import DomainError
 from schema.context import GraphQLContext, Services
 from schema.executor import Executor, RequestError
 from schema.root import TradegraphSchema, build_schema
+from server.graphiql import page_response
 from server.graphql_http import (
     JSON,
     HTTPError,
@@ -96,6 +97,10 @@ class TradegraphGraphQL(GraphQL[GraphQLContext, None]):
             services,
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (server/graphiql): offline assets and the key form."""
+        return page_response()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None

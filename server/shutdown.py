@@ -178,10 +178,24 @@ def install_shutdown(app: FastAPI) -> Shutdown:
 class GracefulServer(uvicorn.Server):
     """uvicorn's server, closing WebSockets with 1001 before its own shutdown (signals too)."""
 
-    def __init__(self, config: uvicorn.Config, shutdown: Shutdown) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        shutdown: Shutdown,
+        *,
+        on_started: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self.coordinator = shutdown
+        self.on_started = on_started
         shutdown.exit_hook = self.request_exit
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        """uvicorn's start-up (the lifespan, then listening); `on_started` runs once both
+        are done, so what it tells the user (the dev start's keys) already works."""
+        await super().startup(sockets)
+        if self.started and self.on_started is not None:
+            self.on_started()
 
     def request_exit(self) -> None:
         self.should_exit = True

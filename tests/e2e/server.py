@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,3 +88,29 @@ def spawned_process(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def read_output_until(process: subprocess.Popen[str], marker: str, *, timeout: float = 30.0) -> str:
+    """What the process printed up to and including the first line containing `marker`
+    (for a server that prints something once it listens, such as `serve --dev`'s keys)."""
+    assert process.stdout is not None
+    stream = process.stdout
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in iter(stream.readline, ""):
+            lines.put(line)
+            if marker in line:
+                return
+
+    threading.Thread(target=pump, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise TimeoutError(f"no {marker!r} in the output:\n{''.join(seen)}") from None
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)

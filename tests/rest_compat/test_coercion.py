@@ -223,7 +223,7 @@ async def test_rejected_before_the_resolver(
     ("resolver", "url"),
     [
         (LIST_STRATEGIES, "/api/strategies?stauts=active"),  # a typo'd filter
-        (LIST_TRADES, "/api/trades?status=open&_=1700000000"),
+        (LIST_TRADES, "/api/trades?status=open&_=1700000000&verify=1"),  # `_` passes, not verify
         (GET_HYPOTHESIS, "/api/hypotheses/1?verbose=true"),  # a route that takes no query
     ],
 )
@@ -235,8 +235,58 @@ async def test_unknown_query_parameters_are_refused_before_the_resolver(
     assert response.status_code == 422, response.text
     body = response.json()
     assert body["code"] == "UNKNOWN_PARAMETER"
-    assert body["detail"]["parameter"] in {"stauts", "_", "verbose"}
+    assert body["detail"]["parameter"] in {"stauts", "verify", "verbose"}
     assert recorder.calls == []
+
+
+# GET routes of both APIs: filtered and paged, one with no query at all, a miss, a Halyrd read
+CACHE_BUSTED = [
+    "/api/strategies?limit=2",
+    "/api/trades?status=open",
+    "/api/system/status",
+    "/api/hypotheses/999",
+    "/agents",
+]
+
+
+class TestCacheBuster:
+    """jQuery's `cache: false` appends `_=<timestamp>` to every GET; it means nothing."""
+
+    @pytest.mark.parametrize("url", CACHE_BUSTED)
+    async def test_a_get_with_underscore_answers_as_without(
+        self, client: httpx.AsyncClient, url: str
+    ) -> None:
+        plain = await client.get(url)
+        busted = await client.get(url, params={**dict(httpx.URL(url).params), "_": "1700000000"})
+        assert "_=1700000000" in str(busted.url)
+        assert plain.status_code != 422, plain.text
+        assert (busted.status_code, busted.json()) == (plain.status_code, plain.json())
+
+    async def test_the_resolver_still_runs(
+        self, client: httpx.AsyncClient, spy: Callable[[str], Recorder]
+    ) -> None:
+        recorder = spy(LIST_TRADES)
+        response = await client.get("/api/trades?status=open&_=123")
+        assert response.status_code == 200, response.text
+        assert recorder.calls and recorder.calls[0]["status"] == "open"
+
+    async def test_another_unknown_parameter_beside_it_is_still_refused(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        response = await client.get("/api/strategies?_=123&stauts=active")
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "UNKNOWN_PARAMETER"
+        assert response.json()["detail"]["parameter"] == "stauts"
+
+    async def test_it_is_refused_on_a_write(
+        self, client: httpx.AsyncClient, spy: Callable[[str], Recorder]
+    ) -> None:
+        """Browser libraries add it to GETs only; on a write it is as unknown as any other."""
+        recorder = spy(CREATE_HYPOTHESIS)
+        response = await client.post("/api/hypotheses/manual?_=123", json={"title": "t"})
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"]["parameter"] == "_"
+        assert recorder.calls == []
 
 
 # resolver, method, path, request keywords, the keywords the resolver must receive (a subset)

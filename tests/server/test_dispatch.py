@@ -10,7 +10,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
-from starlette.routing import BaseRoute, Match, Route, Router, WebSocketRoute
+from starlette.routing import BaseRoute, Match, Mount, Route, Router, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket
 
@@ -84,6 +84,7 @@ EDGE_ROUTES = [
     Route("/graphql", _ok("graphql http"), methods=["GET", "POST"]),
     WebSocketRoute("/graphql", _socket),
     Route("/items", _ok("items"), methods=["POST"]),
+    Mount("/static/assets", app=PlainTextResponse("mounted")),
 ]
 
 
@@ -100,6 +101,9 @@ EDGE_ROUTES = [
         ("/items", "GET", None),  # 405
         ("/items/", "POST", None),  # redirected to /items, as Starlette does
         ("/nothing/here", "GET", None),  # 404
+        ("/static/assets/app.js", "GET", "mounted"),  # a mount takes the paths below it
+        ("/static/assets", "GET", None),  # redirected to the mount's /, as Starlette does
+        ("/static/other", "GET", None),
     ],
 )
 def test_edge_cases_answer_as_starlette_does(path: str, method: str, answer: str | None) -> None:
