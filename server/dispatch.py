@@ -57,14 +57,16 @@ class RouteIndex:
         self.root = _Node()
         self.everywhere: list[int] = []
         for position, route in enumerate(routes):
-            keys = _segments(route.path) if isinstance(route, Route | WebSocketRoute) else None
+            mounted = isinstance(route, Mount)
+            path = route.path if isinstance(route, Route | WebSocketRoute | Mount) else ""
+            keys = _segments(path) if path else None  # a mount at the root: everywhere
             if keys is None:
                 self.everywhere.append(position)
                 continue
             node = self.root
             for key in keys:
                 node = node.children.setdefault(key, _Node())
-            node.routes.append(position)
+            (node.mounts if mounted else node.routes).append(position)
 
     def candidates(self, path: str) -> list[int]:
         """Positions of the routes whose template fits `path`, in route order."""

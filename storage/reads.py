@@ -85,6 +85,11 @@ class ReadPool:
         return cls(engine)
 
     @property
+    def engines(self) -> tuple[Engine, ...]:
+        """The engines of its own (for SQLite; PostgreSQL reads on the async engine's)."""
+        return () if self._sqlite is None else (self._sqlite,)
+
+    @property
     def inline(self) -> bool:
         """Whether reads run on the event loop itself (SQLite) rather than on a connection
         of the async engine."""

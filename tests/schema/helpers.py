@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.reads import POOL
 
 
 async def gql(
@@ -25,16 +27,21 @@ def error_codes(body: dict[str, Any]) -> list[str]:
 
 
 @contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    """Collects every SQL statement the engine sends while the block runs."""
+def count_statements(factory: async_sessionmaker[AsyncSession]) -> Iterator[list[str]]:
+    """Collects every SQL statement the factory's sessions send while the block runs, on
+    their engine and on the read path's (storage/reads.py)."""
     seen: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith(("PRAGMA", "BEGIN", "COMMIT", "ROLLBACK")):
             seen.append(statement)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    pool = factory.kw.get("info", {}).get(POOL)
+    engines = [factory.kw["bind"].sync_engine, *(pool.engines if pool is not None else ())]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield seen
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

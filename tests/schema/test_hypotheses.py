@@ -79,7 +79,7 @@ class TestListHypotheses:
     async def test_views_and_search_in_two_statements(
         self, app: Any, client: httpx.AsyncClient, parents: dict[str, int]
     ) -> None:
-        engine = sessions(app).kw["bind"]
+        engine = sessions(app)
         with count_statements(engine) as statements:
             body = await gql(client, LIST, {"view": "untested", "search": "CARRY"})
         assert "errors" not in body, body

@@ -102,7 +102,7 @@ class TestPaperService:
                     strategy_id=strategy_id, paper_session_id=session_id,
                 )  # fmt: skip
                 await session.commit()
-        engine = sessions(app).kw["bind"]
+        engine = sessions(app)
         with count_statements(engine) as statements:
             body = await gql(client, SESSIONS)
         assert "errors" not in body, body

@@ -60,7 +60,7 @@ class TestNestedListQuery:
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
         await _seed(app, strategies=50, trades_each=2)
-        engine = _factory(app).kw["bind"]
+        engine = _factory(app)
         with count_statements(engine) as statements:
             body = await gql(client, NESTED, {"first": 50})
         assert "errors" not in body, body
@@ -75,7 +75,7 @@ class TestNestedListQuery:
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
         await _seed(app, strategies=3, trades_each=0)
-        engine = _factory(app).kw["bind"]
+        engine = _factory(app)
         with count_statements(engine) as statements:
             body = await gql(client, "{ strategies { totalCount nodes { id } } }")
         assert body["data"]["strategies"]["totalCount"] == 3
