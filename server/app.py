@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        # no OpenTelemetry providers are configured here: without this FastAPI looks them up
+        # on every request to decide whether to instrument it
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.keys = settings.keys
