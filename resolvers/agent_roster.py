@@ -74,6 +74,10 @@ def _agent_row(connection: Connection, agent_id: str) -> Row[Any] | None:
     return connection.execute(_BY_ID, {"agent_id": agent_id}).first()
 
 
+def _agents_by_ids(connection: Connection, ids: Sequence[str]) -> list[Row[Any]]:
+    return list(connection.execute(select(*_COLUMNS).where(AGENTS.c.id.in_(ids))))
+
+
 async def get_trading_agent_view(session: AsyncSession, *, agent_id: str) -> Agent:
     """One trading agent by id as the APIs answer it; `current` resolves to the running agent
     (on the read path: storage/reads.py)."""
@@ -92,7 +96,7 @@ async def list_trading_agents(session: AsyncSession) -> list[Agent]:
 async def get_trading_agents_by_ids(
     session: AsyncSession, *, ids: Sequence[str]
 ) -> list[Agent | None]:
-    rows = (await session.execute(select(TradingAgent).where(TradingAgent.id.in_(ids)))).scalars()
+    rows = await read(session, _agents_by_ids, ids)
     found = {row.id: trading_agent_view(row) for row in rows}
     return [found.get(i) for i in ids]
 

@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import Connection, Row, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
@@ -28,6 +28,7 @@ from resolvers.validation import require_choice, require_text
 from resolvers.views import View, from_row, to_payload
 from storage.hypotheses import Hypothesis as HypothesisRow
 from storage.outbox import append_event
+from storage.reads import read
 from storage.strategies import Strategy
 
 HYPOTHESIS_STATUSES = ("active", "archived")
@@ -55,7 +56,7 @@ class Hypothesis(View):
     updated_at: datetime
 
 
-def hypothesis_view(row: HypothesisRow) -> Hypothesis:
+def hypothesis_view(row: HypothesisRow | Row[Any]) -> Hypothesis:
     """The API's view of a hypothesis row."""
     return from_row(Hypothesis, row)
 
@@ -137,10 +138,16 @@ async def hypothesis_row(session: AsyncSession, *, hypothesis_id: int) -> Hypoth
 async def get_hypotheses_by_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> list[Hypothesis | None]:
-    """Batch read in the order of `ids` (None where missing), for DataLoaders."""
-    stmt = select(HypothesisRow).where(HypothesisRow.id.in_(ids))
-    found = {row.id: hypothesis_view(row) for row in (await session.execute(stmt)).scalars()}
+    """Batch read in the order of `ids` (None where missing), for DataLoaders (on the read
+    path: storage/reads.py)."""
+    rows = await read(session, _hypotheses_by_ids, ids)
+    found = {row.id: hypothesis_view(row) for row in rows}
     return [found.get(i) for i in ids]
+
+
+def _hypotheses_by_ids(connection: Connection, ids: Sequence[int]) -> list[Row[Any]]:
+    table = HypothesisRow.__table__
+    return list(connection.execute(select(table).where(table.c.id.in_(ids))))
 
 
 async def list_hypotheses(

@@ -226,6 +226,12 @@ def _strategies_by_ids(connection: Connection, ids: Sequence[int]) -> list[Any]:
     return list(connection.execute(select(STRATEGIES).where(STRATEGIES.c.id.in_(ids))))
 
 
+def _strategies_by_hypothesis_ids(connection: Connection, ids: Sequence[int]) -> list[Any]:
+    columns = STRATEGIES.c
+    stmt = select(STRATEGIES).where(columns.hypothesis_id.in_(ids)).order_by(columns.id)
+    return list(connection.execute(stmt))
+
+
 async def get_strategies_by_ids(
     session: AsyncSession, *, ids: Sequence[int]
 ) -> list[Strategy | None]:
@@ -238,13 +244,8 @@ async def get_strategies_by_ids(
 async def list_strategies_by_hypothesis_ids(
     session: AsyncSession, *, hypothesis_ids: Sequence[int]
 ) -> list[list[Strategy]]:
-    """Each hypothesis's strategies, oldest first, in one statement."""
-    stmt = (
-        select(StrategyRow)
-        .where(StrategyRow.hypothesis_id.in_(hypothesis_ids))
-        .order_by(StrategyRow.id)
-    )
+    """Each hypothesis's strategies, oldest first, in one statement (on the read path)."""
     grouped: dict[int, list[Strategy]] = {i: [] for i in hypothesis_ids}
-    for row in (await session.execute(stmt)).scalars():
+    for row in await read(session, _strategies_by_hypothesis_ids, hypothesis_ids):
         grouped[row.hypothesis_id].append(strategy_view(row))
     return [grouped[i] for i in hypothesis_ids]

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Row, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.agent_roster import get_trading_agent
@@ -37,6 +37,7 @@ from resolvers.validation import require_choice, require_positive, require_text
 from resolvers.views import Doc, View, from_row, to_payload
 from storage.base import utcnow
 from storage.outbox import append_event
+from storage.reads import read
 from storage.strategies import Strategy
 from storage.trades import Trade as TradeRow
 from storage.trading_agents import TradingAgent
@@ -99,7 +100,7 @@ class OpenTrade(Trade):
     ] = None
 
 
-def trade_view(row: TradeRow) -> Trade:
+def trade_view(row: TradeRow | Row[Any]) -> Trade:
     """The API's view of a trade row."""
     return from_row(Trade, row)
 
@@ -233,13 +234,19 @@ async def list_trades(
 async def list_trades_by_strategy_ids(
     session: AsyncSession, *, strategy_ids: Sequence[int]
 ) -> list[list[Trade]]:
-    """Each strategy's trades, oldest first, in one statement."""
-    stmt = select(TradeRow).where(TradeRow.strategy_id.in_(strategy_ids)).order_by(TradeRow.id)
+    """Each strategy's trades, oldest first, in one statement (on the read path:
+    storage/reads.py)."""
     grouped: dict[int, list[Trade]] = {i: [] for i in strategy_ids}
-    for row in (await session.execute(stmt)).scalars():
+    for row in await read(session, _trades_by_strategy_ids, strategy_ids):
         if row.strategy_id is not None:
             grouped[row.strategy_id].append(trade_view(row))
     return [grouped[i] for i in strategy_ids]
+
+
+def _trades_by_strategy_ids(connection: Connection, ids: Sequence[int]) -> list[Row[Any]]:
+    table = TradeRow.__table__
+    stmt = select(table).where(table.c.strategy_id.in_(ids)).order_by(table.c.id)
+    return list(connection.execute(stmt))
 
 
 async def list_agent_trades(
