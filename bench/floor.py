@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT))
 from bench.generated_vs_handwritten import seed_strategies  # noqa: E402
 from bench.position_app import FIRST, LAST  # noqa: E402
 from bench.wrk import BENCH_KEYS, KEYED, Scenario, require_wrk, run  # noqa: E402
-from tests.e2e.server import free_port, running_process, running_server  # noqa: E402
+from tests.e2e.server import free_port, running_process  # noqa: E402
 
 PAGE = 100
 HEALTH_BODY = b'{"status":"ok"}'
@@ -74,9 +74,13 @@ GRAPHQL_PAGE = (
     f"nodes {{ {STRATEGY_FIELDS} }} }} }}"
 )
 GRAPHQL_HEALTH = "{ health { status } }"
-# what the servers need beside the keys: the strategies they seed share one hypothesis, past
-# the default spawn window
+# Every server process imports this tree first, wherever the runner is started from (the
+# virtualenv's editable install may point at another checkout).
+TREE = {"PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+# what the Tradegraph servers need beside the keys: the strategies they seed share one
+# hypothesis, past the default spawn window
 SERVER_ENV = {
+    **TREE,
     **KEYED,
     "TRADEGRAPH_SPAWN_WINDOW_LIMIT": "1000",
     "TRADEGRAPH_SPAWN_PER_RUN": "1000",
@@ -255,20 +259,21 @@ def postgres_schema(base: str) -> Iterator[str]:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
-def _reference(stack: ExitStack, module: str, *args: str) -> str:
+def _start(stack: ExitStack, module: str, *args: str, env: dict[str, str] = TREE) -> str:
+    """`python -m <module> ... --port P` from this tree, healthy; its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", f"bench.{module}", "--port", str(port), *args]
-    return stack.enter_context(running_process(command, port, cwd=ROOT))
+    command = [sys.executable, "-m", module, *args, "--port", str(port)]
+    return stack.enter_context(running_process(command, port, env=env, cwd=ROOT))
 
 
 def _tradegraph(
     stack: ExitStack, data_dir: Path, demo_days: int, env: dict[str, str], *extra: str
 ) -> str:
-    base = stack.enter_context(
-        running_server(
-            data_dir, "--demo-days", str(demo_days), "--log-level", "error", *extra, env=env
-        )
-    )
+    """`tradegraph serve` with demo data, filled up to a full page of strategies."""
+    base = _start(
+        stack, "server.cli", "serve", "--data-dir", str(data_dir), "--demo-days", str(demo_days),
+        "--log-level", "error", *extra, env=env,
+    )  # fmt: skip
     with httpx.Client(base_url=base, timeout=60, headers=BENCH_KEYS) as client:
         seed_strategies(client)
     return base
@@ -292,24 +297,20 @@ def servers(
             data_dir = folder / "tradegraph"
             bases["tradegraph"] = _tradegraph(stack, data_dir, demo_days, env)
             db = str(data_dir / "tradegraph.db")
-            bases["fastapi"] = _reference(stack, "ref_fastapi")
-            bases["fastapi_sa"] = _reference(stack, "ref_fastapi_sa", "--db", db)
-            bases["sqlite"] = _reference(stack, "ref_sqlite", "--db", db)
-            port = free_port()
-            command = [
-                sys.executable, "-m", "bench.position_app", "serve", "--port", str(port),
-                "--data-dir", str(folder / "position"), "--no-demo", "--log-level", "error",
-            ]  # fmt: skip
-            bases["position"] = stack.enter_context(
-                running_process(command, port, env=env, cwd=ROOT)
-            )
+            bases["fastapi"] = _start(stack, "bench.ref_fastapi")
+            bases["fastapi_sa"] = _start(stack, "bench.ref_fastapi_sa", "--db", db)
+            bases["sqlite"] = _start(stack, "bench.ref_sqlite", "--db", db)
+            bases["position"] = _start(
+                stack, "bench.position_app", "serve", "--data-dir", str(folder / "position"),
+                "--no-demo", "--log-level", "error", env=env,
+            )  # fmt: skip
         if postgres:
             url = stack.enter_context(postgres_schema(postgres))
             pg_dir = folder / "tradegraph_pg"
             bases["tradegraph_pg"] = _tradegraph(
                 stack, pg_dir, demo_days, env, "--database-url", url
             )
-            bases["psycopg"] = _reference(stack, "ref_psycopg", "--db", url)
+            bases["psycopg"] = _start(stack, "bench.ref_psycopg", "--db", url)
         yield bases
 
 
