@@ -460,7 +460,7 @@ def _commit() -> str:
             ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
         ).stdout.strip()
 
-    dirty = " (modified)" if git("status", "--porcelain") else ""
+    dirty = " (modified)" if git("status", "--porcelain", "--untracked-files=no") else ""
     return git("rev-parse", "--short", "HEAD") + dirty
 
 
