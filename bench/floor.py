@@ -21,12 +21,15 @@ Needs wrk (apt-get install -y wrk). Starts, each on a free port:
 
 Before measuring it checks that each reference route answers the same bytes as Tradegraph's
 (`check_answers`, also run by tests/bench/test_floor_refs.py), that the pages hold 100 items
-and that the GraphQL answers carry data. Then every scenario runs under `wrk -t1 -c16` for
---seconds, in --rounds rounds; the order is reversed every other round and the members of a
-comparison run next to each other, so drift hits both alike. It prints each scenario's
-median and rounds, then the ratios issue 13 asks for with their goals (each ratio's spread
-over the rounds is the ratio of the pair within each round), as markdown tables ready for
-BENCHMARKS.md; --json FILE also writes them as JSON.
+and that the GraphQL answers carry data. The GraphQL page, `strategies(first: 100)`, selects
+`totalCount`, `pageInfo { hasNextPage endCursor }` and `nodes` with every field of the REST
+page's items; the small query is `{ health { status } }`; both are JSON POSTs.
+
+Then every scenario runs under `wrk -t1 -c16` for --seconds, in --rounds rounds; the order is
+reversed every other round and the members of a comparison run next to each other, so drift
+hits both alike. It prints each scenario's median and rounds, then the ratios issue 13 asks
+for (of the medians) with their goals and their spread (the pair's ratio within each round),
+as markdown tables ready for BENCHMARKS.md; --json FILE also writes them as JSON.
 
 Background jobs are off by default (`TRADEGRAPH_SCHEDULER=false`): they would take CPU from
 Tradegraph alone and rewrite rows (the agent's heartbeat) between the answer check and the
@@ -119,12 +122,13 @@ class Ratio:
     met: Callable[[float], bool] | None
 
 
-def _case(key: str, server: str, path: str, query: str | None = None) -> Case:
-    """A GET of `path`, or with `query` a GraphQL POST to it."""
-    request = f"POST {path} {query}" if query else f"GET {path}"
+def _case(
+    key: str, server: str, path: str, query: str | None = None, shown: str | None = None
+) -> Case:
+    """A GET of `path`, or with `query` a GraphQL POST to it (`shown` in tables, if given)."""
+    request = f"POST {path} {shown or query}" if query else f"GET {path}"
     body: dict[str, object] | None = {"query": query} if query else None
-    short = f"POST {path} {query[:24]}..." if query and len(query) > 24 else request
-    return Case(key, server, Scenario(f"{server} {short}", path, body), request)
+    return Case(key, server, Scenario(f"{server} {request}", path, body), request)
 
 
 SQLITE_CASES = (
@@ -137,7 +141,7 @@ SQLITE_CASES = (
     _case("tg_page", "tradegraph", PAGE_PATH),
     _case("sqlite_page", "sqlite", PAGE_PATH),
     _case("sa_page", "fastapi_sa", PAGE_PATH),
-    _case("tg_graphql_page", "tradegraph", "/graphql", GRAPHQL_PAGE),
+    _case("tg_graphql_page", "tradegraph", "/graphql", GRAPHQL_PAGE, f"strategies(first: {PAGE})"),
     _case("position_first", "position", FIRST),
     _case("position_last", "position", LAST),
 )
@@ -395,6 +399,7 @@ def summarize(
         case.key: {
             "server": case.server,
             "request": case.request,
+            "query": (case.scenario.json_body or {}).get("query"),
             "bytes": sizes.get(case.key),
             "rounds": [round(v, 1) for v in rates[case.key]],
             "median": round(statistics.median(rates[case.key]), 1),
