@@ -34,7 +34,7 @@ from bench.refkit import (
     DEFAULT_PAGE,
     MAX_PAGE,
     decode_cursor,
-    encode_cursor,
+    page_answer,
     parse_args,
     serve,
     sqlite_path,
@@ -139,12 +139,7 @@ def create_app(db: str) -> FastAPI:
             }
             for s in rows[:limit]
         ]
-        more = len(rows) > limit
-        return {
-            "items": items,
-            "total": total,
-            "next_cursor": encode_cursor(rows[limit - 1].id) if more else None,
-        }
+        return page_answer(items, total or 0, more=len(rows) > limit)
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

@@ -33,25 +33,25 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench.refkit import arg_parser, decode_cursor, encode_cursor, page_limit, serve
+from bench.refkit import (
+    AGENT_COLUMNS,
+    COUNT_SQL,
+    agent_sql,
+    arg_parser,
+    json_response,
+    page_answer,
+    page_request,
+    page_sql,
+    serve,
+)
 
-AGENT = (
-    "SELECT id, name, status, phase, market_mode, last_heartbeat FROM trading_agents WHERE id = %s"
-)
-COUNT = "SELECT count(*) FROM strategies"
-PAGE = (
-    "SELECT id, hypothesis_id, name, family, symbol, timeframe, params, stage, status, source,"
-    " created_at, updated_at FROM strategies WHERE id > %s ORDER BY id LIMIT %s"
-)
+AGENT = agent_sql("%s")
+PAGE = page_sql("%s")
 
 
 def conninfo(db: str) -> str:
     """A libpq URL from Tradegraph's SQLAlchemy one (`postgresql+psycopg://`) or a plain one."""
     return db.replace("postgresql+psycopg://", "postgresql://", 1)
-
-
-def json(content: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(content), status, media_type="application/json")
 
 
 def create_app(db: str, pool_size: int = 10) -> Starlette:
@@ -67,31 +67,20 @@ def create_app(db: str, pool_size: int = 10) -> Starlette:
 
     async def get_agent(request: Request) -> Response:
         async with connection() as conn:
-            cur = await conn.execute(AGENT, (request.path_params["id"],))
-            row = await cur.fetchone()
+            row = await (await conn.execute(AGENT, (request.path_params["id"],))).fetchone()
         if row is None:
-            return json({"detail": "not found"}, 404)
-        id_, name, status, phase, market_mode, heartbeat = row
-        return json(
-            {
-                "id": id_,
-                "name": name,
-                "status": status,
-                "phase": phase,
-                "market_mode": market_mode,
-                "last_heartbeat": heartbeat,
-            }
-        )
+            return json_response({"detail": "not found"}, 404)
+        return json_response(dict(zip(AGENT_COLUMNS, row, strict=True)))
 
     async def list_strategies(request: Request) -> Response:
-        limit = page_limit(request.query_params.get("limit"))
-        cursor = request.query_params.get("cursor")
-        after = 0 if cursor is None else decode_cursor(cursor)
-        if limit is None or after is None:
-            return json({"detail": "invalid limit or cursor"}, 422)
+        asked = page_request(request)
+        if asked is None:
+            return json_response({"detail": "invalid limit or cursor"}, 422)
+        limit, after = asked
         async with connection() as conn:
-            count = await (await conn.execute(COUNT)).fetchone()
+            count = await (await conn.execute(COUNT_SQL)).fetchone()
             rows = await (await conn.execute(PAGE, (after, limit + 1))).fetchall()
+        # a dict display per row: zipping with STRATEGY_COLUMNS took 2.5x as long
         items = [
             {
                 "id": r[0],
@@ -109,17 +98,11 @@ def create_app(db: str, pool_size: int = 10) -> Starlette:
             }
             for r in rows[:limit]
         ]
-        more = len(rows) > limit
-        return json(
-            {
-                "items": items,
-                "total": count[0] if count else 0,
-                "next_cursor": encode_cursor(items[-1]["id"]) if more else None,
-            }
-        )
+        total = count[0] if count else 0
+        return json_response(page_answer(items, total, more=len(rows) > limit))
 
     async def health(_request: Request) -> Response:
-        return json({"status": "ok"})
+        return json_response({"status": "ok"})
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -1,5 +1,5 @@
 """What the reference apps (bench/ref_*.py) share: the uvicorn settings of `tradegraph serve`,
-their command line, and the page envelope's cursor.
+their command line, the columns they read, and the page envelope (limit, cursor, answer).
 
 The database reference apps (ref_fastapi_sa, ref_sqlite, ref_psycopg) answer two reads, with
 the same JSON bytes as Tradegraph's routes (tests/bench/test_floor_refs.py compares them):
@@ -36,13 +36,35 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 import uvicorn
+from starlette.requests import Request
+from starlette.responses import Response
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 HOST = "127.0.0.1"  # FORVEN_BIND_HOST's default
 SHUTDOWN_GRACE = 10  # TRADEGRAPH_SHUTDOWN_GRACE's default, in whole seconds as cli.py passes it
 DEFAULT_PAGE = 50  # resolvers/pagination.py: the page size when `limit` is absent
 MAX_PAGE = 500  # the catalog's `le=500` on `limit`
+AGENT_COLUMNS = ("id", "name", "status", "phase", "market_mode", "last_heartbeat")
+STRATEGY_COLUMNS = (
+    "id", "hypothesis_id", "name", "family", "symbol", "timeframe", "params", "stage", "status",
+    "source", "created_at", "updated_at",
+)  # fmt: skip
+COUNT_SQL = "SELECT count(*) FROM strategies"
+
+
+def agent_sql(mark: str) -> str:
+    """The one-row read, with the driver's parameter mark (`?`, `%s`)."""
+    return f"SELECT {', '.join(AGENT_COLUMNS)} FROM trading_agents WHERE id = {mark}"
+
+
+def page_sql(mark: str) -> str:
+    """A page of strategies after an id, `LIMIT` the page size plus one (is there more?)."""
+    return (
+        f"SELECT {', '.join(STRATEGY_COLUMNS)} FROM strategies WHERE id > {mark}"
+        f" ORDER BY id LIMIT {mark}"
+    )
 
 
 def uvicorn_config(app: Any, *, port: int, log_level: str) -> uvicorn.Config:
@@ -103,6 +125,25 @@ def decode_cursor(cursor: str) -> int | None:
         return int(text[3:]) if text.startswith("v1:") else None
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+
+
+def page_request(request: Request) -> tuple[int, int] | None:
+    """(limit, id after the cursor) of a page request, or None when either is invalid."""
+    limit = page_limit(request.query_params.get("limit"))
+    cursor = request.query_params.get("cursor")
+    after = 0 if cursor is None else decode_cursor(cursor)
+    return None if limit is None or after is None else (limit, after)
+
+
+def page_answer(items: list[dict[str, Any]], total: int, *, more: bool) -> dict[str, Any]:
+    """Tradegraph's page envelope: the cursor of the last item when more follow."""
+    cursor = encode_cursor(items[-1]["id"]) if more else None
+    return {"items": items, "total": total, "next_cursor": cursor}
+
+
+def json_response(content: Any, status: int = 200) -> Response:
+    """orjson bytes, as Tradegraph's routes answer (rest_compat/runtime.py `respond`)."""
+    return Response(orjson.dumps(content), status, media_type="application/json")
 
 
 def page_limit(value: str | None) -> int | None:
