@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/e2e/audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: serve test lint typecheck codegen-check pytest bench clean hooks graphiql-assets
+.PHONY: serve test lint typecheck codegen-check pytest bench bench-floor clean hooks graphiql-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ pytest: $(STAMP) $(AUDIT_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/graphql_vs_rest.py
 	$(BIN)/python bench/generated_vs_handwritten.py
+
+# Issue 13's per-request floor against the reference apps of bench/ (about 5 minutes; 7 with
+# PostgreSQL): make bench-floor FLOOR_ARGS="--postgres postgresql://postgres@127.0.0.1/test"
+FLOOR_ARGS ?=
+bench-floor: $(STAMP)
+	$(BIN)/python bench/floor.py $(FLOOR_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AUDIT)/node_modules

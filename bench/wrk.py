@@ -49,9 +49,11 @@ def _script(body: dict[str, object], folder: Path) -> Path:
     return script
 
 
-def run(base: str, scenario: Scenario, *, seconds: float, connections: int) -> float:
+def run(
+    base: str, scenario: Scenario, *, seconds: float, connections: int, threads: int = 1
+) -> float:
     """Requests per second; raises if any response was not 2xx."""
-    command = [require_wrk(), "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
+    command = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s"]
     for header, value in BENCH_KEYS.items():
         command += ["-H", f"{header}: {value}"]
     with tempfile.TemporaryDirectory() as tmp:
