@@ -78,11 +78,11 @@ export interface Backtest {
   status: "completed" | "failed";
   agent_id: string | null;
   /** the StrategySpec it ran, every default filled in */
-  spec: unknown;
+  spec: Record<string, unknown>;
   /** the dataset it ran on, every default filled in */
-  dataset: unknown;
+  dataset: Record<string, unknown>;
   /** metrics: net_pnl, return_pct, max_drawdown, ... */
-  result: unknown;
+  result: Record<string, unknown>;
   /** [{rule, value, limit, passed}] */
   gates: unknown;
   /** completed, and every gate passed */
@@ -121,10 +121,10 @@ export interface ConfigVersion {
   change: "initial" | "watchlist" | "config" | "spawn";
   params_summary: string;
   /** the whole configuration of this version */
-  params: unknown;
+  params: Record<string, unknown>;
   run_period: RunPeriod;
   /** trades, net pnl, return and drawdown of its run once superseded; null while active */
-  outcome: unknown | null;
+  outcome: Record<string, unknown> | null;
   active: boolean;
   created_at: string;
 }
@@ -273,7 +273,7 @@ export interface JournalEntry {
   ts: string;
   kind: JournalEntryKind;
   message: string;
-  data: unknown;
+  data: Record<string, unknown>;
 }
 
 /** A page of an agent's journal. */
@@ -309,7 +309,7 @@ export interface LiveEvent {
   symbol: string;
   strategy_id: number | null;
   /** tick {price, bid, ask}; fill {trade_id, session_id, kind, side, size, price, fee}; indicator {bar_ts, position, values}; regime {bar_ts, previous, current} */
-  data: unknown;
+  data: Record<string, unknown>;
 }
 
 /** One risk objective (a ceiling) and the room left under it. */
@@ -401,7 +401,7 @@ export interface PaperSession {
 export interface Preset {
   name: string;
   family: string;
-  params: unknown;
+  params: Record<string, number>;
   description: string;
   suited_for: string;
 }
@@ -515,7 +515,7 @@ export interface Strategy {
   family: string;
   symbol: string;
   timeframe: string;
-  params: unknown;
+  params: Record<string, unknown>;
   stage: Stage;
   status: string;
   source: string;
@@ -687,10 +687,25 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** A refusal's message and the facts it names: open, since each error code names its own. */
+export interface ErrorDetails {
+  message: string;
+  /** the input the refusal is about */
+  field?: string;
+  [key: string]: unknown;
+}
+
+/** One input the request validation refused: where (body, query or path, then the key). */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
 /** The error body every REST route answers with: `{"code": ..., "detail": ...}`. */
 export interface ApiError {
   code: string;
-  detail: unknown;
+  detail: string | ErrorDetails | ValidationIssue[];
 }
 
 /** Every HTTP route by `METHOD /path`: its inputs (path, query, body) and its body. */
