@@ -138,7 +138,10 @@ def wire(hint: Any, where: str, *, data: bool = False, inputs: bool = False) -> 
         return Wire(name, nullable, graphql_json=True, objects=(hint,))
     scalar = SCALARS.get(hint) or SCALARS.get(origin)
     if scalar is None:
-        raise TypeError(f"{where}: {hint!r} is not a type the surfaces can describe")
+        raise TypeError(
+            f"{where}: {hint!r} is not a type the surfaces can describe (untyped JSON such as "
+            "`dict` or `Any` needs a TypedDict, `dict[str, X]` or JSONOf(...))"
+        )
     return Wire(scalar, nullable)
 
 
@@ -182,8 +185,6 @@ SCALARS: dict[Any, str] = {
     str: "str",
     bool: "bool",
     datetime: "datetime",
-    dict: "json",
-    Any: "json",
 }
 
 

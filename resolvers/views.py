@@ -14,8 +14,8 @@ Type hints say everything else:
   `Annotated[dict[str, Any], JSONOf(SomeDataclass)]` for the `asdict` form of a dataclass kept
   in a JSON column. REST, OpenAPI and TypeScript describe them; GraphQL answers them with its
   JSON scalar (it has no maps or unions of scalars, and a JSON field that became an object type
-  would need a selection set that no existing query has). `JSON` is any JSON value, described
-  nowhere.
+  would need a selection set that no existing query has). Untyped JSON (`dict`, `Any`) cannot
+  be described and is refused by codegen.
 - `Annotated[str, SOME_CHOICES]` is an enum (`Choices`: its name and values);
   `Annotated[str, OneOf(values)]` an inline one (a String in GraphQL).
 - A plain string in `Annotated[...]` is the field's description; `Doc(...)` also says where a
@@ -37,8 +37,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import orjson
-
-JSON = dict[str, Any]  # any JSON object; the surfaces type it as an open JSON value
 
 
 @dataclass(frozen=True, slots=True)
