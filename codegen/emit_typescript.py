@@ -99,6 +99,8 @@ def _field(field: Field, known: frozenset[str], where: str) -> list[str]:
 
 
 def _interface(shape: Shape, known: frozenset[str]) -> list[str]:
+    if shape.closed and not shape.fields:  # the empty object (an interface `{}` takes any)
+        return [*_doc(shape.description), f"export type {shape.name} = Record<string, never>;", ""]
     lines = [*_doc(shape.description), f"export interface {shape.name} {{"]
     for field in shape.fields:
         lines += _field(field, known, shape.name)

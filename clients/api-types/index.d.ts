@@ -467,8 +467,7 @@ export interface JournalFill {
 }
 
 /** An entry that carries no data (notes): an empty object. */
-export interface JournalNote {
-}
+export type JournalNote = Record<string, never>;
 
 /** A page of an agent's journal. */
 export interface JournalPage {

@@ -166,6 +166,7 @@ class TestTypescript:
         assert "  score: number | boolean | null;" in index
         assert "  series: (number | null)[];" in index
         assert "  window: Window | Flat;" in index
+        assert "export type Flat = Record<string, never>;" in index  # `{}` would take anything
         assert "export interface WindowInput {\n  bars?: number;\n  step?: number;\n}" in index
         assert "      params?: Record<string, number>;\n      window?: WindowInput;" in index
         assert "  detail: string | ErrorDetails | ValidationIssue[];" in index

@@ -15,8 +15,7 @@ export interface Agent {
 }
 
 /** No window. */
-export interface Flat {
-}
+export type Flat = Record<string, never>;
 
 /** A strategy and its pipeline stage. */
 export interface Strategy {
