@@ -399,18 +399,18 @@ export interface IndicatorParam {
 
 /** block and skip: an order a layer refused (the /risk/blocks row and what was ordered). */
 export interface JournalBlock {
-  /** ISO 8601 */
-  ts: string;
-  layer: RiskBlockLayer;
-  rule: string;
-  reason: string;
   order_ref: string;
-  code: string;
   symbol: string;
   side: TradeSide;
   size: number;
   intent: AgentOrderIntent;
   phase: Phase;
+  /** ISO 8601 */
+  ts: string;
+  layer: RiskBlockLayer;
+  rule: string;
+  reason: string;
+  code: string;
 }
 
 /** config: a new config version became active. */

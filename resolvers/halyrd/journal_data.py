@@ -44,8 +44,8 @@ class JournalDecision(TypedDict):
     reference_mid: float
 
 
-class JournalFill(TypedDict):
-    """fill: an order filled on the paper (or signed live) venue."""
+class OrderFacts(TypedDict):
+    """What was ordered (orders.py's ORDER_KEYS), in a fill's and a refusal's data."""
 
     order_ref: str
     symbol: str
@@ -53,26 +53,25 @@ class JournalFill(TypedDict):
     size: float
     intent: Annotated[str, ORDER_INTENT]
     phase: Annotated[str, PHASE]
+
+
+class JournalFill(OrderFacts):
+    """fill: an order filled on the paper (or signed live) venue."""
+
     price: float
     fee: float
     tx_hash: Annotated[str | None, "the signed transaction, live only"]
     trade_ids: Annotated[list[int], "the trades it opened, grew, reduced or closed"]
 
 
-class JournalBlock(TypedDict):
+class JournalBlock(OrderFacts):
     """block and skip: an order a layer refused (the /risk/blocks row and what was ordered)."""
 
     ts: Annotated[str, "ISO 8601"]
     layer: Annotated[str, RISK_LAYER]
     rule: str
     reason: str
-    order_ref: str
     code: str
-    symbol: str
-    side: Annotated[str, TRADE_SIDE]
-    size: float
-    intent: Annotated[str, ORDER_INTENT]
-    phase: Annotated[str, PHASE]
 
 
 class JournalStatus(TypedDict):
