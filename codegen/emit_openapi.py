@@ -1,4 +1,13 @@
-"""OpenAPI 3.1 from the route catalog: every HTTP route (WebSockets have no OpenAPI form)."""
+"""OpenAPI 3.1 from the route catalog: every HTTP route (WebSockets have no OpenAPI form).
+
+Every value has a schema: a union of scalars is a `type` list (anyOf when a member has more
+than its type), a union of objects `anyOf` (a value need not prove it matches one only: the
+per-kind shapes of a journal entry may overlap), `dict[str, X]` an object with typed
+`additionalProperties`. Response objects stay open to keys added later; input objects are
+closed (the server refuses unknown keys). The error envelope's `detail` is a message, an
+object of what the refusal names (the one open object: its description says why), or the list
+of validation errors.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from codegen.model import Param, Route, Shape
+from codegen.model import Param, Route, Shape, list_item, map_value, union_members
 
 Schema = dict[str, Any]
 Enums = Mapping[str, tuple[str, ...]]
@@ -20,6 +29,7 @@ SCALAR_SCHEMAS: dict[str, Schema] = {
     "bool": {"type": "boolean"},
     "datetime": {"type": "string", "format": "date-time"},
     "json": {},
+    "null": {"type": "null"},
 }
 ERROR_TEXT = {
     400: "malformed request",
@@ -42,10 +52,58 @@ SECURITY_SCHEMES: Schema = {
     "BearerKey": {"type": "http", "scheme": "bearer", "description": "the same API key"},
     "OperatorKey": {"type": "apiKey", "in": "header", "name": "x-operator-key"},
 }
+# the one open object: each error code names its own facts (an id, a limit, the failing gates
+# of NOT_READY...), so their values are any JSON; `true` rather than a recursive "any JSON"
+# schema, which generators such as openapi-python-client cannot parse
+ERROR_DETAILS: Schema = {
+    "type": "object",
+    "description": (
+        "A refusal's message and the facts it names: open, since each error code names its "
+        "own (an id, a limit, NOT_READY's failing gates...)."
+    ),
+    "properties": {
+        "message": {"type": "string"},
+        "field": {"type": "string", "description": "the input the refusal is about"},
+    },
+    "required": ["message"],
+    "additionalProperties": True,
+}
+VALIDATION_ISSUE: Schema = {
+    "type": "object",
+    "description": "One input the request validation refused.",
+    "properties": {
+        "loc": {
+            "type": "array",
+            "items": {"type": ["string", "integer"]},
+            "description": "where: body, query or path, then the key or index",
+        },
+        "msg": {"type": "string"},
+        "type": {"type": "string"},
+    },
+    "required": ["loc", "msg", "type"],
+}
 ERROR_SCHEMA: Schema = {
     "type": "object",
-    "properties": {"code": {"type": "string"}, "detail": {}},
+    "properties": {
+        "code": {"type": "string"},
+        "detail": {
+            "description": (
+                "a message; or, for a refusal naming facts, an object with the message and "
+                "them; or the validation errors"
+            ),
+            "anyOf": [
+                {"type": "string"},
+                {"$ref": "#/components/schemas/ErrorDetails"},
+                {"type": "array", "items": {"$ref": "#/components/schemas/ValidationIssue"}},
+            ],
+        },
+    },
     "required": ["code", "detail"],
+}
+BUILT_IN: dict[str, Schema] = {
+    "Error": ERROR_SCHEMA,
+    "ErrorDetails": ERROR_DETAILS,
+    "ValidationIssue": VALIDATION_ISSUE,
 }
 
 
@@ -74,9 +132,18 @@ def error_statuses(route: Route) -> list[int]:
 
 
 def type_schema(kind: str, known: frozenset[str], where: str) -> Schema:
-    """The schema of a catalog type name: scalar, enum, shape, or list[...] of one."""
-    if kind.startswith("list[") and kind.endswith("]"):
-        return {"type": "array", "items": type_schema(kind[5:-1], known, where)}
+    """The schema of a catalog type name: scalar, enum, shape, `list[X]`, `dict[str, X]`, or
+    a union `A | B` of them."""
+    members = union_members(kind)
+    if len(members) > 1:
+        schemas = [type_schema(m, known, where) for m in members]
+        if all(set(s) == {"type"} and isinstance(s["type"], str) for s in schemas):
+            return {"type": [s["type"] for s in schemas]}
+        return {"anyOf": schemas}
+    if (item := list_item(kind)) is not None:
+        return {"type": "array", "items": type_schema(item, known, where)}
+    if (value := map_value(kind)) is not None:
+        return {"type": "object", "additionalProperties": type_schema(value, known, where)}
     if kind in SCALAR_SCHEMAS:
         return dict(SCALAR_SCHEMAS[kind])
     if kind in known:
@@ -99,6 +166,10 @@ def value_schema(
         if "enum" in schema:
             schema["enum"] = [*schema["enum"], None]
         return schema
+    if isinstance(schema.get("type"), list) and set(schema) == {"type"}:
+        return {"type": [*schema["type"], "null"]}
+    if "anyOf" in schema:
+        return {"anyOf": [*schema["anyOf"], {"type": "null"}]}
     return {"anyOf": [schema, {"type": "null"}]}
 
 
@@ -108,7 +179,7 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 def _param_schema(
     param: Param, known: frozenset[str], where: str, *, nullable: bool = False
 ) -> Schema:
-    schema = value_schema(param.type, param.enum, nullable, known, f"{where} {param.name}")
+    schema = value_schema(param.wire_type, param.enum, nullable, known, f"{where} {param.name}")
     if param.type == "int" and not param.enum:
         # every integer input is stored as a 64-bit column; larger ones are refused with 422
         schema.setdefault("minimum", INT64_MIN)
@@ -222,12 +293,12 @@ def _schemas(routes: Sequence[Route], shapes: Sequence[Shape], enums: Enums) -> 
     pages = {
         s for r in routes if is_http(r) and r.response.kind == "page" and (s := r.response.shape)
     }
-    wanted = ["Error", *enums, *(s.name for s in shapes), *(f"{p}Page" for p in pages)]
+    wanted = [*BUILT_IN, *enums, *(s.name for s in shapes), *(f"{p}Page" for p in pages)]
     if len(set(wanted)) != len(wanted):
         raise ValueError(
             f"schema names collide: {sorted({n for n in wanted if wanted.count(n) > 1})}"
         )
-    out: Schema = {"Error": ERROR_SCHEMA}
+    out: Schema = dict(BUILT_IN)
     for name, values in enums.items():
         out[name] = {"type": "string", "enum": list(values)}
     for shape in shapes:
@@ -238,7 +309,10 @@ def _schemas(routes: Sequence[Route], shapes: Sequence[Shape], enums: Enums) -> 
         for f in shape.fields:
             if f.description:
                 props[f.name]["description"] = f.description
-        schema: Schema = {"type": "object", "properties": props, "required": list(props)}
+        required = [f.name for f in shape.fields if not f.optional]
+        schema: Schema = {"type": "object", "properties": props, "required": required}
+        if shape.closed:
+            schema["additionalProperties"] = False
         if shape.description:
             schema["description"] = shape.description
         out[shape.name] = schema

@@ -77,10 +77,11 @@ def _value(field: Field, shapes: Mapping[str, Shape], expr: str, viewed: Views) 
 
 def render_serializers(shapes: Sequence[Shape], viewed: Views = NO_VIEWS) -> str:
     """One function per shape not described by a view (views need none: orjson encodes
-    them), turning a resolver result into the documented JSON object."""
+    them, and JSON data shapes describe values that are JSON already), turning a resolver
+    result into the documented JSON object."""
     by_name = {s.name: s for s in shapes}
     lines = [HEADER, '"""Serializers: resolver results -> documented snake_case JSON."""', ""]
-    written = [shape for shape in shapes if shape.name not in viewed]
+    written = [shape for shape in shapes if shape.name not in viewed and shape.graphql]
     lines += ["from __future__ import annotations", ""]
     lines += ["from typing import Any", ""] if written else []
     for shape in written:

@@ -92,6 +92,9 @@ class _Module:
 
     def annotation(self, field: ViewField) -> str:
         wire = field.wire
+        if wire.graphql_json:  # JSON data (codegen/views.py): GraphQL answers it as JSON
+            self.json = True
+            return "JSON | None" if wire.nullable else "JSON"
         inner = wire.type[5:-1] if wire.listed else wire.type
         if field.name == "id" and inner in ("int", "str"):
             base = "strawberry.ID"

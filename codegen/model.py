@@ -15,8 +15,32 @@ State = Literal["implemented", "planned", "transport"]
 Source = Literal["path", "query", "body"]
 Kind = Literal["one", "list", "page", "none"]
 
-# scalar type names understood by every emitter
-SCALARS = ("int", "float", "str", "bool", "datetime", "json")
+# scalar type names understood by every emitter; `null` only as a union member (`float | null`
+# inside a list or map; a field's own null is `nullable`); `json` is any JSON value, described
+# nowhere, which tests/rest_compat/test_openapi_types.py refuses in the served document
+SCALARS = ("int", "float", "str", "bool", "datetime", "json", "null")
+
+
+def union_members(kind: str) -> list[str]:
+    """The members of a type union `A | B` (one member for anything else), split at the top
+    level only: `list[float | bool]` is one member."""
+    members, depth, start = [], 0, 0
+    for i, char in enumerate(kind):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            members.append(kind[start:i].strip())
+            start = i + 1
+    return [*members, kind[start:].strip()]
+
+
+def list_item(kind: str) -> str | None:
+    """`X` of `list[X]`, else None."""
+    return kind[5:-1] if kind.startswith("list[") and kind.endswith("]") else None
+
+
+def map_value(kind: str) -> str | None:
+    """`X` of `dict[str, X]` (a JSON object with any keys, each value an X), else None."""
+    return kind[10:-1] if kind.startswith("dict[str, ") and kind.endswith("]") else None
 
 
 @dataclass(frozen=True)
@@ -34,10 +58,24 @@ class Param:
     min_length: int | None = None  # strings
     minimum: int | None = None  # numbers
     maximum: int | None = None
+    # what a `json` value holds: in the catalog a type hint (a view, dataclass or TypedDict,
+    # `list[str]`, `dict[str, float]`); codegen/shapes.py resolves it to a type string naming
+    # the object's input form. The handler still takes any JSON for it and the resolver checks
+    # it (so its coded 422s stay); OpenAPI and TypeScript describe it.
+    schema: Any = None
 
     @property
     def keyword(self) -> str:
         return self.arg or self.name
+
+    @property
+    def wire_type(self) -> str:
+        """The type OpenAPI and TypeScript describe: the resolved `schema`, else `type`."""
+        if self.schema is None:
+            return self.type
+        if not isinstance(self.schema, str):
+            raise ValueError(f"param {self.name}: schema {self.schema!r} is not resolved yet")
+        return self.schema
 
 
 @dataclass(frozen=True)
@@ -50,6 +88,7 @@ class Field:
     attr: str | None = None  # attribute on the resolver's result when it differs
     enum: tuple[str, ...] = ()
     description: str = ""
+    optional: bool = False  # may be left out (an input object's fields)
 
     @property
     def source_attr(self) -> str:
@@ -63,6 +102,10 @@ class Shape:
     name: str
     fields: tuple[Field, ...]
     description: str = ""
+    closed: bool = False  # other keys are refused (input objects)
+    # False: plain JSON data (a TypedDict, a stored dataclass, an input object), which GraphQL
+    # answers as its JSON scalar; True: a view, a GraphQL object type of its own
+    graphql: bool = True
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,14 @@ adds the route-specific ones (502 force-close, 409 transition, 403 shutdown, ...
 global (the rate limiter) and is listed on no route.
 
 - Forven: 401 for routes behind a key (missing or wrong), 503 on operator routes (operator key
-  unconfigured), 404 when the path names a resource, 422 when the route takes params or a body
+  unconfigured), 404 when the path names a resource (and 400: a path parameter holding an
+  encoded `.`, `/` or `\\`, or only `.` or `..`, is refused before routing with
+  NON_CANONICAL_PATH, rest_compat/paths.py), 422 when the route takes params or a body
   or is implemented (generated handlers refuse unknown query parameters: 422
   UNKNOWN_PARAMETER; on GET the cache-buster `_` that browser libraries such as jQuery append,
   `?_=<timestamp>`, is accepted and ignored), 501 while a route is planned.
-- Halyrd: the same 401, 404, 422 and 501 rules (every route takes a key once the server is not
-  an open loopback one), but no 503: the seed's error table has none. Its hand-written
+- Halyrd: the same 401, 400/404, 422 and 501 rules (every route takes a key once the server
+  is not an open loopback one), but no 503: the seed's error table has none. Its hand-written
   transport routes (health, WebSocket) document no error statuses.
 
 Auth defaults to "operator" on Forven (codegen/catalog/forven_system.py says why) and on Halyrd
@@ -105,7 +107,7 @@ def _statuses(
     if auth == "operator" and api == "forven":
         statuses.add(503)
     if any(p.source == "path" for p in params):
-        statuses.add(404)
+        statuses.update((400, 404))
     if params or body or state == "implemented":
         statuses.add(422)  # implemented routes also refuse unknown query parameters
     if state == "planned":

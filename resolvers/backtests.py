@@ -31,7 +31,7 @@ import asyncio
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -46,7 +46,7 @@ from resolvers.quant import metrics
 from resolvers.quant.market import generate_candles
 from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
 from resolvers.quant.strategies import FAMILIES
-from resolvers.views import Doc, OneOf, View, from_row
+from resolvers.views import Doc, JSONOf, OneOf, View, from_row
 from storage.base import utcnow
 from storage.halyrd import Backtest
 
@@ -54,7 +54,58 @@ DEFAULT_BARS = 2_000
 MAX_BARS = 200_000
 FEE_RATE = 0.001  # 10 bps of notional per fill
 SLIPPAGE_BPS = 5.0
-DATASET_KEYS = ("kind", "symbol", "seed", "bars", "interval_seconds", "start")
+GATE_RULES = ("max_drawdown", "daily_loss", "max_trade_pct", "max_gross_exposure", "trade_floor")
+
+
+class Dataset(TypedDict):
+    """The market a backtest replays: a seeded synthetic series (the agents' market when the
+    symbol, seed and start are theirs)."""
+
+    kind: Annotated[Literal["synthetic"], "the only kind so far"]
+    symbol: str
+    seed: int
+    bars: Annotated[int, f"how many bars, 2 to {MAX_BARS:,}"]
+    interval_seconds: int
+    start: Annotated[str, "the first bar's time, ISO 8601"]
+
+
+DATASET_KEYS = tuple(Dataset.__annotations__)
+
+
+class BacktestMetrics(TypedDict):
+    """A completed backtest's figures (returns in percent, drawdowns and exposures as
+    fractions)."""
+
+    net_pnl: float
+    return_pct: float
+    max_drawdown: float
+    worst_daily_loss: Annotated[float, "against each UTC day's opening equity"]
+    trades: Annotated[int, "closed round trips"]
+    open_trades: int
+    win_rate: Annotated[float | None, "null without closed trades"]
+    exposure: Annotated[float, "fraction of bars in a position"]
+    max_trade_pct: float
+    max_gross_exposure: float
+    fees: float
+    final_equity: float
+    bars: int
+    starting_capital: float
+
+
+class BacktestFailure(TypedDict):
+    """A failed backtest's result: why the numbers made no sense."""
+
+    error: str
+    starting_capital: float
+
+
+class BacktestGate(TypedDict):
+    """One of the agent's objectives held against the backtest."""
+
+    rule: Annotated[str, OneOf(GATE_RULES)]
+    value: float
+    limit: float
+    passed: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +118,14 @@ class BacktestView(View):
     id: int
     status: Annotated[str, OneOf(("completed", "failed"))]
     agent_id: Annotated[str | None, Doc(source="trading_agent_id")]
-    spec: Annotated[dict[str, Any], "the StrategySpec it ran, every default filled in"]
-    dataset: Annotated[dict[str, Any], "the dataset it ran on, every default filled in"]
-    result: Annotated[dict[str, Any], "metrics: net_pnl, return_pct, max_drawdown, ..."]
-    gates: Annotated[Any, "[{rule, value, limit, passed}]"]
+    spec: Annotated[
+        dict[str, Any], JSONOf(StrategySpec), "the StrategySpec it ran, every default filled in"
+    ]
+    dataset: Annotated[Dataset, "the dataset it ran on, every default filled in"]
+    result: Annotated[
+        BacktestMetrics | BacktestFailure, "its metrics, or (failed) the error and the capital"
+    ]
+    gates: Annotated[list[BacktestGate], "each objective with value, limit and passed"]
     passed: Annotated[bool, "completed, and every gate passed"]
     created_at: datetime
     finished_at: datetime | None
@@ -116,7 +171,7 @@ def _start(value: Any) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _dataset(raw: Any, spec: StrategySpec, symbol: str) -> dict[str, Any]:
+def _dataset(raw: Any, spec: StrategySpec, symbol: str) -> Dataset:
     """The dataset with defaults filled in, checked."""
     raw = {} if raw is None else raw
     if not isinstance(raw, Mapping):
@@ -145,7 +200,7 @@ def _dataset(raw: Any, spec: StrategySpec, symbol: str) -> dict[str, Any]:
     }
 
 
-def run_backtest(spec: StrategySpec, dataset: dict[str, Any], capital: float) -> dict[str, Any]:
+def run_backtest(spec: StrategySpec, dataset: Dataset, capital: float) -> BacktestMetrics:
     """The backtest's metrics (synchronous numpy; ValueError when the numbers make no sense)."""
     candles = generate_candles(
         symbol=dataset["symbol"],
@@ -186,6 +241,7 @@ def run_backtest(spec: StrategySpec, dataset: dict[str, Any], capital: float) ->
         "fees": float(sum(t.fees for t in trades)),
         "final_equity": float(equity[-1]),
         "bars": len(candles),
+        "starting_capital": capital,
     }
 
 
@@ -219,7 +275,7 @@ def _open_size(trades: list[SimTrade], bars: int) -> npt.NDArray[np.float64]:
     return np.asarray(np.cumsum(held)[:bars], dtype=np.float64)
 
 
-def evaluate_gates(result: Mapping[str, Any], config: AgentConfig) -> list[dict[str, Any]]:
+def evaluate_gates(result: BacktestMetrics, config: AgentConfig) -> list[BacktestGate]:
     """Each objective as {rule, value, limit, passed}."""
     limits = asdict(config.risk)
     values = {
@@ -228,7 +284,7 @@ def evaluate_gates(result: Mapping[str, Any], config: AgentConfig) -> list[dict[
         "max_trade_pct": result["max_trade_pct"],
         "max_gross_exposure": result["max_gross_exposure"],
     }
-    gates = [
+    gates: list[BacktestGate] = [
         {
             "rule": rule,
             "value": value,
@@ -288,10 +344,10 @@ async def record_backtest(
         capital = parse_config({"starting_capital": starting_capital}).starting_capital
     data = _dataset(dataset, strategy, config.watchlist[0])
     created = utcnow()
+    result: BacktestMetrics | BacktestFailure
     try:
-        result = await asyncio.to_thread(run_backtest, strategy, data, capital)
-        status, gates = "completed", evaluate_gates(result, config)
-        result["starting_capital"] = capital
+        metrics = await asyncio.to_thread(run_backtest, strategy, data, capital)
+        status, gates, result = "completed", evaluate_gates(metrics, config), metrics
     except ValueError as exc:
         status, gates, result = "failed", [], {"error": str(exc), "starting_capital": capital}
     row = Backtest(

@@ -193,7 +193,10 @@ def _requested_ids(strategy_ids: Any) -> list[int]:
             "strategy_ids must be a non-empty list of strategy ids",
             details={"field": "strategy_ids"},
         )
-    if any(isinstance(i, bool) or not isinstance(i, int) or i < 1 for i in strategy_ids):
+    # ids are 64-bit columns: a larger one is refused here, not overflowed in the driver
+    if any(
+        isinstance(i, bool) or not isinstance(i, int) or not 1 <= i < 2**63 for i in strategy_ids
+    ):
         raise InvalidInput("strategy ids are positive integers", details={"field": "strategy_ids"})
     if len(set(strategy_ids)) > MAX_DEPLOYED:
         raise InvalidInput(

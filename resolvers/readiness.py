@@ -91,8 +91,10 @@ class ReadinessGate(View):
 
     name: str
     description: str
-    value: Annotated[Any | None, "the current figure (a number or a boolean); null when undefined"]
-    threshold: Annotated[Any, "the number or boolean it is held against"]
+    value: Annotated[
+        float | bool | None, "the current figure (a number or a boolean); null when undefined"
+    ]
+    threshold: Annotated[float | bool, "the number or boolean it is held against"]
     comparison: Annotated[str, OneOf((">=", "<=", ">", "=="))]
     passed: bool
 

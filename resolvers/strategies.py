@@ -18,10 +18,10 @@ from resolvers.choices import STAGE
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.lab.services import Lab
 from resolvers.pagination import Page, paginate_rows
-from resolvers.quant.strategies import FAMILIES, validate_params
+from resolvers.quant.strategies import FAMILIES, Params, validate_params
 from resolvers.spawn import check_spawn_limit
 from resolvers.validation import require_choice, require_text
-from resolvers.views import JSON, View, from_row, to_payload
+from resolvers.views import View, from_row, to_payload
 from storage.base import utcnow
 from storage.hypotheses import Hypothesis
 from storage.outbox import append_event
@@ -45,7 +45,7 @@ class Strategy(View):
     family: str
     symbol: str
     timeframe: str
-    params: JSON
+    params: Annotated[Params, "the family's parameters by name, every default filled in"]
     stage: Annotated[str, STAGE]
     status: str
     source: str

@@ -8,7 +8,14 @@ Event payloads are encoded from the same views (`to_payload`), so an event canno
 the REST answer has.
 
 Type hints say everything else:
-- `X | None` is nullable; `list[X]` a list; another view nests; `JSON` is any JSON value.
+- `X | None` is nullable; `list[X]` a list; another view nests (an object type in GraphQL).
+- JSON data that is no view: a TypedDict (a dict built or stored as such), `dict[str, X]`
+  (any keys, each value an X), a union of scalars (`float | bool`) or of TypedDicts, or
+  `Annotated[dict[str, Any], JSONOf(SomeDataclass)]` for the `asdict` form of a dataclass kept
+  in a JSON column. REST, OpenAPI and TypeScript describe them; GraphQL answers them with its
+  JSON scalar (it has no maps or unions of scalars, and a JSON field that became an object type
+  would need a selection set that no existing query has). Untyped JSON (`dict`, `Any`) cannot
+  be described and is refused by codegen.
 - `Annotated[str, SOME_CHOICES]` is an enum (`Choices`: its name and values);
   `Annotated[str, OneOf(values)]` an inline one (a String in GraphQL).
 - A plain string in `Annotated[...]` is the field's description; `Doc(...)` also says where a
@@ -30,8 +37,6 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import orjson
-
-JSON = dict[str, Any]  # any JSON object; the surfaces type it as an open JSON value
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,14 @@ class OneOf:
     String (for values a GraphQL enum cannot name, such as `>=`)."""
 
     values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class JSONOf:
+    """Marks a JSON value (a dict read from a JSON column) as the `asdict` form of `hint`, a
+    dataclass (or a list of one): REST describes the dataclass's fields, GraphQL keeps JSON."""
+
+    hint: Any
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,38 @@ export interface Agent {
   last_heartbeat: string | null;
 }
 
+/** Everything a trading agent runs with (stored whole on every ConfigVersion). */
+export interface AgentConfig {
+  strategy: StrategySpec;
+  /** the symbols it trades (at least one) */
+  watchlist: string[];
+  /** what the execution venue trades */
+  executor_mode: MarketMode;
+  /** the paper account's capital */
+  starting_capital: number;
+  risk: RiskLimits;
+  evaluation: EvaluationConfig;
+  quotes: QuoteConfig;
+  signing: SigningConfig;
+  identity: IdentityConfig;
+}
+
+/** Everything a trading agent runs with (stored whole on every ConfigVersion). As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface AgentConfigInput {
+  strategy?: StrategySpecInput;
+  /** the symbols it trades (at least one) */
+  watchlist?: string[];
+  /** what the execution venue trades */
+  executor_mode?: MarketMode;
+  /** the paper account's capital */
+  starting_capital?: number;
+  risk?: RiskLimitsInput;
+  evaluation?: EvaluationConfigInput;
+  quotes?: QuoteConfigInput;
+  signing?: SigningConfigInput;
+  identity?: IdentityConfigInput;
+}
+
 /** An order through the agent's layers. */
 export interface AgentOrder {
   order_ref: string;
@@ -78,13 +110,13 @@ export interface Backtest {
   status: "completed" | "failed";
   agent_id: string | null;
   /** the StrategySpec it ran, every default filled in */
-  spec: unknown;
+  spec: StrategySpec;
   /** the dataset it ran on, every default filled in */
-  dataset: unknown;
-  /** metrics: net_pnl, return_pct, max_drawdown, ... */
-  result: unknown;
-  /** [{rule, value, limit, passed}] */
-  gates: unknown;
+  dataset: Dataset;
+  /** its metrics, or (failed) the error and the capital */
+  result: BacktestMetrics | BacktestFailure;
+  /** each objective with value, limit and passed */
+  gates: BacktestGate[];
   /** completed, and every gate passed */
   passed: boolean;
   created_at: string;
@@ -94,6 +126,42 @@ export interface Backtest {
 /** A stored backtest: REST answers its id (GET /backtests/{id} has the rest). */
 export interface BacktestCreated {
   backtest_id: number;
+}
+
+/** A failed backtest's result: why the numbers made no sense. */
+export interface BacktestFailure {
+  error: string;
+  starting_capital: number;
+}
+
+/** One of the agent's objectives held against the backtest. */
+export interface BacktestGate {
+  rule: "max_drawdown" | "daily_loss" | "max_trade_pct" | "max_gross_exposure" | "trade_floor";
+  value: number;
+  limit: number;
+  passed: boolean;
+}
+
+/** A completed backtest's figures (returns in percent, drawdowns and exposures as fractions). */
+export interface BacktestMetrics {
+  net_pnl: number;
+  return_pct: number;
+  max_drawdown: number;
+  /** against each UTC day's opening equity */
+  worst_daily_loss: number;
+  /** closed round trips */
+  trades: number;
+  open_trades: number;
+  /** null without closed trades */
+  win_rate: number | null;
+  /** fraction of bars in a position */
+  exposure: number;
+  max_trade_pct: number;
+  max_gross_exposure: number;
+  fees: number;
+  final_equity: number;
+  bars: number;
+  starting_capital: number;
 }
 
 /** A market the agent could trade. */
@@ -121,10 +189,10 @@ export interface ConfigVersion {
   change: "initial" | "watchlist" | "config" | "spawn";
   params_summary: string;
   /** the whole configuration of this version */
-  params: unknown;
+  params: AgentConfig;
   run_period: RunPeriod;
   /** trades, net pnl, return and drawdown of its run once superseded; null while active */
-  outcome: unknown | null;
+  outcome: VersionOutcome | null;
   active: boolean;
   created_at: string;
 }
@@ -140,6 +208,32 @@ export interface Dashboard {
   equity: PaperAccount;
   paper_service: PaperServiceState;
   pending_approvals: number;
+}
+
+/** The market a backtest replays: a seeded synthetic series (the agents' market when the symbol, seed and start are theirs). */
+export interface Dataset {
+  /** the only kind so far */
+  kind: "synthetic";
+  symbol: string;
+  seed: number;
+  /** how many bars, 2 to 200,000 */
+  bars: number;
+  interval_seconds: number;
+  /** the first bar's time, ISO 8601 */
+  start: string;
+}
+
+/** The market a backtest replays: a seeded synthetic series (the agents' market when the symbol, seed and start are theirs). As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface DatasetInput {
+  /** the only kind so far */
+  kind?: "synthetic";
+  symbol?: string;
+  seed?: number;
+  /** how many bars, 2 to 200,000 */
+  bars?: number;
+  interval_seconds?: number;
+  /** the first bar's time, ISO 8601 */
+  start?: string;
 }
 
 /** The agent is back in PAPER. */
@@ -167,6 +261,26 @@ export interface Evaluation {
   /** trades closed in the window */
   trades: number;
   eligible: boolean;
+}
+
+/** When a PAPER agent becomes ELIGIBLE, and how long a demotion lasts. */
+export interface EvaluationConfig {
+  /** how long every objective must hold */
+  window_days: number;
+  /** closed trades needed in the window */
+  trade_floor: number;
+  /** how long DEMOTED lasts */
+  demotion_cooldown_days: number;
+}
+
+/** When a PAPER agent becomes ELIGIBLE, and how long a demotion lasts. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface EvaluationConfigInput {
+  /** how long every objective must hold */
+  window_days?: number;
+  /** closed trades needed in the window */
+  trade_floor?: number;
+  /** how long DEMOTED lasts */
+  demotion_cooldown_days?: number;
 }
 
 /** The child strategies one generate-strategies request created. */
@@ -237,6 +351,22 @@ export interface Identity {
   supportedTrust: string[];
 }
 
+/** ERC-8004 registration facts; the agent address comes from the signer. */
+export interface IdentityConfig {
+  chain_id: number;
+  /** the identity registry's address */
+  registry: string;
+  domain: string;
+}
+
+/** ERC-8004 registration facts; the agent address comes from the signer. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface IdentityConfigInput {
+  chain_id?: number;
+  /** the identity registry's address */
+  registry?: string;
+  domain?: string;
+}
+
 /** An endpoint. */
 export interface IdentityEndpoint {
   name: string;
@@ -267,14 +397,77 @@ export interface IndicatorParam {
   default: number | null;
 }
 
+/** block and skip: an order a layer refused (the /risk/blocks row and what was ordered). */
+export interface JournalBlock {
+  order_ref: string;
+  symbol: string;
+  side: TradeSide;
+  size: number;
+  intent: AgentOrderIntent;
+  phase: Phase;
+  /** ISO 8601 */
+  ts: string;
+  layer: RiskBlockLayer;
+  rule: string;
+  reason: string;
+  code: string;
+}
+
+/** config: a new config version became active. */
+export interface JournalConfigChange {
+  version_id: number;
+  parent_id: number | null;
+  change: "initial" | "watchlist" | "config" | "spawn";
+  /** the version it closed */
+  previous_id: number | null;
+  /** how the closed version did */
+  previous_outcome: VersionOutcome | null;
+}
+
+/** decision: the strategy's target changed for a symbol, with the facts it saw. */
+export interface JournalDecision {
+  symbol: string;
+  family: string;
+  params: Record<string, number>;
+  /** -1 short, 0 flat, 1 long */
+  target: number;
+  /** base units held before the orders */
+  position: number;
+  /** the last closed bar's close */
+  close: number;
+  /** that bar's time, ISO 8601 */
+  bar_ts: string;
+  reference_mid: number;
+}
+
 /** One line of an agent's journal. */
 export interface JournalEntry {
   id: number;
   ts: string;
   kind: JournalEntryKind;
   message: string;
-  data: unknown;
+  /** what the entry records; its shape follows `kind` */
+  data: JournalDecision | JournalFill | JournalBlock | JournalStatus | JournalWindowRestart | JournalSessionOpened | JournalSessionRevoked | JournalConfigChange | JournalNote;
 }
+
+/** fill: an order filled on the paper (or signed live) venue. */
+export interface JournalFill {
+  order_ref: string;
+  symbol: string;
+  side: TradeSide;
+  size: number;
+  intent: AgentOrderIntent;
+  phase: Phase;
+  price: number;
+  fee: number;
+  /** the signed transaction, live only */
+  tx_hash: string | null;
+  /** the trades it opened, grew, reduced or closed */
+  trade_ids: number[];
+}
+
+/** An entry that carries no data (notes): an empty object. */
+export type JournalNote = Record<string, never>;
 
 /** A page of an agent's journal. */
 export interface JournalPage {
@@ -282,6 +475,43 @@ export interface JournalPage {
   entries: JournalEntry[];
   /** pass as `cursor` for older entries; null on the last page */
   next_cursor: string | null;
+}
+
+/** status: promotion opened a signing session. */
+export interface JournalSessionOpened {
+  tx_hash: string;
+  /** the simulated signer's address */
+  signer: string;
+  /** promoted without being ELIGIBLE */
+  forced: boolean;
+}
+
+/** status: the kill switch revoked the signing session. */
+export interface JournalSessionRevoked {
+  /** the agent */
+  id: string;
+  twak_session: "revoked";
+  /** the session state before: none, active or revoked */
+  previous: string;
+}
+
+/** status: the agent's status moved. */
+export interface JournalStatus {
+  /** the agent */
+  id: string;
+  status: AgentStatus;
+  phase: Phase;
+  previous: AgentStatus;
+  reason: string;
+}
+
+/** status: a fresh evaluation window started. */
+export interface JournalWindowRestart {
+  /** the agent */
+  id: string;
+  /** ISO 8601 */
+  window_started_at: string;
+  reason: string;
 }
 
 /** The signing session is revoked. */
@@ -308,8 +538,46 @@ export interface LiveEvent {
   ts: string;
   symbol: string;
   strategy_id: number | null;
-  /** tick {price, bid, ask}; fill {trade_id, session_id, kind, side, size, price, fee}; indicator {bar_ts, position, values}; regime {bar_ts, previous, current} */
-  data: unknown;
+  /** what the event reports; its shape follows `type` */
+  data: LiveTickData | LiveFillData | LiveIndicatorData | LiveRegimeData;
+}
+
+/** fill: a paper-exchange order executed. */
+export interface LiveFillData {
+  trade_id: number | null;
+  /** the paper session that placed it */
+  session_id: number | null;
+  kind: "open" | "close";
+  side: TradeSide;
+  size: number;
+  price: number;
+  fee: number;
+}
+
+/** indicator: a strategy's indicators on a closed bar. */
+export interface LiveIndicatorData {
+  /** ISO 8601 */
+  bar_ts: string;
+  /** the strategy's target: -1, 0 or 1 */
+  position: number;
+  /** by indicator name; null while warming up */
+  values: Record<string, number | null>;
+}
+
+/** regime: the market regime of a symbol changed. */
+export interface LiveRegimeData {
+  /** ISO 8601 */
+  bar_ts: string;
+  previous: string | null;
+  current: string;
+}
+
+/** tick: the venue's touch. */
+export interface LiveTickData {
+  /** the venue mid */
+  price: number;
+  bid: number;
+  ask: number;
 }
 
 /** One risk objective (a ceiling) and the room left under it. */
@@ -401,7 +669,7 @@ export interface PaperSession {
 export interface Preset {
   name: string;
   family: string;
-  params: unknown;
+  params: Record<string, number>;
   description: string;
   suited_for: string;
 }
@@ -413,14 +681,34 @@ export interface Promotion {
   first_tx_hash: string;
 }
 
+/** The quote layer's thresholds. */
+export interface QuoteConfig {
+  /** venue mid against the reference mid */
+  max_divergence_bps: number;
+  /** a quote or block older than this is stale */
+  max_quote_age_seconds: number;
+  /** order size over visible depth */
+  max_book_participation: number;
+}
+
+/** The quote layer's thresholds. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface QuoteConfigInput {
+  /** venue mid against the reference mid */
+  max_divergence_bps?: number;
+  /** a quote or block older than this is stale */
+  max_quote_age_seconds?: number;
+  /** order size over visible depth */
+  max_book_participation?: number;
+}
+
 /** One promotion gate: its current value against its threshold. */
 export interface ReadinessGate {
   name: string;
   description: string;
   /** the current figure (a number or a boolean); null when undefined */
-  value: unknown | null;
+  value: number | boolean | null;
   /** the number or boolean it is held against */
-  threshold: unknown;
+  threshold: number | boolean;
   comparison: ">=" | "<=" | ">" | "==";
   passed: boolean;
 }
@@ -468,6 +756,30 @@ export interface RiskBlock {
   code: string;
 }
 
+/** The policy layer's objectives; each is a ceiling (see resolvers/halyrd/risk.py). */
+export interface RiskLimits {
+  /** fraction below the running equity peak */
+  max_drawdown: number;
+  /** fraction of the day's opening equity */
+  daily_loss: number;
+  /** one order's notional as a fraction of equity */
+  max_trade_pct: number;
+  /** open notional over equity */
+  max_gross_exposure: number;
+}
+
+/** The policy layer's objectives; each is a ceiling (see resolvers/halyrd/risk.py). As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface RiskLimitsInput {
+  /** fraction below the running equity peak */
+  max_drawdown?: number;
+  /** fraction of the day's opening equity */
+  daily_loss?: number;
+  /** one order's notional as a fraction of equity */
+  max_trade_pct?: number;
+  /** open notional over equity */
+  max_gross_exposure?: number;
+}
+
 /** When a version ran; `to` is null while it is the active one. */
 export interface RunPeriod {
   from: string;
@@ -490,6 +802,26 @@ export interface SchedulerJob {
   failures: number;
   /** null while disabled or before the first run (due now) */
   next_run_at: string | null;
+}
+
+/** The signing layer (live only): which symbols, how much per trade and per UTC day. */
+export interface SigningConfig {
+  /** symbols a live order may trade */
+  allowlist: string[];
+  /** quote-currency notional of one order */
+  per_trade_cap: number;
+  /** quote-currency notional per UTC day */
+  daily_cap: number;
+}
+
+/** The signing layer (live only): which symbols, how much per trade and per UTC day. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface SigningConfigInput {
+  /** symbols a live order may trade */
+  allowlist?: string[];
+  /** quote-currency notional of one order */
+  per_trade_cap?: number;
+  /** quote-currency notional per UTC day */
+  daily_cap?: number;
 }
 
 /** Per target stage: whether an automatic promotion waits for an operator's approval. */
@@ -515,7 +847,8 @@ export interface Strategy {
   family: string;
   symbol: string;
   timeframe: string;
-  params: unknown;
+  /** the family's parameters by name, every default filled in */
+  params: Record<string, number>;
   stage: Stage;
   status: string;
   source: string;
@@ -593,6 +926,36 @@ export interface StrategySignals {
   timeframe: string;
   /** oldest first */
   points: StrategySignalPoint[];
+}
+
+/** Which built-in family trades the watchlist, on which bars, in which market mode. */
+export interface StrategySpec {
+  /** a built-in strategy family */
+  family: "ma_cross" | "rsi_reversion" | "donchian_breakout" | "bollinger_reversion" | "macd_momentum" | "squeeze_breakout";
+  /** the family's parameters by name (GET /indicators lists them); defaults fill gaps */
+  params: Record<string, number>;
+  market_mode: MarketMode;
+  /** bar length, 60 to 86,400 */
+  interval_seconds: number;
+  /** closed bars read per step, 20 to 5,000 */
+  lookback_bars: number;
+  /** order notional as a fraction of equity */
+  position_pct: number;
+}
+
+/** Which built-in family trades the watchlist, on which bars, in which market mode. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface StrategySpecInput {
+  /** a built-in strategy family */
+  family?: "ma_cross" | "rsi_reversion" | "donchian_breakout" | "bollinger_reversion" | "macd_momentum" | "squeeze_breakout";
+  /** the family's parameters by name (GET /indicators lists them); defaults fill gaps */
+  params?: Record<string, number>;
+  market_mode?: MarketMode;
+  /** bar length, 60 to 86,400 */
+  interval_seconds?: number;
+  /** closed bars read per step, 20 to 5,000 */
+  lookback_bars?: number;
+  /** order notional as a fraction of equity */
+  position_pct?: number;
 }
 
 /** The system pause and both modes. */
@@ -674,6 +1037,19 @@ export interface TradeSummary {
   win_rate: number | null;
 }
 
+/** How a superseded config version did over its run period [from, to). */
+export interface VersionOutcome {
+  /** trades closed in the period */
+  trades: number;
+  net_pnl: number;
+  /** percent of the equity at the period start */
+  return_pct: number | null;
+  /** a fraction; null without a positive equity peak */
+  max_drawdown: number | null;
+  /** return_pct against the parent's outcome */
+  verdict: "no_trades" | "baseline" | "better" | "worse" | "same";
+}
+
 /** Ranked candidates and the presets they point to. */
 export interface WatchlistCandidates {
   candidates: Candidate[];
@@ -687,10 +1063,25 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** A refusal's message and the facts it names: open, since each error code names its own. */
+export interface ErrorDetails {
+  message: string;
+  /** the input the refusal is about */
+  field?: string;
+  [key: string]: unknown;
+}
+
+/** One input the request validation refused: where (body, query or path, then the key). */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
 /** The error body every REST route answers with: `{"code": ..., "detail": ...}`. */
 export interface ApiError {
   code: string;
-  detail: unknown;
+  detail: string | ErrorDetails | ValidationIssue[];
 }
 
 /** Every HTTP route by `METHOD /path`: its inputs (path, query, body) and its body. */
@@ -844,7 +1235,7 @@ export interface Routes {
       family: "ma_cross" | "rsi_reversion" | "donchian_breakout" | "bollinger_reversion" | "macd_momentum" | "squeeze_breakout";
       symbol: string;
       timeframe?: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
-      params?: unknown;
+      params?: Record<string, number>;
     };
     response: Strategy;
   };
@@ -1011,7 +1402,7 @@ export interface Routes {
   /** Start the paper trading service. */
   "POST /api/paper/service/start": {
     params: {
-      strategy_ids?: unknown;
+      strategy_ids?: number[];
     };
     response: PaperSession;
   };
@@ -1206,8 +1597,8 @@ export interface Routes {
   /** Register an MCP server (stdio/http, with tools_include/exclude). Planned: answers 501 for now. */
   "POST /api/mcp/servers": {
     params: {
-      tools_include?: unknown;
-      tools_exclude?: unknown;
+      tools_include?: string[];
+      tools_exclude?: string[];
     };
     response: void;
   };
@@ -1534,7 +1925,7 @@ export interface Routes {
   "PUT /agents/{id}/watchlist": {
     params: {
       id: string;
-      symbols: unknown;
+      symbols: string[];
       parent_id?: number;
     };
     response: ConfigVersion;
@@ -1550,7 +1941,7 @@ export interface Routes {
   "PATCH /agents/{id}/config": {
     params: {
       id: string;
-      evaluation_config_patch: unknown;
+      evaluation_config_patch: AgentConfigInput;
       parent_id?: number;
     };
     response: ConfigVersion;
@@ -1601,15 +1992,15 @@ export interface Routes {
       name: string;
       id?: string;
       market_mode?: MarketMode;
-      config?: unknown;
+      config?: AgentConfigInput;
     };
     response: Agent;
   };
   /** Run a backtest (roadmap, built). */
   "POST /backtests": {
     params: {
-      spec: unknown;
-      dataset?: unknown;
+      spec: StrategySpecInput;
+      dataset?: DatasetInput;
       agent_id?: string;
       starting_capital?: number;
     };

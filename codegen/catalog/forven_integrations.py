@@ -23,8 +23,10 @@ ROUTES: tuple[Route, ...] = (
         op="register_mcp_server",
         summary="Register an MCP server (stdio/http, with tools_include/exclude).",
         params=(
-            Param("tools_include", "body", "json", description="tool names to expose"),
-            Param("tools_exclude", "body", "json", description="tool names to hide"),
+            Param("tools_include", "body", "json", schema=list[str],
+                  description="tool names to expose"),
+            Param("tools_exclude", "body", "json", schema=list[str],
+                  description="tool names to hide"),
         ),
         body=True, status=201,
         notes=(

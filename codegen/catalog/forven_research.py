@@ -12,7 +12,7 @@ from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers import hypotheses, hypothesis_spawn, strategies
-from resolvers.quant.strategies import FAMILIES
+from resolvers.quant.strategies import FAMILIES, Params
 
 WORKFLOW_ID = path_param(arg="workflow_id", what="gauntlet workflow id")
 HYPOTHESIS_ID = path_param(arg="hypothesis_id", what="hypothesis id")
@@ -51,7 +51,8 @@ ROUTES: tuple[Route, ...] = (
             Param("symbol", "body", required=True, min_length=1),
             Param("timeframe", "body", default="1h",
                   enum=("1m", "5m", "15m", "1h", "4h", "1d")),
-            Param("params", "body", "json", description="family parameters; defaults fill gaps"),
+            Param("params", "body", "json", schema=Params,
+                  description="family parameters by name; defaults fill gaps"),
         ),
         status=201, response=Response("one", "Strategy"), errors=(404,), graphql="strategy",
         mutation="createStrategy",

@@ -122,7 +122,7 @@ ROUTES: tuple[Route, ...] = (
         op="start_paper_service", summary="Start the paper trading service.", state="implemented",
         resolver=paper.start_paper_service,
         params=(
-            Param("strategy_ids", "body", "json",
+            Param("strategy_ids", "body", "json", schema=list[int],
                   description="ids of active strategies at stage paper to deploy; default: all"),
         ),
         response=Response("one", "PaperSession"), errors=(404, 409), graphql="paperSession",

@@ -10,6 +10,7 @@ from codegen.catalog.halyrd import AGENT_ID
 from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers import backtests, indicators
+from resolvers.backtests import Dataset
 from resolvers.halyrd import (
     agents,
     config_versions,
@@ -20,6 +21,7 @@ from resolvers.halyrd import (
     risk,
     watchlist,
 )
+from resolvers.halyrd.config import AgentConfig, StrategySpec
 
 PARENT = Param("parent_id", "body", "int", minimum=1,
                description="branch from this version instead of the active one")  # fmt: skip
@@ -68,7 +70,8 @@ ROUTES: tuple[Route, ...] = (
         state="implemented", resolver=watchlist.put_watchlist,
         params=(
             AGENT_ID,
-            Param("symbols", "body", "json", required=True, description="list of symbols"),
+            Param("symbols", "body", "json", required=True, schema=list[str],
+                  description="the symbols to trade"),
             PARENT,
         ),
         response=Response("one", "ConfigVersion"), errors=(409,),
@@ -101,6 +104,7 @@ ROUTES: tuple[Route, ...] = (
                 "body",
                 "json",
                 required=True,
+                schema=AgentConfig,
                 description="deep-merged into the config: risk, evaluation, strategy, quotes, "
                 "signing, identity, watchlist, ...",
             ),
@@ -200,7 +204,8 @@ ROUTES: tuple[Route, ...] = (
                 description="[a-z0-9-]{1,60}, not `current`; a slug of the name when omitted",
             ),
             Param("market_mode", "body", "MarketMode", default="spot"),
-            Param("config", "body", "json", description="config overrides, validated"),
+            Param("config", "body", "json", schema=AgentConfig,
+                  description="config overrides, validated"),
         ),
         status=201, response=Response("one", "Agent"), errors=(404, 409),
         mutation="spawnAgent",
@@ -219,13 +224,18 @@ ROUTES: tuple[Route, ...] = (
                 "body",
                 "json",
                 required=True,
-                description="StrategySpec: family, params, market_mode, interval_seconds",
+                schema=StrategySpec,
+                description="the StrategySpec to replay, validated like an agent's `strategy`",
             ),
             Param(
                 "dataset",
                 "body",
                 "json",
-                description="{kind: synthetic, symbol, seed, bars, interval_seconds, start}",
+                schema=Dataset,
+                description=(
+                    "the market to replay; by default the agent's first watchlist symbol, seed "
+                    "7 from 2026-01-01T00:00Z, 2,000 bars at the spec's interval"
+                ),
             ),
             Param("agent_id", "body", "str", description="whose objectives gate it (current)"),
             Param("starting_capital", "body", "float"),

@@ -10,79 +10,91 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Annotated, Any
 
+from resolvers.choices import MARKET_MODE
 from resolvers.errors import InvalidInput
-from resolvers.quant.strategies import FAMILIES, validate_params
+from resolvers.quant.strategies import FAMILIES, Params, validate_params
+from resolvers.views import OneOf
 
-MARKET_MODES = ("spot", "perp")
+MARKET_MODES = MARKET_MODE.values
 DEFAULT_WATCHLIST = ("BTC-USD", "ETH-USD", "SOL-USD")
+FAMILY_NAMES = tuple(FAMILIES)
 
 
 @dataclass(frozen=True)
 class StrategySpec:
     """Which built-in family trades the watchlist, on which bars, in which market mode."""
 
-    family: str = "ma_cross"
-    params: dict[str, int | float] = field(default_factory=dict)
-    market_mode: str = "spot"
-    interval_seconds: int = 3600
-    lookback_bars: int = 200
-    position_pct: float = 0.10  # order notional as a fraction of equity
+    family: Annotated[str, OneOf(FAMILY_NAMES), "a built-in strategy family"] = "ma_cross"
+    params: Annotated[
+        Params, "the family's parameters by name (GET /indicators lists them); defaults fill gaps"
+    ] = field(default_factory=dict)
+    market_mode: Annotated[str, MARKET_MODE] = "spot"
+    interval_seconds: Annotated[int, "bar length, 60 to 86,400"] = 3600
+    lookback_bars: Annotated[int, "closed bars read per step, 20 to 5,000"] = 200
+    position_pct: Annotated[float, "order notional as a fraction of equity"] = 0.10
 
 
 @dataclass(frozen=True)
 class RiskLimits:
     """The policy layer's objectives; each is a ceiling (see resolvers/halyrd/risk.py)."""
 
-    max_drawdown: float = 0.15  # fraction below the running equity peak
-    daily_loss: float = 0.05  # fraction of the day's opening equity
-    max_trade_pct: float = 0.25  # one order's notional as a fraction of equity
-    max_gross_exposure: float = 1.0  # open notional over equity
+    max_drawdown: Annotated[float, "fraction below the running equity peak"] = 0.15
+    daily_loss: Annotated[float, "fraction of the day's opening equity"] = 0.05
+    max_trade_pct: Annotated[float, "one order's notional as a fraction of equity"] = 0.25
+    max_gross_exposure: Annotated[float, "open notional over equity"] = 1.0
 
 
 @dataclass(frozen=True)
 class EvaluationConfig:
     """When a PAPER agent becomes ELIGIBLE, and how long a demotion lasts."""
 
-    window_days: float = 3.0
-    trade_floor: int = 10
-    demotion_cooldown_days: float = 2.0
+    window_days: Annotated[float, "how long every objective must hold"] = 3.0
+    trade_floor: Annotated[int, "closed trades needed in the window"] = 10
+    demotion_cooldown_days: Annotated[float, "how long DEMOTED lasts"] = 2.0
 
 
 @dataclass(frozen=True)
 class QuoteConfig:
     """The quote layer's thresholds."""
 
-    max_divergence_bps: float = 50.0  # venue mid against the reference mid
-    max_quote_age_seconds: float = 120.0  # quote or block older than this is stale
-    max_book_participation: float = 0.5  # order size over visible depth
+    max_divergence_bps: Annotated[float, "venue mid against the reference mid"] = 50.0
+    max_quote_age_seconds: Annotated[float, "a quote or block older than this is stale"] = 120.0
+    max_book_participation: Annotated[float, "order size over visible depth"] = 0.5
 
 
 @dataclass(frozen=True)
 class SigningConfig:
     """The signing layer (live only): which symbols, how much per trade and per UTC day."""
 
-    allowlist: tuple[str, ...] = DEFAULT_WATCHLIST
-    per_trade_cap: float = 5_000.0  # quote-currency notional
-    daily_cap: float = 20_000.0
+    allowlist: Annotated[tuple[str, ...], "symbols a live order may trade"] = DEFAULT_WATCHLIST
+    per_trade_cap: Annotated[float, "quote-currency notional of one order"] = 5_000.0
+    daily_cap: Annotated[float, "quote-currency notional per UTC day"] = 20_000.0
 
 
 @dataclass(frozen=True)
 class IdentityConfig:
     """ERC-8004 registration facts; the agent address comes from the signer."""
 
-    chain_id: int = 31337  # a local development chain: nothing here touches a real network
-    registry: str = "0x0000000000000000000000000000000000008004"
+    # a local development chain: nothing here touches a real network
+    chain_id: int = 31337
+    registry: Annotated[str, "the identity registry's address"] = (
+        "0x0000000000000000000000000000000000008004"
+    )
     domain: str = "localhost"
 
 
 @dataclass(frozen=True)
 class AgentConfig:
+    """Everything a trading agent runs with (stored whole on every ConfigVersion)."""
+
     strategy: StrategySpec = field(default_factory=StrategySpec)
-    watchlist: tuple[str, ...] = DEFAULT_WATCHLIST
-    executor_mode: str = "spot"  # what the execution venue trades
-    starting_capital: float = 10_000.0
+    watchlist: Annotated[tuple[str, ...], "the symbols it trades (at least one)"] = (
+        DEFAULT_WATCHLIST
+    )
+    executor_mode: Annotated[str, MARKET_MODE, "what the execution venue trades"] = "spot"
+    starting_capital: Annotated[float, "the paper account's capital"] = 10_000.0
     risk: RiskLimits = field(default_factory=RiskLimits)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     quotes: QuoteConfig = field(default_factory=QuoteConfig)

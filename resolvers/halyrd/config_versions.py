@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,14 +30,13 @@ from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.config import AgentConfig, apply_patch, parse_config, summarize
 from resolvers.halyrd.journal import append_entry
+from resolvers.halyrd.journal_data import CHANGES, VersionOutcome
 from resolvers.quant.simulate import max_drawdown
-from resolvers.views import Doc, OneOf, View
+from resolvers.views import Doc, JSONOf, OneOf, View
 from storage.base import utcnow
 from storage.halyrd import AgentEquity, ConfigVersion
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
-
-CHANGES = ("initial", "watchlist", "config", "spawn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +59,12 @@ class ConfigVersionView(View):
     parent_id: int | None
     change: Annotated[str, OneOf(CHANGES)]
     params_summary: str
-    params: Annotated[dict[str, Any], "the whole configuration of this version"]
+    params: Annotated[
+        dict[str, Any], JSONOf(AgentConfig), "the whole configuration of this version"
+    ]
     run_period: RunPeriod
     outcome: Annotated[
-        dict[str, Any] | None,
+        VersionOutcome | None,
         "trades, net pnl, return and drawdown of its run once superseded; null while active",
     ]
     active: bool
@@ -79,7 +80,7 @@ def version_view(row: ConfigVersion, *, active_id: int | None) -> ConfigVersionV
         params=row.params,
         params_summary=row.params_summary,
         run_period=RunPeriod(from_=row.started_at, to=row.ended_at),
-        outcome=row.outcome,
+        outcome=cast("VersionOutcome | None", row.outcome),  # written by _score
         active=row.id == active_id,
         created_at=row.created_at,
     )
@@ -176,7 +177,7 @@ async def commit_version(
     if active is not None and active.ended_at is None:
         # A clock behind the version's start would make a negative run period.
         active.ended_at = max(now, active.started_at)
-        active.outcome = await _score(session, active)
+        active.outcome = dict(await _score(session, active))
         now = active.ended_at
     row = ConfigVersion(
         trading_agent_id=agent.id,
@@ -203,7 +204,9 @@ async def commit_version(
             "parent_id": row.parent_id,
             "change": change,
             "previous_id": active.id if active is not None else None,
-            "previous_outcome": active.outcome if active is not None else None,
+            "previous_outcome": (
+                cast("VersionOutcome | None", active.outcome) if active is not None else None
+            ),
         },
         ts=now,
     )
@@ -234,7 +237,7 @@ async def _own_version(
     return row
 
 
-async def _score(session: AsyncSession, version: ConfigVersion) -> dict[str, Any]:
+async def _score(session: AsyncSession, version: ConfigVersion) -> VersionOutcome:
     """The outcome of a version over its (closed) run period, from the agent's records."""
     agent_id, start, end = version.trading_agent_id, version.started_at, version.ended_at
     assert end is not None
@@ -256,15 +259,15 @@ async def _score(session: AsyncSession, version: ConfigVersion) -> dict[str, Any
     except ValueError:  # a non-positive equity peak has no drawdown fraction
         drawdown = None
     net = float(pnl or 0.0)
-    outcome: dict[str, Any] = {
-        "trades": int(count),
-        "net_pnl": net,
-        "return_pct": 100.0 * net / opening if opening > 0 else None,
-        "max_drawdown": drawdown,
-    }
+    trades, return_pct = int(count), 100.0 * net / opening if opening > 0 else None
     parent = await session.get(ConfigVersion, version.parent_id) if version.parent_id else None
-    outcome["verdict"] = _verdict(outcome, parent.outcome if parent is not None else None)
-    return outcome
+    return {
+        "trades": trades,
+        "net_pnl": net,
+        "return_pct": return_pct,
+        "max_drawdown": drawdown,
+        "verdict": _verdict(trades, return_pct, parent.outcome if parent is not None else None),
+    }
 
 
 async def _period_equity(
@@ -292,10 +295,9 @@ async def _period_equity(
     return before, list(inside)
 
 
-def _verdict(outcome: dict[str, Any], parent: dict[str, Any] | None) -> str:
-    if outcome["trades"] == 0:
+def _verdict(trades: int, mine: float | None, parent: dict[str, Any] | None) -> str:
+    if trades == 0:
         return "no_trades"
-    mine = outcome["return_pct"]
     theirs = parent.get("return_pct") if parent else None
     if parent is None or parent.get("trades", 0) == 0 or mine is None or theirs is None:
         return "baseline"

@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.agent_roster import get_trading_agent
 from resolvers.errors import InvalidInput
 from resolvers.halyrd.events import emit
-from resolvers.views import JSON, Choices, View, from_row, to_payload
+from resolvers.halyrd.journal_data import JournalData
+from resolvers.views import Choices, View, from_row, to_payload
 from storage.base import utcnow
 from storage.halyrd import JournalEntry as JournalRow
 
@@ -50,7 +51,7 @@ class JournalEntry(View):
     ts: datetime
     kind: Annotated[str, JOURNAL_KIND]
     message: str
-    data: JSON
+    data: Annotated[JournalData, "what the entry records; its shape follows `kind`"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ async def append_entry(
     agent_id: str,
     kind: str,
     message: str,
-    data: dict[str, Any] | None = None,
+    data: JournalData | None = None,
     ts: datetime | None = None,
 ) -> JournalRow:
     """Add one entry (and its `journal` event) to the current transaction."""
@@ -88,7 +89,7 @@ async def append_entry(
         ts=ts or utcnow(),
         kind=kind,
         message=message[:500],
-        data=data or {},
+        data=dict(data or {}),
     )
     session.add(row)
     await session.flush()

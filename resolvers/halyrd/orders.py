@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,7 @@ from resolvers.halyrd.blocks import block_view, order_view
 from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
+from resolvers.halyrd.journal_data import JournalBlock, JournalFill
 from resolvers.halyrd.proposal import SIDES, AccountState, ProposedOrder
 from resolvers.halyrd.quotes import check_mode, check_quote
 from resolvers.halyrd.refusals import OrderRefused, QuoteDivergence, QuoteStale
@@ -61,10 +62,11 @@ def trading_phase(agent: TradingAgent) -> str:
 ORDER_KEYS = ("symbol", "side", "size", "intent", "phase")
 
 
-def block_json(block: RiskBlock, order: AgentOrder) -> dict[str, Any]:
+def block_json(block: RiskBlock, order: AgentOrder) -> JournalBlock:
     """A refusal: the block as GET /risk/blocks answers it (ts, layer, rule, reason, order_ref,
     code) and what the order was."""
-    return {**to_payload(block_view(block)), **{k: getattr(order, k) for k in ORDER_KEYS}}
+    refusal = {**to_payload(block_view(block)), **{k: getattr(order, k) for k in ORDER_KEYS}}
+    return cast(JournalBlock, refusal)
 
 
 def quotes_for(
@@ -136,7 +138,7 @@ async def _record_refusal(
     await append_entry(
         session, agent_id=agent.id, kind=kind, message=message + exc.message, data=data, ts=now
     )
-    await emit(session, agent_id=agent.id, event_type="risk_veto", ts=now, data=data)
+    await emit(session, agent_id=agent.id, event_type="risk_veto", ts=now, data=dict(data))
 
 
 async def _fill(
@@ -159,8 +161,18 @@ async def _fill(
         f"filled {order.intent} {order.side} {order.size:.6g} {order.symbol} at {price:,.6g} "
         f"(fee {fee:,.2f}, {order.phase}); {effect}"
     )
-    data = {"order_ref": row.order_ref, **{k: getattr(order, k) for k in ORDER_KEYS}}
-    data |= {"price": price, "fee": fee, "tx_hash": tx_hash, "trade_ids": [t.id for t in touched]}
+    data: JournalFill = {
+        "order_ref": row.order_ref,
+        "symbol": order.symbol,
+        "side": order.side,
+        "size": order.size,
+        "intent": order.intent,
+        "phase": order.phase,
+        "price": price,
+        "fee": fee,
+        "tx_hash": tx_hash,
+        "trade_ids": [t.id for t in touched],
+    }
     await append_entry(session, agent_id=agent.id, kind="fill", message=message, data=data, ts=now)
     for trade in touched:
         await emit(

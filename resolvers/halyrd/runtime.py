@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +29,7 @@ from resolvers.halyrd.config import AgentConfig, parse_config
 from resolvers.halyrd.equity import record_snapshot
 from resolvers.halyrd.evaluation import refresh_status
 from resolvers.halyrd.journal import append_entry
+from resolvers.halyrd.journal_data import JournalDecision
 from resolvers.halyrd.orders import quotes_for, submit_order, trading_phase
 from resolvers.halyrd.proposal import AccountState, ProposedOrder
 from resolvers.halyrd.refusals import OrderRefused
@@ -143,7 +143,7 @@ async def step_agent(
             continue
         decisions.append(symbol)
         mid = quotes[symbol].reference_mid
-        facts: dict[str, Any] = {
+        facts: JournalDecision = {
             "symbol": symbol,
             "family": spec.family,
             "params": dict(spec.params),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.agent_roster import trading_agent_payload
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
+from resolvers.halyrd.journal_data import JournalStatus
 from storage.trading_agents import AGENT_STATUSES, TradingAgent
 
 
@@ -32,7 +33,7 @@ async def set_status(
     agent.status_changed_at = now
     agent.status_reason = reason[:500]
     await session.flush()
-    data = {
+    data: JournalStatus = {
         "id": agent.id,
         "status": status,
         "phase": phase,

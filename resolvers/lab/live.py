@@ -27,13 +27,14 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypedDict, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.choices import TRADE_SIDE
 from resolvers.errors import InvalidInput, NotFound
-from resolvers.views import Choices, View, to_payload
+from resolvers.views import Choices, OneOf, View, to_payload
 from storage.bus import EventBus
 from storage.events import Event
 from storage.exchange import ExchangeFill
@@ -51,6 +52,45 @@ LIVE_EVENT_TYPES = Choices("LiveEventType", LIVE_TYPES, "What a live-feed event 
 UNASSIGNED = 0  # the id of an event not appended yet (outbox ids start at 1)
 
 
+class LiveTickData(TypedDict):
+    """tick: the venue's touch."""
+
+    price: Annotated[float, "the venue mid"]
+    bid: float
+    ask: float
+
+
+class LiveFillData(TypedDict):
+    """fill: a paper-exchange order executed."""
+
+    trade_id: int | None
+    session_id: Annotated[int | None, "the paper session that placed it"]
+    kind: Annotated[str, OneOf(("open", "close"))]
+    side: Annotated[str, TRADE_SIDE]
+    size: float
+    price: float
+    fee: float
+
+
+class LiveIndicatorData(TypedDict):
+    """indicator: a strategy's indicators on a closed bar."""
+
+    bar_ts: Annotated[str, "ISO 8601"]
+    position: Annotated[int, "the strategy's target: -1, 0 or 1"]
+    values: Annotated[dict[str, float | None], "by indicator name; null while warming up"]
+
+
+class LiveRegimeData(TypedDict):
+    """regime: the market regime of a symbol changed."""
+
+    bar_ts: Annotated[str, "ISO 8601"]
+    previous: str | None
+    current: str
+
+
+LiveData = LiveTickData | LiveFillData | LiveIndicatorData | LiveRegimeData
+
+
 # not slotted: the GraphQL layer keeps each operation's result on the one event object all
 # its subscribers share (schema/live.py)
 @dataclass(frozen=True)
@@ -62,11 +102,7 @@ class LiveEvent(View):
     ts: Annotated[datetime, "market time"]
     symbol: str
     strategy_id: int | None
-    data: Annotated[
-        dict[str, Any],
-        "tick {price, bid, ask}; fill {trade_id, session_id, kind, side, size, price, fee}; "
-        "indicator {bar_ts, position, values}; regime {bar_ts, previous, current}",
-    ]
+    data: Annotated[LiveData, "what the event reports; its shape follows `type`"]
 
 
 def live_event(message: EventMessage) -> LiveEvent:
@@ -92,7 +128,7 @@ async def _emit(
     *,
     symbol: str,
     ts: datetime,
-    data: dict[str, Any],
+    data: LiveData,
     strategy_id: int | None = None,
 ) -> Event:
     event = LiveEvent(
@@ -106,7 +142,7 @@ async def _emit(
 async def emit_tick(
     session: AsyncSession, *, symbol: str, ts: datetime, price: float, bid: float, ask: float
 ) -> Event:
-    data = {"price": price, "bid": bid, "ask": ask}
+    data: LiveTickData = {"price": price, "bid": bid, "ask": ask}
     return await _emit(session, "tick", symbol=symbol, ts=ts, data=data)
 
 
@@ -117,7 +153,7 @@ async def emit_fill(
     strategy_id: int | None,
     session_id: int | None,
 ) -> Event:
-    data = {
+    data: LiveFillData = {
         "trade_id": fill.trade_id,
         "session_id": session_id,
         "kind": fill.kind,
@@ -141,7 +177,7 @@ async def emit_indicator(
     position: int,
     values: dict[str, float | None],
 ) -> Event:
-    data = {"bar_ts": bar_ts.isoformat(), "position": position, "values": values}
+    data: LiveIndicatorData = {"bar_ts": bar_ts.isoformat(), "position": position, "values": values}
     return await _emit(
         session, "indicator", symbol=symbol, ts=ts, data=data, strategy_id=strategy_id
     )
@@ -156,7 +192,7 @@ async def emit_regime(
     previous: str | None,
     current: str,
 ) -> Event:
-    data = {"bar_ts": bar_ts.isoformat(), "previous": previous, "current": current}
+    data: LiveRegimeData = {"bar_ts": bar_ts.isoformat(), "previous": previous, "current": current}
     return await _emit(session, "regime", symbol=symbol, ts=ts, data=data)
 
 

@@ -22,8 +22,10 @@ class Backtest:
     agent_id: str | None
     spec: JSON = strawberry.field(description="The StrategySpec it ran, every default filled in.")
     dataset: JSON = strawberry.field(description="The dataset it ran on, every default filled in.")
-    result: JSON = strawberry.field(description="Metrics: net_pnl, return_pct, max_drawdown, ...")
-    gates: JSON = strawberry.field(description="[{rule, value, limit, passed}].")
+    result: JSON = strawberry.field(
+        description="Its metrics, or (failed) the error and the capital."
+    )
+    gates: JSON = strawberry.field(description="Each objective with value, limit and passed.")
     passed: bool = strawberry.field(description="Completed, and every gate passed.")
     created_at: datetime
     finished_at: datetime | None

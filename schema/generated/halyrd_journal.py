@@ -22,7 +22,7 @@ class JournalEntry:
     ts: datetime
     kind: JournalEntryKind
     message: str
-    data: JSON
+    data: JSON = strawberry.field(description="What the entry records; its shape follows `kind`.")
 
     @classmethod
     def of(cls, view: views.JournalEntry) -> Self:

@@ -23,9 +23,7 @@ class LiveEvent:
     ts: datetime = strawberry.field(description="Market time.")
     symbol: str
     strategy_id: int | None
-    data: JSON = strawberry.field(
-        description="Tick {price, bid, ask}; fill {trade_id, session_id, kind, side, size, price, fee}; indicator {bar_ts, position, values}; regime {bar_ts, previous, current}."
-    )
+    data: JSON = strawberry.field(description="What the event reports; its shape follows `type`.")
 
     @classmethod
     def of(cls, view: views.LiveEvent) -> Self:

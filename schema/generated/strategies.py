@@ -22,7 +22,9 @@ class Strategy:
     family: str
     symbol: str
     timeframe: str
-    params: JSON
+    params: JSON = strawberry.field(
+        description="The family's parameters by name, every default filled in."
+    )
     stage: Stage
     status: str
     source: str

@@ -36,11 +36,23 @@ SHAPES = (
             Field("id", "int"),
             Field("name", "str"),
             Field("stage", "Stage"),
-            Field("params", "json"),
+            Field("params", "dict[str, float]"),
             Field("tags", "list[str]"),
             Field("updated_at", "datetime", nullable=True),
+            Field("score", "float | bool", nullable=True),
+            Field("series", "list[float | null]"),
+            Field("window", "Window | Flat"),
         ),
         "A strategy and its pipeline stage.",
+    ),
+    Shape("Window", (Field("bars", "int"),), "A rolling window.", graphql=False),
+    Shape("Flat", (), "No window.", closed=True, graphql=False),
+    Shape(
+        "WindowInput",
+        (Field("bars", "int", optional=True), Field("step", "int", optional=True)),
+        "A rolling window to set.",
+        closed=True,
+        graphql=False,
     ),
     Shape(
         "Agent",
@@ -88,7 +100,8 @@ ROUTES = (
         params=(
             Param("name", "body", required=True),
             Param("stage", "body", "Stage", default="quick_screen"),
-            Param("params", "body", "json"),
+            Param("params", "body", "json", schema="dict[str, float]"),
+            Param("window", "body", "json", schema="WindowInput"),
         ),
         status=201,
         response=Response("one", "Strategy"),
@@ -149,6 +162,14 @@ class TestTypescript:
         assert '  phase: "paper" | "live";' in index
         assert "  last_heartbeat: string | null;" in index
         assert "  strategies: Strategy[];" in index
+        assert "  params: Record<string, number>;" in index
+        assert "  score: number | boolean | null;" in index
+        assert "  series: (number | null)[];" in index
+        assert "  window: Window | Flat;" in index
+        assert "export type Flat = Record<string, never>;" in index  # `{}` would take anything
+        assert "export interface WindowInput {\n  bars?: number;\n  step?: number;\n}" in index
+        assert "      params?: Record<string, number>;\n      window?: WindowInput;" in index
+        assert "  detail: string | ErrorDetails | ValidationIssue[];" in index
         assert "export interface Page<T> {" in index
         assert "export interface ApiError {" in index
         assert '"GET /agents": {' in index
@@ -195,13 +216,17 @@ const status: AgentStatus = "ELIGIBLE";
 // @ts-expect-error not an AgentStatus
 const wrong: AgentStatus = "RETIRED";
 const page: Page<Agent> = { items: [], total: 0, next_cursor: null };
-const error: ApiError = { code: "NOT_ELIGIBLE", detail: { force: false } };
+const error: ApiError = { code: "NOT_ELIGIBLE", detail: { message: "no", force: false } };
+// @ts-expect-error a detail object carries its message
+const bare: ApiError = { code: "NOT_ELIGIBLE", detail: { force: false } };
 const body: Routes["POST /api/strategies"]["params"] = { name: "x", stage: "paper" };
 // @ts-expect-error name is required
 const missing: Routes["POST /api/strategies"]["params"] = { stage: "paper" };
+// @ts-expect-error an input object takes its own keys only
+const extra: Routes["POST /api/strategies"]["params"] = { name: "x", window: { span: 3 } };
 // @ts-expect-error WebSockets are not HTTP routes
 const ws: RouteKey = "WS /ws/live";
-export { status, wrong, page, error, body, missing, ws };
+export { status, wrong, page, error, bare, body, missing, extra, ws };
 """
 
 
@@ -271,6 +296,13 @@ class TestOpenapi:
         schema = body["content"]["application/json"]["schema"]
         assert body["required"] and schema["required"] == ["name"]
         assert schema["additionalProperties"] is False
+        assert schema["properties"]["params"] == {  # optional without a default: null allowed
+            "type": ["object", "null"],
+            "additionalProperties": {"type": "number"},
+        }
+        assert schema["properties"]["window"]["anyOf"][0] == {
+            "$ref": "#/components/schemas/WindowInput"
+        }
         created = doc["paths"]["/api/strategies"]["post"]["responses"]
         assert "201" in created and "200" not in created
         assert created["422"]["description"] == "invalid input"
@@ -278,10 +310,22 @@ class TestOpenapi:
     def test_shapes_enums_and_error(self) -> None:
         schemas = openapi()["components"]["schemas"]
         agent = schemas["Agent"]
-        assert agent["required"] == [f.name for f in SHAPES[1].fields]
+        assert agent["required"] == [f.name for f in SHAPES[-1].fields]
         assert agent["properties"]["last_heartbeat"]["type"] == ["string", "null"]
         assert schemas["Stage"] == {"type": "string", "enum": list(ENUMS["Stage"])}
         assert schemas["Error"]["required"] == ["code", "detail"]
+        strategy = schemas["Strategy"]["properties"]
+        assert strategy["params"]["additionalProperties"] == {"type": "number"}
+        assert strategy["score"]["type"] == ["number", "boolean", "null"]
+        assert strategy["series"]["items"] == {"type": ["number", "null"]}
+        assert [m["$ref"].rsplit("/", 1)[1] for m in strategy["window"]["anyOf"]] == [
+            "Window",
+            "Flat",
+        ]
+        window = schemas["WindowInput"]
+        assert window["required"] == [] and window["additionalProperties"] is False
+        assert "additionalProperties" not in schemas["Window"]  # answers stay open
+        assert schemas["Flat"]["additionalProperties"] is False
 
     def test_websockets_stay_out(self) -> None:
         doc = openapi()

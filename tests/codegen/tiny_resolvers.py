@@ -20,7 +20,12 @@ async def list_agents(
 
 
 async def create_strategy(
-    session: AsyncSession, *, name: str, stage: str = "quick_screen", params: Any = None
+    session: AsyncSession,
+    *,
+    name: str,
+    stage: str = "quick_screen",
+    params: Any = None,
+    window: Any = None,
 ) -> Any:
     """Create a strategy."""
     raise NotImplementedError

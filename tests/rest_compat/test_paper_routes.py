@@ -101,6 +101,7 @@ class TestStart:
             ({"strategy_ids": [9999]}, 404, "NOT_FOUND"),
             ({"strategy_ids": "all"}, 422, "VALIDATION_ERROR"),
             ({"strategy_ids": []}, 422, "VALIDATION_ERROR"),
+            ({"strategy_ids": [2**63]}, 422, "VALIDATION_ERROR"),  # beyond the 64-bit ids
             ({"strategies": [early]}, 422, None),
         ]
         for body, status, code in cases:

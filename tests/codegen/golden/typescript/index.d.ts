@@ -14,14 +14,31 @@ export interface Agent {
   strategies: Strategy[];
 }
 
+/** No window. */
+export type Flat = Record<string, never>;
+
 /** A strategy and its pipeline stage. */
 export interface Strategy {
   id: number;
   name: string;
   stage: Stage;
-  params: unknown;
+  params: Record<string, number>;
   tags: string[];
   updated_at: string | null;
+  score: number | boolean | null;
+  series: (number | null)[];
+  window: Window | Flat;
+}
+
+/** A rolling window. */
+export interface Window {
+  bars: number;
+}
+
+/** A rolling window to set. */
+export interface WindowInput {
+  bars?: number;
+  step?: number;
 }
 
 /** One page of a cursor-paginated list. */
@@ -31,10 +48,25 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** A refusal's message and the facts it names: open, since each error code names its own. */
+export interface ErrorDetails {
+  message: string;
+  /** the input the refusal is about */
+  field?: string;
+  [key: string]: unknown;
+}
+
+/** One input the request validation refused: where (body, query or path, then the key). */
+export interface ValidationIssue {
+  loc: (string | number)[];
+  msg: string;
+  type: string;
+}
+
 /** The error body every REST route answers with: `{"code": ..., "detail": ...}`. */
 export interface ApiError {
   code: string;
-  detail: unknown;
+  detail: string | ErrorDetails | ValidationIssue[];
 }
 
 /** Every HTTP route by `METHOD /path`: its inputs (path, query, body) and its body. */
@@ -54,7 +86,8 @@ export interface Routes {
     params: {
       name: string;
       stage?: Stage;
-      params?: unknown;
+      params?: Record<string, number>;
+      window?: WindowInput;
     };
     response: Strategy;
   };
