@@ -81,5 +81,5 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         await scheduler.stop()
         await bus.stop()
-        dispose_reads(session_factory)
+        await dispose_reads(session_factory)
         await engine.dispose()

@@ -54,8 +54,8 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
-def dispose_reads(factory: async_sessionmaker[AsyncSession]) -> None:
+async def dispose_reads(factory: async_sessionmaker[AsyncSession]) -> None:
     """Close the ReadPool's connections (the engine's own close with `engine.dispose()`)."""
     pool = factory.kw.get("info", {}).get(POOL)
     if isinstance(pool, ReadPool):
-        pool.dispose()
+        await pool.dispose()

@@ -9,8 +9,9 @@ hot read is a plain function of a Core `Connection`, and `read(session, fn, ...)
   session factory's ReadPool: for SQLite a pool of stdlib sqlite3 connections used right on
   the event loop, with no thread at all (WAL readers never wait for a writer; `query_only`
   makes a write through them an error, and a short busy timeout bounds the rare checkpoint
-  wait); for PostgreSQL one pooled psycopg connection of the async engine, the whole function
-  run on it (`run_sync`), so the statements cost their round trips and nothing more;
+  wait); for PostgreSQL one pooled psycopg connection of a read engine in autocommit, the
+  whole function run on it (`run_sync`), so the statements cost their round trips and nothing
+  more (no pre-ping, no BEGIN or ROLLBACK; a dropped connection is retried once);
 - anywhere else (a write, or a read inside one, which must see its own uncommitted rows), on
   the session's own connection, in its transaction.
 
@@ -32,7 +33,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 import orjson
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy import create_engine as create_sync_engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
 P = ParamSpec("P")
@@ -74,6 +76,19 @@ class ReadPool:
                 max_overflow=8,
             )
             event.listen(self._sqlite, "connect", _read_pragmas)
+            self._pg: AsyncEngine | None = None
+        else:
+            # PostgreSQL: an engine of its own in autocommit, so a read costs its statements'
+            # round trips and nothing more (no BEGIN/ROLLBACK; each statement sees what was
+            # committed when it ran, as under the default READ COMMITTED), and without a
+            # pre-ping: a read that meets a dropped connection is retried once on a new one
+            self._pg = create_async_engine(
+                engine.url,
+                isolation_level="AUTOCOMMIT",
+                json_deserializer=loads,
+                pool_size=10,
+                max_overflow=10,
+            )
 
     @classmethod
     def for_engine(cls, engine: AsyncEngine) -> ReadPool | None:
@@ -86,8 +101,10 @@ class ReadPool:
 
     @property
     def engines(self) -> tuple[Engine, ...]:
-        """The engines of its own (for SQLite; PostgreSQL reads on the async engine's)."""
-        return () if self._sqlite is None else (self._sqlite,)
+        """The (sync) engines its reads run on."""
+        if self._sqlite is not None:
+            return (self._sqlite,)
+        return () if self._pg is None else (self._pg.sync_engine,)
 
     @property
     def inline(self) -> bool:
@@ -100,8 +117,15 @@ class ReadPool:
     ) -> T:
         if self._sqlite is not None:
             return self._inline(fn, *args, **kwargs)
-        async with self._engine.connect() as connection:
-            return await connection.run_sync(fn, *args, **kwargs)
+        assert self._pg is not None
+        for attempt in (1, 2):
+            try:
+                async with self._pg.connect() as connection:
+                    return await connection.run_sync(fn, *args, **kwargs)
+            except DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     def _inline(
         self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -123,7 +147,9 @@ class ReadPool:
         finally:
             self._lock.release()
 
-    def dispose(self) -> None:
+    async def dispose(self) -> None:
+        if self._pg is not None:
+            await self._pg.dispose()
         if self._sqlite is not None:
             with self._lock:
                 if self._held is not None:

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +55,7 @@ async def _scenario(url: str) -> None:
             assert await read(reader, _names, "ra-") == ["Ra-One"]
             assert await read(reader, _count) >= 1
     finally:
-        dispose_reads(factory)
+        await dispose_reads(factory)
         await engine.dispose()
 
 
@@ -84,7 +84,7 @@ async def test_the_sqlite_pool_runs_on_the_loop_and_refuses_writes(database_url:
             await read(writer, _write)
             assert await read(writer, _names, "sneaky") == ["Sneaky"]
     finally:
-        dispose_reads(factory)
+        await dispose_reads(factory)
         await engine.dispose()
 
 
@@ -99,3 +99,32 @@ def test_json_values_decode_with_orjson_and_fall_back_for_nan() -> None:
     assert loads(b'{"a": [1, 2.5, null]}') == {"a": [1, 2.5, None]}
     value: Any = loads('{"x": NaN}')
     assert math.isnan(value["x"])
+
+
+def _autocommit(connection: Connection) -> bool:
+    return bool(connection.connection.driver_connection.autocommit)  # type: ignore[union-attr]
+
+
+def _backend_pid(connection: Connection) -> int:
+    return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+@requires_postgres
+async def test_postgres_reads_run_in_autocommit_and_survive_a_dropped_connection(
+    postgres_url: str,
+) -> None:
+    engine = create_engine(postgres_url)
+    factory = create_session_factory(engine)
+    try:
+        async with factory() as reader:
+            mark_read_only(reader)
+            pid = await read(reader, _backend_pid)
+            # autocommit: no BEGIN or ROLLBACK round trips around a read
+            assert await read(reader, _autocommit) is True
+            async with engine.connect() as other:  # the server drops the read connection
+                await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            # the pooled connection is dead; the read is retried once on a new one
+            assert await read(reader, _backend_pid) != pid
+    finally:
+        await dispose_reads(factory)
+        await engine.dispose()
