@@ -31,7 +31,7 @@ def test_reference_apps_get_the_uvicorn_config_of_tradegraph_serve(
     built: list[Any] = []
 
     class Captured:
-        def __init__(self, config: Any, _shutdown: Any) -> None:
+        def __init__(self, config: Any, _shutdown: Any, **_hooks: Any) -> None:
             built.append(config)
 
         def run(self) -> None:
