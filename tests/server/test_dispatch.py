@@ -135,3 +135,13 @@ def test_routes_added_later_are_indexed() -> None:
     assert client.get("/late").status_code == 404
     app.router.routes.append(Route("/late", _ok("late")))
     assert client.get("/late").text == "late"
+
+
+def test_the_app_dispatches_through_the_index_over_flat_routes(tmp_path: Any) -> None:
+    app = create_app(Settings(data_dir=tmp_path))
+    assert isinstance(app.router.middleware_stack, IndexedDispatch)
+    # every route keyed on its own (an included router would be one entry searched in turn)
+    index = IndexedDispatch(app.router).index
+    assert index.everywhere == []
+    assert all(isinstance(r, Route | WebSocketRoute | Mount) for r in app.router.routes)
+    assert len(index.candidates("/agents/seed")) == 1
