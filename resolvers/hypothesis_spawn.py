@@ -16,6 +16,11 @@ Decisions where the seed is silent:
   refusal creates nothing (add_strategy is told so and does not check each one again). The
   window runs on the wall clock, like the strategies' created_at.
 - An archived hypothesis spawns nothing (409 HYPOTHESIS_ARCHIVED).
+- POST /api/backtesting/strategies (`create_backtest_strategy`) creates one strategy and
+  requires only `hypothesis_id`, as the seed says: a missing family is the hypothesis's
+  strongest match (else the first default family), symbol and timeframe default as above,
+  parameters to the family's defaults, the name to "<hypothesis title> · <family title>";
+  whatever was chosen is stored on the strategy, so the answer says what will be tested.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from resolvers.strategies import TIMEFRAMES, Strategy, add_strategy, strategy_vi
 from resolvers.validation import require_choice, require_text
 from resolvers.views import View
 from storage.base import utcnow
+from storage.hypotheses import Hypothesis as HypothesisRow
 from storage.outbox import append_event
 
 KEYWORDS: dict[str, tuple[str, ...]] = {
@@ -165,6 +171,39 @@ def _name(title: str, family_title: str) -> str:
     return head + suffix
 
 
+def _text(parent: HypothesisRow) -> str:
+    return "\n".join((parent.title, parent.thesis, parent.mechanism, parent.novelty))
+
+
+async def create_backtest_strategy(
+    session: AsyncSession,
+    *,
+    hypothesis_id: int,
+    name: str | None = None,
+    family: str | None = None,
+    symbol: str | None = None,
+    timeframe: str | None = None,
+    params: object = None,
+    lab: Lab,
+) -> Strategy:
+    """One strategy under a hypothesis, every field but hypothesis_id defaulted from its text."""
+    parent = await hypothesis_row(session, hypothesis_id=hypothesis_id)
+    text = _text(parent)
+    chosen = family if family is not None else (rank_families(text) or list(DEFAULT_FAMILIES))[0]
+    require_choice("family", chosen, FAMILIES)
+    row = await add_strategy(
+        session,
+        hypothesis_id=hypothesis_id,
+        name=name if name is not None else _name(parent.title, FAMILIES[chosen].title),
+        family=chosen,
+        symbol=symbol if symbol is not None else find_symbol(text) or DEFAULT_SYMBOL,
+        timeframe=timeframe if timeframe is not None else DEFAULT_TIMEFRAME,
+        params=params,
+        lab=lab,
+    )
+    return strategy_view(row)
+
+
 async def generate_hypothesis_strategies(
     session: AsyncSession,
     *,
@@ -183,7 +222,7 @@ async def generate_hypothesis_strategies(
             details={"id": hypothesis_id, "status": parent.status},
         )
     config = lab.config
-    text = "\n".join((parent.title, parent.thesis, parent.mechanism, parent.novelty))
+    text = _text(parent)
     plans = plan_strategies(
         title=parent.title,
         text=text,

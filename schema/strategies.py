@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLResolveInfo
 
 from resolvers import strategies as views
+from resolvers.hypothesis_spawn import create_backtest_strategy
 from resolvers.lifecycle import transition_strategy
 from resolvers.live_series import (
     DEFAULT_BARS,
@@ -16,7 +17,7 @@ from resolvers.live_series import (
     list_strategy_live_signals,
 )
 from resolvers.readiness import get_strategy_readiness
-from resolvers.strategies import create_strategy, get_strategy, list_strategies
+from resolvers.strategies import get_strategy, list_strategies
 from schema.enums import Stage
 from schema.extend import extends
 from schema.generated import strategies as generated
@@ -93,10 +94,10 @@ class Strategy(generated.Strategy):
 @strawberry.input
 class CreateStrategyInput:
     hypothesis_id: strawberry.ID
-    name: str
-    family: str
-    symbol: str
-    timeframe: str = "1h"
+    name: str | None = None
+    family: str | None = None
+    symbol: str | None = None
+    timeframe: str | None = None
     params: JSON | None = None
 
 
@@ -136,10 +137,13 @@ class StrategyQuery:
 
 @strawberry.type
 class StrategyMutation:
-    @strawberry.mutation(description="Create a strategy under a hypothesis, at quick_screen.")
+    @strawberry.mutation(
+        description="Create a strategy under a hypothesis, at quick_screen; every field but "
+        "hypothesisId defaults from the hypothesis as POST /api/backtesting/strategies does."
+    )
     async def create_strategy(self, info: strawberry.Info, input: CreateStrategyInput) -> Strategy:
         view = await info.context.scope.run(
-            create_strategy,
+            create_backtest_strategy,
             hypothesis_id=int_id(input.hypothesis_id, field="hypothesisId"),
             name=input.name,
             family=input.family,

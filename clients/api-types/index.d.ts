@@ -1231,9 +1231,9 @@ export interface Routes {
   "POST /api/backtesting/strategies": {
     params: {
       hypothesis_id: number;
-      name: string;
-      family: "ma_cross" | "rsi_reversion" | "donchian_breakout" | "bollinger_reversion" | "macd_momentum" | "squeeze_breakout";
-      symbol: string;
+      name?: string;
+      family?: "ma_cross" | "rsi_reversion" | "donchian_breakout" | "bollinger_reversion" | "macd_momentum" | "squeeze_breakout";
+      symbol?: string;
       timeframe?: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
       params?: Record<string, number>;
     };

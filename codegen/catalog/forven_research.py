@@ -11,7 +11,7 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers import hypotheses, hypothesis_spawn, strategies
+from resolvers import hypotheses, hypothesis_spawn
 from resolvers.quant.strategies import FAMILIES, Params
 
 WORKFLOW_ID = path_param(arg="workflow_id", what="gauntlet workflow id")
@@ -42,21 +42,28 @@ ROUTES: tuple[Route, ...] = (
         method="POST", path="/api/backtesting/strategies", api="forven", router="backtesting",
         op="create_backtest_strategy",
         summary="Create a backtest strategy container (requires hypothesis_id).",
-        state="implemented", resolver=strategies.create_strategy,
+        state="implemented", resolver=hypothesis_spawn.create_backtest_strategy,
         params=(
             Param("hypothesis_id", "body", "int", required=True, minimum=1),
-            Param("name", "body", required=True, min_length=1),
-            Param("family", "body", required=True, enum=tuple(FAMILIES),
-                  description="a built-in strategy family"),
-            Param("symbol", "body", required=True, min_length=1),
-            Param("timeframe", "body", default="1h",
-                  enum=("1m", "5m", "15m", "1h", "4h", "1d")),
+            Param("name", "body", min_length=1,
+                  description="default: \"<hypothesis title> · <family title>\""),
+            Param("family", "body", enum=tuple(FAMILIES),
+                  description="a built-in strategy family; default: the one the hypothesis's "
+                              "text suggests most (as generate-strategies picks)"),
+            Param("symbol", "body", min_length=1,
+                  description="default: the first coin the hypothesis names, else BTC-USD"),
+            Param("timeframe", "body", enum=TIMEFRAMES, description="default 1h"),
             Param("params", "body", "json", schema=Params,
                   description="family parameters by name; defaults fill gaps"),
         ),
         status=201, response=Response("one", "Strategy"), errors=(404,), graphql="strategy",
         mutation="createStrategy",
         notes=(
+            "Only hypothesis_id is required (the seed names nothing else): a missing family, "
+            "symbol, timeframe, name or params is chosen from the hypothesis exactly as "
+            "generate-strategies chooses (its strongest keyword family, else ma_cross; the "
+            "first coin its text names, else BTC-USD; 1h; the family's defaults) and written "
+            "on the created strategy. "
             "422 VALIDATION_ERROR without hypothesis_id (every strategy descends from a "
             "hypothesis) or with an unknown family; 422 INVALID_PARAMS for bad family params; "
             "404 when the hypothesis does not exist. The strategy starts at quick_screen. "

@@ -79,17 +79,20 @@ class TransitionStrategyBody(BaseModel):
 class CreateBacktestStrategyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     hypothesis_id: BodyInt64 = Field(..., ge=1)
-    name: str = Field(..., min_length=1)
-    family: Literal[
-        "ma_cross",
-        "rsi_reversion",
-        "donchian_breakout",
-        "bollinger_reversion",
-        "macd_momentum",
-        "squeeze_breakout",
-    ]
-    symbol: str = Field(..., min_length=1)
-    timeframe: Literal["1m", "5m", "15m", "1h", "4h", "1d"] = "1h"
+    name: str | None = Field(None, min_length=1)
+    family: (
+        Literal[
+            "ma_cross",
+            "rsi_reversion",
+            "donchian_breakout",
+            "bollinger_reversion",
+            "macd_momentum",
+            "squeeze_breakout",
+        ]
+        | None
+    ) = None
+    symbol: str | None = Field(None, min_length=1)
+    timeframe: Literal["1m", "5m", "15m", "1h", "4h", "1d"] | None = None
     params: Any | None = None
 
 
@@ -496,7 +499,7 @@ async def list_strategy_live_markers(
 async def create_backtest_strategy(request: Request, body: CreateBacktestStrategyBody) -> Response:
     """Create a backtest strategy container (requires hypothesis_id)."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_strategies.create_strategy(
+        result = await r_hypothesis_spawn.create_backtest_strategy(
             session,
             hypothesis_id=body.hypothesis_id,
             name=body.name,

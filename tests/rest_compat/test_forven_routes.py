@@ -390,6 +390,42 @@ class TestCreateBacktestStrategy:
         assert [r["to_stage"] for r in reread.json()["history"]] == ["quick_screen"]
         assert await events(app, "strategy.created") == before + 1
 
+    async def test_hypothesis_id_alone_takes_defaults_from_the_hypothesis(
+        self, app: Any, client: httpx.AsyncClient, hypothesis_id: int
+    ) -> None:
+        # "Breakouts persist": breakout words rank donchian_breakout first (ties in family
+        # order), no coin named, so BTC-USD; the choices are stored, not only answered.
+        response = await client.post(
+            "/api/backtesting/strategies", json={"hypothesis_id": hypothesis_id}
+        )
+        assert response.status_code == 201, response.text
+        created = response.json()
+        assert created["family"] == "donchian_breakout"
+        assert created["name"] == "Breakouts persist · Donchian breakout"
+        assert (created["symbol"], created["timeframe"]) == ("BTC-USD", "1h")
+        assert created["params"] == {"entry": 20, "exit": 10}
+        reread = await client.get(f"/api/lifecycle/strategies/{created['id']}")
+        assert reread.json()["strategy"] == created
+
+    async def test_defaults_follow_the_thesis_and_given_fields_win(
+        self, app: Any, client: httpx.AsyncClient
+    ) -> None:
+        async with sessions(app)() as session:
+            row = await create_hypothesis(
+                session, title="ETH overshoots", thesis="Mean reversion after oversold dips."
+            )
+            await session.commit()
+        response = await client.post("/api/backtesting/strategies", json={"hypothesis_id": row.id})
+        created = response.json()
+        assert (created["family"], created["symbol"]) == ("rsi_reversion", "ETH-USD")
+        response = await client.post(
+            "/api/backtesting/strategies",
+            json={"hypothesis_id": row.id, "family": "ma_cross", "symbol": "sol-usd"},
+        )
+        created = response.json()
+        assert (created["family"], created["symbol"]) == ("ma_cross", "SOL-USD")
+        assert created["name"] == "ETH overshoots · Moving-average cross"
+
     async def test_timeframe_defaults_to_1h(
         self, client: httpx.AsyncClient, hypothesis_id: int
     ) -> None:

@@ -75,6 +75,24 @@ class TestCreate:
         assert body["data"]["strategy"]["stage"] == "QUICK_SCREEN"
         assert body["data"]["strategy"]["params"]
 
+    async def test_strategy_from_a_hypothesis_id_alone(self, client: httpx.AsyncClient) -> None:
+        hyp = await gql(client, CREATE_HYPOTHESIS, {"input": {"title": "SOL momentum"}})
+        hypothesis_id = hyp["data"]["createHypothesis"]["id"]
+        body = await gql(
+            client,
+            "mutation($input: CreateStrategyInput!) { createStrategy(input: $input) "
+            "{ name family symbol timeframe params } }",
+            {"input": {"hypothesisId": hypothesis_id}},
+        )
+        created = body["data"]["createStrategy"]
+        assert (created["family"], created["symbol"], created["timeframe"]) == (
+            "macd_momentum",
+            "SOL-USD",
+            "1h",
+        )
+        assert created["name"] == "SOL momentum · MACD momentum"
+        assert created["params"] == {"fast": 12, "slow": 26, "signal": 9}
+
     async def test_strategy_without_hypothesis_fails_validation(
         self, app: Any, client: httpx.AsyncClient
     ) -> None:
