@@ -198,33 +198,46 @@ def _priced(legs: _Legs, size: FloatArray, fee_rate: float) -> Trades:
     )
 
 
+def _segments(trades: Trades, bars: int) -> tuple[IntArray, FloatArray]:
+    """Bars between fills (each fill starts a segment; the first starts at bar 0) and the
+    signed base units held through each."""
+    # Fills alternate entry, exit, entry, ... in bar order, because trades never overlap and
+    # only the last may be open; a reversal leaves a segment of no bars between its two fills.
+    count, closed = len(trades), int(np.count_nonzero(trades.closed))
+    if closed < count - 1 or (count and not trades.closed[: count - 1].all()):
+        raise ValueError("only the last trade may be open")
+    at = np.empty(count + closed, dtype=np.int64)
+    at[0::2] = trades.entry_index
+    at[1::2] = trades.exit_index[:closed]
+    lengths = np.diff(at, prepend=0, append=bars)
+    if (lengths < 0).any():
+        raise ValueError("trade indexes fall outside the candles or out of order")
+    units = np.zeros(count + closed + 1)
+    units[1::2] = trades.direction * trades.size
+    return lengths, units
+
+
 def signed_units(trades: Trades, bars: int) -> FloatArray:
     """Signed base units held through each bar (entry bar included, exit bar not)."""
-    return np.cumsum(_at_entry_and_exit(trades, bars, trades.direction * trades.size))
-
-
-def _at_entry_and_exit(trades: Trades, bars: int, values: FloatArray) -> FloatArray:
-    """A difference array: +value at each entry bar, -value at each exit bar."""
-    # Entries are distinct bars, and so are exits, so plain fancy indexing adds correctly.
-    delta = np.zeros(bars)
-    delta[trades.entry_index] += values
-    closed = trades.closed
-    delta[trades.exit_index[closed]] -= values[closed]
-    return delta
+    lengths, units = _segments(trades, bars)
+    return np.repeat(units, lengths)
 
 
 def equity_curve(trades: Trades, close: FloatArray, capital: float) -> FloatArray:
     """Equity at each close: capital, realized pnl, the open trade marked to the close."""
-    bars = len(close)
-    if len(trades) and (trades.entry_index.max() >= bars or trades.exit_index.max() >= bars):
-        raise ValueError("trade indexes fall outside the candles")
+    # Cash changes only at fills, so it is built per segment (O(trades)) and spread over the
+    # bars once; the open units are marked at every close.
+    lengths, units = _segments(trades, len(close))
+    count, closed = len(trades), len(lengths) - 1 - len(trades)
+    realized = np.empty(closed + 1)
+    realized[0] = capital
+    realized[1:] = capital + np.cumsum(trades.pnl[:closed])
+    cash = np.empty(len(units))
+    cash[0] = capital
     signed = trades.direction * trades.size
-    basis = _at_entry_and_exit(trades, bars, -signed * trades.entry_price - trades.entry_fee)
-    realized = np.zeros(bars)
-    closed = trades.closed
-    realized[trades.exit_index[closed]] = trades.pnl[closed]
-    marked = signed_units(trades, bars) * close + np.cumsum(basis)
-    return np.asarray(capital + np.cumsum(realized) + marked, dtype=np.float64)
+    cash[1::2] = realized[:count] - signed * trades.entry_price - trades.entry_fee
+    cash[2::2] = realized[1:]
+    return np.asarray(np.repeat(cash, lengths) + np.repeat(units, lengths) * close)
 
 
 def run(
