@@ -49,23 +49,26 @@ def walk_forward_folds(
 
 def annual_log_return(
     equity: npt.ArrayLike, start: int, stop: int, bars_per_year: float, capital: float
-) -> float:
-    """Continuously compounded yearly rate over bars [start, stop): ln(E_stop / E_start) scaled
-    by bars_per_year / (stop - start), where E_start is the equity before bar `start` (capital
-    for bar 0). Log rates keep short windows of fast bars from overflowing a compound rate."""
-    values = np.asarray(equity, dtype=np.float64)
-    before = capital if start == 0 else values[start - 1]
-    after = values[stop - 1]
-    if before <= 0 or after <= 0:
-        return -math.inf
-    return math.log(after / before) * bars_per_year / (stop - start)
+) -> FloatArray:
+    """Continuously compounded yearly rate over bars [start, stop), one per equity row:
+    ln(E_stop / E_start) scaled by bars_per_year / (stop - start), where E_start is the equity
+    before bar `start` (capital for bar 0); -inf for a curve that reached zero. Log rates keep
+    short windows of fast bars from overflowing a compound rate."""
+    values = np.atleast_2d(np.asarray(equity, dtype=np.float64))
+    before = np.full(len(values), capital) if start == 0 else values[:, start - 1]
+    after = values[:, stop - 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.log(after / before) * bars_per_year / (stop - start)
+    return np.asarray(np.where((before > 0) & (after > 0), rate, -np.inf), dtype=np.float64)
 
 
 @dataclass(frozen=True)
 class WalkForward:
-    """Per-fold annualized log returns, their efficiency and the share of profitable folds."""
+    """Per fold: the candidate chosen in sample, its annualized log return in and out of
+    sample; the efficiency and the share of profitable out-of-sample folds."""
 
     folds: list[Fold]
+    chosen: list[int]
     in_sample: list[float]
     out_of_sample: list[float]
     efficiency: float  # NaN when the mean in-sample rate is not positive
@@ -73,19 +76,27 @@ class WalkForward:
 
 
 def walk_forward(
-    equity: npt.ArrayLike, folds: Sequence[Fold], *, bars_per_year: float, capital: float
+    equities: npt.ArrayLike, folds: Sequence[Fold], *, bars_per_year: float, capital: float
 ) -> WalkForward:
-    """Walk-forward efficiency (Pardo, The Evaluation and Optimization of Trading Strategies,
-    2nd ed. 2008, ch. 11): mean annualized out-of-sample return over mean annualized in-sample
-    return, undefined (NaN) when the in-sample mean is not positive."""
-    ins = [annual_log_return(equity, f.is_start, f.is_stop, bars_per_year, capital) for f in folds]
-    outs = [
-        annual_log_return(equity, f.oos_start, f.oos_stop, bars_per_year, capital) for f in folds
-    ]
+    """Walk-forward analysis over candidate equity curves (rows; one curve is one candidate):
+    each fold picks the candidate with the best in-sample rate and scores it out of sample.
+    Walk-forward efficiency (Pardo, The Evaluation and Optimization of Trading Strategies, 2nd
+    ed., 2008) = mean annualized out-of-sample return over mean annualized in-sample
+    return of the chosen candidates, undefined (NaN) when the in-sample mean is not positive."""
+    if not folds:
+        raise ValueError("need at least one fold")
+    chosen, ins, outs = [], [], []
+    for f in folds:
+        scores = annual_log_return(equities, f.is_start, f.is_stop, bars_per_year, capital)
+        best = int(np.argmax(scores))
+        oos = annual_log_return(equities, f.oos_start, f.oos_stop, bars_per_year, capital)
+        chosen.append(best)
+        ins.append(float(scores[best]))
+        outs.append(float(oos[best]))
     mean_in, mean_out = float(np.mean(ins)), float(np.mean(outs))
     efficiency = mean_out / mean_in if mean_in > 0 and math.isfinite(mean_out) else math.nan
     profitable = sum(1 for value in outs if value > 0) / len(outs)
-    return WalkForward(list(folds), ins, outs, efficiency, profitable)
+    return WalkForward(list(folds), chosen, ins, outs, efficiency, profitable)
 
 
 def jitter_params(

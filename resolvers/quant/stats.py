@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
-EULER_GAMMA = 0.5772156649015329  # Euler-Mascheroni constant, as in DSR eq. (2)
+EULER_GAMMA = 0.5772156649015329  # Euler-Mascheroni constant, as in the DSR's SR0
 _Z = NormalDist()
 
 
@@ -50,19 +50,22 @@ def moments(returns: npt.ArrayLike) -> Moments:
     x = _series(returns)
     n, mean = len(x), float(x.mean())
     dev = x - mean
-    m2 = float(np.mean(dev**2))
+    square = dev * dev  # products, not **: float powers are many times slower on long series
+    m2 = float(np.mean(square))
     sd = math.sqrt(m2 * n / (n - 1))
     if m2 <= 1e-300:
         # No dispersion: the normal's moments keep the PSR denominator defined and neutral.
         return Moments(n, mean, 0.0, 0.0, 3.0, 0.0)
-    skew = float(np.mean(dev**3)) / m2**1.5
-    kurtosis = float(np.mean(dev**4)) / m2**2
+    skew = float(np.mean(square * dev)) / m2**1.5
+    kurtosis = float(np.mean(square * square)) / m2**2
     return Moments(n, mean, sd, skew, kurtosis, mean / sd)
 
 
 def sharpe(returns: npt.ArrayLike) -> float:
     """Per-period Sharpe ratio mean / sd (ddof=1), no risk-free rate; 0 for a constant series."""
-    return moments(returns).sharpe
+    x = _series(returns)
+    sd = float(np.std(x, ddof=1))
+    return float(x.mean()) / sd if sd > 1e-150 else 0.0
 
 
 def t_statistic(returns: npt.ArrayLike) -> float:
@@ -72,8 +75,8 @@ def t_statistic(returns: npt.ArrayLike) -> float:
 
 
 def sharpe_variance(sr: float, n: int, skew: float, kurtosis: float) -> float:
-    """Asymptotic variance of the SR estimator (Mertens 2002; Bailey & Lopez de Prado 2012
-    eq. 3): (1 - g3 SR + (g4 - 1) / 4 SR^2) / (n - 1)."""
+    """Asymptotic variance of the SR estimator (Mertens 2002; Bailey & Lopez de Prado
+    2012): (1 - g3 SR + (g4 - 1) / 4 SR^2) / (n - 1)."""
     if n < 2:
         raise ValueError("need at least 2 observations")
     return _dispersion(sr, skew, kurtosis) / (n - 1)
@@ -88,7 +91,7 @@ def _dispersion(sr: float, skew: float, kurtosis: float) -> float:
 
 
 def psr(sr: float, n: int, skew: float, kurtosis: float, benchmark: float = 0.0) -> float:
-    """Probabilistic Sharpe ratio PSR(SR*) (Bailey & Lopez de Prado 2012, eq. 6):
+    """Probabilistic Sharpe ratio PSR(SR*) (Bailey & Lopez de Prado 2012):
     Z[(SR - SR*) sqrt(n - 1) / sqrt(1 - g3 SR + (g4 - 1) / 4 SR^2)], the probability that the
     true Sharpe exceeds the benchmark SR* given n observations with these moments."""
     if n < 2:
@@ -99,7 +102,7 @@ def psr(sr: float, n: int, skew: float, kurtosis: float, benchmark: float = 0.0)
 
 def expected_max_sharpe(trials: int, variance: float) -> float:
     """SR0, the expected maximum Sharpe of `trials` unskilled trials (Bailey & Lopez de Prado
-    2014, eq. 2): sqrt(V) ((1 - gamma) Z^-1[1 - 1/N] + gamma Z^-1[1 - 1/(N e)]); 0 for N = 1."""
+    2014): sqrt(V) ((1 - gamma) Z^-1[1 - 1/N] + gamma Z^-1[1 - 1/(N e)]); 0 for N = 1."""
     if trials < 1:
         raise ValueError("trials must be at least 1")
     if not (variance >= 0 and math.isfinite(variance)):
@@ -136,7 +139,7 @@ def dsr(
 def min_track_record(
     sr: float, skew: float, kurtosis: float, benchmark: float = 0.0, alpha: float = 0.05
 ) -> float:
-    """Minimum track record length MinTRL (Bailey & Lopez de Prado 2012, eq. 11):
+    """Minimum track record length MinTRL (Bailey & Lopez de Prado 2012):
     1 + (1 - g3 SR + (g4 - 1) / 4 SR^2) (Z_alpha / (SR - SR*))^2 observations for the SR to
     exceed SR* with confidence 1 - alpha; inf when SR <= SR*."""
     if not 0 < alpha < 1:
@@ -190,10 +193,15 @@ def path_stats(paths: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     r = np.atleast_2d(np.asarray(paths, dtype=np.float64))
     if (r <= -1).any():
         raise ValueError("a trade return of -100% or worse leaves no path to compound")
-    log_equity = np.cumsum(np.log1p(r), axis=1)
+    return _log_path_stats(np.log1p(r))
+
+
+def _log_path_stats(logs: FloatArray) -> tuple[FloatArray, FloatArray]:
+    # In log space: the deepest fall below the running peak, exponentiated once per row.
+    log_equity = np.cumsum(logs, axis=1)
     peaks = np.maximum(np.maximum.accumulate(log_equity, axis=1), 0.0)
-    drawdowns = np.max(-np.expm1(log_equity - peaks), axis=1)
-    return np.maximum(drawdowns, 0.0), np.expm1(log_equity[:, -1])
+    deepest = np.max(peaks - log_equity, axis=1)
+    return -np.expm1(-deepest), np.expm1(log_equity[:, -1])
 
 
 def bootstrap_returns(
@@ -207,8 +215,12 @@ def bootstrap_returns(
     """Resample trade returns (iid, or stationary with mean block `block`; see
     bootstrap_indices): the `quantile` of max drawdown and the probability of a loss."""
     r = _series(returns, minimum=1)
+    if (r <= -1).any():
+        raise ValueError("a trade return of -100% or worse leaves no path to compound")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    drawdowns, totals = path_stats(r[bootstrap_indices(len(r), samples, rng, block=block)])
+    # Logs once per trade, not once per resampled draw.
+    logs = np.log1p(r)
+    drawdowns, totals = _log_path_stats(logs[bootstrap_indices(len(r), samples, rng, block=block)])
     return Bootstrap(
         samples=samples,
         max_drawdowns=drawdowns,

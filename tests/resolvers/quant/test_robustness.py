@@ -53,7 +53,29 @@ class TestWalkForwardEfficiency:
     def test_annual_rate_scales_by_bars_per_year(self) -> None:
         # ln(121/100) over 2 bars at 365 bars a year = 0.19062036 * 182.5
         rate = rb.annual_log_return([110, 121], 0, 2, 365, 100)
-        assert rate == pytest.approx(math.log(1.21) * 182.5)
+        assert rate.tolist() == pytest.approx([math.log(1.21) * 182.5])
+        # after the first bar the window starts from that bar's equity: ln(121/110) * 365
+        assert rb.annual_log_return([110, 121], 1, 2, 365, 100)[0] == pytest.approx(
+            math.log(1.1) * 365
+        )
+
+    def test_each_fold_picks_its_best_in_sample_candidate(self) -> None:
+        # Two candidates, capital 100, two folds of two-bar windows (bars_per_year 2, so each
+        # window's rate is its log return):
+        #   A: 110, 121 | 121, 121 | 133.1, 146.41   segment logs 2L, 0, 2L
+        #   B: 100, 100 | 105, 110 | 100, 90         segment logs 0, ln 1.1 = L, ln(90/110)
+        # fold 1: IS seg 0 -> A (2L > 0); OOS seg 1 of A = 0
+        # fold 2: IS seg 1 -> B (L > 0);  OOS seg 2 of B = ln(9/11)
+        # WFE = mean(0, ln(9/11)) / mean(2L, L) = ln(9/11) / (3L); no profitable OOS fold.
+        a: list[float] = [110, 121, 121, 121, 133.1, 146.41]
+        b: list[float] = [100, 100, 105, 110, 100, 90]
+        result = rb.walk_forward([a, b], rb.walk_forward_folds(6, 2), bars_per_year=2, capital=100)
+        lg = math.log(1.1)
+        assert result.chosen == [0, 1]
+        assert result.in_sample == pytest.approx([2 * lg, lg])
+        assert result.out_of_sample == pytest.approx([0.0, math.log(9 / 11)], abs=1e-12)
+        assert result.efficiency == pytest.approx(math.log(9 / 11) / (3 * lg))
+        assert result.profitable_share == 0.0
 
     def test_losing_in_sample_leaves_efficiency_undefined(self) -> None:
         equity = [90, 80, 85, 90]
