@@ -15,6 +15,7 @@ import numpy.typing as npt
 from resolvers.quant.strategies import Params, ParamSpec, StrategyFamily, validate_params
 
 FloatArray = npt.NDArray[np.float64]
+_TOTAL_LOSS = -1.0 + 1e-12
 
 
 @dataclass(frozen=True)
@@ -146,24 +147,41 @@ def break_even_multiple(
     tolerance: float = 0.01,
     net_tolerance: float = 1e-9,
 ) -> float:
-    """The cost multiple m >= 0 at which net(m) crosses zero, for net decreasing in m.
+    """The cost multiple m >= 0 at which the net return net(m) crosses zero, for net
+    decreasing in m.
 
     0 when already unprofitable at zero cost, inf when still profitable at `high`; otherwise
-    found to within `tolerance` in m, or where |net| <= `net_tolerance`. Net return
-    is not linear in m (slippage moves fill prices the fees are charged on, and sizing
-    compounds), so the root is bracketed and found by the Illinois variant of regula falsi
-    (Dowell & Jarratt 1971): about as few evaluations as a secant, never leaving the bracket.
+    found to within `tolerance` in m, or where |net| <= `net_tolerance`. Net return is not
+    linear in m: costs compound over the trades, so it is closer to exp(a - b m) - 1. The
+    search therefore runs on log(1 + net), nearly linear in m (a total loss is floored at
+    -100% + 1e-12): it brackets the root by doubling m from 1 (the multiple a caller has
+    usually evaluated already), then narrows the bracket by the Illinois variant of regula
+    falsi (Dowell & Jarratt 1971), about as few evaluations as a secant without ever
+    leaving the bracket.
     """
-    lo, f_lo = 0.0, net(0.0)
+
+    def scaled(multiple: float) -> float:
+        return math.log1p(max(net(multiple), _TOTAL_LOSS))
+
+    lo, f_lo = 0.0, scaled(0.0)
     if f_lo <= 0:
         return 0.0
-    hi, f_hi = high, net(high)
-    if f_hi > 0:
-        return math.inf
+    hi = min(1.0, high)
+    f_hi = scaled(hi)
+    while f_hi > 0:
+        if hi >= high:
+            return math.inf
+        lo, f_lo = hi, f_hi
+        hi = min(2 * hi, high)
+        f_hi = scaled(hi)
     side = 0
     for _ in range(100):
+        if hi - lo <= tolerance:
+            break
         mid = hi - f_hi * (hi - lo) / (f_hi - f_lo)
-        f_mid = net(mid)
+        f_mid = scaled(mid)
+        if abs(f_mid) <= net_tolerance:
+            return mid
         if f_mid > 0:
             lo, f_lo = mid, f_mid
             if side == 1:
@@ -174,10 +192,6 @@ def break_even_multiple(
             if side == -1:
                 f_lo /= 2
             side = -1
-        if abs(f_mid) <= net_tolerance:
-            return mid
-        if hi - lo <= tolerance:
-            break
     return (lo + hi) / 2
 
 

@@ -22,6 +22,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 EULER_GAMMA = 0.5772156649015329  # Euler-Mascheroni constant, as in the DSR's SR0
 _Z = NormalDist()
+_CHUNK = 1 << 17  # resampled draws per bootstrap chunk
 
 
 @dataclass(frozen=True)
@@ -166,14 +167,20 @@ def bootstrap_indices(
         return rng.integers(0, n, size=(samples, n))
     if not block >= 1:
         raise ValueError("mean block length must be at least 1")
-    starts = rng.integers(0, n, size=(samples, n))
+    # Flattened row after row, every row opening a block: position p of block b (begun at
+    # flat position s_b with a uniform start u_b) is (u_b + p - s_b) mod n. Drawing starts
+    # only for the blocks, and indexing per block, keeps the work near one pass over the
+    # matrix.
     new = rng.random((samples, n)) < 1.0 / block
     new[:, 0] = True
-    steps = np.arange(n)
-    # Each position continues the block begun at the latest `new` step at or before it.
-    begun = np.maximum.accumulate(np.where(new, steps, 0), axis=1)
-    first = np.take_along_axis(starts, begun, axis=1)
-    return np.asarray((first + steps - begun) % n, dtype=np.int64)
+    flat = new.ravel()
+    begun = np.flatnonzero(flat)
+    starts = rng.integers(0, n, size=len(begun))
+    which = np.cumsum(flat) - 1
+    offset = np.arange(flat.size) - begun[which]
+    positions = starts[which] + offset  # below 2n: a block never outgrows its row
+    positions[positions >= n] -= n
+    return np.asarray(positions.reshape(samples, n), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -218,9 +225,19 @@ def bootstrap_returns(
     if (r <= -1).any():
         raise ValueError("a trade return of -100% or worse leaves no path to compound")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    # Logs once per trade, not once per resampled draw.
+    # Logs once per trade, not once per resampled draw; and resamples in chunks of about
+    # _CHUNK draws, so the several temporaries of a chunk stay in cache (2-3x faster on
+    # thousands of trades than one samples x n matrix).
     logs = np.log1p(r)
-    drawdowns, totals = _log_path_stats(logs[bootstrap_indices(len(r), samples, rng, block=block)])
+    rows = max(1, _CHUNK // len(r))
+    parts = [
+        _log_path_stats(
+            logs[bootstrap_indices(len(r), min(rows, samples - first), rng, block=block)]
+        )
+        for first in range(0, samples, rows)
+    ]
+    drawdowns = np.concatenate([part[0] for part in parts])
+    totals = np.concatenate([part[1] for part in parts])
     return Bootstrap(
         samples=samples,
         max_drawdowns=drawdowns,

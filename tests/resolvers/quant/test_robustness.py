@@ -161,7 +161,21 @@ class TestBreakEven:
             return 1.1 * (1 - 0.01 * m) ** 10 - 1
 
         rb.break_even_multiple(net)
-        assert len(calls) <= 12
+        # net(0), net(1), then a handful of regula falsi steps in [0, 1]
+        assert len(calls) <= 8
+
+    def test_a_compounding_cost_far_from_the_first_bracket(self) -> None:
+        # net(m) = exp(3000 (0.004 - 0.003 m)) - 1: a gross edge of 0.4% a trade against
+        # 0.3% m of costs, compounded over 3,000 trades; zero at m = 4/3, and already a
+        # near-total loss at m = 2, so a straight line through net(0) and net(64) is useless.
+        calls: list[float] = []
+
+        def net(m: float) -> float:
+            calls.append(m)
+            return math.expm1(3000 * (0.004 - 0.003 * m))
+
+        assert rb.break_even_multiple(net) == pytest.approx(4 / 3, abs=0.01)
+        assert len(calls) <= 6
 
 
 class TestRegimeSplit:
