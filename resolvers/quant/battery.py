@@ -90,9 +90,9 @@ class BatteryResult:
 
 
 def _run_one(ctx: Context, name: str) -> TestResult:
-    ctx.report(name, 0.0)
+    ctx.start(name)
     result = TESTS[name](ctx)
-    ctx.report(name, 1.0)
+    ctx.report(1.0)
     return result
 
 

@@ -216,12 +216,18 @@ class Context:
         self.trials, self.trial_sharpes = trials, list(trial_sharpes or [])
         self.thresholds, self.seed, self.long_only = thresholds, seed, long_only
         self._progress = progress
+        self.current: str | None = None
         self.bars_per_year = SECONDS_PER_YEAR / candles.interval_seconds
 
-    def report(self, name: str, done: float) -> None:
-        """Tell the caller how far test `name` has got, in [0, 1]."""
-        if self._progress is not None:
-            self._progress(name, done)
+    def start(self, name: str) -> None:
+        """Mark test `name` as running: progress from here on is reported under its name."""
+        self.current = name
+        self.report(0.0)
+
+    def report(self, done: float) -> None:
+        """Tell the caller how far the running test has got, in [0, 1]."""
+        if self._progress is not None and self.current is not None:
+            self._progress(self.current, done)
 
     def rng(self, name: str) -> np.random.Generator:
         """A generator per test, so one test run alone draws what it draws in the battery."""
@@ -289,7 +295,8 @@ class Context:
         outcomes = []
         for done, params in enumerate(samples, 1):
             outcomes.append((params, self.outcome(self.signals(self.candles, params))))
-            self.report("param_jitter", 0.9 * done / max(len(samples), 1))
+            # Whichever test asked first (walk_forward, in battery order) is the one waiting.
+            self.report(0.9 * done / max(len(samples), 1))
         return outcomes
 
     @cached_property

@@ -61,7 +61,7 @@ def cost_stress(ctx: Context) -> TestResult:
     def net(multiple: float) -> float:
         if multiple not in seen:
             seen[multiple] = ctx.outcome(ctx.positions, ctx.costs.scaled(multiple)).total_return
-            ctx.report("cost_stress", min(0.95, len(seen) / 12))
+            ctx.report(min(0.95, len(seen) / 12))
         return seen[multiple]
 
     stressed = {m: net(m) for m in t.cost_multiples}
@@ -69,7 +69,7 @@ def cost_stress(ctx: Context) -> TestResult:
     even = robustness.break_even_multiple(net)
     shown = "beyond 64x costs" if math.isinf(even) else f"{even:.2f}x costs"
     if even == 0:
-        shown = "none: it loses even without costs"
+        shown = "none: no profit even without costs"
     return TestResult(
         "cost_stress",
         even,
@@ -142,7 +142,7 @@ def lookahead(ctx: Context) -> TestResult:
         moved = np.flatnonzero(early != ctx.positions[:stop])
         differing.update(moved.tolist())
         found.append({"stop": stop, "differing": len(moved), "bars": moved[:_MAX_LISTED].tolist()})
-        ctx.report("lookahead", 0.95 * done / len(checkpoints))
+        ctx.report(0.95 * done / len(checkpoints))
     first = min(differing) if differing else None
     return TestResult(
         "lookahead",

@@ -153,7 +153,31 @@ class TestVerdict:
         _battery(market.window(0, 1500), "ma_cross", progress=lambda n, d: seen.append((n, d)))
         assert [name for name, done in seen if done == 0.0] == list(TEST_NAMES)
         assert [name for name, done in seen if done == 1.0] == list(TEST_NAMES)
-        assert all(0.0 <= done <= 1.0 for _, done in seen)
+        # Reports come in battery order and rise within each test; the jitter runs are
+        # reported by walk_forward, the first test to need them.
+        order = [TEST_NAMES.index(name) for name, _ in seen]
+        assert order == sorted(order)
+        for name in TEST_NAMES:
+            values = [done for n, done in seen if n == name]
+            assert values == sorted(values) and all(0.0 <= v <= 1.0 for v in values)
+        assert len([n for n, _ in seen if n == "walk_forward"]) == 2 + 20
+        assert len([n for n, _ in seen if n == "lookahead"]) == 2 + 6
+
+    def test_a_strategy_that_never_trades_fails_with_reasons(self, market: Candles) -> None:
+        flat = StrategyFamily(
+            "flat", "Flat", "Never trades.", _LAG, lambda p, _: np.zeros(len(p.close), np.int8)
+        )
+        result = _battery(market, flat)
+        by_name = {t.name: t for t in result.tests}
+        assert result.failed() == [name for name in TEST_NAMES if name not in ("lookahead",)], [
+            t.reason for t in result.tests
+        ]
+        assert by_name["sample_size"].reason == "only 0 closed trades; at least 30 are needed"
+        assert by_name["monte_carlo"].reason == "cannot be computed: fewer than 2 closed trades"
+        assert by_name["cost_stress"].value == 0.0
+        assert math.isnan(by_name["regime_split"].value or 0.0)
+        assert by_name["regime_split"].as_dict()["value"] is None
+        json.dumps(result.as_dict(), allow_nan=False)
 
     def test_bad_arguments_are_refused(self, market: Candles) -> None:
         with pytest.raises(ValueError, match="unknown verdict test"):
