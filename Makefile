@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/e2e/audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: serve test lint typecheck codegen-check pytest bench bench-floor clean hooks graphiql-assets
+.PHONY: serve test lint typecheck codegen-check pytest bench bench-floor bench-engine clean hooks graphiql-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ bench: $(STAMP)
 FLOOR_ARGS ?=
 bench-floor: $(STAMP)
 	$(BIN)/python bench/floor.py $(FLOOR_ARGS)
+
+# Issue 14's backtest engine against a plain numpy reference and vectorbt (when installed:
+# .venv/bin/pip install -e '.[bench]'), a moving-average cross over 1,000,000 bars.
+bench-engine: $(STAMP)
+	$(BIN)/python bench/engine.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AUDIT)/node_modules

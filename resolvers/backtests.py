@@ -11,7 +11,7 @@ Decisions a user would want to know:
 - Positions are the family's targets, clipped to long-only in spot mode. As the runtime does,
   each entry is sized at position_pct of the equity when it opens (the starting capital plus
   the pnl realized so far). Each fill pays FEE_RATE of its notional and SLIPPAGE_BPS against
-  the trader (resolvers/quant/simulate.py fills every change at the next bar's open).
+  the trader (resolvers/quant/engine.py fills every change at the next bar's open).
 - Result: net_pnl and return_pct (percent) from the final equity (an open trade is marked at the
   last close), max_drawdown and worst_daily_loss (fractions, the latter against each UTC day's
   opening equity), trades (closed round trips), open_trades, win_rate (null without trades),
@@ -29,12 +29,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal, TypedDict
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.agent_roster import CURRENT_ALIAS, get_trading_agent
@@ -43,17 +42,18 @@ from resolvers.halyrd.config import AgentConfig, StrategySpec, parse_config
 from resolvers.halyrd.risk import objective
 from resolvers.market.feed import DEFAULT_ORIGIN, DEFAULT_SEED
 from resolvers.quant import metrics
+from resolvers.quant.engine import Costs, backtest, signed_units
 from resolvers.quant.market import generate_candles
-from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
-from resolvers.quant.strategies import FAMILIES
+from resolvers.quant.performance import max_drawdown, performance
 from resolvers.views import Doc, JSONOf, OneOf, View, from_row
 from storage.base import utcnow
 from storage.halyrd import Backtest
 
 DEFAULT_BARS = 2_000
 MAX_BARS = 200_000
-FEE_RATE = 0.001  # 10 bps of notional per fill
-SLIPPAGE_BPS = 5.0
+COSTS = Costs()  # the engine's defaults: 10 bps of notional per fill, 5 bps of slippage
+FEE_RATE = COSTS.fee_rate
+SLIPPAGE_BPS = COSTS.slippage_bps
 GATE_RULES = ("max_drawdown", "daily_loss", "max_trade_pct", "max_gross_exposure", "trade_floor")
 
 
@@ -209,70 +209,38 @@ def run_backtest(spec: StrategySpec, dataset: Dataset, capital: float) -> Backte
         periods=dataset["bars"],
         interval=timedelta(seconds=dataset["interval_seconds"]),
     )
-    positions = FAMILIES[spec.family].signals(candles, spec.params)
-    if spec.market_mode == "spot":
-        positions = np.maximum(positions, 0).astype(np.int8)
-    unit = simulate_trades(
-        candles, positions, size=1.0, fee_rate=FEE_RATE, slippage_bps=SLIPPAGE_BPS
+    result = backtest(
+        candles,
+        spec.family,
+        spec.params,
+        capital=capital,
+        fraction=spec.position_pct,
+        costs=COSTS,
+        long_only=spec.market_mode == "spot",
     )
-    trades = size_trades(unit, capital, spec.position_pct)
-    equity = equity_curve(trades, candles, capital)
-    closed = [t for t in trades if not t.is_open]
-    held = np.concatenate(([0], positions[:-1]))
-    before = np.concatenate(([capital], equity[:-1]))  # equity when each bar opens
+    equity, trades = result.equity, result.trades
     if (equity <= 0).any():
         raise ValueError("equity fell to zero or below; ratios against it are undefined")
-    net = float(equity[-1] - capital)
+    figures = performance(result)
+    before = np.concatenate(([capital], equity[:-1]))  # equity when each bar opens
+    shares = trades.entry_price * trades.size / before[trades.entry_index]
+    held = np.abs(signed_units(trades, len(candles)))
     return {
-        "net_pnl": net,
-        "return_pct": 100.0 * net / capital,
+        "net_pnl": figures.net_pnl,
+        "return_pct": 100.0 * figures.net_pnl / capital,
         "max_drawdown": max_drawdown(equity),
         "worst_daily_loss": metrics.worst_daily_loss(candles.ts // 86_400, equity, capital),
-        "trades": len(closed),
-        "open_trades": len(trades) - len(closed),
-        "win_rate": sum(1 for t in closed if (t.pnl or 0.0) > 0) / len(closed) if closed else None,
-        "exposure": metrics.exposure(held),
-        "max_trade_pct": max(
-            (t.entry_price * t.size / float(before[t.entry_index]) for t in trades), default=0.0
-        ),
-        "max_gross_exposure": float(
-            np.max(_open_size(trades, len(candles)) * candles.close / equity)
-        ),
-        "fees": float(sum(t.fees for t in trades)),
-        "final_equity": float(equity[-1]),
+        "trades": figures.trades,
+        "open_trades": figures.open_trades,
+        "win_rate": figures.win_rate,
+        "exposure": figures.exposure,
+        "max_trade_pct": float(shares.max()) if len(shares) else 0.0,
+        "max_gross_exposure": float(np.max(held * candles.close / equity)),
+        "fees": figures.fees,
+        "final_equity": figures.final_equity,
         "bars": len(candles),
         "starting_capital": capital,
     }
-
-
-def size_trades(unit: list[SimTrade], capital: float, fraction: float) -> list[SimTrade]:
-    """Round trips of size 1 resized to `fraction` of the equity at each entry (capital plus the
-    pnl realized before it); a SimTrade's fees and pnl scale linearly with its size."""
-    realized, sized = 0.0, []
-    for trade in unit:
-        equity = capital + realized
-        if equity <= 0:
-            raise ValueError("equity fell to zero or below; nothing is left to size a trade with")
-        size = fraction * equity / trade.entry_price
-        scaled = replace(
-            trade,
-            size=size,
-            fees=trade.fees * size,
-            entry_fee=trade.entry_fee * size,
-            pnl=None if trade.pnl is None else trade.pnl * size,
-        )
-        realized += scaled.pnl or 0.0
-        sized.append(scaled)
-    return sized
-
-
-def _open_size(trades: list[SimTrade], bars: int) -> npt.NDArray[np.float64]:
-    """Base units held through each bar (entry bar included, exit bar not)."""
-    held = np.zeros(bars + 1)
-    for trade in trades:
-        held[trade.entry_index] += trade.size
-        held[trade.exit_index if trade.exit_index is not None else bars] -= trade.size
-    return np.asarray(np.cumsum(held)[:bars], dtype=np.float64)
 
 
 def evaluate_gates(result: BacktestMetrics, config: AgentConfig) -> list[BacktestGate]:

@@ -7,11 +7,12 @@ failing ones); the pipeline job promotes only when they pass. Every threshold is
   strategy's family and params on its symbol and timeframe over the lab feed's last
   SCREEN_BARS closed bars up to the lab clock (fewer near the start of the data). It holds one
   position worth SCREEN_CAPITAL at the first bar's close (a fixed base size, long or short as
-  the family says), fills at the next bar's open with the backtest costs of resolvers/backtests
-  (FEE_RATE of notional per fill, SLIPPAGE_BPS against the trader). Figures:
-  trades = closed round trips; sharpe = mean / sample stdev of the per-bar returns of the
-  equity curve (marked at each close), annualised by sqrt(bars per 365-day year), 0 when flat;
-  max_drawdown = largest fall from a running equity peak, as a fraction; profit_factor =
+  the family says), run by the backtest engine (resolvers/quant/engine.py: fills at the next
+  bar's open with its default costs, the same as /backtests). Figures, as
+  resolvers/quant/performance.py defines them: trades = closed round trips; sharpe = its
+  sharpe_annualized (mean / sample stdev of the per-bar returns of the equity curve marked at
+  each close, times sqrt(bars per 365-day year), 0 when flat); max_drawdown = largest fall
+  from a running equity peak, as a fraction (1 once everything is lost); profit_factor =
   gross profit / gross loss of the closed trades, null when there is no losing trade (then it
   passes when at least one trade won: nothing was lost).
 - live rests on the paper record: the strategy's closed paper-phase trades and their net pnl,
@@ -23,23 +24,20 @@ A strategy at live has no next stage: target null, no gates, not ready.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.backtests import FEE_RATE, SLIPPAGE_BPS
 from resolvers.choices import STAGE
 from resolvers.lab.services import Lab
-from resolvers.quant.market import SECONDS_PER_YEAR, Candles
-from resolvers.quant.simulate import equity_curve, max_drawdown, simulate_trades
-from resolvers.quant.strategies import FAMILIES
+from resolvers.quant.engine import backtest
+from resolvers.quant.market import Candles
+from resolvers.quant.performance import performance
 from resolvers.strategies import TIMEFRAME_SECONDS, strategy_row
 from resolvers.views import OneOf, View
 from storage.strategies import STAGES, LifecycleTransition, Strategy
@@ -123,26 +121,14 @@ def screen(candles: Candles, family: str, params: dict[str, object]) -> ScreenFi
     """The screening backtest's figures (see the module docstring); pure numpy."""
     if len(candles) < 2:
         return ScreenFigures(0, 0.0, 0.0, None, False)
-    positions = FAMILIES[family].signals(candles, params)
     size = SCREEN_CAPITAL / float(candles.close[0])
-    trades = simulate_trades(
-        candles, positions, size=size, fee_rate=FEE_RATE, slippage_bps=SLIPPAGE_BPS
-    )
-    equity = equity_curve(trades, candles, SCREEN_CAPITAL)
-    previous = np.concatenate(([SCREEN_CAPITAL], equity[:-1]))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        returns = np.where(previous > 0, equity / previous - 1.0, 0.0)
-    spread = float(np.std(returns, ddof=1))
-    per_year = math.sqrt(SECONDS_PER_YEAR / candles.interval_seconds)
-    sharpe = float(np.mean(returns)) / spread * per_year if spread > 0 else 0.0
-    pnl = np.array([t.pnl for t in trades if t.pnl is not None], dtype=np.float64)
-    gains, losses = float(pnl[pnl > 0].sum()), float(-pnl[pnl < 0].sum())
+    figures = performance(backtest(candles, family, params, capital=SCREEN_CAPITAL, size=size))
     return ScreenFigures(
-        trades=len(pnl),
-        sharpe=sharpe,
-        max_drawdown=max_drawdown(equity) if (equity > 0).all() else 1.0,
-        profit_factor=gains / losses if losses > 0 else None,
-        any_win=gains > 0,
+        trades=figures.trades,
+        sharpe=figures.sharpe_annualized,
+        max_drawdown=figures.max_drawdown,
+        profit_factor=figures.profit_factor,
+        any_win=bool(figures.win_rate),
     )
 
 

@@ -20,10 +20,12 @@ from resolvers.halyrd.status import restart_window
 from resolvers.hypotheses import create_hypothesis
 from resolvers.lab.services import Lab, build_lab
 from resolvers.lifecycle import transition_strategy
+from resolvers.market import exchange
 from resolvers.market.feed import MarketFeed
 from resolvers.paper import start_paper_service, step_paper_service
+from resolvers.quant.engine import Costs, Trades, run
 from resolvers.quant.market import Candles, generate_candles
-from resolvers.quant.simulate import SimTrade, equity_curve, max_drawdown, simulate_trades
+from resolvers.quant.performance import max_drawdown
 from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.strategies import create_strategy
 from resolvers.trades import close_trade, open_trade
@@ -34,8 +36,8 @@ from storage.strategies import STAGES
 
 SYMBOLS = ("BTC-USD", "ETH-USD", "SOL-USD")
 NOTIONAL = 10_000.0
-FEE_RATE = 0.0005
-SLIPPAGE_BPS = 2.0
+# The research replays at the paper exchange's costs, which its strategies then trade at.
+COSTS = Costs(exchange.FEE_RATE, exchange.SLIPPAGE_BPS)
 # The trading agent replays at most this many days (each hourly step is a full runtime step),
 # from this origin of the agent's market (server/halyrd_runner.py uses the same one).
 AGENT_DAYS = 5
@@ -100,7 +102,7 @@ class Outcome:
     family: str
     symbol: str
     candles: Candles
-    trades: list[SimTrade]
+    trades: Trades
     net_pnl: float
     drawdown: float
 
@@ -126,12 +128,10 @@ def _run(family: str, candles: Candles) -> Outcome:
     params = validate_params(family, {})
     positions = FAMILIES[family].compute(candles, params)
     size = round(NOTIONAL / float(candles.close[0]), 6)
-    trades = simulate_trades(
-        candles, positions, size=size, fee_rate=FEE_RATE, slippage_bps=SLIPPAGE_BPS
-    )
-    equity = equity_curve(trades, candles, NOTIONAL)
-    net = sum(t.pnl for t in trades if t.pnl is not None)
-    return Outcome(family, candles.symbol, candles, trades, net, max_drawdown(equity))
+    result = run(candles, positions, capital=NOTIONAL, costs=COSTS, size=size)
+    trades = result.trades
+    net = sum(trades.pnl[trades.closed].tolist())
+    return Outcome(family, candles.symbol, candles, trades, net, max_drawdown(result.equity))
 
 
 def stage_for(rank: int, total: int) -> str:
@@ -142,25 +142,26 @@ def stage_for(rank: int, total: int) -> str:
 async def _record_trades(
     session: AsyncSession, outcome: Outcome, *, strategy_id: int | None, agent_id: str | None
 ) -> None:
-    for sim in outcome.trades:
+    trades, candles = outcome.trades, outcome.candles
+    for k in range(len(trades)):
         trade = await open_trade(
             session,
             symbol=outcome.symbol,
-            side=sim.side,
-            size=sim.size,
-            entry_price=sim.entry_price,
+            side="buy" if trades.direction[k] > 0 else "sell",
+            size=float(trades.size[k]),
+            entry_price=float(trades.entry_price[k]),
             strategy_id=strategy_id,
             trading_agent_id=agent_id,
-            fees=sim.entry_fee,
-            opened_at=sim.entry_ts,
+            fees=float(trades.entry_fee[k]),
+            opened_at=candles.time_at(int(trades.entry_index[k])),
         )
-        if sim.exit_price is not None:
+        if trades.exit_index[k] >= 0:
             await close_trade(
                 session,
                 trade_id=trade.id,
-                exit_price=sim.exit_price,
-                exit_fees=sim.fees - sim.entry_fee,
-                closed_at=sim.exit_ts,
+                exit_price=float(trades.exit_price[k]),
+                exit_fees=float(trades.fees[k] - trades.entry_fee[k]),
+                closed_at=candles.time_at(int(trades.exit_index[k])),
             )
 
 

@@ -31,7 +31,7 @@ from resolvers.errors import InvalidInput
 from resolvers.halyrd.config import AgentConfig, apply_patch, parse_config, summarize
 from resolvers.halyrd.journal import append_entry
 from resolvers.halyrd.journal_data import CHANGES, VersionOutcome
-from resolvers.quant.simulate import max_drawdown
+from resolvers.quant.performance import max_drawdown
 from resolvers.views import Doc, JSONOf, OneOf, View
 from storage.base import utcnow
 from storage.halyrd import AgentEquity, ConfigVersion

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -41,14 +39,14 @@ def _check_window(n: int) -> None:
         raise ValueError(f"window must be at least 1, got {n}")
 
 
-def _rolling(values: npt.ArrayLike, n: int, reduce: Callable[..., FloatArray]) -> FloatArray:
+def _rolling(values: npt.ArrayLike, n: int, method: str, **options: Any) -> FloatArray:
     x = _series(values)
     _check_window(n)
-    out = np.full(x.shape, np.nan)
-    if len(x) >= n:
-        # Exact per-window reductions: cumsum tricks drift over long series.
-        out[n - 1 :] = reduce(sliding_window_view(x, n), axis=-1)
-    return out
+    # pandas' windowed kernels are O(bars) whatever the window, and exact where it matters: the
+    # mean keeps a compensated running sum (no cumsum drift), the variance is Welford's and
+    # reads 0 over a constant window. A window holding a NaN (or an inf) gives NaN.
+    window = pd.Series(x, copy=False).rolling(n, min_periods=n)
+    return np.asarray(getattr(window, method)(**options).to_numpy(dtype=np.float64))
 
 
 def _seeded_ewm(values: npt.ArrayLike, n: int, alpha: float) -> FloatArray:
@@ -70,26 +68,22 @@ def _seeded_ewm(values: npt.ArrayLike, n: int, alpha: float) -> FloatArray:
 
 def sma(values: npt.ArrayLike, n: int) -> FloatArray:
     """Simple moving average of the last n values."""
-    return _rolling(values, n, np.mean)
+    return _rolling(values, n, "mean")
 
 
 def rolling_std(values: npt.ArrayLike, n: int, ddof: int = 0) -> FloatArray:
     """Standard deviation of the last n values (population by default, as Bollinger uses)."""
-
-    def spread(windows: FloatArray, axis: int) -> FloatArray:
-        return np.asarray(np.std(windows, axis=axis, ddof=ddof), dtype=np.float64)
-
-    return _rolling(values, n, spread)
+    return _rolling(values, n, "std", ddof=ddof)
 
 
 def rolling_max(values: npt.ArrayLike, n: int) -> FloatArray:
     """Highest of the last n values, the current one included."""
-    return _rolling(values, n, np.max)
+    return _rolling(values, n, "max")
 
 
 def rolling_min(values: npt.ArrayLike, n: int) -> FloatArray:
     """Lowest of the last n values, the current one included."""
-    return _rolling(values, n, np.min)
+    return _rolling(values, n, "min")
 
 
 def ema(values: npt.ArrayLike, n: int) -> FloatArray:

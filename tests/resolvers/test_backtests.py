@@ -1,4 +1,4 @@
-"""Backtests: real runs, deterministic, consistent with the simulator, gated by the agent."""
+"""Backtests: real runs, deterministic, consistent with the engine, gated by the agent."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ from resolvers.backtests import (
     SLIPPAGE_BPS,
     get_backtest,
     record_backtest,
-    size_trades,
 )
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.halyrd.agents import spawn_agent
 from resolvers.halyrd.config_versions import patch_config
 from resolvers.quant import metrics
+from resolvers.quant.engine import Costs, run
 from resolvers.quant.market import generate_candles
-from resolvers.quant.simulate import equity_curve, max_drawdown, simulate_trades
+from resolvers.quant.performance import max_drawdown
 from resolvers.quant.strategies import FAMILIES
 from resolvers.trading_agents import ensure_seed_agent
 from storage.halyrd import Backtest
@@ -59,13 +59,11 @@ def replay(spec: dict[str, Any], dataset: dict[str, Any], capital: float) -> dic
     positions = FAMILIES[spec["family"]].signals(candles, spec["params"])
     if spec["market_mode"] == "spot":
         positions = np.maximum(positions, 0)
-    unit = simulate_trades(
-        candles, positions, size=1.0, fee_rate=FEE_RATE, slippage_bps=SLIPPAGE_BPS
-    )
-    trades = size_trades(unit, capital, spec["position_pct"])
-    equity = equity_curve(trades, candles, capital)
+    costs = Costs(FEE_RATE, SLIPPAGE_BPS)
+    result = run(candles, positions, capital=capital, fraction=spec["position_pct"], costs=costs)
+    equity = result.equity
     return {
-        "trades": trades,
+        "trades": result.trades,
         "equity": equity,
         "daily": metrics.worst_daily_loss(candles.ts // 86_400, equity, capital),
     }
@@ -81,19 +79,20 @@ class TestCreateBacktest:
         row = await record_backtest(session, spec=SPEC, dataset=DATASET)
         assert row.status == "completed" and row.agent_id == "seed"
         by_hand = replay(SPEC, DATASET, 10_000.0)
-        closed = [t for t in by_hand["trades"] if not t.is_open]
+        trades = by_hand["trades"]
+        closed = trades.pnl[trades.closed]
         result = row.result
         assert result["trades"] == len(closed) > 10
         assert result["net_pnl"] == pytest.approx(by_hand["equity"][-1] - 10_000.0)
         assert result["return_pct"] == pytest.approx(result["net_pnl"] / 100.0)
         assert result["max_drawdown"] == pytest.approx(max_drawdown(by_hand["equity"]))
         assert result["worst_daily_loss"] == pytest.approx(by_hand["daily"])
-        wins = sum(1 for t in closed if (t.pnl or 0) > 0)
+        wins = sum(1 for pnl in closed if pnl > 0)
         assert result["win_rate"] == pytest.approx(wins / len(closed))
-        assert {t.side for t in by_hand["trades"]} == {"buy", "sell"}  # perp goes short
+        assert set(trades.direction.tolist()) == {1, -1}  # perp goes short
         assert 0 < result["exposure"] <= 1 and result["bars"] == 1500
         before = np.concatenate(([10_000.0], by_hand["equity"][:-1]))
-        shares = [t.entry_price * t.size / before[t.entry_index] for t in by_hand["trades"]]
+        shares = trades.entry_price * trades.size / before[trades.entry_index]
         assert result["max_trade_pct"] == pytest.approx(max(shares))
         assert result["max_trade_pct"] == pytest.approx(0.5, abs=0.02)
 
@@ -111,7 +110,7 @@ class TestCreateBacktest:
         spot = {**SPEC, "market_mode": "spot"}
         row = await record_backtest(session, spec=spot, dataset=DATASET)
         by_hand = replay(spot, DATASET, 10_000.0)
-        assert {t.side for t in by_hand["trades"]} == {"buy"}
+        assert set(by_hand["trades"].direction.tolist()) == {1}
         assert row.result["net_pnl"] == pytest.approx(by_hand["equity"][-1] - 10_000.0)
 
     async def test_defaults_are_filled_in(self, session: AsyncSession) -> None:
@@ -151,16 +150,17 @@ class TestSizeTrades:
             interval=timedelta(hours=1),
         )
         positions = FAMILIES["macd_momentum"].signals(candles)
-        unit = simulate_trades(candles, positions, size=1.0, fee_rate=0.001, slippage_bps=5)
-        sized = size_trades(unit, 1_000.0, 0.2)
+        costs = Costs(0.001, 5)
+        unit = run(candles, positions, capital=1.0, costs=costs, size=1.0).trades
+        sized = run(candles, positions, capital=1_000.0, fraction=0.2, costs=costs).trades
         equity = 1_000.0
-        for one, trade in zip(unit, sized, strict=True):
-            assert trade.entry_price * trade.size == pytest.approx(0.2 * equity)
-            assert trade.fees == pytest.approx(one.fees * trade.size)
-            if trade.pnl is not None and one.pnl is not None:
-                assert trade.pnl == pytest.approx(one.pnl * trade.size)
-                equity += trade.pnl
-        assert len(sized) > 10
+        for k in range(len(unit)):
+            assert sized.entry_price[k] * sized.size[k] == pytest.approx(0.2 * equity)
+            assert sized.fees[k] == pytest.approx(unit.fees[k] * sized.size[k])
+            if sized.closed[k]:
+                assert sized.pnl[k] == pytest.approx(unit.pnl[k] * sized.size[k])
+                equity += sized.pnl[k]
+        assert len(sized) == len(unit) > 10
 
     def test_nothing_left_to_size_with(self) -> None:
         candles = generate_candles(
@@ -170,11 +170,9 @@ class TestSizeTrades:
             periods=400,
             interval=timedelta(hours=1),
         )
-        unit = simulate_trades(
-            candles, FAMILIES["ma_cross"].signals(candles), size=1.0, fee_rate=0.5, slippage_bps=0
-        )
+        positions = FAMILIES["ma_cross"].signals(candles)
         with pytest.raises(ValueError, match="equity fell"):
-            size_trades(unit, 100.0, 5.0)
+            run(candles, positions, capital=100.0, fraction=5.0, costs=Costs(0.5, 0))
 
 
 class TestGates:
