@@ -286,6 +286,25 @@ class TestEachTestAgainstTheEngine:
         twice = run(candles, positions, capital=1e4, costs=COSTS.scaled(2.0)).equity[-1] / 1e4 - 1
         assert test.details["returns_at"]["2x"] == pytest.approx(twice)
 
+    def test_a_cost_level_that_ruins_the_account_is_a_total_loss(self) -> None:
+        # 30% fees a fill: the base run survives (each trade keeps about 40% of its notional),
+        # twice that takes more than the whole notional, which the engine refuses to size.
+        ruinous = Costs(fee_rate=0.3, slippage_bps=0.0)
+        test = run_test(
+            "cost_stress",
+            _zigzag(),
+            REVERSAL,
+            None,
+            capital=1e4,
+            costs=ruinous,
+            trials=1,
+            trial_sharpes=None,
+            seed=1,
+        )
+        assert test.details["returns_at"]["2x"] == -1.0
+        assert 0.0 < test.value < 1.0
+        assert not test.passed
+
     def test_regime_split_counts_every_closed_trade(self, market: Candles, ma_result: Any) -> None:
         test = ma_result.tests[6]
         assert test.details["source"] == "candles"
