@@ -208,6 +208,12 @@ class Context:
             family = FAMILIES[family]
         if trials < 1:
             raise ValueError("trials must be at least 1")
+        if seed < 0:
+            raise ValueError("seed must not be negative")
+        # Checked here as well as in the engine: lookahead alone never reaches the engine.
+        for name, value in (("capital", capital), ("fraction", fraction)):
+            if not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a finite positive number")
         if len(candles) < 2 * (thresholds.folds + 1):
             raise ValueError(f"need at least {2 * (thresholds.folds + 1)} bars")
         self.candles, self.family = candles, family

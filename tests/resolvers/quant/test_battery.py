@@ -190,6 +190,14 @@ class TestVerdict:
             _battery(market, "ma_cross", trials=0)
         with pytest.raises(ValueError, match="fast"):
             _battery(market, "ma_cross", {"fast": 50, "slow": 40})
+        with pytest.raises(ValueError, match="seed"):
+            _battery(market, "ma_cross", seed=-1)
+        with pytest.raises(ValueError, match="capital"):
+            _battery(market, "ma_cross", capital=0.0)
+        with pytest.raises(ValueError, match="fraction"):
+            _battery(market, "ma_cross", fraction=math.nan)
+        with pytest.raises(ValueError, match="at least 12 bars"):
+            _battery(market.window(0, 11), "ma_cross")
 
 
 class TestEachTestAgainstTheEngine:
