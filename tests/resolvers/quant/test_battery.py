@@ -310,7 +310,7 @@ class TestEachTestAgainstTheEngine:
             seed=1,
         )
         assert test.details["returns_at"]["2x"] == -1.0
-        assert 0.0 < test.value < 1.0
+        assert test.value is not None and 0.0 < test.value < 1.0
         assert not test.passed
 
     def test_regime_split_counts_every_closed_trade(self, market: Candles, ma_result: Any) -> None:
