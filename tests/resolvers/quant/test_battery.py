@@ -23,7 +23,7 @@ from resolvers.quant.battery import (  # noqa: E402
     run_battery,
     run_test,
 )
-from resolvers.quant.engine import Costs, run  # noqa: E402
+from resolvers.quant.engine import Costs, backtest, run  # noqa: E402
 from resolvers.quant.market import Candles, generate_candles  # noqa: E402
 from resolvers.quant.strategies import (  # noqa: E402
     FAMILIES,
@@ -216,6 +216,34 @@ class TestEachTestAgainstTheEngine:
         assert test.passed == (
             test.details["trades"] >= 30 and m.n >= test.details["min_track_record_bars"]
         )
+
+    def test_long_only_trades_no_shorts(self, market: Candles) -> None:
+        expected = backtest(market, "ma_cross", None, capital=1e4, costs=COSTS, long_only=True)
+        assert (expected.trades.direction > 0).all()
+        both = run_test(
+            "sample_size",
+            market,
+            "ma_cross",
+            None,
+            capital=1e4,
+            trials=1,
+            trial_sharpes=None,
+            seed=1,
+        )
+        longs = run_test(
+            "sample_size",
+            market,
+            "ma_cross",
+            None,
+            capital=1e4,
+            costs=COSTS,
+            trials=1,
+            trial_sharpes=None,
+            seed=1,
+            long_only=True,
+        )
+        assert longs.details["trades"] == int(expected.trades.closed.sum())
+        assert longs.details["trades"] < both.details["trades"]
 
     def test_statistical_significance_uses_the_trials(self, market: Candles) -> None:
         _, base = self._base(market)
