@@ -87,6 +87,9 @@ async def claim_job(
             return None
         target = picked
     else:
+        # an idle poll stays a read: the UPDATE would take SQLite's write lock even for 0 rows
+        if await session.scalar(select(Job.id).where(*due).limit(1)) is None:
+            return None
         target = pick.scalar_subquery()  # picked and updated in one statement
     row = await transition(
         session,
