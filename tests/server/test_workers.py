@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,11 +26,14 @@ from server.executors import ProcessExecutor, ThreadExecutor
 from server.settings import Settings, SettingsError, load_settings
 from server.workers import Handler, JobRunContext, JobWorkers
 from storage.base import utcnow
+from storage.engine import create_engine, create_session_factory
 from storage.events import Event
 from storage.outbox import EventMessage
+from tests.server import job_crash_child
 from tests.server.job_bodies import sum_of_squares
 
 WAIT_SECONDS = 20.0
+ROOT = Path(__file__).resolve().parents[2]
 Factory = async_sessionmaker[AsyncSession]
 
 
@@ -298,9 +304,44 @@ async def test_a_dead_owner_s_job_is_recovered_at_start_and_completed(
     ]
 
 
-async def test_two_runners_on_one_database_run_each_job_once(
-    session_factory: Factory, runners: Callable[..., JobWorkers]
+async def test_a_job_killed_mid_run_is_recovered_after_restart(
+    database_url: str, session_factory: Factory, runners: Callable[..., JobWorkers]
 ) -> None:
+    """A real process runs the job and is SIGKILLed mid-run; the next runner's start-up sweep
+    takes the job back once its lease has expired, and runs it to the end."""
+    job_id = await enqueue(session_factory, job_crash_child.KIND, {})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.server.job_crash_child", database_url, env=env
+    )
+    try:
+
+        async def reached() -> bool:
+            return (await job(session_factory, job_id)).progress_message == "started"
+
+        await eventually(reached)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        await asyncio.wait_for(child.wait(), WAIT_SECONDS)
+    orphan = await job(session_factory, job_id)
+    assert orphan.status == "running" and orphan.lease_expires_at is not None
+    await asyncio.sleep(max(0.0, (orphan.lease_expires_at - utcnow()).total_seconds()) + 0.1)
+
+    async def finish(ctx: JobRunContext, payload: dict[str, Any]) -> dict[str, Any]:
+        return {"finished_by": "restart"}
+
+    runner = runners({job_crash_child.KIND: finish}, sweep_seconds=3600)
+    await runner.start()
+    await status_is(session_factory, job_id, "succeeded")
+    done = await job(session_factory, job_id)
+    assert done.attempts == 2 and done.result == {"finished_by": "restart"}
+    assert done.lease_owner is None and orphan.lease_owner != runner.owner
+    assert "job.recovered" in await topics(session_factory, job_id)
+
+
+async def race_two_runners(factory: Factory, make: Callable[..., JobWorkers]) -> None:
+    """Two runners (separate owners, 3 workers each) over 24 jobs: each job runs exactly once,
+    and both runners get some."""
     runs: Counter[int] = Counter()
 
     def counting(name: str) -> Handler:
@@ -311,15 +352,39 @@ async def test_two_runners_on_one_database_run_each_job_once(
 
         return handler
 
-    first = runners({"count": counting("first")}, workers=3)
-    second = runners({"count": counting("second")}, workers=3)
-    ids = [await enqueue(session_factory, "count", {"n": n}) for n in range(24)]
+    first = make({"count": counting("first")}, workers=3)
+    second = make({"count": counting("second")}, workers=3)
+    ids = [await enqueue(factory, "count", {"n": n}) for n in range(24)]
     await asyncio.gather(first.start(), second.start())
     for job_id in ids:
-        await status_is(session_factory, job_id, "succeeded")
+        await status_is(factory, job_id, "succeeded")
     assert runs == Counter(dict.fromkeys(ids, 1))
-    winners = {(await job(session_factory, job_id)).result["by"] for job_id in ids}  # type: ignore[index]
-    assert winners == {"first", "second"}
+    results = [(await job(factory, job_id)).result or {} for job_id in ids]
+    assert {result["by"] for result in results} == {"first", "second"}
+
+
+async def test_two_runners_on_one_database_run_each_job_once(
+    session_factory: Factory, runners: Callable[..., JobWorkers]
+) -> None:
+    await race_two_runners(session_factory, runners)
+
+
+async def test_two_runners_on_postgres_run_each_job_once(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    factory = create_session_factory(engine)
+    made: list[JobWorkers] = []
+
+    def make(handlers: dict[str, Handler], **kw: Any) -> JobWorkers:
+        options: dict[str, Any] = {"executor": ThreadExecutor(), "poll_seconds": 0.05}
+        made.append(JobWorkers(factory, None, handlers=handlers, **options, **kw))
+        return made[-1]
+
+    try:
+        await race_two_runners(factory, make)
+    finally:
+        for runner in made:
+            await runner.stop()
+        await engine.dispose()
 
 
 async def test_the_lifespan_runs_registered_kinds(
