@@ -13,6 +13,9 @@ A handler's return value is the job's result. An exception fails the attempt: a 
 (bad input, which another attempt would refuse the same way) fails the job for good, anything
 else re-queues it with backoff while attempts remain.
 
+Idle workers claim again every `poll_seconds`, and at once when the bus (given one) carries a
+job.queued, job.recovered or job.released event from any instance, or on `wake()`.
+
 The sweeper runs once at start (taking back the jobs of an owner that died: a crash, a SIGKILL)
 and then every `sweep_seconds`. `stop()` lets running jobs finish for `stop_grace_seconds`, then
 cancels them and releases them to the queue, so another instance takes them at once.
@@ -52,6 +55,7 @@ from server.executors import Executor, ProcessExecutor
 from server.job_context import JobRunContext
 from server.settings import Settings
 from storage.base import utcnow
+from storage.bus import EventBus
 from storage.outbox import Publisher, commit_and_publish
 
 log = logging.getLogger("tradegraph.jobs")
@@ -59,6 +63,7 @@ log = logging.getLogger("tradegraph.jobs")
 T = TypeVar("T")
 Handler = Callable[[JobRunContext, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
 POLL_SECONDS = 0.5
+WAKING_TOPICS = ("job.queued", "job.recovered", "job.released")
 
 # The job kinds the server runs, by kind (the lifespan registers them on its runner); the
 # domains built on jobs add theirs here.
@@ -89,6 +94,7 @@ class JobWorkers:
         stop_grace_seconds: float = 10.0,
         owner: str | None = None,
         wall: Callable[[], datetime] = utcnow,
+        bus: EventBus | None = None,
     ) -> None:
         self._sessions = sessions
         self._publish = publish
@@ -102,9 +108,11 @@ class JobWorkers:
         self._grace = stop_grace_seconds
         self.owner = owner or process_owner()
         self._wall = wall
+        self._bus = bus
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._waker: asyncio.Task[None] | None = None
         self._running: dict[int, JobRunContext] = {}
 
     @classmethod
@@ -114,6 +122,7 @@ class JobWorkers:
         publish: Publisher | None,
         settings: Settings,
         handlers: Mapping[str, Handler],
+        bus: EventBus | None = None,
     ) -> JobWorkers:
         """The server's runner: the settings' sizes and intervals, a spawned process pool."""
         return cls(
@@ -126,6 +135,7 @@ class JobWorkers:
             stale_after=settings.job_stale_seconds,
             sweep_seconds=settings.job_sweep_seconds,
             stop_grace_seconds=settings.shutdown_grace_seconds,
+            bus=bus,
         )
 
     def register(self, kind: str, handler: Handler) -> None:
@@ -170,11 +180,16 @@ class JobWorkers:
             asyncio.create_task(self._work(), name=f"job-worker:{n}") for n in range(self._workers)
         ]
         self._tasks.append(asyncio.create_task(self._sweep_loop(), name="job-sweeper"))
+        if self._bus is not None:
+            self._waker = asyncio.create_task(self._listen(self._bus), name="job-waker")
 
     async def stop(self) -> None:
         """Let running jobs finish within the grace period, release the rest, close the pool."""
         self._stopping.set()
         self._wake.set()
+        waker, self._waker = self._waker, None
+        if waker is not None:
+            await _cancel(waker)
         tasks, self._tasks = self._tasks, []
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=self._grace)
@@ -182,6 +197,19 @@ class JobWorkers:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
         await self.executor.close()
+
+    async def _listen(self, bus: EventBus) -> None:
+        """Claim as soon as any instance queues a job, rather than at the next poll."""
+        while not self._stopping.is_set():
+            try:
+                async with bus.subscribe(topics=WAKING_TOPICS) as events:
+                    async for _event in events:
+                        self.wake()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job waker lost its subscription; polling meanwhile")
+                await asyncio.sleep(self._poll)
 
     async def _sweep_loop(self) -> None:
         while not self._stopping.is_set():

@@ -26,9 +26,10 @@ from server.executors import ProcessExecutor, ThreadExecutor
 from server.settings import Settings, SettingsError, load_settings
 from server.workers import Handler, JobRunContext, JobWorkers
 from storage.base import utcnow
+from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory
 from storage.events import Event
-from storage.outbox import EventMessage
+from storage.outbox import EventMessage, commit_and_publish
 from tests.server import job_crash_child
 from tests.server.job_bodies import sum_of_squares
 
@@ -198,6 +199,24 @@ class TestRun:
         again = await job(session_factory, job_id)
         assert again.status == "queued" and again.error == "RuntimeError: flaky"
         assert again.run_after > utcnow() + timedelta(seconds=3)
+
+
+async def test_a_job_queued_anywhere_wakes_the_runner_through_the_bus(
+    session_factory: Factory, runners: Callable[..., JobWorkers]
+) -> None:
+    bus = EventBus("memory://", session_factory)
+    await bus.start()
+    try:
+        runner = runners({"square": square}, poll_seconds=600, bus=bus)
+        await runner.start()
+        await asyncio.sleep(0.1)  # the workers' first claim found nothing: they wait now
+        async with session_factory() as session:  # a request on another instance, say
+            queued = await enqueue_job(session, kind="square", payload={"n": 3})
+            await commit_and_publish(session, bus.publish)
+        await status_is(session_factory, queued.id, "succeeded")  # well before a poll
+        await runner.stop()
+    finally:
+        await bus.stop()
 
 
 async def _has(factory: Factory, job_id: int, topic: str, count: int = 1) -> bool:
