@@ -83,7 +83,7 @@ async def sweep_jobs(session: AsyncSession, *, now: datetime, stale_after: float
             Job.heartbeat_at < now - timedelta(seconds=stale_after),
         ),
     ]
-    taken: list[JobView] = []
+    taken: list[tuple[Job, str]] = []
     released = {"lease_owner": None, "lease_expires_at": None}
     requeue = {"status": "queued", "recovered_at": now, "run_after": now, **released}
     give_up = {"status": "failed", "error": OUT_OF_ATTEMPTS, **finished(now)}
@@ -98,10 +98,12 @@ async def sweep_jobs(session: AsyncSession, *, now: datetime, stale_after: float
             .returning(Job)
             .execution_options(populate_existing=True, synchronize_session=False)
         )
-        for row in (await session.scalars(statement)).all():
-            await emit(session, row, what)
-            taken.append(job_view(row))
-    return taken
+        taken += [(row, what) for row in (await session.scalars(statement)).all()]
+    # events last: on PostgreSQL they take the outbox lock, and a writer holding it must not
+    # then wait for a job row that a heartbeat (waiting for that lock) has locked
+    for row, what in taken:
+        await emit(session, row, what)
+    return [job_view(row) for row, _ in taken]
 
 
 async def get_job(session: AsyncSession, *, job_id: int) -> JobView:
