@@ -4,8 +4,9 @@ heartbeat that keeps its lease (server/workers.py runs it)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from contextlib import suppress
 from typing import Any
 
@@ -18,6 +19,8 @@ log = logging.getLogger("tradegraph.jobs")
 PROGRESS_WRITE_SECONDS = 0.25
 # one resolver call in a committed transaction of its own (JobWorkers.write)
 Writer = Callable[..., Awaitable[Any]]
+# what runs a job of one kind: (its context, its payload) -> its result, a JSON object
+Handler = Callable[["JobRunContext", dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
 
 
 class JobRunContext:
@@ -90,3 +93,21 @@ class JobRunContext:
                 since = asyncio.get_running_loop().time() - self._last_write
                 await asyncio.sleep(max(0.0, PROGRESS_WRITE_SECONDS - since))
             await self.beat()
+
+
+def not_json_object(result: object) -> str | None:
+    """Why a handler's answer cannot be a job's result, if it cannot."""
+    if not isinstance(result, dict):
+        return f"the handler answered {type(result).__name__}, not a JSON object"
+    try:
+        json.dumps(result)
+    except (TypeError, ValueError) as exc:
+        return f"the handler's result is not JSON: {exc}"
+    return None
+
+
+async def cancel_task(task: asyncio.Task[Any]) -> None:
+    """Cancel `task` and wait until it has ended."""
+    task.cancel()
+    with suppress(asyncio.CancelledError):
+        await task

@@ -28,14 +28,12 @@ instances sharing PostgreSQL never mistake each other's leases.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
-from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,7 +50,7 @@ from resolvers.jobs import (
     sweep_jobs,
 )
 from server.executors import Executor, ProcessExecutor
-from server.job_context import JobRunContext
+from server.job_context import Handler, JobRunContext, cancel_task, not_json_object
 from server.settings import Settings
 from storage.base import utcnow
 from storage.bus import EventBus
@@ -61,7 +59,6 @@ from storage.outbox import Publisher, commit_and_publish
 log = logging.getLogger("tradegraph.jobs")
 
 T = TypeVar("T")
-Handler = Callable[[JobRunContext, dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
 POLL_SECONDS = 0.5
 WAKING_TOPICS = ("job.queued", "job.recovered", "job.released")
 
@@ -93,7 +90,6 @@ class JobWorkers:
         poll_seconds: float = POLL_SECONDS,
         stop_grace_seconds: float = 10.0,
         owner: str | None = None,
-        wall: Callable[[], datetime] = utcnow,
         bus: EventBus | None = None,
     ) -> None:
         self._sessions = sessions
@@ -107,7 +103,6 @@ class JobWorkers:
         self._poll = poll_seconds
         self._grace = stop_grace_seconds
         self.owner = owner or process_owner()
-        self._wall = wall
         self._bus = bus
         self._stopping = asyncio.Event()
         self._wake = asyncio.Event()
@@ -164,7 +159,7 @@ class JobWorkers:
 
     async def sweep(self) -> list[JobView]:
         """Take back the jobs whose owners stopped heartbeating; answers them."""
-        taken = await self.write(sweep_jobs, now=self._wall(), stale_after=self._stale_after)
+        taken = await self.write(sweep_jobs, now=utcnow(), stale_after=self._stale_after)
         if taken:
             log.info("jobs recovered from stopped owners: %s", [job.id for job in taken])
             self.wake()
@@ -189,7 +184,7 @@ class JobWorkers:
         self._wake.set()
         waker, self._waker = self._waker, None
         if waker is not None:
-            await _cancel(waker)
+            await cancel_task(waker)
         tasks, self._tasks = self._tasks, []
         if tasks:
             _, late = await asyncio.wait(tasks, timeout=self._grace)
@@ -263,36 +258,32 @@ class JobWorkers:
             # what happens to the job
             result = await asyncio.shield(task)
         except asyncio.CancelledError:
-            await _cancel(beats)
+            await cancel_task(beats)
             if ctx.refusal is not None:
                 return  # cancelled, or another owner has it: nothing is ours to write
             current = asyncio.current_task()
             if current is None or not current.cancelling():
                 await self._fail(job, RuntimeError("the handler cancelled itself"))
                 return
-            await _cancel(task)  # the runner is stopping: give the job back
+            await cancel_task(task)  # the runner is stopping: give the job back
             await self._settle(release_job, job_id=job.id, owner=self.owner)
             raise
         except Exception as exc:
-            await _cancel(beats)
+            await cancel_task(beats)
             await self._fail(job, exc)
         else:
-            await _cancel(beats)
+            await cancel_task(beats)
             await self._finish(job, result)
         finally:
             self._running.pop(job.id, None)
-            await _cancel(beats)
+            await cancel_task(beats)
 
     async def _finish(self, job: JobView, result: object) -> None:
-        if not isinstance(result, dict):
-            error = f"the handler answered {type(result).__name__}, not a JSON object"
-            await self._settle(fail_job, job_id=job.id, owner=self.owner, error=error, retry=False)
-            return
-        try:
-            json.dumps(result)
-        except (TypeError, ValueError) as exc:
-            error = f"the handler's result is not JSON: {exc}"
-            await self._settle(fail_job, job_id=job.id, owner=self.owner, error=error, retry=False)
+        problem = not_json_object(result)
+        if problem is not None:
+            await self._settle(
+                fail_job, job_id=job.id, owner=self.owner, error=problem, retry=False
+            )
             return
         await self._settle(complete_job, job_id=job.id, owner=self.owner, result=result)
 
@@ -315,10 +306,3 @@ class JobWorkers:
             log.info("job %s: outcome dropped (%s)", kwargs["job_id"], refusal.code)
         except Exception:
             log.exception("job %s: its outcome could not be written", kwargs["job_id"])
-
-
-async def _cancel(task: asyncio.Task[Any]) -> None:
-    """Cancel `task` and wait until it has ended."""
-    task.cancel()
-    with suppress(asyncio.CancelledError):
-        await task

@@ -23,8 +23,9 @@ from resolvers.errors import InvalidInput
 from resolvers.jobs import JobView, cancel_job, claim_job, enqueue_job, get_job, sweep_jobs
 from server.app import create_app
 from server.executors import ProcessExecutor, ThreadExecutor
+from server.job_context import Handler, JobRunContext
 from server.settings import Settings, SettingsError, load_settings
-from server.workers import Handler, JobRunContext, JobWorkers
+from server.workers import JobWorkers
 from storage.base import utcnow
 from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory
