@@ -168,6 +168,34 @@ class TestRun:
         assert (await job(session_factory, job_id)).attempts == 1
         assert "job.recovered" not in await topics(session_factory, job_id)
 
+    async def test_rapid_progress_is_coalesced_and_the_last_value_written(
+        self, session_factory: Factory, runners: Callable[..., JobWorkers]
+    ) -> None:
+        reported = asyncio.Event()
+        release = asyncio.Event()
+
+        async def chatty(ctx: JobRunContext, payload: dict[str, Any]) -> dict[str, Any]:
+            for step in range(1, 101):
+                await ctx.progress(step / 200, f"step {step}")
+            reported.set()
+            await release.wait()
+            return {}
+
+        # a 30 s lease heartbeats every 10 s: only the coalescing write can show 0.5 soon
+        runner = runners({"chatty": chatty}, lease_seconds=30.0)
+        await runner.start()
+        job_id = await enqueue(session_factory, "chatty", {})
+        await asyncio.wait_for(reported.wait(), WAIT_SECONDS)
+
+        async def latest_written() -> bool:
+            current = await job(session_factory, job_id)
+            return current.progress == 0.5 and current.progress_message == "step 100"
+
+        await eventually(latest_written, within=2.0)
+        release.set()
+        await status_is(session_factory, job_id, "succeeded")
+        assert (await topics(session_factory, job_id)).count("job.progress") <= 3
+
     async def test_a_domain_error_fails_for_good_and_a_bad_result_too(
         self, session_factory: Factory, runners: Callable[..., JobWorkers]
     ) -> None:
