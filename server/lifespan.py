@@ -1,5 +1,5 @@
-"""Start-up and shut-down: migrate, connect the bus, seed demo data, start the scheduler, then
-tear down in reverse."""
+"""Start-up and shut-down: migrate, connect the bus, seed demo data, start the scheduler and the
+job runner, then tear down in reverse."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from server.jobs import JOBS, install_jobs
 from server.lab import server_lab
 from server.scheduler import Scheduler
 from server.settings import Settings
+from server.workers import JOB_HANDLERS, JobWorkers
 from storage.bus import EventBus
 from storage.engine import create_engine, create_session_factory, dispose_reads
 from storage.migrate import upgrade
@@ -54,6 +55,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         session_factory=session_factory, bus=bus, lab=lab, settings=settings
     )
     scheduler = app.state.scheduler = Scheduler(session_factory, bus.publish, lab, JOBS)
+    workers = app.state.job_workers = JobWorkers.from_settings(
+        session_factory, bus.publish, settings, JOB_HANDLERS, bus
+    )
     try:
         # the rows exist without the scheduler too: GET /api/scheduler lists the catalog
         await install_jobs(session_factory, settings)
@@ -72,6 +76,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
                 )
         if settings.scheduler:
             scheduler.start()
+        if settings.jobs:
+            await workers.start()  # its first sweep takes back what a dead process left
         # Start-up objects (modules, schema, caches, demo rows) live as long as the process:
         # moved out of the collector's reach, a full collection no longer walks them, which
         # took ~85 ms off every third large answer (BENCHMARKS.md, Halyrd equity).
@@ -79,6 +85,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
         yield
     finally:
+        await workers.stop()
         await scheduler.stop()
         await bus.stop()
         await dispose_reads(session_factory)

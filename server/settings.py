@@ -65,6 +65,19 @@ class Settings(BaseSettings):
     # tick, on the seeded synthetic market or on <SYMBOL>.csv files from TRADEGRAPH_OHLCV_DIR.
     # The job's first interval; 0 creates it disabled (PATCH /api/scheduler/agent_tick).
     agent_tick_seconds: float = Field(60.0, ge=0, le=86_400, alias="TRADEGRAPH_AGENT_TICK_SECONDS")
+    # The job runner (server/workers.py): worker tasks claiming queued jobs (gauntlet steps,
+    # fetches, brain tasks) and a sweeper. Off, this process runs and recovers no job (an
+    # instance that only serves requests; tests that run jobs themselves). A lease lasts
+    # TRADEGRAPH_JOB_LEASE_SECONDS, renewed every third of it; a running job whose lease expired
+    # or whose heartbeat is older than TRADEGRAPH_JOB_STALE_SECONDS is stale and re-queued by the
+    # sweeper (at start and every TRADEGRAPH_JOB_SWEEP_SECONDS). CPU-bound bodies run in a pool
+    # of TRADEGRAPH_JOB_POOL_SIZE spawned processes (unset: one per CPU), started on first use.
+    jobs: bool = Field(True, alias="TRADEGRAPH_JOBS")
+    job_workers: int = Field(2, ge=1, le=64, alias="TRADEGRAPH_JOB_WORKERS")
+    job_lease_seconds: float = Field(30.0, ge=1, le=3600, alias="TRADEGRAPH_JOB_LEASE_SECONDS")
+    job_stale_seconds: float = Field(60.0, ge=1, le=86_400, alias="TRADEGRAPH_JOB_STALE_SECONDS")
+    job_sweep_seconds: float = Field(15.0, ge=0.1, le=3600, alias="TRADEGRAPH_JOB_SWEEP_SECONDS")
+    job_pool_size: int | None = Field(None, ge=1, le=256, alias="TRADEGRAPH_JOB_POOL_SIZE")
     market_seed: int = Field(7, alias="TRADEGRAPH_MARKET_SEED")
     ohlcv_dir: Path | None = Field(None, alias="TRADEGRAPH_OHLCV_DIR")
     log_level: str = Field("info", alias="TRADEGRAPH_LOG_LEVEL")
@@ -130,6 +143,17 @@ class Settings(BaseSettings):
         if value.lower() not in {"critical", "error", "warning", "info", "debug"}:
             raise ValueError("expected one of critical, error, warning, info, debug")
         return value.lower()
+
+    @model_validator(mode="after")
+    def _stale_after_heartbeats(self) -> Settings:
+        # a running job heartbeats every third of its lease: a shorter staleness would take
+        # live jobs from their owners between two beats
+        if self.job_stale_seconds < self.job_lease_seconds * 2 / 3:
+            raise ValueError(
+                "TRADEGRAPH_JOB_STALE_SECONDS must be at least two heartbeats "
+                "(2/3 of TRADEGRAPH_JOB_LEASE_SECONDS)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _keys_when_required(self) -> Settings:

@@ -8,6 +8,7 @@ from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
+from storage.jobs import Job
 from storage.paper import PaperSession
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
@@ -30,6 +31,7 @@ __all__ = [
     "ExchangeFill",
     "ExchangePosition",
     "Hypothesis",
+    "Job",
     "LifecycleTransition",
     "PaperSession",
     "SchedulerJob",

@@ -25,6 +25,8 @@ TEST_KEY_HEADERS = {"x-api-key": TEST_API_KEY, "x-operator-key": TEST_OPERATOR_K
 # must not change between two calls); a test that wants the scheduler asks for it explicitly,
 # a server process started by a test with env TRADEGRAPH_SCHEDULER=true.
 os.environ.setdefault("TRADEGRAPH_SCHEDULER", "false")
+# Likewise the job runner (server/workers.py): tests/server/test_workers.py turns it on.
+os.environ.setdefault("TRADEGRAPH_JOBS", "false")
 
 requires_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="TRADEGRAPH_TEST_POSTGRES_URL is not set (no PostgreSQL to test on)"
