@@ -9,6 +9,7 @@ from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.paper import PaperSession
+from storage.research import Dataset, DatasetBlob
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -26,6 +27,8 @@ __all__ = [
     "Approval",
     "ApprovalDecision",
     "Base",
+    "Dataset",
+    "DatasetBlob",
     "Event",
     "ExchangeFill",
     "ExchangePosition",
