@@ -1,7 +1,8 @@
 """`tradegraph datasets import FILE --symbol S --timeframe T`: a CSV file into the database.
 
 Reads with a progress bar (bytes of the file), validates, stores in one transaction; a bad
-file prints its report (the code and every problem with its rows) to stderr, stores
+file prints its report (the code and every problem with its first rows, numbered from 1
+after the header; `missing` names the row after which bars are absent) to stderr, stores
 nothing and exits 1."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -45,6 +47,20 @@ async def _import(settings: Settings, path: Path, symbol: str, timeframe: str,
         await engine.dispose()
 
 
+def report_lines(details: dict[str, Any]) -> list[str]:
+    """A refusal's details for a terminal: one line per problem with its first rows."""
+    problems = details.get("problems")
+    if not isinstance(problems, dict):
+        return [f"  {json.dumps(details)}"] if details else []
+    lines = []
+    for name, found in problems.items():
+        rows = ", ".join(str(r) for r in found["rows"])
+        more = " ..." if found["count"] > len(found["rows"]) else ""
+        bars = f"; {found['bars']} bars absent" if "bars" in found else ""
+        lines.append(f"  {name}: {found['count']} (rows {rows}{more}{bars})")
+    return lines
+
+
 def import_dataset(
     settings: Settings, *, path: Path, symbol: str, timeframe: str, console: Console | None = None
 ) -> int:
@@ -56,9 +72,9 @@ def import_dataset(
         with Progress(*columns, console=out, transient=False) as progress:
             view = asyncio.run(_import(settings, path, symbol, timeframe, progress))
     except DomainError as exc:
-        report = {"code": exc.code, "detail": exc.message, **exc.details}
-        out.print(f"[bold red]refused[/]: {exc.message}", highlight=False)
-        out.print_json(json.dumps(report))
+        out.print(f"[bold red]refused[/] ({exc.code}): {exc.message}", highlight=False)
+        for line in report_lines(exc.details):
+            out.print(line, highlight=False, markup=False)
         return 1
     out.print(
         f"dataset {view.id}: {view.symbol} {view.timeframe}, {view.rows:,} bars "
