@@ -253,13 +253,20 @@ export interface DatasetQuality {
   flat_bars: number;
   /** a fetch got less history than requested (the exchange keeps only its most recent 5,000 bars per coin and timeframe) */
   truncated: boolean;
-  requested_start: string;
-  requested_end: string;
-  first_available: string;
-  pages: number;
-  open_bar_dropped: boolean;
-  file: string;
-  seed: number;
+  /** a fetch's start (ISO 8601) */
+  requested_start?: string;
+  /** a fetch's end (ISO 8601) */
+  requested_end?: string;
+  /** a truncated fetch's first bar (ISO 8601) */
+  first_available?: string;
+  /** requests a fetch made */
+  pages?: number;
+  /** a fetch left out the bar still forming */
+  open_bar_dropped?: boolean;
+  /** a CSV import's file name */
+  file?: string;
+  /** a synthetic series' seed */
+  seed?: number;
 }
 
 /** The agent is back in PAPER. */

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, NotRequired, TypedDict
+from typing import Annotated, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,9 +43,8 @@ TRUNCATED = (
 )
 
 
-class DatasetQuality(TypedDict):
-    """What validation found (every defect refuses a dataset, so these are the facts that
-    remain), and for a fetch how the history the exchange had compares with the request."""
+class _Checked(TypedDict):
+    """The keys every quality report has."""
 
     checks: Annotated[list[str], "the defects checked for (none was found)"]
     rows: int
@@ -55,13 +54,19 @@ class DatasetQuality(TypedDict):
     zero_volume_bars: int
     flat_bars: Annotated[int, "bars with open = high = low = close"]
     truncated: Annotated[bool, TRUNCATED]
-    requested_start: NotRequired[Annotated[str, "a fetch's start (ISO 8601)"]]
-    requested_end: NotRequired[Annotated[str, "a fetch's end (ISO 8601)"]]
-    first_available: NotRequired[Annotated[str, "a truncated fetch's first bar (ISO 8601)"]]
-    pages: NotRequired[Annotated[int, "requests a fetch made"]]
-    open_bar_dropped: NotRequired[Annotated[bool, "a fetch left out the bar still forming"]]
-    file: NotRequired[Annotated[str, "a CSV import's file name"]]
-    seed: NotRequired[Annotated[int, "a synthetic series' seed"]]
+
+
+class DatasetQuality(_Checked, total=False):
+    """What validation found (every defect refuses a dataset, so these are the facts that
+    remain), and for a fetch how the history the exchange had compares with the request."""
+
+    requested_start: Annotated[str, "a fetch's start (ISO 8601)"]
+    requested_end: Annotated[str, "a fetch's end (ISO 8601)"]
+    first_available: Annotated[str, "a truncated fetch's first bar (ISO 8601)"]
+    pages: Annotated[int, "requests a fetch made"]
+    open_bar_dropped: Annotated[bool, "a fetch left out the bar still forming"]
+    file: Annotated[str, "a CSV import's file name"]
+    seed: Annotated[int, "a synthetic series' seed"]
 
 
 @dataclass(frozen=True, slots=True)
