@@ -29,7 +29,7 @@ from resolvers.research.timeframes import TIMEFRAME_SECONDS, TIMEFRAMES, require
 from resolvers.validation import require_choice, require_text
 from resolvers.views import Choices, OneOf, View, from_row, to_payload
 from storage.outbox import append_event
-from storage.research import DATASET_SOURCES, DatasetBlob
+from storage.research import DATASET_SOURCES, DatasetBlob, read_blob
 from storage.research import Dataset as DatasetRow
 
 DATASET_SOURCE = Choices(
@@ -153,12 +153,7 @@ async def get_dataset(session: AsyncSession, *, dataset_id: int) -> OhlcvDataset
 
 async def load_dataset(session: AsyncSession, *, dataset_id: int) -> Candles:
     """A dataset's bars as Candles (one Parquet decode, no per-row Python), or NOT_FOUND."""
-    found = await session.execute(
-        select(DatasetRow.symbol, DatasetRow.timeframe, DatasetBlob.parquet)
-        .join(DatasetBlob, DatasetBlob.dataset_id == DatasetRow.id)
-        .where(DatasetRow.id == dataset_id)
-    )
-    hit = found.one_or_none()
+    hit = await read_blob(session, dataset_id)
     if hit is None:
         raise NotFound(f"dataset {dataset_id} not found", details={"id": dataset_id})
     symbol, timeframe, blob = hit

@@ -1,4 +1,5 @@
-"""Datasets on both backends: the blob round trip, the one-series-per-name rule, the cascade."""
+"""Datasets on both backends: the blob round trip (a binary cursor on PostgreSQL), the
+one-series-per-name rule, the cascade."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from resolvers.errors import NotFound
 from resolvers.quant.market import generate_candles
 from resolvers.research.datasets import candles_bars, load_dataset, store_dataset
 from storage.base import utcnow
@@ -32,6 +34,8 @@ async def _round_trip(url: str) -> None:
             row = await session.get(Dataset, view.id)
             assert row is not None and row.first_bar.tzinfo is not None
             assert row.last_bar == datetime(2025, 6, 1, tzinfo=UTC) + timedelta(minutes=5 * 99_999)
+            with pytest.raises(NotFound):
+                await load_dataset(session, dataset_id=view.id + 1)
         for name in ("ts", "open", "high", "low", "close", "volume"):
             assert np.array_equal(getattr(loaded, name), getattr(candles, name)), name
         async with factory() as session:
