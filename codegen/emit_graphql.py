@@ -160,7 +160,7 @@ def render_fields(
     lines = [HEADER, f'"""{DOC}"""', ""]
     lines += ["from __future__ import annotations", ""]
     if "datetime" in out.needs:
-        lines.append("from datetime import datetime")
+        lines += ["from datetime import datetime", ""]  # the standard library's own group
     lines += ["import strawberry"]
     if "JSON" in out.needs:
         lines.append("from strawberry.scalars import JSON")

@@ -70,6 +70,7 @@ TYPE_LEVELS: dict[str, Level] = {
         "operator",
     ),
     "Hypothesis": "operator",
+    "OhlcvDataset": "operator",
     "HypothesisPreview": "operator",
     "GeneratedStrategies": "operator",
     "Strategy": "operator",

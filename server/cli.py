@@ -1,4 +1,4 @@
-"""The `tradegraph` command: serve, migrate, schema."""
+"""The `tradegraph` command: serve, migrate, schema, routes, codegen, datasets."""
 
 from __future__ import annotations
 
@@ -71,7 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
         "codegen", help="regenerate files from the route catalog (same as python -m codegen)"
     )
     c.add_argument("--check", action="store_true", help="exit 1 if any generated file is stale")
+    _datasets_parser(sub)
     return parser
+
+
+def _datasets_parser(sub: Any) -> None:
+    from resolvers.research.timeframes import TIMEFRAMES
+
+    d = sub.add_parser("datasets", help="OHLCV datasets in the database")
+    verbs = d.add_subparsers(dest="verb", required=True)
+    i = verbs.add_parser(
+        "import",
+        help="import an OHLCV CSV file (replaces the symbol's csv dataset of that timeframe)",
+        description="Columns ts (or time, timestamp: epoch s, epoch ms or ISO 8601), open, "
+        "high, low, close, volume. A file with any defect is refused with a report naming "
+        "its rows, and nothing is stored.",
+    )
+    i.add_argument("file", type=Path, help="the CSV file")
+    i.add_argument("--symbol", required=True, help="the market, e.g. BTC-USD")
+    i.add_argument("--timeframe", required=True, choices=TIMEFRAMES, help="the bar interval")
+    i.add_argument("--database-url", help="database to import into [TRADEGRAPH_DATABASE_URL]")
+    i.add_argument("--data-dir", type=Path, help="data directory [TRADEGRAPH_DATA_DIR]")
 
 
 def print_routes() -> int:
@@ -196,6 +216,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, devkeys.DevKeysError) as exc:
         print(f"tradegraph: {exc}", file=sys.stderr)
         return 2
+    if args.command == "datasets":
+        from server.cli_datasets import import_dataset
+
+        return import_dataset(
+            settings, path=args.file, symbol=args.symbol, timeframe=args.timeframe
+        )
     if args.command == "migrate":
         from storage.migrate import upgrade_sync
 

@@ -30,6 +30,7 @@ from resolvers.quant.strategies import FAMILIES, validate_params
 from resolvers.strategies import create_strategy
 from resolvers.trades import close_trade, open_trade
 from resolvers.trading_agents import ensure_seed_agent
+from server.demo_datasets import seed_demo_datasets
 from storage.hypotheses import Hypothesis
 from storage.outbox import Publisher, commit_and_publish
 from storage.strategies import STAGES
@@ -307,6 +308,7 @@ async def seed_demo(
         market = feed or MarketFeed(seed, MARKET_ORIGIN)
         await _agents(session)
         await _research(session, lab, markets, end)
+        await seed_demo_datasets(session, markets.values(), seed=seed)
         await _trading_agent(session, market, days, end)
         paper = lab if lab.feed is market else build_lab(market, config=lab.config)
         await _paper_service(session, paper, days, end)

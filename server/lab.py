@@ -17,6 +17,8 @@ def lab_config(settings: Settings) -> LabConfig:
         spawn_window_hours=settings.spawn_window_hours,
         fetch_timeout_seconds=settings.fetch_timeout_seconds,
         fetch_max_bytes=settings.fetch_max_bytes,
+        hyperliquid_url=settings.hyperliquid_url,
+        hyperliquid_timeout_seconds=settings.hyperliquid_timeout_seconds,
         tick_symbols=tuple(s.upper() for s in settings.tick_symbols),
     )
 

@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     tick_symbols: CommaList = Field(
         default_factory=lambda: ["BTC-USD", "ETH-USD"], alias="TRADEGRAPH_TICK_SYMBOLS"
     )
+    # POST /api/fetch: HyperLiquid's public API (an http(s) base URL, /info is appended) and
+    # the timeout of each of its requests (a fetch pages through up to ten).
+    hyperliquid_url: str = Field(
+        "https://api.hyperliquid.xyz", pattern=r"^https?://\S+$", alias="TRADEGRAPH_HYPERLIQUID_URL"
+    )
+    hyperliquid_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, alias="TRADEGRAPH_HYPERLIQUID_TIMEOUT"
+    )
 
     @field_validator("agent_tick_seconds")
     @classmethod

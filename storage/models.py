@@ -10,6 +10,7 @@ from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, Jou
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
 from storage.paper import PaperSession
+from storage.research import Dataset, DatasetBlob
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -27,6 +28,8 @@ __all__ = [
     "Approval",
     "ApprovalDecision",
     "Base",
+    "Dataset",
+    "DatasetBlob",
     "Event",
     "ExchangeFill",
     "ExchangePosition",

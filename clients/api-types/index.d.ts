@@ -5,6 +5,7 @@ export type AgentOrderStatus = "filled" | "blocked";
 export type AgentStatus = "PAPER" | "ELIGIBLE" | "LIVE" | "DEMOTED";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "expired";
 export type AutonomyMode = "manual" | "semi_auto" | "auto";
+export type DatasetSource = "synthetic" | "csv" | "hyperliquid";
 export type ExecutionMode = "paper" | "live";
 export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
 export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
@@ -234,6 +235,38 @@ export interface DatasetInput {
   interval_seconds?: number;
   /** the first bar's time, ISO 8601 */
   start?: string;
+}
+
+/** What validation found (every defect refuses a dataset, so these are the facts that remain), and for a fetch how the history the exchange had compares with the request. */
+export interface DatasetQuality {
+  /** the defects checked for (none was found) */
+  checks: string[];
+  rows: number;
+  /** the timeframe's length (1M: a nominal 30 days) */
+  interval_seconds: number;
+  /** ISO 8601 */
+  first_bar: string;
+  /** ISO 8601 */
+  last_bar: string;
+  zero_volume_bars: number;
+  /** bars with open = high = low = close */
+  flat_bars: number;
+  /** a fetch got less history than requested (the exchange keeps only its most recent 5,000 bars per coin and timeframe) */
+  truncated: boolean;
+  /** a fetch's start (ISO 8601) */
+  requested_start?: string;
+  /** a fetch's end (ISO 8601) */
+  requested_end?: string;
+  /** a truncated fetch's first bar (ISO 8601) */
+  first_available?: string;
+  /** requests a fetch made */
+  pages?: number;
+  /** a fetch left out the bar still forming */
+  open_bar_dropped?: boolean;
+  /** a CSV import's file name */
+  file?: string;
+  /** a synthetic series' seed */
+  seed?: number;
 }
 
 /** The agent is back in PAPER. */
@@ -588,6 +621,27 @@ export interface Objective {
   /** (limit - current) / limit x 100 */
   headroom_pct: number;
   holds: boolean;
+}
+
+/** A stored OHLCV series (its bars are loaded by backtests, never listed). */
+export interface OhlcvDataset {
+  id: number;
+  symbol: string;
+  /** the exchange's bar interval */
+  timeframe: "1m" | "3m" | "5m" | "15m" | "30m" | "1h" | "2h" | "4h" | "8h" | "12h" | "1d" | "3d" | "1w" | "1M";
+  source: DatasetSource;
+  /** the first bar's open time */
+  first_bar: string;
+  /** the last bar's open time */
+  last_bar: string;
+  /** bars */
+  rows: number;
+  /** of the bars' canonical encoding (not of the stored file) */
+  sha256: string;
+  quality: DatasetQuality;
+  created_at: string;
+  /** when the bars were last stored (a re-import replaces) */
+  updated_at: string;
 }
 
 /** An open trade, optionally re-verified against the exchange. */
@@ -1708,18 +1762,26 @@ export interface Routes {
     params: Record<string, never>;
     response: void;
   };
-  /** Fetch OHLCV data from an exchange. Planned: answers 501 for now. */
+  /** Fetch OHLCV data from an exchange. */
   "POST /api/fetch": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      symbol: string;
+      timeframe?: "1m" | "3m" | "5m" | "15m" | "30m" | "1h" | "2h" | "4h" | "8h" | "12h" | "1d" | "3d" | "1w" | "1M";
+      start?: string;
+      end?: string;
+      exchange?: "hyperliquid";
+    };
+    response: OhlcvDataset;
   };
-  /** List OHLCV datasets (the dataset catalog). Planned: answers 501 for now. */
+  /** List OHLCV datasets (the dataset catalog). */
   "GET /api/backtesting/datasets": {
     params: {
       symbol?: string;
-      timeframe?: string;
+      timeframe?: "1m" | "3m" | "5m" | "15m" | "30m" | "1h" | "2h" | "4h" | "8h" | "12h" | "1d" | "3d" | "1w" | "1M";
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<OhlcvDataset>;
   };
   /** List notifications (filter by status/severity/source/type). Planned: answers 501 for now. */
   "GET /api/notifications": {

@@ -7,20 +7,69 @@ on the backtesting router its path belongs to.
 
 from __future__ import annotations
 
-from codegen.catalog.forven_system import path_param
-from codegen.model import Param, Route
+from codegen.catalog.forven_system import PAGING, path_param
+from codegen.model import Param, Response, Route
 from codegen.route import route
+from resolvers.research import datasets, fetch
+from resolvers.research.timeframes import TIMEFRAMES
 
 ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/fetch", api="forven", router="data", op="fetch_ohlcv",
-        summary="Fetch OHLCV data from an exchange.", body=True,
-        notes="The body (exchange, symbol, timeframe, range) is not documented by field name.",
+        summary="Fetch OHLCV data from an exchange.", state="implemented",
+        resolver=fetch.fetch_ohlcv,
+        params=(
+            Param("symbol", "body", required=True, min_length=1,
+                  description="the market, e.g. BTC or BTC-USD (HyperLiquid coin BTC)"),
+            Param("timeframe", "body", default="1h", enum=TIMEFRAMES,
+                  description="the bar interval"),
+            Param("start", "body", "datetime",
+                  description="first bar wanted (ISO 8601; no offset means UTC); default "
+                              "5,000 bars before end"),
+            Param("end", "body", "datetime",
+                  description="last bar wanted (ISO 8601); default and at most now"),
+            Param("exchange", "body", default="hyperliquid", enum=fetch.EXCHANGES),
+        ),
+        response=Response("one", "OhlcvDataset"), errors=(502, 504),
+        graphql="fetchOhlcv", mutation="fetchOhlcv", graphql_generated=True,
+        notes=(
+            "The seed names no body fields; these are symbol (required), timeframe (default "
+            "1h), start and end (ISO 8601, optional) and exchange (hyperliquid, the only one). "
+            "Candles come from HyperLiquid's public candleSnapshot (TRADEGRAPH_HYPERLIQUID_URL, "
+            "each request within TRADEGRAPH_HYPERLIQUID_TIMEOUT), which keeps only the most "
+            "recent 5,000 bars per coin and timeframe: the default range asks for all of them. "
+            "The answer is the stored dataset, after the fetch completes. Less history than "
+            "asked for is no error: the quality report says truncated: true with "
+            "requested_start and first_available. The bar still forming is left out. The bars "
+            "are validated like a CSV import (422 DATASET_INVALID naming rows), and a second "
+            "fetch of the same symbol and timeframe replaces the first. 422 INVALID_RANGE "
+            "(start not before end), 422 NO_CANDLES (nothing in the range), 502 UPSTREAM_ERROR "
+            "(a non-2xx answer, its status in details), 502 UPSTREAM_UNREACHABLE, 502 "
+            "UPSTREAM_BAD_RESPONSE (not the documented shape), 504 UPSTREAM_TIMEOUT."
+        ),
     ),
     route(
         method="GET", path="/api/backtesting/datasets", api="forven", router="backtesting",
         op="list_datasets", summary="List OHLCV datasets (the dataset catalog).",
-        params=(Param("symbol", "query"), Param("timeframe", "query")),
+        state="implemented", resolver=datasets.list_datasets,
+        params=(
+            Param("symbol", "query", description="exact symbol"),
+            Param("timeframe", "query", enum=TIMEFRAMES),
+            *PAGING,
+        ),
+        response=Response("page", "OhlcvDataset"), graphql="datasets", graphql_generated=True,
+        notes=(
+            "Paged oldest first like GET /api/strategies; filters combine. One dataset per "
+            "symbol, timeframe and source (synthetic: the seeded market, demo data included; "
+            "csv: `tradegraph datasets import FILE --symbol S --timeframe T`; hyperliquid: POST "
+            "/api/fetch); storing a series again replaces its bars under the same id. sha256 "
+            "is of the bars' canonical encoding (the tag `tradegraph.ohlcv.v1` and a newline, "
+            "then the columns ts, open, high, low, close, volume whole, as little-endian int64 "
+            "epoch seconds and float64), the same whatever file stored them. Every dataset "
+            "passed validation (unsorted, duplicate, missing or misaligned bars, NaN, "
+            "non-positive prices, high below low, open or close; negative volume), so quality "
+            "holds what remains worth knowing."
+        ),
     ),
     route(
         method="GET", path="/api/notifications", api="forven", router="notifications",

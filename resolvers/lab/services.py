@@ -26,6 +26,8 @@ class LabConfig:
     spawn_window_hours: float = 24.0
     fetch_timeout_seconds: float = 5.0  # hypotheses from a URL
     fetch_max_bytes: int = 1_000_000
+    hyperliquid_url: str = "https://api.hyperliquid.xyz"  # candles for POST /api/fetch
+    hyperliquid_timeout_seconds: float = 10.0
     tick_symbols: tuple[str, ...] = ("BTC-USD", "ETH-USD")  # always on the live feed
 
 

@@ -25,6 +25,8 @@ from resolvers import reconcile as r_reconcile
 from resolvers import scheduler as r_scheduler
 from resolvers import strategies as r_strategies
 from resolvers import trades as r_trades
+from resolvers.research import datasets as r_research_datasets
+from resolvers.research import fetch as r_research_fetch
 from rest_compat.access import GATES  # noqa: F401
 from rest_compat.generated import serializers as S  # noqa: F401
 from rest_compat.runtime import (  # noqa: F401
@@ -151,6 +153,17 @@ class UpdateLabAgentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     model: str | None = None
     description: str | None = None
+
+
+class FetchOhlcvBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    symbol: str = Field(..., min_length=1)
+    timeframe: Literal[
+        "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ] = "1h"
+    start: IsoDateTime | None = None
+    end: IsoDateTime | None = None
+    exchange: Literal["hyperliquid"] = "hyperliquid"
 
 
 @router.api_route(
@@ -1538,9 +1551,19 @@ async def list_bot_templates() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def fetch_ohlcv() -> Response:
-    """Fetch OHLCV data from an exchange (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/fetch")
+async def fetch_ohlcv(request: Request, body: FetchOhlcvBody) -> Response:
+    """Fetch OHLCV data from an exchange."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_research_fetch.fetch_ohlcv(
+            session,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+            start=body.start,
+            end=body.end,
+            exchange=body.exchange,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1551,9 +1574,24 @@ async def fetch_ohlcv() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_datasets() -> Response:
-    """List OHLCV datasets (the dataset catalog) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/backtesting/datasets")
+async def list_datasets(
+    request: Request,
+    symbol: str | None = Query(None),
+    timeframe: Literal[
+        "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "8h", "12h", "1d", "3d", "1w", "1M"
+    ]
+    | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """List OHLCV datasets (the dataset catalog)."""
+    async with boundary(
+        request, write=False, query=("symbol", "timeframe", "limit", "cursor")
+    ) as session:
+        result = await r_research_datasets.list_datasets(
+            session, symbol=symbol, timeframe=timeframe, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
 @router.api_route(

@@ -15,6 +15,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
         "dashboard": "operator",  # GET /api/dashboard
+        "datasets": "operator",  # GET /api/backtesting/datasets
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
@@ -41,6 +42,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "createStrategy": "operator",  # POST /api/backtesting/strategies
         "demoteAgent": "halyrd_write",  # POST /agents/{id}/demote
         "denyApproval": "operator",  # POST /api/approvals/{id}/deny
+        "fetchOhlcv": "operator",  # POST /api/fetch
         "forceCloseTrade": "operator",  # POST /api/trades/{id}/force-close
         "generateStrategies": "operator",  # POST /api/hypotheses/{id}/generate-strategies
         "killAgent": "halyrd_write",  # POST /agents/{id}/kill-switch

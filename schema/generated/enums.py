@@ -55,6 +55,13 @@ class AutonomyMode(Enum):
     AUTO = "auto"
 
 
+@strawberry.enum(description="where the bars came from: generated, a CSV file, fetched")
+class DatasetSource(Enum):
+    SYNTHETIC = "synthetic"
+    CSV = "csv"
+    HYPERLIQUID = "hyperliquid"
+
+
 @strawberry.enum
 class ExecutionMode(Enum):
     PAPER = "paper"

@@ -4,14 +4,65 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
+
+from resolvers.research import datasets as r_research_datasets
+from resolvers.research import fetch as r_research_fetch
+from schema.generated.research_datasets import OhlcvDataset
+from schema.relay import Connection, to_connection, wants_total
 
 
 @strawberry.type
 class GeneratedQuery:
     """The generated Query fields (none yet when empty)."""
 
+    @strawberry.field(
+        name="datasets",
+        description="List OHLCV datasets (the dataset catalog) (GET /api/backtesting/datasets).",
+    )
+    async def datasets(
+        self,
+        info: strawberry.Info,
+        symbol: str | None = None,
+        timeframe: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[OhlcvDataset]:
+        result = await info.context.scope.run(
+            r_research_datasets.list_datasets,
+            symbol=symbol,
+            timeframe=timeframe,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, OhlcvDataset.of)
+
 
 @strawberry.type
 class GeneratedMutation:
     """The generated Mutation fields (none yet when empty)."""
+
+    @strawberry.mutation(
+        name="fetchOhlcv", description="Fetch OHLCV data from an exchange (POST /api/fetch)."
+    )
+    async def fetch_ohlcv(
+        self,
+        info: strawberry.Info,
+        symbol: str,
+        timeframe: str = "1h",
+        start: datetime | None = None,
+        end: datetime | None = None,
+        exchange: str = "hyperliquid",
+    ) -> OhlcvDataset:
+        result = await info.context.scope.run(
+            r_research_fetch.fetch_ohlcv,
+            symbol=symbol,
+            timeframe=timeframe,
+            start=start,
+            end=end,
+            exchange=exchange,
+        )
+        return OhlcvDataset.of(result)

@@ -17,7 +17,13 @@ import pytest
 from codegen.catalog import ROUTES
 from server.demo import seed_demo
 from tests.labs import app_lab
-from tests.rest_compat import parity_control, parity_hypotheses, parity_lifecycle, parity_trading
+from tests.rest_compat import (
+    parity_control,
+    parity_datasets,
+    parity_hypotheses,
+    parity_lifecycle,
+    parity_trading,
+)
 from tests.rest_compat.parity_kit import (
     Case,
     Ids,
@@ -34,7 +40,7 @@ from tests.rest_compat.parity_kit import (
 )
 from tests.schema.helpers import gql
 
-AREAS = (parity_control, parity_lifecycle, parity_hypotheses, parity_trading)
+AREAS = (parity_control, parity_lifecycle, parity_hypotheses, parity_trading, parity_datasets)
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
 CASES = [

@@ -1,0 +1,1 @@
+"""Research: datasets (synthetic, CSV, HyperLiquid) and, later, backtests and the gauntlet."""
