@@ -25,6 +25,9 @@ TEST_KEY_HEADERS = {"x-api-key": TEST_API_KEY, "x-operator-key": TEST_OPERATOR_K
 # must not change between two calls); a test that wants the scheduler asks for it explicitly,
 # a server process started by a test with env TRADEGRAPH_SCHEDULER=true.
 os.environ.setdefault("TRADEGRAPH_SCHEDULER", "false")
+# Nothing a test starts may reach the real exchange (the route walks and schemathesis call
+# POST /api/fetch too): port 9 on loopback refuses, a 502; fetch tests point at their stub.
+os.environ.setdefault("TRADEGRAPH_HYPERLIQUID_URL", "http://127.0.0.1:9")
 
 requires_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="TRADEGRAPH_TEST_POSTGRES_URL is not set (no PostgreSQL to test on)"
