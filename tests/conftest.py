@@ -28,6 +28,10 @@ os.environ.setdefault("TRADEGRAPH_SCHEDULER", "false")
 # Likewise the job runner (server/workers.py): tests/server/test_workers.py turns it on.
 os.environ.setdefault("TRADEGRAPH_JOBS", "false")
 
+# Nothing a test starts may reach the real exchange (the route walks and schemathesis call
+# POST /api/fetch too): port 9 on loopback refuses, a 502; fetch tests point at their stub.
+os.environ.setdefault("TRADEGRAPH_HYPERLIQUID_URL", "http://127.0.0.1:9")
+
 requires_postgres = pytest.mark.skipif(
     not POSTGRES_URL, reason="TRADEGRAPH_TEST_POSTGRES_URL is not set (no PostgreSQL to test on)"
 )

@@ -30,7 +30,7 @@ ROUTES: tuple[Route, ...] = (
                   description="last bar wanted (ISO 8601); default and at most now"),
             Param("exchange", "body", default="hyperliquid", enum=fetch.EXCHANGES),
         ),
-        response=Response("one", "OhlcvDataset"), errors=(502, 504),
+        response=Response("one", "OhlcvDataset"), errors=(409, 502, 504),
         graphql="fetchOhlcv", mutation="fetchOhlcv", graphql_generated=True,
         notes=(
             "The seed names no body fields; these are symbol (required), timeframe (default "
@@ -42,7 +42,9 @@ ROUTES: tuple[Route, ...] = (
             "asked for is no error: the quality report says truncated: true with "
             "requested_start and first_available. The bar still forming is left out. The bars "
             "are validated like a CSV import (422 DATASET_INVALID naming rows), and a second "
-            "fetch of the same symbol and timeframe replaces the first. 422 INVALID_RANGE "
+            "fetch of the same symbol and timeframe replaces the first (409 DATASET_BUSY when "
+            "another request stores that series' first version at the same moment). "
+            "422 INVALID_RANGE "
             "(start not before end), 422 NO_CANDLES (nothing in the range), 502 UPSTREAM_ERROR "
             "(a non-2xx answer, its status in details), 502 UPSTREAM_UNREACHABLE, 502 "
             "UPSTREAM_BAD_RESPONSE (not the documented shape), 504 UPSTREAM_TIMEOUT."

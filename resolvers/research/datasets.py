@@ -3,7 +3,8 @@
 Decisions where the seed is silent:
 - One dataset per (symbol, timeframe, source). Storing that series again (a second CSV
   import, a new fetch) replaces its bars, metadata and quality report in the caller's
-  transaction: the id stays, `updated_at` and the sha256 change. Nothing is half-stored:
+  transaction: the id stays, `updated_at` and the sha256 change. Two first stores of one
+  series at once (two instances): one wins, the other is a 409 DATASET_BUSY. Nothing is half-stored:
   validation runs before any write, and the boundary commits or rolls back the whole.
 - `sha256` is of a canonical encoding of the bars (resolvers/research/codec.py), so it is the
   same whatever Parquet settings wrote the blob.
@@ -18,9 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, TypedDict
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.errors import InvalidInput, NotFound
+from resolvers.errors import Conflict, InvalidInput, NotFound
 from resolvers.pagination import Page, paginate
 from resolvers.quant.market import Candles, generate_candles
 from resolvers.research.codec import Bars, as_bars, content_sha256, decode_parquet, encode_parquet
@@ -28,7 +30,7 @@ from resolvers.research.quality import validate_bars
 from resolvers.research.timeframes import TIMEFRAME_SECONDS, TIMEFRAMES, require_timeframe
 from resolvers.validation import require_choice, require_text
 from resolvers.views import Choices, OneOf, View, from_row, to_payload
-from storage.outbox import append_event
+from storage.outbox import append_event, savepoint
 from storage.research import DATASET_SOURCES, DatasetBlob, read_blob
 from storage.research import Dataset as DatasetRow
 
@@ -125,8 +127,17 @@ async def store_dataset(
     topic = "dataset.updated" if row is not None else "dataset.created"
     if row is None:
         row = DatasetRow(symbol=symbol, timeframe=timeframe, source=source, **values)
-        session.add(row)
-        await session.flush()
+        try:
+            async with savepoint(session):
+                session.add(row)
+                await session.flush()
+        except IntegrityError:
+            # another instance stored the same series between our read and this insert
+            raise Conflict(
+                f"the {source} dataset {symbol} {timeframe} is being stored by another request",
+                code="DATASET_BUSY",
+                details={"symbol": symbol, "timeframe": timeframe, "source": source},
+            ) from None
         session.add(DatasetBlob(dataset_id=row.id, parquet=blob))
     else:
         for name, value in values.items():

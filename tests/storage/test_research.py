@@ -3,6 +3,7 @@ one-series-per-name rule, the cascade."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -10,13 +11,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from resolvers.errors import NotFound
+from resolvers.errors import Conflict, NotFound
 from resolvers.quant.market import generate_candles
 from resolvers.research.datasets import candles_bars, load_dataset, store_dataset
 from storage.base import utcnow
 from storage.engine import create_engine, create_session_factory
 from storage.research import Dataset, DatasetBlob
 from tests.conftest import requires_postgres
+from tests.resolvers.research.test_quality import bars
 
 
 async def _round_trip(url: str) -> None:
@@ -60,3 +62,26 @@ async def test_sqlite_round_trip(database_url: str) -> None:
 @requires_postgres
 async def test_postgres_round_trip(postgres_url: str) -> None:
     await _round_trip(postgres_url)
+
+
+@requires_postgres
+async def test_two_first_stores_of_one_series_one_wins(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    try:
+        factory = create_session_factory(engine)
+        async with factory() as first, factory() as second:
+            await store_dataset(first, symbol="SOL-USD", timeframe="1h", source="csv",
+                                bars=bars(5))  # fmt: skip
+            # the second one reads no row yet, then waits on the unique index for the first
+            racing = asyncio.create_task(store_dataset(second, symbol="SOL-USD", timeframe="1h",
+                                                       source="csv", bars=bars(6)))  # fmt: skip
+            await asyncio.sleep(0.3)
+            await first.commit()
+            with pytest.raises(Conflict) as caught:
+                await racing
+            assert caught.value.code == "DATASET_BUSY" and caught.value.status == 409
+            await second.rollback()
+        async with factory() as session:
+            assert await session.scalar(select(Dataset.rows)) == 5
+    finally:
+        await engine.dispose()
