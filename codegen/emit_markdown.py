@@ -48,7 +48,8 @@ def success(route: Route) -> str:
     body = {"one": f"{shape}", "list": f"{shape}[]", "page": f"Page<{shape}>"}.get(kind)
     if route.method.upper() == "WS":
         return "WebSocket" + (f" of `{body}`" if body else "")
-    return f"{route.status} `{body}`" if body else str(route.status)
+    answer = f"{route.status} `{body}`" if body else str(route.status)
+    return answer + (f" or 202 `{route.accepted}`" if route.accepted else "")
 
 
 def _route_row(route: Route) -> str:

@@ -255,6 +255,13 @@ def _operation(route: Route, known: frozenset[str]) -> Schema:
     if schema is not None:
         success["content"] = {"application/json": {"schema": schema}}
     responses: Schema = {str(route.status): success}
+    if route.accepted is not None:
+        if route.accepted not in known:
+            raise ValueError(f"{route.key}: accepted needs a known shape, got {route.accepted!r}")
+        responses["202"] = {
+            "description": "Accepted: the work continues as a job",
+            "content": {"application/json": {"schema": ref(route.accepted)}},
+        }
     for status in error_statuses(route):
         text = ERROR_TEXT.get(status) or HTTPStatus(status).phrase
         content = {"application/json": {"schema": ref("Error")}}

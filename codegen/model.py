@@ -136,6 +136,9 @@ class Route:
     status: int = 200
     response: Response = field(default_factory=lambda: Response("none"))
     errors: tuple[int, ...] = ()
+    # the shape of a 202 Accepted answer, for routes whose work may outlast the request and
+    # then continues as a job (the resolver answers a view whose class sets http_status = 202)
+    accepted: str | None = None
     writes: bool = False  # commits (and publishes events) when it succeeds
     # the GraphQL query field returning the same data (parity test), or `mutation` itself when
     # the mutation is the route's only twin (system stop/start, modes, reconcile, preview)

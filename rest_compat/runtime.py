@@ -126,6 +126,9 @@ def lab_of(request: Request) -> Lab:
 
 
 def respond(content: Any, status: int) -> Response:
+    """The answer with the route's status, or the one the answer's class states (a job's 202
+    Accepted where the work outlasted the request: `http_status` on the view)."""
+    status = getattr(content, "http_status", status)
     return Response(orjson.dumps(content), status_code=status, media_type=JSON)
 
 
