@@ -47,6 +47,11 @@ class JobRunContext:
         self.refusal: DomainError | None = None  # why the job was taken away, once it was
         self.task: asyncio.Task[dict[str, Any]] | None = None
 
+    async def write(self, fn: Callable[..., Awaitable[Any]], **kwargs: Any) -> Any:
+        """Run one resolver in a committed transaction of its own (the lab given to one that
+        takes it), publishing its events: how a handler records what it did."""
+        return await self._write(fn, **kwargs)
+
     async def progress(self, fraction: float, message: str | None = None) -> None:
         """Record progress (0..1); written now, or with the next heartbeat if one was recent."""
         self._pending = (min(1.0, max(0.0, fraction)), message)

@@ -56,7 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     scheduler = app.state.scheduler = Scheduler(session_factory, bus.publish, lab, JOBS)
     workers = app.state.job_workers = JobWorkers.from_settings(
-        session_factory, bus.publish, settings, JOB_HANDLERS, bus
+        session_factory, bus.publish, settings, JOB_HANDLERS, bus, lab
     )
     try:
         # the rows exist without the scheduler too: GET /api/scheduler lists the catalog

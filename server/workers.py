@@ -49,7 +49,11 @@ from resolvers.jobs import (
     release_job,
     sweep_jobs,
 )
+from resolvers.lab.inject import with_lab
+from resolvers.lab.services import Lab
+from resolvers.research.gauntlet import JOB_KIND as GAUNTLET_STEP
 from server.executors import Executor, ProcessExecutor
+from server.gauntlet_jobs import run_gauntlet_step
 from server.job_context import Handler, JobRunContext, cancel_task, not_json_object
 from server.settings import Settings
 from storage.base import utcnow
@@ -64,7 +68,7 @@ WAKING_TOPICS = ("job.queued", "job.recovered", "job.released")
 
 # The job kinds the server runs, by kind (the lifespan registers them on its runner); the
 # domains built on jobs add theirs here.
-JOB_HANDLERS: dict[str, Handler] = {}
+JOB_HANDLERS: dict[str, Handler] = {GAUNTLET_STEP: run_gauntlet_step}
 
 
 def process_owner() -> str:
@@ -91,8 +95,10 @@ class JobWorkers:
         stop_grace_seconds: float = 10.0,
         owner: str | None = None,
         bus: EventBus | None = None,
+        lab: Lab | None = None,
     ) -> None:
         self._sessions = sessions
+        self.lab = lab
         self._publish = publish
         self.executor = executor
         self._handlers: dict[str, Handler] = dict(handlers or {})
@@ -118,6 +124,7 @@ class JobWorkers:
         settings: Settings,
         handlers: Mapping[str, Handler],
         bus: EventBus | None = None,
+        lab: Lab | None = None,
     ) -> JobWorkers:
         """The server's runner: the settings' sizes and intervals, a spawned process pool."""
         return cls(
@@ -131,6 +138,7 @@ class JobWorkers:
             sweep_seconds=settings.job_sweep_seconds,
             stop_grace_seconds=settings.shutdown_grace_seconds,
             bus=bus,
+            lab=lab,
         )
 
     def register(self, kind: str, handler: Handler) -> None:
@@ -151,7 +159,10 @@ class JobWorkers:
         self._wake.set()
 
     async def write(self, fn: Callable[..., Awaitable[T]], **kwargs: Any) -> T:
-        """Run one resolver in a transaction of its own, commit it and publish its events."""
+        """Run one resolver in a transaction of its own, commit it and publish its events (the
+        runner's lab passed to a resolver that takes one)."""
+        if self.lab is not None:
+            kwargs = with_lab(fn, kwargs, self.lab)
         async with self._sessions() as session:
             out = await fn(session, **kwargs)
             await commit_and_publish(session, self._publish)
