@@ -41,7 +41,12 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
     "Mutation": {},
     # the WebSocket feeds' GraphQL faces (their routes are hand-written transports): the event
     # feed and the live feed are operator-gated like /ws/live, agentEvents is the Halyrd socket's
-    "Subscription": {"events": "operator", "agentEvents": "halyrd_read", "liveFeed": "operator"},
+    "Subscription": {
+        "events": "operator",
+        "agentEvents": "halyrd_read",
+        "liveFeed": "operator",
+        "gauntletWorkflow": "operator",  # the gauntlet routes' live face
+    },
 }
 ROOT_LEVELS: dict[str, dict[str, Level]] = {
     root: {**CATALOG_LEVELS.get(root, {}), **fields} for root, fields in HAND_LEVELS.items()
@@ -71,6 +76,10 @@ TYPE_LEVELS: dict[str, Level] = {
     ),
     "Hypothesis": "operator",
     "OhlcvDataset": "operator",
+    "GauntletWorkflow": "operator",
+    "GauntletStep": "operator",
+    "Verdict": "operator",
+    "VerdictGuide": "operator",
     "HypothesisPreview": "operator",
     "GeneratedStrategies": "operator",
     "Strategy": "operator",

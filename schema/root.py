@@ -26,6 +26,7 @@ from schema.limits import RULES, Limits, Rules, rules
 from schema.live import LiveFeedSubscription, SharedEventExecution
 from schema.paper import PaperMutation, PaperQuery
 from schema.policy import AccessGuard, AccessPolicy
+from schema.research import ResearchSubscription
 from schema.strategies import StrategyMutation, StrategyQuery
 from schema.system import SystemQuery
 from schema.trades import TradeMutation, TradeQuery
@@ -48,7 +49,8 @@ Query = merge_types(
     ),
 )
 Subscription = merge_types(
-    "Subscription", (EventSubscription, AgentEventSubscription, LiveFeedSubscription)
+    "Subscription",
+    (EventSubscription, AgentEventSubscription, LiveFeedSubscription, ResearchSubscription),
 )
 Mutation = merge_types(
     "Mutation",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.market.clock import MarketClock
 from resolvers.market.feed import MarketFeed
+from resolvers.quant.battery_setup import battery_thresholds
 from server.settings import Settings
 
 
@@ -20,6 +21,7 @@ def lab_config(settings: Settings) -> LabConfig:
         hyperliquid_url=settings.hyperliquid_url,
         hyperliquid_timeout_seconds=settings.hyperliquid_timeout_seconds,
         tick_symbols=tuple(s.upper() for s in settings.tick_symbols),
+        verdict=battery_thresholds(settings.verdict_thresholds),
     )
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from resolvers.access import KeyConfig
+from resolvers.quant.battery_setup import battery_thresholds
 
 DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 DEFAULT_CORS_ORIGINS = ["http://127.0.0.1:5173", "http://localhost:5173"]
@@ -105,6 +106,13 @@ class Settings(BaseSettings):
     hyperliquid_timeout_seconds: float = Field(
         10.0, gt=0, le=120, alias="TRADEGRAPH_HYPERLIQUID_TIMEOUT"
     )
+    # The verdict battery's gates and parameters (resolvers/quant/battery_setup.py
+    # BatteryThresholds): a JSON object overriding any of its fields, e.g.
+    # TRADEGRAPH_VERDICT_THRESHOLDS='{"min_trades": 50, "significance": 0.99}'. An unknown
+    # field or a value out of range refuses to start, naming it. GET /verdict/guide shows them.
+    verdict_thresholds: dict[str, Any] = Field(
+        default_factory=dict, alias="TRADEGRAPH_VERDICT_THRESHOLDS"
+    )
 
     @field_validator("agent_tick_seconds")
     @classmethod
@@ -143,6 +151,12 @@ class Settings(BaseSettings):
     def _supported_broadcast(cls, value: str) -> str:
         if not value.startswith(("memory://", "redis://", "rediss://")):
             raise ValueError("expected memory:// or redis://")
+        return value
+
+    @field_validator("verdict_thresholds")
+    @classmethod
+    def _thresholds(cls, value: dict[str, Any]) -> dict[str, Any]:
+        battery_thresholds(value)  # refuses what BatteryThresholds would
         return value
 
     @field_validator("log_level")

@@ -6,6 +6,7 @@ from storage.base import Base
 from storage.control import SchedulerJob, SystemControl
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
+from storage.gauntlet import GauntletStep, GauntletWorkflow
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
@@ -14,6 +15,7 @@ from storage.research import Dataset, DatasetBlob
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
+from storage.verdict import BacktestTrial, VerdictRun
 from storage.webhooks import WebhookDelivery
 
 __all__ = [
@@ -28,12 +30,15 @@ __all__ = [
     "Approval",
     "ApprovalDecision",
     "Base",
+    "BacktestTrial",
     "Dataset",
     "DatasetBlob",
     "Event",
     "ExchangeFill",
     "ExchangePosition",
     "Hypothesis",
+    "GauntletStep",
+    "GauntletWorkflow",
     "Job",
     "LifecycleTransition",
     "PaperSession",
@@ -42,5 +47,6 @@ __all__ = [
     "SystemControl",
     "Trade",
     "TradingAgent",
+    "VerdictRun",
     "WebhookDelivery",
 ]

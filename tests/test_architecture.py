@@ -76,6 +76,7 @@ SCHEMA_TO_STORAGE = {
     ("schema.events", "storage.outbox"),
     ("schema.live", "storage.outbox"),
     ("schema.halyrd.events", "storage.outbox"),
+    ("schema.research", "storage.outbox"),
 }
 # cycles allowed (none: Strawberry types that refer to each other import one another only for
 # the type checker, and hand a view on with a cast)

@@ -7,6 +7,8 @@ export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "ex
 export type AutonomyMode = "manual" | "semi_auto" | "auto";
 export type DatasetSource = "synthetic" | "csv" | "hyperliquid";
 export type ExecutionMode = "paper" | "live";
+export type GauntletStatus = "running" | "paused" | "passed" | "failed" | "cancelled";
+export type GauntletStepStatus = "pending" | "queued" | "running" | "passed" | "failed" | "error" | "cancelled";
 export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
 export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
 export type MarketMode = "spot" | "perp";
@@ -316,10 +318,66 @@ export interface EvaluationConfigInput {
   demotion_cooldown_days?: number;
 }
 
+/** One robustness test of a gauntlet run, as a job: status, progress, result, timings. */
+export interface GauntletStep {
+  id: number;
+  workflow_id: number;
+  /** its place in the battery's order, from 0 */
+  position: number;
+  /** the verdict test it runs (GET /verdict/guide) */
+  name: string;
+  status: GauntletStepStatus;
+  /** 0 to 1 within the current attempt */
+  progress: number;
+  /** what the step is doing, or why it ended */
+  message: string;
+  /** runs started, recovered and retried ones included */
+  attempts: number;
+  /** the job running it (GET it on the job table's events) */
+  job_id: number | null;
+  /** the test's outcome once it ran */
+  result: TestOutcome | null;
+  /** why the test could not run (status error) */
+  error: string | null;
+  queued_at: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** A strategy's gauntlet run: the battery's tests as steps, what it judges and how far it got. */
+export interface GauntletWorkflow {
+  id: number;
+  strategy_id: number;
+  status: GauntletStatus;
+  /** the strategy family judged (fixed at creation) */
+  family: string;
+  /** the parameters judged (fixed at creation) */
+  params: Record<string, number>;
+  /** the bars it runs on (fixed at creation) */
+  dataset: Record<string, string | number | null>;
+  /** steps the current resume may still start; null: all */
+  step_budget: number | null;
+  steps: GauntletStep[];
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 /** The child strategies one generate-strategies request created. */
 export interface GeneratedStrategies {
   hypothesis_id: number;
   strategies: Strategy[];
+}
+
+/** One test of the battery: how it is computed, what it is held against, its source. */
+export interface GuideEntry {
+  name: string;
+  method: string;
+  /** gates with their values */
+  thresholds: Record<string, number | number[] | null>;
+  /** settings with their values */
+  parameters: Record<string, number | number[] | null>;
+  reference: string;
 }
 
 /** Liveness. */
@@ -1058,6 +1116,21 @@ export interface SystemStatus {
   scheduler: SchedulerJob[];
 }
 
+/** One robustness test: its figure against its threshold, and why it passed or not. */
+export interface TestOutcome {
+  /** the test (GET /verdict/guide lists them) */
+  name: string;
+  /** the figure the test judges; null when it is undefined */
+  value: number | null;
+  /** what the figure is held against */
+  threshold: number | null;
+  passed: boolean;
+  /** one line a person can read */
+  reason: string;
+  /** the figures behind it, by dotted path */
+  details: Record<string, number | string | boolean | number[] | null>;
+}
+
 /** A trade owned by a strategy or a trading agent. */
 export interface Trade {
   id: number;
@@ -1089,6 +1162,35 @@ export interface TradeSummary {
   failed: number;
   realized_pnl: number;
   win_rate: number | null;
+}
+
+/** One run of the robustness battery: every test's figure, threshold and reason, and the overall verdict (pass only when every test passed). */
+export interface Verdict {
+  id: number;
+  /** the strategy judged (null for an agent backtest) */
+  strategy_id: number | null;
+  /** the agent backtest judged (null for a strategy) */
+  backtest_id: number | null;
+  family: string;
+  /** the family parameters judged, defaults filled in */
+  params: Record<string, number>;
+  /** the bars it ran on (resolvers/research/sources.py) */
+  dataset: Record<string, string | number | null>;
+  verdict: "pass" | "fail";
+  passed: boolean;
+  /** the tests that did not pass, in battery order */
+  failed: string[];
+  /** parameter sets of this hypothesis and family counted by the DSR */
+  trials: number;
+  tests: TestOutcome[];
+  created_at: string;
+  /** how long the battery took */
+  elapsed_ms: number;
+}
+
+/** Every verdict test in battery order, with the lab's thresholds. */
+export interface VerdictGuide {
+  tests: GuideEntry[];
 }
 
 /** How a superseded config version did over its run period [from, to). */
@@ -1293,51 +1395,56 @@ export interface Routes {
     };
     response: Strategy;
   };
-  /** Create or fetch the gauntlet workflow for a strategy. Planned: answers 501 for now. */
+  /** Create or fetch the gauntlet workflow for a strategy. */
   "POST /api/gauntlet/strategies/{id}/workflow": {
     params: {
       id: number;
     };
-    response: void;
+    response: GauntletWorkflow;
   };
-  /** Workflow detail with per-step status. Planned: answers 501 for now. */
+  /** Workflow detail with per-step status. */
   "GET /api/gauntlet/workflows/{id}": {
     params: {
       id: number;
     };
-    response: void;
+    response: GauntletWorkflow;
   };
-  /** Resume a workflow (with max_steps). Planned: answers 501 for now. */
+  /** Resume a workflow (with max_steps). */
   "POST /api/gauntlet/workflows/{id}/resume": {
     params: {
       id: number;
       max_steps?: number;
     };
-    response: void;
+    response: GauntletWorkflow;
   };
-  /** Cancel a workflow. Planned: answers 501 for now. */
+  /** Cancel a workflow. */
   "POST /api/gauntlet/workflows/{id}/cancel": {
     params: {
       id: number;
     };
-    response: void;
+    response: GauntletWorkflow;
   };
-  /** Retry a single robustness step. Planned: answers 501 for now. */
+  /** Retry a single robustness step. */
   "POST /api/gauntlet/steps/{id}/retry": {
     params: {
       id: number;
     };
-    response: void;
+    response: GauntletWorkflow;
   };
-  /** Run verdict validation on a backtest result. Planned: answers 501 for now. */
+  /** Run verdict validation on a backtest result. */
   "POST /verdict/run": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      strategy_id?: number;
+      backtest_id?: number;
+      dataset_id?: number;
+      bars?: number;
+    };
+    response: Verdict;
   };
-  /** Test descriptions and thresholds. Planned: answers 501 for now. */
+  /** Test descriptions and thresholds. */
   "GET /verdict/guide": {
     params: Record<string, never>;
-    response: void;
+    response: VerdictGuide;
   };
   /** List hypotheses (filter by view/lane/status/search). */
   "GET /api/hypotheses": {

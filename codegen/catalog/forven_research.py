@@ -13,6 +13,7 @@ from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers import hypotheses, hypothesis_spawn
 from resolvers.quant.strategies import FAMILIES, Params
+from resolvers.research import gauntlet, verdict
 
 WORKFLOW_ID = path_param(arg="workflow_id", what="gauntlet workflow id")
 HYPOTHESIS_ID = path_param(arg="hypothesis_id", what="hypothesis id")
@@ -80,37 +81,116 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/gauntlet/strategies/{id}/workflow", api="forven",
         router="gauntlet", op="create_gauntlet_workflow",
-        summary="Create or fetch the gauntlet workflow for a strategy.",
+        summary="Create or fetch the gauntlet workflow for a strategy.", state="implemented",
+        resolver=gauntlet.create_gauntlet_workflow,
         params=(path_param(arg="strategy_id", what="strategy id"),),
-        notes="Idempotent: returns the existing workflow when there is one, hence 200 not 201.",
+        response=Response("one", "GauntletWorkflow"), graphql="gauntletWorkflow",
+        mutation="createGauntletWorkflow", graphql_generated=True,
+        notes=(
+            "Idempotent, hence 200 not 201: answers the strategy's latest workflow when it "
+            "judges the strategy's current family and parameters and was not cancelled; "
+            "otherwise creates one and starts it (status running, its first step queued). "
+            "One step per verdict test (GET /verdict/guide) in the battery's order, each run "
+            "as a job of the job table (leased, heartbeated, recovered after a crash and run "
+            "again: every test is deterministic, so a recovered step gives the same result). "
+            "A failing test does not stop the run; the workflow is passed only when every "
+            "step passed. Its bars are fixed at creation: the newest stored dataset of the "
+            "strategy's symbol and timeframe, else the lab market's last 5,000 closed bars. "
+            "Creating one records the parameter set in the trial register the deflated Sharpe "
+            "counts. Events: gauntlet.workflow and gauntlet.step (the objects' JSON) and "
+            "job.*; GraphQL subscription gauntletWorkflow(id). A passed workflow is the "
+            "gauntlet_passed gate of research_only -> paper."
+        ),
     ),
     route(
         method="GET", path="/api/gauntlet/workflows/{id}", api="forven", router="gauntlet",
         op="get_gauntlet_workflow", summary="Workflow detail with per-step status.",
-        params=(WORKFLOW_ID,),
+        state="implemented", resolver=gauntlet.get_gauntlet_workflow, params=(WORKFLOW_ID,),
+        response=Response("one", "GauntletWorkflow"), graphql="gauntletWorkflow",
+        graphql_generated=True,
+        notes="Each step's status, progress (0-1 within its attempt), message, attempts, job "
+              "id, result (value, threshold, passed, reason, details) and timings.",
     ),
     route(
         method="POST", path="/api/gauntlet/workflows/{id}/resume", api="forven", router="gauntlet",
         op="resume_gauntlet_workflow", summary="Resume a workflow (with max_steps).",
-        params=(WORKFLOW_ID, Param("max_steps", "body", "int")),
+        state="implemented", resolver=gauntlet.resume_gauntlet_workflow,
+        params=(
+            WORKFLOW_ID,
+            Param("max_steps", "body", "int", minimum=1,
+                  description="start at most this many more steps, then pause; default: all"),
+        ),
+        response=Response("one", "GauntletWorkflow"), errors=(409,), graphql="gauntletWorkflow",
+        mutation="resumeGauntletWorkflow", graphql_generated=True,
+        notes="Runs a paused, cancelled or interrupted workflow on from its next pending step "
+              "(a cancelled step runs again). With max_steps the workflow pauses (status "
+              "paused) after starting that many; resuming a running workflow only resets the "
+              "budget. 409 WORKFLOW_FINISHED when no step is left to run (retry one instead).",
     ),
     route(
         method="POST", path="/api/gauntlet/workflows/{id}/cancel", api="forven", router="gauntlet",
-        op="cancel_gauntlet_workflow", summary="Cancel a workflow.", params=(WORKFLOW_ID,),
+        op="cancel_gauntlet_workflow", summary="Cancel a workflow.", state="implemented",
+        resolver=gauntlet.cancel_gauntlet_workflow, params=(WORKFLOW_ID,),
+        response=Response("one", "GauntletWorkflow"), errors=(409,), graphql="gauntletWorkflow",
+        mutation="cancelGauntletWorkflow", graphql_generated=True,
+        notes="Its queued or running step becomes cancelled and its job is cancelled (a step "
+              "already computing stops at its next heartbeat and its result is dropped); "
+              "resume continues it. Cancelling a cancelled workflow answers it unchanged; 409 "
+              "WORKFLOW_FINISHED for a passed or failed one.",
     ),
     route(
         method="POST", path="/api/gauntlet/steps/{id}/retry", api="forven", router="gauntlet",
-        op="retry_gauntlet_step", summary="Retry a single robustness step.",
+        op="retry_gauntlet_step", summary="Retry a single robustness step.", state="implemented",
+        resolver=gauntlet.retry_gauntlet_step,
         params=(path_param(arg="step_id", what="gauntlet step id"),),
+        response=Response("one", "GauntletWorkflow"), errors=(409,), graphql="gauntletWorkflow",
+        mutation="retryGauntletStep", graphql_generated=True,
+        notes="Re-runs one finished step (passed, failed, error or cancelled) and answers its "
+              "workflow; a workflow that was not running runs for that one step and settles "
+              "again. 409 STEP_NOT_FINISHED for a pending, queued or running step.",
     ),
     route(
         method="POST", path="/verdict/run", api="forven", router="verdict", op="run_verdict",
-        summary="Run verdict validation on a backtest result.", body=True,
-        notes="Mounted outside /api. The body (which backtest result) is not documented.",
+        summary="Run verdict validation on a backtest result.", state="implemented",
+        resolver=verdict.run_verdict,
+        params=(
+            Param("strategy_id", "body", "int", minimum=1,
+                  description="judge a strategy: its family and parameters on its market"),
+            Param("backtest_id", "body", "int", minimum=1,
+                  description="judge an agent backtest (POST /backtests) on its own bars"),
+            Param("dataset_id", "body", "int", minimum=1,
+                  description="with strategy_id: the stored dataset to judge it on"),
+            Param("bars", "body", "int", minimum=100, maximum=200_000,
+                  description="with strategy_id and no stored dataset: the lab market's last "
+                              "bars (default 5,000)"),
+        ),
+        response=Response("one", "Verdict"), errors=(404, 409), graphql="runVerdict",
+        mutation="runVerdict", graphql_generated=True,
+        notes=(
+            "Mounted outside /api. The seed does not document the body: name exactly one of "
+            "strategy_id and backtest_id (422 INVALID_TARGET otherwise). A strategy is judged "
+            "on the newest stored dataset of its symbol and timeframe (or dataset_id), else "
+            "the lab market's last `bars` closed bars, with 10,000 of capital committed in "
+            "full to each trade and the engine's costs (10 bps fee and 5 bps slippage per "
+            "fill); a backtest with its own capital, position size, costs and spot/perp mode. "
+            "Runs the eight tests (the seed's seven plus lookahead; GET /verdict/guide) and "
+            "answers each one's value, threshold, pass and reason with the figures behind it, "
+            "and the overall verdict: pass only when every test passed. Judging a strategy "
+            "records its parameter set in the trial register the deflated Sharpe counts. The "
+            "resampling seed is derived from what is judged, so the same request gives the "
+            "same verdict. Stored, with a verdict.completed event. 422 VERDICT_INPUT when the "
+            "bars cannot carry the battery (too few)."
+        ),
     ),
     route(
-        method="GET", path="/verdict/guide", api="forven", router="verdict", op="get_verdict_guide",
-        summary="Test descriptions and thresholds.", notes="Mounted outside /api.",
+        method="GET", path="/verdict/guide", api="forven", router="verdict",
+        op="get_verdict_guide", summary="Test descriptions and thresholds.",
+        state="implemented", resolver=verdict.get_verdict_guide,
+        response=Response("one", "VerdictGuide"), graphql="verdictGuide",
+        graphql_generated=True,
+        notes="Mounted outside /api. Every test in battery order: its method (the formula), "
+              "the thresholds it gates on and the parameters it uses with the lab's values "
+              "(TRADEGRAPH_VERDICT_THRESHOLDS overrides them), and its reference.",
     ),
     route(
         method="GET", path="/api/hypotheses", api="forven", router="hypotheses",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from resolvers.market.clock import MarketClock
 from resolvers.market.exchange import PaperExchange
 from resolvers.market.feed import MarketFeed, default_feed
+from resolvers.quant.battery_setup import BatteryThresholds
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class LabConfig:
     hyperliquid_url: str = "https://api.hyperliquid.xyz"  # candles for POST /api/fetch
     hyperliquid_timeout_seconds: float = 10.0
     tick_symbols: tuple[str, ...] = ("BTC-USD", "ETH-USD")  # always on the live feed
+    verdict: BatteryThresholds = field(default_factory=BatteryThresholds)  # the battery's gates
 
 
 @dataclass

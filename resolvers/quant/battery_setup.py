@@ -4,6 +4,7 @@ most once however many tests ask for it. Pure synchronous numpy, no I/O."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -311,3 +312,19 @@ class Context:
         if self.candles.regime is not None:
             return np.asarray(self.candles.regime, dtype=np.int8), "candles"
         return label_regimes(self.candles.close), "detector"
+
+
+def battery_thresholds(overrides: Mapping[str, Any]) -> BatteryThresholds:
+    """The defaults with `overrides` applied (a setting's JSON object); ValueError names an
+    unknown field or a value the thresholds refuse."""
+    known = {f.name for f in dataclasses.fields(BatteryThresholds)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(f"unknown verdict threshold {unknown[0]!r}; known: {sorted(known)}")
+    values: dict[str, Any] = {
+        k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()
+    }
+    try:
+        return BatteryThresholds(**values)
+    except TypeError as exc:
+        raise ValueError(f"verdict thresholds: {exc}") from exc

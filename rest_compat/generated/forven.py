@@ -27,6 +27,8 @@ from resolvers import strategies as r_strategies
 from resolvers import trades as r_trades
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import fetch as r_research_fetch
+from resolvers.research import gauntlet as r_research_gauntlet
+from resolvers.research import verdict as r_research_verdict
 from rest_compat.access import GATES  # noqa: F401
 from rest_compat.generated import serializers as S  # noqa: F401
 from rest_compat.runtime import (  # noqa: F401
@@ -96,6 +98,19 @@ class CreateBacktestStrategyBody(BaseModel):
     symbol: str | None = Field(None, min_length=1)
     timeframe: Literal["1m", "5m", "15m", "1h", "4h", "1d"] | None = None
     params: Any | None = None
+
+
+class ResumeGauntletWorkflowBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_steps: BodyInt64 | None = Field(None, ge=1)
+
+
+class RunVerdictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    strategy_id: BodyInt64 | None = Field(None, ge=1)
+    backtest_id: BodyInt64 | None = Field(None, ge=1)
+    dataset_id: BodyInt64 | None = Field(None, ge=1)
+    bars: BodyInt64 | None = Field(None, ge=100, le=200000)
 
 
 class CreateHypothesisBody(BaseModel):
@@ -533,9 +548,13 @@ async def create_backtest_strategy(request: Request, body: CreateBacktestStrateg
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def create_gauntlet_workflow() -> Response:
-    """Create or fetch the gauntlet workflow for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/gauntlet/strategies/{id}/workflow")
+async def create_gauntlet_workflow(request: Request, id: Int64) -> Response:
+    """Create or fetch the gauntlet workflow for a strategy."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_research_gauntlet.create_gauntlet_workflow(
+            session, strategy_id=id, lab=lab_of(request)
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -546,9 +565,11 @@ async def create_gauntlet_workflow() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_gauntlet_workflow() -> Response:
-    """Workflow detail with per-step status (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/gauntlet/workflows/{id}")
+async def get_gauntlet_workflow(request: Request, id: Int64) -> Response:
+    """Workflow detail with per-step status."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_research_gauntlet.get_gauntlet_workflow(session, workflow_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -559,9 +580,15 @@ async def get_gauntlet_workflow() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def resume_gauntlet_workflow() -> Response:
-    """Resume a workflow (with max_steps) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/gauntlet/workflows/{id}/resume")
+async def resume_gauntlet_workflow(
+    request: Request, id: Int64, body: ResumeGauntletWorkflowBody = ResumeGauntletWorkflowBody()
+) -> Response:
+    """Resume a workflow (with max_steps)."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_research_gauntlet.resume_gauntlet_workflow(
+            session, workflow_id=id, max_steps=body.max_steps
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -572,9 +599,11 @@ async def resume_gauntlet_workflow() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def cancel_gauntlet_workflow() -> Response:
-    """Cancel a workflow (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/gauntlet/workflows/{id}/cancel")
+async def cancel_gauntlet_workflow(request: Request, id: Int64) -> Response:
+    """Cancel a workflow."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_research_gauntlet.cancel_gauntlet_workflow(session, workflow_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -585,9 +614,11 @@ async def cancel_gauntlet_workflow() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def retry_gauntlet_step() -> Response:
-    """Retry a single robustness step (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/gauntlet/steps/{id}/retry")
+async def retry_gauntlet_step(request: Request, id: Int64) -> Response:
+    """Retry a single robustness step."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_research_gauntlet.retry_gauntlet_step(session, step_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -598,9 +629,18 @@ async def retry_gauntlet_step() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def run_verdict() -> Response:
-    """Run verdict validation on a backtest result (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /verdict/run")
+async def run_verdict(request: Request, body: RunVerdictBody = RunVerdictBody()) -> Response:
+    """Run verdict validation on a backtest result."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_research_verdict.run_verdict(
+            session,
+            strategy_id=body.strategy_id,
+            backtest_id=body.backtest_id,
+            dataset_id=body.dataset_id,
+            bars=body.bars,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -611,9 +651,11 @@ async def run_verdict() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_verdict_guide() -> Response:
-    """Test descriptions and thresholds (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /verdict/guide")
+async def get_verdict_guide(request: Request) -> Response:
+    """Test descriptions and thresholds."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_research_verdict.get_verdict_guide(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(

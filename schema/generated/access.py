@@ -16,6 +16,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "backtest": "halyrd_read",  # GET /backtests/{id}
         "dashboard": "operator",  # GET /api/dashboard
         "datasets": "operator",  # GET /api/backtesting/datasets
+        "gauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow and 4 more
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
@@ -33,10 +34,13 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "trades": "operator",  # GET /api/trades and 1 more
         "tradingAgent": "halyrd_read",  # GET /agents/current and 1 more
         "tradingAgents": "halyrd_read",  # GET /agents
+        "verdictGuide": "operator",  # GET /verdict/guide
     },
     "Mutation": {
         "approveApproval": "operator",  # POST /api/approvals/{id}/approve
+        "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
         "createBacktest": "halyrd_write",  # POST /backtests
+        "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
         "createHypothesis": "operator",  # POST /api/hypotheses/manual
         "createHypothesisFromUrl": "operator",  # POST /api/hypotheses/from_url
         "createStrategy": "operator",  # POST /api/backtesting/strategies
@@ -53,6 +57,9 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "promoteAgent": "halyrd_write",  # POST /agents/{id}/promote
         "putAgentWatchlist": "halyrd_write",  # PUT /agents/{id}/watchlist
         "reconcileExchange": "operator",  # POST /api/system/exchange/reconcile
+        "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
+        "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
+        "runVerdict": "operator",  # POST /verdict/run
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode
         "spawnAgent": "halyrd_write",  # POST /agents

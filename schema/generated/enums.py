@@ -68,6 +68,30 @@ class ExecutionMode(Enum):
     LIVE = "live"
 
 
+@strawberry.enum(
+    description="running: a step is queued or running; paused: its step budget is spent; passed or failed: every step finished (passed only if every test passed); cancelled: stopped"
+)
+class GauntletStatus(Enum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    PASSED = "passed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum(
+    description="passed or failed: the test's verdict; error: the test could not run (see error)"
+)
+class GauntletStepStatus(Enum):
+    PENDING = "pending"
+    QUEUED = "queued"
+    RUNNING = "running"
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    CANCELLED = "cancelled"
+
+
 @strawberry.enum
 class JournalEntryKind(Enum):
     DECISION = "decision"

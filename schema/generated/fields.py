@@ -10,8 +10,13 @@ import strawberry
 
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import fetch as r_research_fetch
+from resolvers.research import gauntlet as r_research_gauntlet
+from resolvers.research import verdict as r_research_verdict
 from schema.generated.research_datasets import OhlcvDataset
+from schema.generated.research_gauntlet import GauntletWorkflow
+from schema.generated.research_verdict import Verdict, VerdictGuide
 from schema.relay import Connection, to_connection, wants_total
+from schema.scalars import int_id
 
 
 @strawberry.type
@@ -40,10 +45,51 @@ class GeneratedQuery:
         )
         return to_connection(result, OhlcvDataset.of)
 
+    @strawberry.field(
+        name="gauntletWorkflow",
+        description="Workflow detail with per-step status (GET /api/gauntlet/workflows/{id}).",
+    )
+    async def gauntlet_workflow(self, info: strawberry.Info, id: strawberry.ID) -> GauntletWorkflow:
+        result = await info.context.scope.run(
+            r_research_gauntlet.get_gauntlet_workflow, workflow_id=int_id(id)
+        )
+        return GauntletWorkflow.of(result)
+
+    @strawberry.field(
+        name="verdictGuide", description="Test descriptions and thresholds (GET /verdict/guide)."
+    )
+    async def verdict_guide(self, info: strawberry.Info) -> VerdictGuide:
+        result = await info.context.scope.run(r_research_verdict.get_verdict_guide)
+        return VerdictGuide.of(result)
+
 
 @strawberry.type
 class GeneratedMutation:
     """The generated Mutation fields (none yet when empty)."""
+
+    @strawberry.mutation(
+        name="cancelGauntletWorkflow",
+        description="Cancel a workflow (POST /api/gauntlet/workflows/{id}/cancel).",
+    )
+    async def cancel_gauntlet_workflow(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> GauntletWorkflow:
+        result = await info.context.scope.run(
+            r_research_gauntlet.cancel_gauntlet_workflow, workflow_id=int_id(id)
+        )
+        return GauntletWorkflow.of(result)
+
+    @strawberry.mutation(
+        name="createGauntletWorkflow",
+        description="Create or fetch the gauntlet workflow for a strategy (POST /api/gauntlet/strategies/{id}/workflow).",
+    )
+    async def create_gauntlet_workflow(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> GauntletWorkflow:
+        result = await info.context.scope.run(
+            r_research_gauntlet.create_gauntlet_workflow, strategy_id=int_id(id)
+        )
+        return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
         name="fetchOhlcv", description="Fetch OHLCV data from an exchange (POST /api/fetch)."
@@ -66,3 +112,50 @@ class GeneratedMutation:
             exchange=exchange,
         )
         return OhlcvDataset.of(result)
+
+    @strawberry.mutation(
+        name="resumeGauntletWorkflow",
+        description="Resume a workflow (with max_steps) (POST /api/gauntlet/workflows/{id}/resume).",
+    )
+    async def resume_gauntlet_workflow(
+        self, info: strawberry.Info, id: strawberry.ID, max_steps: int | None = None
+    ) -> GauntletWorkflow:
+        result = await info.context.scope.run(
+            r_research_gauntlet.resume_gauntlet_workflow,
+            workflow_id=int_id(id),
+            max_steps=max_steps,
+        )
+        return GauntletWorkflow.of(result)
+
+    @strawberry.mutation(
+        name="retryGauntletStep",
+        description="Retry a single robustness step (POST /api/gauntlet/steps/{id}/retry).",
+    )
+    async def retry_gauntlet_step(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> GauntletWorkflow:
+        result = await info.context.scope.run(
+            r_research_gauntlet.retry_gauntlet_step, step_id=int_id(id)
+        )
+        return GauntletWorkflow.of(result)
+
+    @strawberry.mutation(
+        name="runVerdict",
+        description="Run verdict validation on a backtest result (POST /verdict/run).",
+    )
+    async def run_verdict(
+        self,
+        info: strawberry.Info,
+        strategy_id: int | None = None,
+        backtest_id: int | None = None,
+        dataset_id: int | None = None,
+        bars: int | None = None,
+    ) -> Verdict:
+        result = await info.context.scope.run(
+            r_research_verdict.run_verdict,
+            strategy_id=strategy_id,
+            backtest_id=backtest_id,
+            dataset_id=dataset_id,
+            bars=bars,
+        )
+        return Verdict.of(result)

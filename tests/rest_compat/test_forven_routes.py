@@ -847,11 +847,10 @@ class TestDecideApproval:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/verdict/guide"),
         ("GET", "/api/agents/model-options"),
         ("POST", "/api/approvals/1/revise"),
         ("GET", "/api/brain/overview"),
-        ("POST", "/api/gauntlet/workflows/1/cancel"),
+        ("POST", "/api/sandbox/test"),
         ("GET", "/api/notifications"),
     ],
 )

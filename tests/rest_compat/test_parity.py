@@ -22,6 +22,7 @@ from tests.rest_compat import (
     parity_datasets,
     parity_hypotheses,
     parity_lifecycle,
+    parity_research,
     parity_trading,
 )
 from tests.rest_compat.parity_kit import (
@@ -40,7 +41,14 @@ from tests.rest_compat.parity_kit import (
 )
 from tests.schema.helpers import gql
 
-AREAS = (parity_control, parity_lifecycle, parity_hypotheses, parity_trading, parity_datasets)
+AREAS = (
+    parity_control,
+    parity_lifecycle,
+    parity_hypotheses,
+    parity_trading,
+    parity_datasets,
+    parity_research,
+)
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
 CASES = [
@@ -152,6 +160,7 @@ async def ids(app: Any, client: httpx.AsyncClient) -> Ids:
         "pending": pending[0]["id"],
         "backtest": backtest["backtest_id"],
         "lab": app_lab(app),  # parity_control.py stops its clock
+        "sessions": factory,  # parity_research.py plays a job worker's part
     }
     for area in AREAS:  # each area adds the ids its cases need
         ids.update(await area.prepare(client, ids))
