@@ -20,6 +20,9 @@ Decisions a user would want to know:
 - Gates are the agent's objectives (`agent_id`, else the running agent, else the default config
   when there is none): the four risk limits with the policy layer's edges (loss rules fail AT
   the limit, size rules only over it) and the evaluation trade floor (trades >= floor).
+- A completed backtest records its family and parameters in the trial register
+  (resolvers/research/trials.py, hypothesis 0: an agent's backtests serve no hypothesis), so
+  the verdict's deflated Sharpe counts every parameter set tried.
 - Runs inside the request, the numeric part in a worker thread. A ValueError from the
   computation stores the backtest as "failed" with `result.error`; invalid input is a 422
   before anything is stored.
@@ -45,6 +48,8 @@ from resolvers.quant import metrics
 from resolvers.quant.engine import Costs, backtest, signed_units
 from resolvers.quant.market import generate_candles
 from resolvers.quant.performance import max_drawdown, performance
+from resolvers.quant.strategies import validate_params
+from resolvers.research.trials import record_trial
 from resolvers.views import Doc, JSONOf, OneOf, View, from_row
 from storage.base import utcnow
 from storage.halyrd import Backtest
@@ -81,6 +86,9 @@ class BacktestMetrics(TypedDict):
     max_drawdown: float
     worst_daily_loss: Annotated[float, "against each UTC day's opening equity"]
     trades: Annotated[int, "closed round trips"]
+    sharpe_annualized: Annotated[
+        float, "mean / sample stdev of per-bar equity returns, times sqrt(bars per year)"
+    ]
     open_trades: int
     win_rate: Annotated[float | None, "null without closed trades"]
     exposure: Annotated[float, "fraction of bars in a position"]
@@ -231,6 +239,7 @@ def run_backtest(spec: StrategySpec, dataset: Dataset, capital: float) -> Backte
         "max_drawdown": max_drawdown(equity),
         "worst_daily_loss": metrics.worst_daily_loss(candles.ts // 86_400, equity, capital),
         "trades": figures.trades,
+        "sharpe_annualized": figures.sharpe_annualized,
         "open_trades": figures.open_trades,
         "win_rate": figures.win_rate,
         "exposure": figures.exposure,
@@ -330,6 +339,15 @@ async def record_backtest(
     )
     session.add(row)
     await session.flush()
+    if status == "completed":  # every parameter set backtested counts for the deflated Sharpe
+        await record_trial(
+            session,
+            hypothesis_id=None,
+            family=strategy.family,
+            params=validate_params(strategy.family, strategy.params),
+            sharpe_annualized=float(result["sharpe_annualized"]),  # type: ignore[typeddict-item]
+            bars=data["bars"],
+        )
     return from_row(BacktestView, row)
 
 

@@ -7,7 +7,12 @@ operator (resolvers.control.approval_needed), queued as one pending "promotion" 
 (owner "pipeline", summary naming the move). While such an approval is pending for the same
 move, no second one is filed; one filed from a stage the strategy has since left does not
 block a fresh one (approving it answers 409 APPROVAL_STALE). Strategies whose gates fail are
-left alone. The job never moves a strategy more than one stage per pass.
+left alone, with one exception: a research_only strategy whose only failing gate is
+gauntlet_passed, and that has no gauntlet on its current family and parameters yet, gets one
+started (resolvers/research/gauntlet.py; the job runner works it off, and a later pass promotes
+it once it passed). A failed gauntlet is not started again by the pipeline: an operator
+retries its steps or changes the strategy. The job never moves a strategy more than one stage
+per pass.
 """
 
 from __future__ import annotations
@@ -22,10 +27,13 @@ from resolvers.control import approval_needed, load_control
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import PROMOTION, promotion_move, promotion_summary, transition_strategy
 from resolvers.readiness import evaluate_gates, next_stage
+from resolvers.research.gauntlet import create_gauntlet_workflow
+from resolvers.research.gauntlet_gate import latest_gauntlet
 from storage.approvals import Approval
 from storage.strategies import Strategy
 
 ACTOR = "pipeline"
+GAUNTLET_GATE = "gauntlet_passed"
 
 
 async def _pending_moves(session: AsyncSession) -> set[tuple[str, str | None]]:
@@ -43,8 +51,8 @@ async def _pending_moves(session: AsyncSession) -> set[tuple[str, str | None]]:
 
 
 async def advance_pipeline(session: AsyncSession, *, lab: Lab, now: datetime) -> int:
-    """Promote, or queue for approval, the strategies whose gates pass; returns how many
-    strategies it acted on (moved plus newly queued)."""
+    """Promote, or queue for approval, the strategies whose gates pass, and start the gauntlet
+    of those it alone holds back; returns how many strategies it acted on."""
     mode = (await load_control(session)).mode
     pending = await _pending_moves(session)
     stmt = (
@@ -60,7 +68,12 @@ async def advance_pipeline(session: AsyncSession, *, lab: Lab, now: datetime) ->
         if approval_needed(mode, target) and (str(strategy.id), strategy.stage) in pending:
             continue
         gates = await evaluate_gates(session, strategy=strategy, target=target, lab=lab, now=now)
-        if not all(gate.passed for gate in gates):
+        failing = [gate.name for gate in gates if not gate.passed]
+        if failing == [GAUNTLET_GATE] and await latest_gauntlet(session, strategy=strategy) is None:
+            await create_gauntlet_workflow(session, strategy_id=strategy.id, lab=lab)
+            acted += 1
+            continue
+        if failing:
             continue
         if approval_needed(mode, target):
             await create_approval(

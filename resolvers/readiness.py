@@ -15,6 +15,10 @@ failing ones); the pipeline job promotes only when they pass. Every threshold is
   from a running equity peak, as a fraction (1 once everything is lost); profit_factor =
   gross profit / gross loss of the closed trades, null when there is no losing trade (then it
   passes when at least one trade won: nothing was lost).
+- paper also needs the gauntlet: gauntlet_passed is true when the strategy's newest gauntlet
+  workflow on its current family and parameters passed every verdict test (POST
+  /api/gauntlet/strategies/{id}/workflow; the pipeline job starts one for a research_only
+  strategy whose screening gates pass).
 - live rests on the paper record: the strategy's closed paper-phase trades and their net pnl,
   the days since it last entered paper (lifecycle history, on the lab clock), and whether
   live routing is enabled at all (false while the lab is hard-locked to paper, the default:
@@ -38,6 +42,7 @@ from resolvers.lab.services import Lab
 from resolvers.quant.engine import backtest
 from resolvers.quant.market import Candles
 from resolvers.quant.performance import performance
+from resolvers.research.gauntlet_gate import gauntlet_passed
 from resolvers.strategies import TIMEFRAME_SECONDS, strategy_row
 from resolvers.views import OneOf, View
 from storage.strategies import STAGES, LifecycleTransition, Strategy
@@ -73,6 +78,12 @@ GATES: dict[str, tuple[GateSpec, ...]] = {
         GateSpec("backtest_sharpe", "annualised Sharpe ratio of the backtest equity", ">=", 0.5),
         GateSpec("backtest_max_drawdown", "largest backtest drawdown (fraction)", "<=", 0.25),
         GateSpec("backtest_profit_factor", "gross profit / gross loss", ">=", 1.1),
+        GateSpec(
+            "gauntlet_passed",
+            "a gauntlet on the current family and parameters passed every verdict test",
+            "==",
+            True,
+        ),
     ),
     "live": (
         GateSpec("paper_closed_trades", "closed paper trades", ">=", 10),
@@ -194,6 +205,8 @@ async def evaluate_gates(
         measured = await _paper_values(session, strategy, lab, now)
     else:
         measured = _screen_values(strategy, lab, now)
+    if target == "paper":
+        measured["gauntlet_passed"] = (await gauntlet_passed(session, strategy=strategy), None)
     return [_gate(spec, *measured[spec.name]) for spec in GATES[target]]
 
 

@@ -154,6 +154,8 @@ export interface BacktestMetrics {
   worst_daily_loss: number;
   /** closed round trips */
   trades: number;
+  /** mean / sample stdev of per-bar equity returns, times sqrt(bars per year) */
+  sharpe_annualized: number;
   open_trades: number;
   /** null without closed trades */
   win_rate: number | null;

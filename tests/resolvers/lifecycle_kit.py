@@ -4,6 +4,8 @@ On the default feed (seed 7) at NOW, over the screening window of 1h bars:
 - GOOD (bollinger_reversion BTC-USD) passes the quick-screen and paper gates;
 - WEAK (ma_cross BTC-USD) passes the quick screen (enough trades) but not the paper gates;
 - THIN (rsi_reversion BTC-USD) trades too rarely for the quick screen.
+Paper also needs a passed gauntlet, which no strategy on this market earns: `pass_gauntlet`
+records one.
 test_readiness.py pins these facts, so a change in the market shows up there first.
 """
 
@@ -19,8 +21,11 @@ from resolvers.lab.services import Lab, LabConfig, build_lab
 from resolvers.lifecycle import transition_strategy
 from resolvers.market.clock import MarketClock
 from resolvers.market.feed import default_feed
+from resolvers.quant.strategies import validate_params
 from resolvers.strategies import add_strategy
 from resolvers.trades import close_trade, open_trade
+from storage.base import utcnow
+from storage.gauntlet import GauntletWorkflow
 from storage.strategies import STAGES, Strategy
 from tests.resolvers.factories import make_hypothesis
 
@@ -97,3 +102,23 @@ async def paper_record(
 
 async def count(session: AsyncSession, model: type) -> int:
     return (await session.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+async def pass_gauntlet(session: AsyncSession, strategy: Strategy) -> GauntletWorkflow:
+    """A gauntlet on the strategy's current family and parameters that passed, as the job
+    runner leaves one (test set-up: the seeded random-walk market gives no strategy an edge
+    the battery would pass; tests/resolvers/research/ run the real thing)."""
+    now = utcnow()
+    row = GauntletWorkflow(
+        strategy_id=strategy.id,
+        status="passed",
+        family=strategy.family,
+        params=dict(validate_params(strategy.family, strategy.params)),
+        dataset={"kind": "lab_feed"},
+        created_at=now,
+        updated_at=now,
+        finished_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row

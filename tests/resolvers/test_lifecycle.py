@@ -20,6 +20,7 @@ from tests.resolvers.lifecycle_kit import (
     fixed_lab,
     make,
     paper_record,
+    pass_gauntlet,
     walk,
 )
 
@@ -28,6 +29,7 @@ async def _ready_at(session: AsyncSession, stage: str) -> Strategy:
     """A strategy at `stage` whose next move's gates all pass on `fixed_lab(live=True)`."""
     strategy = await walk(session, await make(session), stage)
     await paper_record(session, strategy)
+    await pass_gauntlet(session, strategy)
     return strategy
 
 
@@ -75,7 +77,12 @@ class TestTransitionStrategy:
                 WEAK,
                 "research_only",
                 "paper",
-                {"backtest_sharpe", "backtest_max_drawdown", "backtest_profit_factor"},
+                {
+                    "backtest_sharpe",
+                    "backtest_max_drawdown",
+                    "backtest_profit_factor",
+                    "gauntlet_passed",
+                },
             ),
         ],
     )

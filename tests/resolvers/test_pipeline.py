@@ -14,6 +14,7 @@ from resolvers.lifecycle import transition_strategy
 from resolvers.pipeline import advance_pipeline
 from storage.approvals import Approval
 from storage.events import Event
+from storage.gauntlet import GauntletWorkflow
 from storage.strategies import Strategy
 from tests.resolvers.lifecycle_kit import (
     NOW,
@@ -23,6 +24,7 @@ from tests.resolvers.lifecycle_kit import (
     fixed_lab,
     make,
     paper_record,
+    pass_gauntlet,
     walk,
 )
 
@@ -46,6 +48,7 @@ async def _ready_strategies(session: AsyncSession) -> dict[str, Strategy]:
     for stage in ("quick_screen", "research_only", "paper"):
         out[stage] = await walk(session, await make(session), stage)
     await paper_record(session, out["paper"])
+    await pass_gauntlet(session, out["research_only"])
     return out
 
 
@@ -81,6 +84,7 @@ async def test_each_mode_moves_or_queues_what_is_ready(
 async def test_a_pending_promotion_is_not_filed_twice(session: AsyncSession) -> None:
     lab = fixed_lab()
     strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
+    await pass_gauntlet(session, strategy)
     assert await _run(session, lab) == 1
     events = await count(session, Event)
     assert await _run(session, lab) == 0
@@ -117,6 +121,7 @@ class TestApprovingAPromotion:
     async def test_approval_executes_the_move(self, session: AsyncSession) -> None:
         lab = fixed_lab()
         strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
+        await pass_gauntlet(session, strategy)
         await _run(session, lab)
         [approval] = await _approvals(session)
         decided = await decide_approval(
@@ -140,6 +145,7 @@ class TestApprovingAPromotion:
     async def test_an_outdated_approval_cannot_move_further(self, session: AsyncSession) -> None:
         lab = fixed_lab()
         strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
+        await pass_gauntlet(session, strategy)
         await _run(session, lab)
         [approval] = await _approvals(session)
         await transition_strategy(
@@ -155,9 +161,37 @@ class TestApprovingAPromotion:
     async def test_denying_moves_nothing(self, session: AsyncSession) -> None:
         lab = fixed_lab()
         strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
+        await pass_gauntlet(session, strategy)
         await _run(session, lab)
         [approval] = await _approvals(session)
         await decide_approval(session, approval_id=approval.id, decision="deny", lab=lab)
         assert strategy.stage == "research_only"
         # a denied promotion does not block the next pass from asking again
         assert await _run(session, lab) == 1
+
+
+class TestTheGauntletGate:
+    async def test_a_screened_strategy_gets_its_gauntlet_started_once(
+        self, session: AsyncSession
+    ) -> None:
+        lab = fixed_lab()
+        await _mode(session, "auto")
+        strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
+        assert await _run(session, lab) == 1  # the screen passes: only the gauntlet is missing
+        workflows = list((await session.execute(select(GauntletWorkflow))).scalars())
+        assert [(w.strategy_id, w.status) for w in workflows] == [(strategy.id, "running")]
+        assert strategy.stage == "research_only"
+        assert await _run(session, lab) == 0  # started once, not again while it runs
+        workflows[0].status = "failed"
+        assert await _run(session, lab) == 0  # a failed gauntlet is not re-run by the job
+        assert await count(session, GauntletWorkflow) == 1
+
+    async def test_a_passed_gauntlet_lets_it_move(self, session: AsyncSession) -> None:
+        lab = fixed_lab()
+        await _mode(session, "auto")
+        strategy = await walk(session, await make(session, lab=lab), "research_only", lab=lab)
+        await _run(session, lab)
+        workflow = (await session.execute(select(GauntletWorkflow))).scalar_one()
+        workflow.status = "passed"
+        assert await _run(session, lab) == 1
+        assert strategy.stage == "paper"

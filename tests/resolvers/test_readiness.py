@@ -21,6 +21,7 @@ from tests.resolvers.lifecycle_kit import (
     fixed_lab,
     make,
     paper_record,
+    pass_gauntlet,
     walk,
 )
 
@@ -92,6 +93,10 @@ class TestGetStrategyReadiness:
         lab = fixed_lab()
         good = await walk(session, await make(session, GOOD, lab=lab), "research_only", lab=lab)
         weak = await walk(session, await make(session, WEAK, lab=lab), "research_only", lab=lab)
+        before = _by_name(await get_strategy_readiness(session, strategy_id=good.id, lab=lab))
+        assert not before["gauntlet_passed"].passed  # type: ignore[attr-defined]
+        assert all(g.passed for n, g in before.items() if n != "gauntlet_passed")  # type: ignore[attr-defined]
+        await pass_gauntlet(session, good)
         passing = await get_strategy_readiness(session, strategy_id=good.id, lab=lab)
         failing = await get_strategy_readiness(session, strategy_id=weak.id, lab=lab)
         assert [g.name for g in passing.gates] == [s.name for s in GATES["paper"]]
@@ -102,6 +107,21 @@ class TestGetStrategyReadiness:
         assert gates["backtest_sharpe"].value < 0.5  # type: ignore[attr-defined]
         assert gates["backtest_max_drawdown"].value > 0.25  # type: ignore[attr-defined]
         assert not any(g.passed for n, g in gates.items() if n != "backtest_trades")  # type: ignore[attr-defined]
+
+    async def test_the_gauntlet_gate_follows_the_current_parameters(
+        self, session: AsyncSession
+    ) -> None:
+        lab = fixed_lab()
+        good = await walk(session, await make(session, GOOD, lab=lab), "research_only", lab=lab)
+        workflow = await pass_gauntlet(session, good)
+        assert (await get_strategy_readiness(session, strategy_id=good.id, lab=lab)).ready
+        good.params = {**good.params, "period": 21}  # judged no longer
+        gates = _by_name(await get_strategy_readiness(session, strategy_id=good.id, lab=lab))
+        assert not gates["gauntlet_passed"].passed  # type: ignore[attr-defined]
+        good.params = dict(workflow.params)
+        workflow.status = "failed"
+        gates = _by_name(await get_strategy_readiness(session, strategy_id=good.id, lab=lab))
+        assert not gates["gauntlet_passed"].passed  # type: ignore[attr-defined]
 
     async def test_the_same_moment_gives_the_same_checklist(self, session: AsyncSession) -> None:
         lab = fixed_lab()

@@ -16,7 +16,16 @@ from resolvers.strategies import get_strategy
 from storage.events import Event
 from storage.strategies import LifecycleTransition, Strategy
 from tests.labs import use_lab
-from tests.resolvers.lifecycle_kit import GOOD, NOW, THIN, fixed_lab, make, paper_record, walk
+from tests.resolvers.lifecycle_kit import (
+    GOOD,
+    NOW,
+    THIN,
+    fixed_lab,
+    make,
+    paper_record,
+    pass_gauntlet,
+    walk,
+)
 from tests.rest_compat.helpers import sessions
 
 GATE_KEYS = {"name", "description", "value", "threshold", "comparison", "passed"}
@@ -76,9 +85,15 @@ class TestGatedTransition:
     ) -> None:
         use_lab(app, fixed_lab(live=True))
         strategy_id, _ = await _strategy(app)
-        for target in ("research_only", "paper"):
-            response = await _move(client, strategy_id, target)
-            assert response.status_code == 200 and response.json()["stage"] == target
+        response = await _move(client, strategy_id, "research_only")
+        assert response.status_code == 200 and response.json()["stage"] == "research_only"
+        detail = _error(await _move(client, strategy_id, "paper"), 409, "NOT_READY")
+        assert [g["name"] for g in detail["failing"]] == ["gauntlet_passed"]
+        async with sessions(app)() as session:
+            await pass_gauntlet(session, await get_strategy(session, strategy_id=strategy_id))
+            await session.commit()
+        response = await _move(client, strategy_id, "paper")
+        assert response.status_code == 200 and response.json()["stage"] == "paper"
         detail = _error(await _move(client, strategy_id, "live"), 409, "NOT_READY")
         assert {g["name"] for g in detail["failing"]} == {"paper_closed_trades", "paper_days",
                                                           "paper_net_pnl"}  # fmt: skip
@@ -209,6 +224,7 @@ class TestApprovingAPromotion:
         async with sessions(app)() as session:
             strategy = await get_strategy(session, strategy_id=strategy_id)
             await walk(session, strategy, "research_only", lab=lab)
+            await pass_gauntlet(session, strategy)
             await advance_pipeline(session, lab=lab, now=NOW)  # semi_auto: paper needs approval
             await session.commit()
         [approval] = (await client.get("/api/approvals", params={"status": "pending"})).json()[

@@ -149,3 +149,17 @@ class TestThresholdSetting:
             battery_thresholds({"fold": 3})
         with pytest.raises(ValueError):
             battery_thresholds({"significance": 2})
+
+
+class TestAgentBacktestsAreTrials:
+    async def test_every_completed_backtest_counts_its_parameter_set(
+        self, session: AsyncSession, lab: Lab
+    ) -> None:
+        for fast in (8, 8, 12):
+            await record_backtest(
+                session, spec={"family": "ma_cross", "params": {"fast": fast, "slow": 40}}
+            )
+        counted = await count_trials(session, hypothesis_id=None, family="ma_cross")
+        assert counted.trials == 2 and len(counted.sharpes) == 2
+        rows = (await session.execute(select(BacktestTrial))).scalars().all()
+        assert sorted(r.runs for r in rows) == [1, 2]
