@@ -81,7 +81,6 @@ TYPE_LEVELS: dict[str, Level] = {
     "GauntletWorkflow": "operator",
     "GauntletStep": "operator",
     "Job": "operator",
-    "JobAccepted": "operator",
     "Verdict": "operator",
     "VerdictGuide": "operator",
     "HypothesisPreview": "operator",
