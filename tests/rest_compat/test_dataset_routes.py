@@ -18,6 +18,7 @@ from server.executors import ThreadExecutor
 from server.workers import JOB_HANDLERS, JobWorkers
 from storage.jobs import Job
 from storage.research import Dataset
+from tests.conftest import requires_postgres
 from tests.labs import app_lab, use_lab
 from tests.resolvers.research.hyperliquid_stub import HOUR_MS, ORIGIN_MS, HyperliquidStub, history
 from tests.resolvers.research.test_quality import bars
@@ -285,3 +286,12 @@ class TestFetchAsJob:
         assert body["data"]["fetchOhlcv"]["rows"] == 72 and await count_rows(app, Job) == 0
         missing = await gql(client, 'query { job(id: "999") { status } }')
         assert missing["errors"][0]["extensions"]["code"] == "JOB_NOT_FOUND"
+
+
+@requires_postgres
+class TestFetchAsJobOnPostgres(TestFetchAsJob):
+    """The same, with the request's enqueue and the runner's claim on PostgreSQL."""
+
+    @pytest.fixture
+    def database_url(self, postgres_url: str) -> str:
+        return postgres_url
