@@ -34,6 +34,8 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         "health": "api",
         # read by GraphQL only: REST answers a reconciliation from its POST, not a GET
         "lastReconciliation": "operator",
+        # where a 202 JobAccepted is followed (schema/jobs.py): no route reads a job
+        "job": "operator",
         # introspection: the schema itself, readable with the API key like GraphiQL's queries
         "__schema": "api",
         "__type": "api",
@@ -78,6 +80,7 @@ TYPE_LEVELS: dict[str, Level] = {
     "OhlcvDataset": "operator",
     "GauntletWorkflow": "operator",
     "GauntletStep": "operator",
+    "Job": "operator",
     "Verdict": "operator",
     "VerdictGuide": "operator",
     "HypothesisPreview": "operator",

@@ -22,6 +22,7 @@ from schema.generated.fields import GeneratedMutation, GeneratedQuery
 from schema.halyrd.actions import AgentActionMutation
 from schema.halyrd.events import AgentEventSubscription
 from schema.hypotheses import HypothesisMutation, HypothesisQuery
+from schema.jobs import FetchMutation, JobQuery
 from schema.limits import RULES, Limits, Rules, rules
 from schema.live import LiveFeedSubscription, SharedEventExecution
 from schema.paper import PaperMutation, PaperQuery
@@ -45,6 +46,7 @@ Query = merge_types(
         AgentQuery,
         ApprovalQuery,
         BacktestQuery,
+        JobQuery,
         GeneratedQuery,
     ),
 )
@@ -64,6 +66,7 @@ Mutation = merge_types(
         BacktestMutation,
         TradeMutation,
         PaperMutation,
+        FetchMutation,
         GeneratedMutation,
     ),
 )

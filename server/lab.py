@@ -20,6 +20,7 @@ def lab_config(settings: Settings) -> LabConfig:
         fetch_max_bytes=settings.fetch_max_bytes,
         hyperliquid_url=settings.hyperliquid_url,
         hyperliquid_timeout_seconds=settings.hyperliquid_timeout_seconds,
+        fetch_inline_bars=settings.fetch_inline_bars,
         tick_symbols=tuple(s.upper() for s in settings.tick_symbols),
         verdict=battery_thresholds(settings.verdict_thresholds),
     )

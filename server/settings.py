@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     hyperliquid_timeout_seconds: float = Field(
         10.0, gt=0, le=120, alias="TRADEGRAPH_HYPERLIQUID_TIMEOUT"
     )
+    # POST /api/fetch answers the dataset itself for a range of at most this many bars (two
+    # pages of HyperLiquid's 500, a few seconds); a longer range becomes a `fetch` job and the
+    # answer a 202 with its id. 0 sends every fetch to a job.
+    fetch_inline_bars: int = Field(1_000, ge=0, le=5_000, alias="TRADEGRAPH_FETCH_INLINE_BARS")
     # The verdict battery's gates and parameters (resolvers/quant/battery_setup.py
     # BatteryThresholds): a JSON object overriding any of its fields, e.g.
     # TRADEGRAPH_VERDICT_THRESHOLDS='{"min_trades": 50, "significance": 0.99}'. An unknown

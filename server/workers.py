@@ -51,8 +51,10 @@ from resolvers.jobs import (
 )
 from resolvers.lab.inject import with_lab
 from resolvers.lab.services import Lab
+from resolvers.research.fetch_jobs import JOB_KIND as FETCH
 from resolvers.research.gauntlet import JOB_KIND as GAUNTLET_STEP
 from server.executors import Executor, ProcessExecutor
+from server.fetch_jobs import run_fetch
 from server.gauntlet_jobs import run_gauntlet_step
 from server.job_context import Handler, JobRunContext, cancel_task, not_json_object
 from server.settings import Settings
@@ -68,7 +70,7 @@ WAKING_TOPICS = ("job.queued", "job.recovered", "job.released")
 
 # The job kinds the server runs, by kind (the lifespan registers them on its runner); the
 # domains built on jobs add theirs here.
-JOB_HANDLERS: dict[str, Handler] = {GAUNTLET_STEP: run_gauntlet_step}
+JOB_HANDLERS: dict[str, Handler] = {GAUNTLET_STEP: run_gauntlet_step, FETCH: run_fetch}
 
 
 def process_owner() -> str:

@@ -490,6 +490,24 @@ export interface IndicatorParam {
   default: number | null;
 }
 
+/** Work that outlasts its request, queued as a job (HTTP 202): where to follow it. */
+export interface JobAccepted {
+  /** the job's id: GraphQL job(id: ...) and the job events' entity id */
+  job_id: number;
+  /** what the job does (fetch) */
+  kind: string;
+  /** queued, when accepted */
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  /** 0 to 1 */
+  progress: number;
+  /** a GraphQL query answering its status, progress, result and error */
+  poll: string;
+  /** the GraphQL events subscription's topics that follow it (entity id job_id) */
+  events: string[];
+  /** where its result appears once it succeeds */
+  result_at: string;
+}
+
 /** block and skip: an order a layer refused (the /risk/blocks row and what was ordered). */
 export interface JournalBlock {
   order_ref: string;

@@ -10,14 +10,14 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers.research import datasets, fetch
+from resolvers.research import datasets, fetch, fetch_jobs
 from resolvers.research.timeframes import TIMEFRAMES
 
 ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/fetch", api="forven", router="data", op="fetch_ohlcv",
         summary="Fetch OHLCV data from an exchange.", state="implemented",
-        resolver=fetch.fetch_ohlcv,
+        resolver=fetch_jobs.request_fetch,
         params=(
             Param("symbol", "body", required=True, min_length=1,
                   description="the market, e.g. BTC or BTC-USD (HyperLiquid coin BTC)"),
@@ -30,15 +30,30 @@ ROUTES: tuple[Route, ...] = (
                   description="last bar wanted (ISO 8601); default and at most now"),
             Param("exchange", "body", default="hyperliquid", enum=fetch.EXCHANGES),
         ),
-        response=Response("one", "OhlcvDataset"), errors=(409, 502, 504),
-        graphql="fetchOhlcv", mutation="fetchOhlcv", graphql_generated=True,
+        response=Response("one", "OhlcvDataset"), errors=(409, 502, 504), accepted="JobAccepted",
+        graphql="fetchOhlcv", mutation="fetchOhlcv",
         notes=(
             "The seed names no body fields; these are symbol (required), timeframe (default "
             "1h), start and end (ISO 8601, optional) and exchange (hyperliquid, the only one). "
             "Candles come from HyperLiquid's public candleSnapshot (TRADEGRAPH_HYPERLIQUID_URL, "
             "each request within TRADEGRAPH_HYPERLIQUID_TIMEOUT), which keeps only the most "
             "recent 5,000 bars per coin and timeframe: the default range asks for all of them. "
-            "The answer is the stored dataset, after the fetch completes. Less history than "
+            "A range of at most TRADEGRAPH_FETCH_INLINE_BARS bars (default 1,000: two pages, a "
+            "few seconds) is fetched at once and the answer is the stored dataset (200). A "
+            "longer one (the default range's 5,000 bars among them) is queued as a job of kind "
+            "fetch and the answer is 202 JobAccepted: job_id, status queued, and where to "
+            "follow it: poll GraphQL job(id) (status, progress, progressMessage, result, "
+            "error; the seed has no job route), or subscribe to its job.* events on the GraphQL "
+            "events subscription (entity id = job_id); the dataset appears in GET "
+            "/api/backtesting/datasets, and the succeeded job's result names its dataset_id. "
+            "The choice is made up front from the bars the range spans, not by a timer, so "
+            "nothing is fetched twice or abandoned half-done. Inside a job, an exchange error "
+            "(502/504 codes below) or refused candles (422) fail the job for good (one "
+            "attempt), its error the refusal's name and message (UpstreamError: HyperLiquid "
+            "answered 500); POST again to retry. The GraphQL mutation fetchOhlcv always "
+            "waits for the fetch and answers the dataset (a field cannot answer either a "
+            "dataset or a job). "
+            "Less history than "
             "asked for is no error: the quality report says truncated: true with "
             "requested_start and first_available. The bar still forming is left out. The bars "
             "are validated like a CSV import (422 DATASET_INVALID naming rows), and a second "

@@ -29,6 +29,7 @@ class LabConfig:
     fetch_max_bytes: int = 1_000_000
     hyperliquid_url: str = "https://api.hyperliquid.xyz"  # candles for POST /api/fetch
     hyperliquid_timeout_seconds: float = 10.0
+    fetch_inline_bars: int = 1_000  # a longer POST /api/fetch range runs as a job (202)
     tick_symbols: tuple[str, ...] = ("BTC-USD", "ETH-USD")  # always on the live feed
     verdict: BatteryThresholds = field(default_factory=BatteryThresholds)  # the battery's gates
 

@@ -12,18 +12,25 @@ Decisions where the seed is silent (the body's fields are not named there):
   `first_available`. No candle at all in the range is a 422 NO_CANDLES.
 - The bars pass the same validation as a CSV import (a gap is a 422 DATASET_INVALID naming
   the rows); a second fetch of the same symbol and timeframe replaces the first.
+
+The work is three steps, so a job can run them apart (resolvers/research/fetch_jobs.py):
+`plan_fetch` validates the request into a `FetchRequest` (the range fixed against the
+request's clock), `download` pages the candles (no database), `store_fetched` checks and
+stores them. `fetch_ohlcv` runs the three at once and waits, however long the fetch.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput
-from resolvers.lab.services import Lab
+from resolvers.lab.services import Lab, LabConfig
 from resolvers.research.datasets import OhlcvDataset, store_dataset
-from resolvers.research.hyperliquid import HyperliquidClient, Progress, fetch_candles
+from resolvers.research.hyperliquid import Fetched, HyperliquidClient, Progress, fetch_candles
 from resolvers.research.timeframes import add_bars, require_timeframe
 from resolvers.validation import require_text
 
@@ -46,19 +53,55 @@ def _iso_ms(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat()
 
 
-async def fetch_ohlcv(
-    session: AsyncSession,
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    """A validated fetch: the series and its range in epoch ms, fixed when it was asked for."""
+
+    symbol: str
+    timeframe: str
+    exchange: str
+    start_ms: int
+    end_ms: int
+    now_ms: int  # the request's clock: a bar closing after it counts as still forming
+
+    @property
+    def coin(self) -> str:
+        return hyperliquid_coin(self.symbol)
+
+    @property
+    def bars(self) -> int:
+        """The bars the range spans, at most what the exchange keeps."""
+        step = add_bars(self.start_ms // 1000, self.timeframe, 1) - self.start_ms // 1000
+        count = (self.end_ms - self.start_ms) // (step * 1000) + 1
+        return min(HISTORY_BARS, max(1, count))
+
+    def payload(self) -> dict[str, Any]:
+        """The request as a job's payload (JSON)."""
+        return asdict(self)
+
+    @classmethod
+    def of_payload(cls, payload: dict[str, Any]) -> FetchRequest:
+        """The request a job's payload holds."""
+        return cls(
+            symbol=str(payload["symbol"]),
+            timeframe=str(payload["timeframe"]),
+            exchange=str(payload["exchange"]),
+            start_ms=int(payload["start_ms"]),
+            end_ms=int(payload["end_ms"]),
+            now_ms=int(payload["now_ms"]),
+        )
+
+
+def plan_fetch(
     *,
     symbol: str,
     timeframe: str = "1h",
     start: datetime | None = None,
     end: datetime | None = None,
     exchange: str = "hyperliquid",
-    lab: Lab,
-    progress: Progress | None = None,
     now: datetime | None = None,
-) -> OhlcvDataset:
-    """Fetch `symbol`'s candles from the exchange, validate them and store the dataset."""
+) -> FetchRequest:
+    """The request validated, its range resolved (the module docstring says how)."""
     symbol = require_text("symbol", symbol, max_length=40)
     timeframe = require_timeframe(timeframe)
     if exchange not in EXCHANGES:
@@ -80,34 +123,45 @@ async def fetch_ohlcv(
             code="INVALID_RANGE",
             details={"start": _iso_ms(start_ms), "end": _iso_ms(end_ms)},
         )
-    config = lab.config
+    return FetchRequest(symbol, timeframe, exchange, start_ms, end_ms, now_ms)
+
+
+async def download(
+    request: FetchRequest, config: LabConfig, progress: Progress | None = None
+) -> Fetched:
+    """The request's candles from the exchange (paged; nothing stored)."""
     async with HyperliquidClient(
         config.hyperliquid_url, timeout_seconds=config.hyperliquid_timeout_seconds
     ) as client:
-        fetched = await fetch_candles(
+        return await fetch_candles(
             client,
-            coin=hyperliquid_coin(symbol),
-            timeframe=timeframe,
-            start_ms=start_ms,
-            end_ms=end_ms,
-            now_ms=now_ms,
+            coin=request.coin,
+            timeframe=request.timeframe,
+            start_ms=request.start_ms,
+            end_ms=request.end_ms,
+            now_ms=request.now_ms,
             progress=progress,
         )
-    bars = fetched.bars
+
+
+async def store_fetched(
+    session: AsyncSession, *, request: FetchRequest, fetched: Fetched
+) -> OhlcvDataset:
+    """Validate and store fetched candles as the request's dataset, with what paging saw."""
+    bars, timeframe, start_ms = fetched.bars, request.timeframe, request.start_ms
     if len(bars) == 0:
         raise InvalidInput(
-            f"HyperLiquid has no closed {timeframe} candles of {hyperliquid_coin(symbol)} "
-            "in the range",
+            f"HyperLiquid has no closed {timeframe} candles of {request.coin} in the range",
             code="NO_CANDLES",
-            details={"coin": hyperliquid_coin(symbol), "start": _iso_ms(start_ms),
-                     "end": _iso_ms(end_ms)},
+            details={"coin": request.coin, "start": _iso_ms(start_ms),
+                     "end": _iso_ms(request.end_ms)},
         )  # fmt: skip
     first_ms = int(bars.ts[0]) * 1000
     truncated = first_ms > add_bars(start_ms // 1000, timeframe, 1) * 1000
     extra: dict[str, object] = {
         "truncated": truncated,
         "requested_start": _iso_ms(start_ms),
-        "requested_end": _iso_ms(end_ms),
+        "requested_end": _iso_ms(request.end_ms),
         "pages": fetched.pages,
         "open_bar_dropped": fetched.open_bar_dropped,
     }
@@ -115,9 +169,29 @@ async def fetch_ohlcv(
         extra["first_available"] = _iso_ms(first_ms)
     return await store_dataset(
         session,
-        symbol=symbol,
+        symbol=request.symbol,
         timeframe=timeframe,
         source="hyperliquid",
         bars=bars,
         quality_extra=extra,
     )
+
+
+async def fetch_ohlcv(
+    session: AsyncSession,
+    *,
+    symbol: str,
+    timeframe: str = "1h",
+    start: datetime | None = None,
+    end: datetime | None = None,
+    exchange: str = "hyperliquid",
+    lab: Lab,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> OhlcvDataset:
+    """Fetch `symbol`'s candles from the exchange, validate them and store the dataset."""
+    request = plan_fetch(
+        symbol=symbol, timeframe=timeframe, start=start, end=end, exchange=exchange, now=now
+    )
+    fetched = await download(request, lab.config, progress)
+    return await store_fetched(session, request=request, fetched=fetched)

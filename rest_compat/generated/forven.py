@@ -26,7 +26,7 @@ from resolvers import scheduler as r_scheduler
 from resolvers import strategies as r_strategies
 from resolvers import trades as r_trades
 from resolvers.research import datasets as r_research_datasets
-from resolvers.research import fetch as r_research_fetch
+from resolvers.research import fetch_jobs as r_research_fetch_jobs
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
 from rest_compat.access import GATES  # noqa: F401
@@ -1596,7 +1596,7 @@ async def list_bot_templates() -> Response:
 async def fetch_ohlcv(request: Request, body: FetchOhlcvBody) -> Response:
     """Fetch OHLCV data from an exchange."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_research_fetch.fetch_ohlcv(
+        result = await r_research_fetch_jobs.request_fetch(
             session,
             symbol=body.symbol,
             timeframe=body.timeframe,

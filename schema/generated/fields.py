@@ -4,12 +4,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 
 from resolvers.research import datasets as r_research_datasets
-from resolvers.research import fetch as r_research_fetch
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
 from schema.generated.research_datasets import OhlcvDataset
@@ -90,28 +87,6 @@ class GeneratedMutation:
             r_research_gauntlet.create_gauntlet_workflow, strategy_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
-
-    @strawberry.mutation(
-        name="fetchOhlcv", description="Fetch OHLCV data from an exchange (POST /api/fetch)."
-    )
-    async def fetch_ohlcv(
-        self,
-        info: strawberry.Info,
-        symbol: str,
-        timeframe: str = "1h",
-        start: datetime | None = None,
-        end: datetime | None = None,
-        exchange: str = "hyperliquid",
-    ) -> OhlcvDataset:
-        result = await info.context.scope.run(
-            r_research_fetch.fetch_ohlcv,
-            symbol=symbol,
-            timeframe=timeframe,
-            start=start,
-            end=end,
-            exchange=exchange,
-        )
-        return OhlcvDataset.of(result)
 
     @strawberry.mutation(
         name="resumeGauntletWorkflow",

@@ -3,17 +3,23 @@ HyperLiquid stub on loopback, and their GraphQL twins."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
 
+from resolvers.jobs import JobView, get_job
 from resolvers.lab.services import Lab
 from resolvers.research.datasets import store_dataset
+from server.executors import ThreadExecutor
+from server.workers import JOB_HANDLERS, JobWorkers
+from storage.jobs import Job
 from storage.research import Dataset
-from tests.labs import use_lab
+from tests.conftest import requires_postgres
+from tests.labs import app_lab, use_lab
 from tests.resolvers.research.hyperliquid_stub import HOUR_MS, ORIGIN_MS, HyperliquidStub, history
 from tests.resolvers.research.test_quality import bars
 from tests.rest_compat.helpers import sessions
@@ -22,6 +28,10 @@ from tests.schema.helpers import gql
 
 FETCH = {"symbol": "BTC-USD", "timeframe": "1h", "start": "2026-01-01T00:00:00Z",
          "end": "2026-01-03T23:00:00Z"}  # fmt: skip
+FETCH_MUTATION = (  # FETCH's range, as GraphQL asks for it
+    'mutation { fetchOhlcv(symbol: "ETH", start: "2026-01-01T00:00:00Z", '
+    'end: "2026-01-03T23:00:00Z") { id symbol rows sha256 quality } }'
+)
 DATASET_KEYS = {"id", "symbol", "timeframe", "source", "first_bar", "last_bar", "rows", "sha256",
                 "quality", "created_at", "updated_at"}  # fmt: skip
 
@@ -147,10 +157,7 @@ class TestFetch:
         self, client: httpx.AsyncClient, stub: HyperliquidStub
     ) -> None:
         stub.script.candles = history(72)
-        document = (
-            'mutation { fetchOhlcv(symbol: "ETH", start: "2026-01-01T00:00:00Z", '
-            'end: "2026-01-03T23:00:00Z") { id symbol rows sha256 quality } }'
-        )
+        document = FETCH_MUTATION
         body = await gql(client, document)
         assert "errors" not in body, body
         fetched = body["data"]["fetchOhlcv"]
@@ -162,3 +169,129 @@ class TestFetch:
         failed = await gql(client, document)
         extensions = failed["errors"][0]["extensions"]
         assert extensions["code"] == "UPSTREAM_ERROR" and extensions["http"]["status"] == 502
+
+
+BUDGET = 48  # bars fetched inline in TestFetchAsJob: FETCH's 72 become a job
+
+
+async def job_of(app: Any, job_id: int) -> JobView:
+    async with sessions(app)() as session:
+        return await get_job(session, job_id=job_id)
+
+
+async def settled(app: Any, job_id: int, within: float = 20.0) -> JobView:
+    """The job once it finished (bounded wait)."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (job := await job_of(app, job_id)).status not in ("succeeded", "failed", "cancelled"):
+        assert asyncio.get_running_loop().time() < deadline, f"job {job_id} is still {job.status}"
+        await asyncio.sleep(0.02)
+    return job
+
+
+class TestFetchAsJob:
+    @pytest.fixture
+    def settings(self, settings: Any) -> Any:
+        """No runner in the app: each test runs the queued job itself (`runner`)."""
+        return settings.model_copy(update={"jobs": False})
+
+    @pytest.fixture
+    def budget(self, app: Any, stub: HyperliquidStub) -> Lab:
+        lab = app_lab(app)
+        return use_lab(app, replace(lab, config=replace(lab.config, fetch_inline_bars=BUDGET)))
+
+    @pytest.fixture
+    async def runner(self, app: Any, budget: Lab) -> AsyncIterator[JobWorkers]:
+        """The server's handlers on threads, over the app's database and lab."""
+        workers = JobWorkers(
+            sessions(app), None, executor=ThreadExecutor(), handlers=JOB_HANDLERS,
+            lease_seconds=3.0, poll_seconds=0.05, lab=budget,
+        )  # fmt: skip
+        yield workers
+        await workers.stop()
+
+    async def test_a_range_within_the_budget_answers_the_dataset(
+        self, app: Any, client: httpx.AsyncClient, budget: Lab, stub: HyperliquidStub
+    ) -> None:
+        stub.script.candles = history(72)
+        short = {**FETCH, "end": "2026-01-02T23:00:00Z"}  # 48 bars: the budget exactly
+        response = await client.post("/api/fetch", json=short)
+        assert response.status_code == 200, response.text
+        assert response.json()["rows"] == BUDGET
+        assert await count_rows(app, Job) == 0
+
+    async def test_a_longer_range_is_accepted_as_a_job_that_stores_the_dataset(
+        self,
+        app: Any,
+        client: httpx.AsyncClient,
+        stub: HyperliquidStub,
+        runner: JobWorkers,
+    ) -> None:
+        stub.script.candles, stub.script.page_size = history(72), 30
+        response = await client.post("/api/fetch", json=FETCH)
+        assert response.status_code == 202, response.text
+        accepted = response.json()
+        assert set(accepted) == {"job_id", "kind", "status", "progress", "poll", "events",
+                                 "result_at"}  # fmt: skip
+        assert (accepted["kind"], accepted["status"]) == ("fetch", "queued")
+        assert accepted["progress"] == 0
+        assert "job.succeeded" in accepted["events"] and "job.failed" in accepted["events"]
+        assert accepted["result_at"].endswith("?symbol=BTC-USD&timeframe=1h")
+        queued = await job_of(app, accepted["job_id"])
+        assert (queued.kind, queued.status) == ("fetch", "queued")
+        assert queued.payload["symbol"] == "BTC-USD" and queued.payload["start_ms"] == ORIGIN_MS
+        assert stub.script.requests == [] and await count_rows(app, Dataset) == 0
+
+        await runner.start()
+        done = await settled(app, accepted["job_id"])
+        assert done.status == "succeeded", done.error
+        assert done.attempts == 1 and done.progress == 1.0
+        listed = (await client.get("/api/backtesting/datasets")).json()["items"]
+        assert len(listed) == 1 and listed[0]["rows"] == 72 and listed[0]["source"] == "hyperliquid"
+        assert done.result == {"dataset_id": listed[0]["id"], "symbol": "BTC-USD",
+                               "timeframe": "1h", "rows": 72, "truncated": False}  # fmt: skip
+        # fetched once, in pages of 30, and stored once
+        assert len(stub.script.requests) == listed[0]["quality"]["pages"] == 3
+        assert await events(app, "dataset.created") == 1 and await events(app, "job.progress") >= 1
+
+        polled = await gql(client, accepted["poll"])
+        assert "errors" not in polled, polled
+        assert polled["data"]["job"]["status"] == "succeeded"
+        assert polled["data"]["job"]["result"]["dataset_id"] == listed[0]["id"]
+
+    async def test_an_upstream_error_fails_the_job_for_good(
+        self,
+        app: Any,
+        client: httpx.AsyncClient,
+        stub: HyperliquidStub,
+        runner: JobWorkers,
+    ) -> None:
+        stub.script.status = 500
+        response = await client.post("/api/fetch", json=FETCH)
+        assert response.status_code == 202, response.text
+        await runner.start()
+        failed = await settled(app, response.json()["job_id"])
+        assert failed.status == "failed" and failed.attempts == 1
+        assert failed.error is not None and "HyperLiquid answered 500" in failed.error
+        assert len(stub.script.requests) == 1 and await count_rows(app, Dataset) == 0
+        polled = await gql(client, response.json()["poll"])
+        assert polled["data"]["job"]["status"] == "failed"
+        assert "HyperLiquid answered 500" in polled["data"]["job"]["error"]
+
+    async def test_graphql_waits_for_a_long_range_and_an_unknown_job_is_404(
+        self, app: Any, client: httpx.AsyncClient, budget: Lab, stub: HyperliquidStub
+    ) -> None:
+        stub.script.candles = history(72)
+        body = await gql(client, FETCH_MUTATION)
+        assert "errors" not in body, body
+        assert body["data"]["fetchOhlcv"]["rows"] == 72 and await count_rows(app, Job) == 0
+        missing = await gql(client, 'query { job(id: "999") { status } }')
+        assert missing["errors"][0]["extensions"]["code"] == "JOB_NOT_FOUND"
+
+
+@requires_postgres
+class TestFetchAsJobOnPostgres(TestFetchAsJob):
+    """The same, with the request's enqueue and the runner's claim on PostgreSQL."""
+
+    @pytest.fixture
+    def database_url(self, postgres_url: str) -> str:
+        return postgres_url
