@@ -119,7 +119,9 @@ def _response(route: Route, known: frozenset[str]) -> str:
         return "void"
     if shape is None or shape not in known:
         raise ValueError(f"{route.key}: response {kind!r} needs a known shape, got {shape!r}")
-    return {"one": shape, "list": f"{shape}[]", "page": f"Page<{shape}>"}[kind]
+    answer = {"one": shape, "list": f"{shape}[]", "page": f"Page<{shape}>"}[kind]
+    # a route whose work may continue as a job answers its 202 shape instead
+    return f"{answer} | {route.accepted}" if route.accepted else answer
 
 
 def _routes(routes: Sequence[Route], known: frozenset[str]) -> list[str]:

@@ -1898,7 +1898,7 @@ export interface Routes {
       end?: string;
       exchange?: "hyperliquid";
     };
-    response: OhlcvDataset;
+    response: OhlcvDataset | JobAccepted;
   };
   /** List OHLCV datasets (the dataset catalog). */
   "GET /api/backtesting/datasets": {

@@ -13,6 +13,7 @@ import pytest
 
 from codegen.emit_markdown import render_markdown
 from codegen.emit_openapi import render_openapi
+from codegen.emit_typescript import render_index
 from codegen.model import Field, Param, Shape
 from codegen.model import Response as Answer
 from codegen.route import route
@@ -93,3 +94,9 @@ class TestRespond:
         assert respond(_Done(id=1), 200).status_code == 200
         assert respond(_Done(id=1), 201).status_code == 201
         assert respond({"a": 1}, 200).status_code == 200
+
+
+def test_the_typescript_route_answers_either_shape() -> None:
+    text = render_index([_thing()], SHAPES, {})
+    assert "response: Thing | Queued;" in text
+    assert "response: Thing;" in render_index([_thing(accepted=None)], SHAPES, {})
