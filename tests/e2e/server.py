@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -164,3 +165,48 @@ def kill_hard(process: subprocess.Popen[str], *, timeout: float = 10.0) -> list[
             raise TimeoutError(f"processes outlived SIGKILL: {[p for p in below if alive(p)]}")
         time.sleep(0.05)
     return below
+
+
+def write_bars_csv(path: Path, *, bars: int, seed: int, start: datetime, hours: int = 1) -> None:
+    """`bars` seeded synthetic OHLCV bars (resolvers/quant/market.py) as a CSV file that
+    `tradegraph datasets import` reads; the same arguments write the same bytes."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from resolvers.quant.market import generate_candles
+
+    candles = generate_candles(
+        symbol="BTC-USD", seed=seed, start=start, periods=bars, interval=timedelta(hours=hours)
+    )
+    columns = ("ts", "open", "high", "low", "close", "volume")
+    pacsv.write_csv(pa.table({name: getattr(candles, name) for name in columns}), path)
+
+
+def import_dataset(data_dirs: list[Path], csv: Path, *, symbol: str, timeframe: str) -> None:
+    """`tradegraph datasets import` of one CSV file into each data directory, side by side."""
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "datasets",
+                "import",
+                str(csv),
+                "--symbol",
+                symbol,
+                "--timeframe",
+                timeframe,
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        for data_dir in data_dirs
+    ]
+    for process in running:
+        output, _ = process.communicate(timeout=300)
+        if process.returncode != 0:
+            raise RuntimeError(f"datasets import failed:\n{output}")

@@ -18,22 +18,18 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pyarrow as pa
-import pyarrow.csv as pacsv
 import pytest
 from websockets.asyncio.client import connect
 from websockets.typing import Subprotocol
 
-from resolvers.quant.market import generate_candles
-from tests.e2e.server import alive, kill_hard, server_process
+from tests.e2e.server import alive, import_dataset, kill_hard, server_process, write_bars_csv
 
 pytestmark = pytest.mark.e2e
 
@@ -56,36 +52,6 @@ HYPOTHESIS = {
 SETTLED = ("passed", "failed")
 SUBSCRIBE = """subscription($id: ID!) { gauntletWorkflow(id: $id) {
   id status steps { id name status attempts finishedAt } } }"""
-
-
-def write_csv(path: Path) -> None:
-    """BARS seeded synthetic hourly bars as the CSV file both data directories import."""
-    candles = generate_candles(
-        symbol="BTC-USD",
-        seed=11,
-        start=datetime(1975, 1, 1, tzinfo=UTC),
-        periods=BARS,
-        interval=timedelta(hours=1),
-    )
-    columns = ("ts", "open", "high", "low", "close", "volume")
-    table = pa.table({name: getattr(candles, name) for name in columns})
-    pacsv.write_csv(table, path)
-
-
-def import_into(data_dirs: list[Path], csv: Path) -> None:
-    """`tradegraph datasets import` of `csv` into every data directory, side by side."""
-    commands = [
-        [sys.executable, "-m", "server.cli", "datasets", "import", str(csv),
-         "--symbol", "BTC-USD", "--timeframe", "1h", "--data-dir", str(data_dir)]
-        for data_dir in data_dirs
-    ]  # fmt: skip
-    running = [
-        subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for c in commands
-    ]
-    for process in running:
-        output, _ = process.communicate(timeout=120)
-        assert process.returncode == 0, output
 
 
 def start_gauntlet(http: httpx.Client) -> int:
@@ -178,8 +144,8 @@ def outcome(state: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def test_a_gauntlet_killed_mid_step_recovers_to_the_uninterrupted_result(tmp_path: Path) -> None:
     csv, crashed, reference = tmp_path / "bars.csv", tmp_path / "crashed", tmp_path / "reference"
-    write_csv(csv)
-    import_into([crashed, reference], csv)
+    write_bars_csv(csv, bars=BARS, seed=11, start=datetime(1975, 1, 1, tzinfo=UTC))
+    import_dataset([crashed, reference], csv, symbol="BTC-USD", timeframe="1h")
 
     # server A: runs the gauntlet until TARGET is running, then dies with its pool
     with serving(crashed) as (http, process):
