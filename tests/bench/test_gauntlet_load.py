@@ -32,7 +32,8 @@ def test_read_wrk_converts_units_to_ms() -> None:
 @pytest.mark.e2e
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 def test_measure_runs_idle_then_under_a_gauntlet() -> None:
-    figures = bench.measure(bars=3_000, gauntlets=1, seconds=1, connections=1)
+    figures = bench.measure(bars=3_000, gauntlets=1, seconds=1, connections=1, rounds=2)
+    assert len(figures["rounds"]) == 2
     for run in ("idle", "busy"):
         assert figures[run]["rps"] > 0 and 0 < figures[run]["p50_ms"] <= figures[run]["p99_ms"]
     assert figures["p99_ratio"] == figures["busy"]["p99_ms"] / figures["idle"]["p99_ms"]
