@@ -29,6 +29,7 @@ each round, and the ratio of the median p99s busy/idle; --json FILE also writes 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -184,6 +185,8 @@ def measure(
                     "p99_ratio": busy["p99_ms"] / idle["p99_ms"],
                     "steps_finished_in_window": finished_steps(after) - before,
                     "busy_throughout": any(w["status"] == "running" for w in after),
+                    # the 1-minute load average: other work on a shared machine shows here
+                    "load_average": os.getloadavg()[0],
                 })  # fmt: skip
                 pause(http, ids)
             steps = finished_steps(workflows(http, ids))
@@ -213,12 +216,13 @@ def report(figures: dict[str, Any]) -> str:
     for name, label in (("idle", "idle"), ("busy", "while gauntlets run")):
         f = figures[name]
         rows.append(f"| {label} | {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['rps']:,.0f} |")
-    rows += ["", "| round | idle p99 ms | busy p99 ms | ratio | steps in window |",
-             "|---:|---:|---:|---:|---:|"]  # fmt: skip
+    rows += ["", "| round | idle p99 ms | busy p99 ms | ratio | steps in window | load avg |",
+             "|---:|---:|---:|---:|---:|---:|"]  # fmt: skip
     for n, r in enumerate(figures["rounds"], 1):
         rows.append(
             f"| {n} | {r['idle']['p99_ms']:.2f} | {r['busy']['p99_ms']:.2f} | "
-            f"{r['p99_ratio']:.2f}x | {r['steps_finished_in_window']} |"
+            f"{r['p99_ratio']:.2f}x | {r['steps_finished_in_window']} | "
+            f"{r['load_average']:.1f} |"
         )
     verdict = "met" if figures["p99_ratio"] <= GOAL else "NOT met"
     busy = "yes" if figures["busy_throughout"] else "NO (the gauntlets ended inside a window)"
