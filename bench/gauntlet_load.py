@@ -138,19 +138,33 @@ def finished_steps(states: list[dict[str, Any]]) -> int:
     return sum(step["finished_at"] is not None for w in states for step in w["steps"])
 
 
-def pause(http: httpx.Client, ids: list[int]) -> None:
+def control(http: httpx.Client, path: str, errors: list[str]) -> None:
+    """POST a cancel or resume; a 5xx (SQLite's `database is locked` under a loaded machine)
+    is recorded in `errors` and retried once a second later, so the rounds go on and the
+    report shows it."""
+    for _ in range(2):
+        response = http.post(path, json={})
+        if response.status_code < 500:
+            response.raise_for_status()
+            return
+        errors.append(f"{path}: {response.status_code} {response.text[:200]}")
+        time.sleep(1.0)
+    response.raise_for_status()
+
+
+def pause(http: httpx.Client, ids: list[int], errors: list[str]) -> None:
     """Cancel every unsettled gauntlet, then wait out the step the pool is still computing
     (its job sees the cancel at its next heartbeat, within a third of the lease)."""
     for state in workflows(http, ids):
         if state["status"] == "running":
-            http.post(f"/api/gauntlet/workflows/{state['id']}/cancel").raise_for_status()
+            control(http, f"/api/gauntlet/workflows/{state['id']}/cancel", errors)
     time.sleep(QUIET_SECONDS)
 
 
-def resume(http: httpx.Client, ids: list[int]) -> None:
+def resume(http: httpx.Client, ids: list[int], errors: list[str]) -> None:
     for state in workflows(http, ids):
         if state["status"] == "cancelled":
-            http.post(f"/api/gauntlet/workflows/{state['id']}/resume", json={}).raise_for_status()
+            control(http, f"/api/gauntlet/workflows/{state['id']}/resume", errors)
 
 
 def measure(
@@ -169,10 +183,11 @@ def measure(
             latency(base, seconds=1, connections=connections)  # warm-up
             ids: list[int] = []
             runs: list[dict[str, Any]] = []
+            errors: list[str] = []
             for _ in range(rounds):
                 idle = latency(base, seconds=seconds, connections=connections)
                 if ids:
-                    resume(http, ids)
+                    resume(http, ids, errors)
                 else:
                     ids = start_gauntlets(http, gauntlets)
                 wait_until_warm(http, ids)
@@ -188,7 +203,7 @@ def measure(
                     # the 1-minute load average: other work on a shared machine shows here
                     "load_average": os.getloadavg()[0],
                 })  # fmt: skip
-                pause(http, ids)
+                pause(http, ids, errors)
             steps = finished_steps(workflows(http, ids))
     median = {
         run: {key: statistics.median(r[run][key] for r in runs) for key in runs[0][run]}
@@ -204,6 +219,7 @@ def measure(
         "p99_ratio": median["busy"]["p99_ms"] / median["idle"]["p99_ms"],
         "steps_finished": steps,
         "busy_throughout": all(r["busy_throughout"] for r in runs),
+        "server_errors": errors,
     }
 
 
@@ -231,6 +247,8 @@ def report(figures: dict[str, Any]) -> str:
         f"p99 busy/idle (medians) {figures['p99_ratio']:.2f}x (goal <= {GOAL}x: {verdict}); "
         f"pool busy throughout every window: {busy}"
     )
+    for error in figures["server_errors"]:
+        rows.append(f"server error (retried): {error}")
     return "\n".join(rows)
 
 

@@ -38,4 +38,5 @@ def test_measure_runs_idle_then_under_a_gauntlet() -> None:
         assert figures[run]["rps"] > 0 and 0 < figures[run]["p50_ms"] <= figures[run]["p99_ms"]
     assert figures["p99_ratio"] == figures["busy"]["p99_ms"] / figures["idle"]["p99_ms"]
     assert figures["steps_finished"] >= 1  # a gauntlet ran
+    assert figures["server_errors"] == []
     assert "p99 busy/idle" in bench.report(figures)
