@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AUDIT := tests/e2e/audit
 AUDIT_STAMP := $(AUDIT)/node_modules/.installed
 
-.PHONY: serve test lint typecheck codegen-check pytest bench bench-floor bench-engine clean hooks graphiql-assets
+.PHONY: serve test lint typecheck codegen-check pytest bench bench-floor bench-engine bench-gauntlet clean hooks graphiql-assets
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-floor: $(STAMP)
 # .venv/bin/pip install -e '.[bench]'), a moving-average cross over 1,000,000 bars.
 bench-engine: $(STAMP)
 	$(BIN)/python bench/engine.py
+
+# Issue 14's GET /api/health p99 while gauntlets keep the job pool busy, against idle (needs
+# wrk: apt-get install -y wrk): make bench-gauntlet GAUNTLET_ARGS="--seconds 20"
+bench-gauntlet: $(STAMP)
+	$(BIN)/python bench/gauntlet_load.py $(GAUNTLET_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(AUDIT)/node_modules

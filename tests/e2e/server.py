@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -114,3 +116,97 @@ def read_output_until(process: subprocess.Popen[str], marker: str, *, timeout: f
         seen.append(line)
         if marker in line:
             return "".join(seen)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below `pid` (children, their children...), read from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # it ended while we looked
+        # the command name (field 2) may hold spaces and parentheses: split after its last ")"
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: list[int] = []
+    waiting = [pid]
+    while waiting:
+        below = children.get(waiting.pop(), [])
+        found.extend(below)
+        waiting.extend(below)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+def kill_hard(process: subprocess.Popen[str], *, timeout: float = 10.0) -> list[int]:
+    """SIGKILL a server and every process it started (its pool workers), as a crash would:
+    no handler runs, no lease is released. Answers the descendants' pids, all gone."""
+    below = descendants(process.pid)
+    process.kill()
+    for pid in below:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in below):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"processes outlived SIGKILL: {[p for p in below if alive(p)]}")
+        time.sleep(0.05)
+    return below
+
+
+def write_bars_csv(path: Path, *, bars: int, seed: int, start: datetime, hours: int = 1) -> None:
+    """`bars` seeded synthetic OHLCV bars (resolvers/quant/market.py) as a CSV file that
+    `tradegraph datasets import` reads; the same arguments write the same bytes."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from resolvers.quant.market import generate_candles
+
+    candles = generate_candles(
+        symbol="BTC-USD", seed=seed, start=start, periods=bars, interval=timedelta(hours=hours)
+    )
+    columns = ("ts", "open", "high", "low", "close", "volume")
+    pacsv.write_csv(pa.table({name: getattr(candles, name) for name in columns}), path)
+
+
+def import_dataset(data_dirs: list[Path], csv: Path, *, symbol: str, timeframe: str) -> None:
+    """`tradegraph datasets import` of one CSV file into each data directory, side by side."""
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "datasets",
+                "import",
+                str(csv),
+                "--symbol",
+                symbol,
+                "--timeframe",
+                timeframe,
+                "--data-dir",
+                str(data_dir),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        for data_dir in data_dirs
+    ]
+    for process in running:
+        output, _ = process.communicate(timeout=300)
+        if process.returncode != 0:
+            raise RuntimeError(f"datasets import failed:\n{output}")
