@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from resolvers.errors import DomainError
@@ -97,7 +98,21 @@ async def _validation_error(_request: Request, exc: Exception) -> OrjsonResponse
     return error_response(422, "VALIDATION_ERROR", errors)
 
 
+def database_busy(exc: BaseException) -> bool:
+    """SQLite's one write lock stayed taken past the busy timeout: nothing was written (the
+    transaction rolled back), so the client may simply retry."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc.orig)
+
+
 async def _unexpected(request: Request, exc: Exception) -> OrjsonResponse:
+    if database_busy(exc):
+        log.warning("database busy on %s %s", request.method, request.url.path)
+        return error_response(
+            503,
+            "DATABASE_BUSY",
+            "the database is busy with another write; nothing was changed, retry shortly",
+            {"Retry-After": "1"},
+        )
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "INTERNAL_ERROR", "Internal server error")
 

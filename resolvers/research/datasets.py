@@ -167,7 +167,11 @@ async def load_dataset(session: AsyncSession, *, dataset_id: int) -> Candles:
     hit = await read_blob(session, dataset_id)
     if hit is None:
         raise NotFound(f"dataset {dataset_id} not found", details={"id": dataset_id})
-    symbol, timeframe, blob = hit
+    return candles_of(*hit)
+
+
+def candles_of(symbol: str, timeframe: str, blob: bytes) -> Candles:
+    """Stored Parquet bytes as Candles (synchronous: a job's process pool can call it)."""
     bars = decode_parquet(blob)
     return Candles(
         symbol=symbol,

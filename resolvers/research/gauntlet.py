@@ -40,7 +40,13 @@ from resolvers.quant.battery import TEST_NAMES
 from resolvers.quant.strategies import validate_params
 from resolvers.research.outcomes import TestOutcome
 from resolvers.research.sources import choose_source, load_source
-from resolvers.research.verdict import VERDICT_CAPITAL, Judged, battery_seed, count_and_record
+from resolvers.research.verdict import (
+    VERDICT_CAPITAL,
+    Judged,
+    battery_seed,
+    count_trials_for,
+    record_judged,
+)
 from resolvers.strategies import strategy_row
 from resolvers.views import Choices, View, from_row, to_payload
 from storage.base import utcnow
@@ -285,7 +291,8 @@ async def create_gauntlet_workflow(
         long_only=False,
         hypothesis_id=strategy.hypothesis_id,
     )
-    trials, sharpes = await count_and_record(session, judged)
+    trials, sharpes, sharpe = await count_trials_for(session, judged)
+    await record_judged(session, judged, sharpe)
     now = utcnow()
     row = GauntletWorkflow(
         strategy_id=strategy.id,

@@ -24,7 +24,7 @@ from resolvers.research.gauntlet import (
     workflow_row,
 )
 from resolvers.research.outcomes import TestOutcome
-from resolvers.research.sources import load_source
+from resolvers.research.sources import StoredBars, read_source
 from resolvers.research.verdict import VERDICT_CAPITAL
 from resolvers.views import to_payload
 from storage.base import utcnow
@@ -49,9 +49,10 @@ class StepWork:
     thresholds: BatteryThresholds
 
 
-def compute_step(work: StepWork, candles: Candles) -> dict[str, Any]:
+def compute_step(work: StepWork, bars: Candles | StoredBars) -> dict[str, Any]:
     """Run the step's verdict test (synchronous numpy; the executor's process pool calls it);
     its result as JSON, exactly what the same test gives inside POST /verdict/run."""
+    candles = bars.candles() if isinstance(bars, StoredBars) else bars
     result = run_test(
         work.name,
         candles,
@@ -67,9 +68,12 @@ def compute_step(work: StepWork, candles: Candles) -> dict[str, Any]:
     return result.as_dict()
 
 
-async def load_step_bars(session: AsyncSession, *, dataset: dict[str, Any], lab: Lab) -> Candles:
-    """The bars a step judges (the workflow's, exactly as when it was created)."""
-    return await load_source(session, source=dataset, lab=lab)
+async def load_step_bars(
+    session: AsyncSession, *, dataset: dict[str, Any], lab: Lab
+) -> Candles | StoredBars:
+    """The bars a step judges (the workflow's, exactly as when it was created); a stored
+    dataset's still encoded, for compute_step to decode in the process pool."""
+    return await read_source(session, source=dataset, lab=lab)
 
 
 async def begin_step(

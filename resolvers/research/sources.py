@@ -13,18 +13,20 @@ DEFAULT_BARS closed bars up to the lab clock. A descriptor is one of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.errors import Conflict, InvalidInput
+from resolvers.errors import Conflict, InvalidInput, NotFound
 from resolvers.lab.services import Lab
 from resolvers.quant.market import Candles, generate_candles
-from resolvers.research.datasets import get_dataset, load_dataset
+from resolvers.research.datasets import candles_of, get_dataset, load_dataset
 from resolvers.research.timeframes import TIMEFRAME_SECONDS
 from storage.research import Dataset as DatasetRow
+from storage.research import read_blob
 
 DEFAULT_BARS = 5_000
 MAX_BARS = 200_000
@@ -80,18 +82,48 @@ async def choose_source(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBars:
+    """A dataset's bars still encoded (decoded where they are used: a job's process pool)."""
+
+    symbol: str
+    timeframe: str
+    parquet: bytes
+
+    def candles(self) -> Candles:
+        return candles_of(self.symbol, self.timeframe, self.parquet)
+
+
+async def _current(session: AsyncSession, source: dict[str, Any]) -> int:
+    current = await get_dataset(session, dataset_id=int(source["dataset_id"]))
+    if current.sha256 != source["sha256"]:
+        raise Conflict(
+            f"dataset {current.id} was replaced after this run was set up",
+            code="DATASET_CHANGED",
+            details={"dataset_id": current.id, "sha256": current.sha256},
+        )
+    return current.id
+
+
+async def read_source(
+    session: AsyncSession, *, source: dict[str, Any], lab: Lab
+) -> Candles | StoredBars:
+    """`load_source`, leaving a stored dataset's bars encoded: a step sends the compact
+    Parquet bytes to its process pool and decodes there, off the API's event loop."""
+    if source.get("kind") == "dataset":
+        dataset_id = await _current(session, source)
+        hit = await read_blob(session, dataset_id)
+        if hit is None:
+            raise NotFound(f"dataset {dataset_id} not found", details={"id": dataset_id})
+        return StoredBars(*hit)
+    return await load_source(session, source=source, lab=lab)
+
+
 async def load_source(session: AsyncSession, *, source: dict[str, Any], lab: Lab) -> Candles:
     """The bars a descriptor names, exactly as when it was written."""
     kind = source.get("kind")
     if kind == "dataset":
-        current = await get_dataset(session, dataset_id=int(source["dataset_id"]))
-        if current.sha256 != source["sha256"]:
-            raise Conflict(
-                f"dataset {current.id} was replaced after this run was set up",
-                code="DATASET_CHANGED",
-                details={"dataset_id": current.id, "sha256": current.sha256},
-            )
-        return await load_dataset(session, dataset_id=current.id)
+        return await load_dataset(session, dataset_id=await _current(session, source))
     if kind == "lab_feed":
         interval = TIMEFRAME_SECONDS[str(source["timeframe"])]
         end = datetime.fromisoformat(str(source["end"]))

@@ -99,3 +99,24 @@ async def count_trials(
     )
     sharpes = tuple(float(s) for (s,) in rows)
     return TrialCount(trials=max(1, len(sharpes)), sharpes=sharpes)
+
+
+async def count_trials_with(
+    session: AsyncSession,
+    *,
+    hypothesis_id: int | None,
+    family: str,
+    params: Mapping[str, object],
+    sharpe_annualized: float,
+) -> TrialCount:
+    """The count and Sharpe ratios as they will be once `params` is recorded, read without
+    writing (so a caller can compute before it takes SQLite's write lock)."""
+    scope = hypothesis_id if hypothesis_id is not None else NO_HYPOTHESIS
+    rows = await session.execute(
+        select(BacktestTrial.params_key, BacktestTrial.sharpe_annualized).where(
+            BacktestTrial.hypothesis_id == scope, BacktestTrial.family == family
+        )
+    )
+    by_key = {key: float(sharpe) for key, sharpe in rows}
+    by_key[params_key(params)] = sharpe_annualized if math.isfinite(sharpe_annualized) else 0.0
+    return TrialCount(trials=len(by_key), sharpes=tuple(by_key.values()))

@@ -44,7 +44,7 @@ from resolvers.quant.performance import performance
 from resolvers.quant.strategies import validate_params
 from resolvers.research.outcomes import TestOutcome, flatten
 from resolvers.research.sources import choose_source, load_source
-from resolvers.research.trials import count_trials, record_trial
+from resolvers.research.trials import count_trials_with, record_trial
 from resolvers.strategies import strategy_row
 from resolvers.views import OneOf, View, from_row, to_payload
 from storage.base import utcnow
@@ -180,8 +180,9 @@ async def _backtest_target(session: AsyncSession, backtest_id: int, lab: Lab) ->
     )
 
 
-async def count_and_record(session: AsyncSession, judged: Judged) -> tuple[int, list[float]]:
-    """Record the judged parameter set as a trial; the register's count and Sharpe ratios."""
+async def count_trials_for(session: AsyncSession, judged: Judged) -> tuple[int, list[float], float]:
+    """The trial count and per-bar Sharpe ratios the DSR needs, counting the judged parameter
+    set, and its own annualized Sharpe: read only (record_judged writes it afterwards)."""
     base = await asyncio.to_thread(
         backtest,
         judged.candles,
@@ -191,16 +192,27 @@ async def count_and_record(session: AsyncSession, judged: Judged) -> tuple[int, 
         fraction=judged.fraction,
         long_only=judged.long_only,
     )
+    sharpe = performance(base).sharpe_annualized
+    counted = await count_trials_with(
+        session,
+        hypothesis_id=judged.hypothesis_id,
+        family=judged.family,
+        params=judged.params,
+        sharpe_annualized=sharpe,
+    )
+    return counted.trials, per_bar(counted.sharpes, judged.candles.interval_seconds), sharpe
+
+
+async def record_judged(session: AsyncSession, judged: Judged, sharpe_annualized: float) -> None:
+    """Record the judged parameter set in the trial register."""
     await record_trial(
         session,
         hypothesis_id=judged.hypothesis_id,
         family=judged.family,
         params=judged.params,
-        sharpe_annualized=performance(base).sharpe_annualized,
+        sharpe_annualized=sharpe_annualized,
         bars=len(judged.candles),
     )
-    counted = await count_trials(session, hypothesis_id=judged.hypothesis_id, family=judged.family)
-    return counted.trials, per_bar(counted.sharpes, judged.candles.interval_seconds)
 
 
 def judge(
@@ -252,11 +264,14 @@ async def run_verdict(
             session, strategy_id, dataset_id, bars, lab
         )
     started = time.perf_counter()
-    trials, sharpes = await count_and_record(session, judged)
+    # everything is computed before the first write: on SQLite a write holds the database's
+    # one write lock until the request commits, and the battery takes seconds
+    trials, sharpes, sharpe = await count_trials_for(session, judged)
     try:
         result = await asyncio.to_thread(judge, judged, trials, sharpes, lab.config.verdict)
     except ValueError as exc:
         raise InvalidInput(str(exc), code="VERDICT_INPUT") from exc
+    await record_judged(session, judged, sharpe)
     answer = result.as_dict()
     row = VerdictRun(
         strategy_id=judged_strategy,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import APIRouter
+from sqlalchemy.exc import OperationalError
 
 from resolvers.errors import DomainError
 from server.app import create_app
@@ -60,6 +62,9 @@ class TestEveryStatusIsTheEnvelope:
         async def fail(status: int) -> None:
             if status == 500:
                 raise RuntimeError("boom: /secret/path/in/trace")
+            if status == 5031:  # SQLite's write lock held past the busy timeout
+                locked = sqlite3.OperationalError("database is locked")
+                raise OperationalError("INSERT INTO events ...", {}, locked)
             raise DomainError(f"refused with {status}", code=f"TEST_{status}", status=status)
 
         app.include_router(router)
@@ -80,6 +85,12 @@ class TestEveryStatusIsTheEnvelope:
         assert set(body) == {"code", "detail"} and body["code"]
         assert "Traceback" not in response.text and "<html" not in response.text.lower()
         return body
+
+    async def test_a_busy_database_is_a_503_to_retry(self, failing: httpx.AsyncClient) -> None:
+        response = await failing.get("/api/test-only/5031")
+        body = self._assert_envelope(response, 503)
+        assert body["code"] == "DATABASE_BUSY" and response.headers["retry-after"] == "1"
+        assert "INSERT" not in response.text
 
     @pytest.mark.parametrize("status", [409, 502, 503, 500])
     async def test_domain_and_unexpected_errors(
