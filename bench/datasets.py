@@ -29,7 +29,7 @@ from resolvers.research.codec import decode_parquet, encode_parquet  # noqa: E40
 from resolvers.research.datasets import candles_bars, load_dataset, store_dataset  # noqa: E402
 from storage.engine import create_engine, create_session_factory  # noqa: E402
 from storage.migrate import upgrade_sync  # noqa: E402
-from storage.research import DatasetBlob  # noqa: E402
+from storage.research.datasets import DatasetBlob  # noqa: E402
 
 
 def _ms(seconds: list[float]) -> str:

@@ -6,16 +6,16 @@ from storage.base import Base
 from storage.control import SchedulerJob, SystemControl
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
-from storage.gauntlet import GauntletStep, GauntletWorkflow
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
 from storage.paper import PaperSession
-from storage.research import Dataset, DatasetBlob
+from storage.research.datasets import Dataset, DatasetBlob
+from storage.research.gauntlet import GauntletStep, GauntletWorkflow
+from storage.research.verdict import BacktestTrial, VerdictRun
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
-from storage.verdict import BacktestTrial, VerdictRun
 from storage.webhooks import WebhookDelivery
 
 __all__ = [

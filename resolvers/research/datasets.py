@@ -31,8 +31,8 @@ from resolvers.research.timeframes import TIMEFRAME_SECONDS, TIMEFRAMES, require
 from resolvers.validation import require_choice, require_text
 from resolvers.views import Choices, OneOf, View, from_row, to_payload
 from storage.outbox import append_event, savepoint
-from storage.research import DATASET_SOURCES, DatasetBlob, read_blob
-from storage.research import Dataset as DatasetRow
+from storage.research.datasets import DATASET_SOURCES, DatasetBlob, read_blob
+from storage.research.datasets import Dataset as DatasetRow
 
 DATASET_SOURCE = Choices(
     "DatasetSource", DATASET_SOURCES, "where the bars came from: generated, a CSV file, fetched"

@@ -50,8 +50,8 @@ from resolvers.research.verdict import (
 from resolvers.strategies import strategy_row
 from resolvers.views import Choices, View, from_row, to_payload
 from storage.base import utcnow
-from storage.gauntlet import GauntletStep, GauntletWorkflow
 from storage.outbox import append_event
+from storage.research.gauntlet import GauntletStep, GauntletWorkflow
 
 JOB_KIND = "gauntlet.step"
 WORKFLOW_STATUS = Choices(

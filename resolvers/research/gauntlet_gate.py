@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.quant.strategies import validate_params
-from storage.gauntlet import GauntletWorkflow
+from storage.research.gauntlet import GauntletWorkflow
 from storage.strategies import Strategy
 
 

@@ -28,8 +28,8 @@ from resolvers.research.sources import StoredBars, read_source
 from resolvers.research.verdict import VERDICT_CAPITAL
 from resolvers.views import to_payload
 from storage.base import utcnow
-from storage.gauntlet import GauntletStep
 from storage.outbox import append_event
+from storage.research.gauntlet import GauntletStep
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,8 @@ from resolvers.lab.services import Lab
 from resolvers.quant.market import Candles, generate_candles
 from resolvers.research.datasets import candles_of, get_dataset, load_dataset
 from resolvers.research.timeframes import TIMEFRAME_SECONDS
-from storage.research import Dataset as DatasetRow
-from storage.research import read_blob
+from storage.research.datasets import Dataset as DatasetRow
+from storage.research.datasets import read_blob
 
 DEFAULT_BARS = 5_000
 MAX_BARS = 200_000

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.base import utcnow
-from storage.verdict import NO_HYPOTHESIS, BacktestTrial
+from storage.research.verdict import NO_HYPOTHESIS, BacktestTrial
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ from resolvers.views import OneOf, View, from_row, to_payload
 from storage.base import utcnow
 from storage.halyrd import Backtest
 from storage.outbox import append_event
-from storage.verdict import VerdictRun
+from storage.research.verdict import VerdictRun
 
 VERDICT_CAPITAL = 10_000.0
 Dataset = dict[str, str | float | None]

@@ -25,7 +25,7 @@ from resolvers.quant.strategies import validate_params
 from resolvers.strategies import add_strategy
 from resolvers.trades import close_trade, open_trade
 from storage.base import utcnow
-from storage.gauntlet import GauntletWorkflow
+from storage.research.gauntlet import GauntletWorkflow
 from storage.strategies import STAGES, Strategy
 from tests.resolvers.factories import make_hypothesis
 

@@ -14,7 +14,7 @@ from resolvers.lifecycle import transition_strategy
 from resolvers.pipeline import advance_pipeline
 from storage.approvals import Approval
 from storage.events import Event
-from storage.gauntlet import GauntletWorkflow
+from storage.research.gauntlet import GauntletWorkflow
 from storage.strategies import Strategy
 from tests.resolvers.lifecycle_kit import (
     NOW,

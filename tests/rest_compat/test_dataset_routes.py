@@ -17,7 +17,7 @@ from resolvers.research.datasets import store_dataset
 from server.executors import ThreadExecutor
 from server.workers import JOB_HANDLERS, JobWorkers
 from storage.jobs import Job
-from storage.research import Dataset
+from storage.research.datasets import Dataset
 from tests.conftest import requires_postgres
 from tests.labs import app_lab, use_lab
 from tests.resolvers.research.hyperliquid_stub import HOUR_MS, ORIGIN_MS, HyperliquidStub, history

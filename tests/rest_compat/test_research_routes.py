@@ -12,8 +12,8 @@ import pytest
 from resolvers.quant.battery_setup import TEST_NAMES
 from server.executors import ThreadExecutor
 from server.workers import JOB_HANDLERS, JobWorkers
-from storage.gauntlet import GauntletWorkflow
-from storage.verdict import VerdictRun
+from storage.research.gauntlet import GauntletWorkflow
+from storage.research.verdict import VerdictRun
 from tests.rest_compat.helpers import sessions
 from tests.rest_compat.test_forven_routes import assert_error, count_rows, events
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from resolvers.research.datasets import list_datasets, load_dataset
 from server.cli import main
 from storage.engine import create_engine, create_session_factory
-from storage.research import Dataset
+from storage.research.datasets import Dataset
 
 T0 = 1_767_225_600
 

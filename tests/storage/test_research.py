@@ -16,7 +16,7 @@ from resolvers.quant.market import generate_candles
 from resolvers.research.datasets import candles_bars, load_dataset, store_dataset
 from storage.base import utcnow
 from storage.engine import create_engine, create_session_factory
-from storage.research import Dataset, DatasetBlob
+from storage.research.datasets import Dataset, DatasetBlob
 from tests.conftest import requires_postgres
 from tests.resolvers.research.test_quality import bars
 

@@ -23,7 +23,7 @@ from resolvers.research.datasets import (
     store_dataset,
 )
 from storage.events import Event
-from storage.research import Dataset, DatasetBlob
+from storage.research.datasets import Dataset, DatasetBlob
 from tests.resolvers.research.test_quality import T0, bars
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

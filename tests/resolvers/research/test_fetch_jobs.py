@@ -15,7 +15,7 @@ from resolvers.research.datasets import OhlcvDataset
 from resolvers.research.fetch import HISTORY_BARS, FetchRequest, plan_fetch
 from resolvers.research.fetch_jobs import JOB_KIND, JobAccepted, request_fetch
 from storage.jobs import Job
-from storage.research import Dataset
+from storage.research.datasets import Dataset
 from tests.resolvers.research.hyperliquid_stub import HOUR_MS, ORIGIN_MS, HyperliquidStub, history
 
 NOW = datetime(2026, 1, 10, tzinfo=UTC)

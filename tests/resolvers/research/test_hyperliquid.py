@@ -17,7 +17,7 @@ from resolvers.lab.services import Lab
 from resolvers.research.datasets import load_dataset
 from resolvers.research.fetch import fetch_ohlcv, hyperliquid_coin
 from resolvers.research.hyperliquid import HyperliquidClient, fetch_candles
-from storage.research import Dataset
+from storage.research.datasets import Dataset
 from tests.resolvers.research.hyperliquid_stub import (
     HOUR_MS,
     ORIGIN_MS,

@@ -13,7 +13,7 @@ from resolvers.errors import InvalidInput
 from resolvers.research.codec import Bars, as_bars
 from resolvers.research.datasets import store_dataset
 from resolvers.research.quality import ROWS_NAMED, validate_bars
-from storage.research import Dataset, DatasetBlob
+from storage.research.datasets import Dataset, DatasetBlob
 
 H = 3600
 T0 = 1_767_225_600  # 2026-01-01T00:00:00Z

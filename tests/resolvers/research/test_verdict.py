@@ -22,7 +22,7 @@ from resolvers.research.verdict import (
     run_verdict,
 )
 from storage.events import Event
-from storage.verdict import BacktestTrial, VerdictRun
+from storage.research.verdict import BacktestTrial, VerdictRun
 from tests.resolvers.factories import make_strategy
 
 BARS = 1_500
