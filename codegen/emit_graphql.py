@@ -165,17 +165,25 @@ def render_fields(
     if "JSON" in out.needs:
         lines.append("from strawberry.scalars import JSON")
     lines.append("")
-    for module in sorted(out.resolvers):
+    # (module, line) sorted by module, as ruff's isort orders them
+    imports = []
+    for module in out.resolvers:
         parent, _, leaf = module.rpartition(".")
-        lines.append(f"from {parent} import {leaf} as {_alias(module)}")
-    for module in sorted(out.types):
-        lines.append(f"from {module} import {', '.join(sorted(out.types[module]))}")
+        imports.append((parent, f"from {parent} import {leaf} as {_alias(module)}"))
+    imports += [
+        (m, f"from {m} import {', '.join(sorted(names))}") for m, names in out.types.items()
+    ]
     if out.enums:
-        lines.append(f"from {PACKAGE}.enums import {', '.join(sorted(out.enums))}")
+        imports.append(
+            (f"{PACKAGE}.enums", f"from {PACKAGE}.enums import {', '.join(sorted(out.enums))}")
+        )
     if "relay" in out.needs:
-        lines.append("from schema.relay import Connection, to_connection, wants_total")
+        imports.append(
+            ("schema.relay", "from schema.relay import Connection, to_connection, wants_total")
+        )
     if "int_id" in out.needs:
-        lines.append("from schema.scalars import int_id")
+        imports.append(("schema.scalars", "from schema.scalars import int_id"))
+    lines += [line for _, line in sorted(imports)]
     for root, body in roots.items():
         lines += ["", "", "@strawberry.type", f"class Generated{root}:"]
         lines += [f'    """The generated {root} fields (none yet when empty)."""']

@@ -56,6 +56,18 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
 
 TYPE_LEVELS: dict[str, Level] = {
     "Health": "api",
+    # the skills reads are ungated (API key only), a frontend contract of the seed
+    **dict.fromkeys(
+        (
+            "Skill",
+            "SkillBacktest",
+            "SkillTrades",
+            "DecliningSkills",
+            "DecliningRule",
+            "SkillDecline",
+        ),
+        "api",
+    ),  # fmt: skip
     # the control plane's status, heartbeat, dashboard, modes, jobs and reconciliation
     **dict.fromkeys(
         (
@@ -107,6 +119,7 @@ TYPE_LEVELS: dict[str, Level] = {
     "PaperSession": "operator",
     "Agent": "operator",
     "Toolset": "operator",
+    "AgentToolsetOverride": "operator",
     "Approval": "operator",
     "ApprovalDecision": "operator",
     "Event": "operator",

@@ -83,6 +83,18 @@ export interface AgentOrder {
   trade_id: number | null;
 }
 
+/** The tools one context grants an agent: its override when set, else the default. */
+export interface AgentToolsetOverride {
+  agent_id: string;
+  context: ToolsetContext;
+  /** true when the agent's own list replaces the default */
+  overridden: boolean;
+  /** the tools the agent's runs in this context may call */
+  tools: string[];
+  /** when the override was last set; null: default */
+  updated_at: string | null;
+}
+
 /** An action waiting on (or decided by) an operator. */
 export interface Approval {
   id: number;
@@ -271,6 +283,20 @@ export interface DatasetQuality {
   file?: string;
   /** a synthetic series' seed */
   seed?: number;
+}
+
+/** The declining rule and its numbers. */
+export interface DecliningRule {
+  rule: string;
+  window: number;
+  min_trades: number;
+  margin: number;
+}
+
+/** The skills the declining rule flags, and the rule. */
+export interface DecliningSkills {
+  rule: DecliningRule;
+  skills: SkillDecline[];
 }
 
 /** The agent is back in PAPER. */
@@ -956,6 +982,65 @@ export interface SigningConfigInput {
   daily_cap?: number;
 }
 
+/** A quant skill: a strategy family or an indicator, with its performance. */
+export interface Skill {
+  name: string;
+  kind: "family" | "indicator";
+  title: string;
+  /** the families whose results count (a family: itself) */
+  families: string[];
+  /** the indicators involved */
+  indicators: string[];
+  backtest: SkillBacktest;
+  paper: SkillTrades;
+  live: SkillTrades;
+  /** the declining rule holds in paper or live */
+  declining: boolean;
+}
+
+/** A skill's backtest expectation, from the trial register. */
+export interface SkillBacktest {
+  /** parameter sets tried */
+  trials: number;
+  /** median annualized Sharpe of the trials */
+  median_sharpe: number | null;
+  /** the best trial's annualized Sharpe */
+  best_sharpe: number | null;
+}
+
+/** One skill declining in one phase, with the figures that say so. */
+export interface SkillDecline {
+  name: string;
+  kind: "family" | "indicator";
+  phase: "paper" | "live";
+  /** closed trades in the phase */
+  trades: number;
+  rolling_sharpe: number;
+  /** median annualized backtest Sharpe */
+  expectation: number;
+  /** expectation - rolling_sharpe */
+  shortfall: number;
+}
+
+/** A skill's closed trades in one phase. */
+export interface SkillTrades {
+  phase: "paper" | "live";
+  /** closed trades */
+  trades: number;
+  /** closed trades with a positive pnl */
+  wins: number;
+  /** wins / trades; null without trades */
+  win_rate: number | null;
+  /** summed pnl */
+  pnl: number;
+  /** the rolling window's length in trades */
+  window: number;
+  /** trades in the window (the last ones closed) */
+  rolling_trades: number;
+  /** annualized Sharpe of the window's per-trade returns (pnl / notional) */
+  rolling_sharpe: number | null;
+}
+
 /** Per target stage: whether an automatic promotion waits for an operator's approval. */
 export interface StageApprovals {
   research_only: boolean;
@@ -1638,20 +1723,21 @@ export interface Routes {
     };
     response: ResearchAgent;
   };
-  /** Read all per-context toolset overrides. Planned: answers 501 for now. */
+  /** Read all per-context toolset overrides. */
   "GET /api/agents/{id}/toolsets": {
     params: {
       id: string;
     };
-    response: void;
+    response: AgentToolsetOverride[];
   };
-  /** Replace the toolset overrides for one context. Planned: answers 501 for now. */
+  /** Replace the toolset overrides for one context. */
   "PUT /api/agents/{id}/toolsets/{context}": {
     params: {
       id: string;
       context: "scheduled" | "interactive" | "recovery" | "research";
+      tools: string[];
     };
-    response: void;
+    response: AgentToolsetOverride;
   };
   /** Read the global model-routing policy. Planned: answers 501 for now. */
   "GET /api/model-policy": {
@@ -1753,22 +1839,22 @@ export interface Routes {
     };
     response: void;
   };
-  /** Quant-skills catalog. Planned: answers 501 for now. */
+  /** Quant-skills catalog. */
   "GET /api/skills": {
     params: Record<string, never>;
-    response: void;
+    response: Skill[];
   };
-  /** Declining skills. Planned: answers 501 for now. */
+  /** Declining skills. */
   "GET /api/skills/declining": {
     params: Record<string, never>;
-    response: void;
+    response: DecliningSkills;
   };
-  /** Skill detail. Planned: answers 501 for now. */
+  /** Skill detail. */
   "GET /api/skills/{name}": {
     params: {
       name: string;
     };
-    response: void;
+    response: Skill;
   };
   /** List MCP servers. Planned: answers 501 for now. */
   "GET /api/mcp/servers": {

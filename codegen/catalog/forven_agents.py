@@ -10,7 +10,7 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers import agents, approvals
+from resolvers import agents, approvals, tools
 from resolvers.choices import TOOLSET_CONTEXT
 
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
@@ -54,17 +54,34 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/api/agents/{id}/toolsets", api="forven", router="agents",
         op="list_agent_toolsets", summary="Read all per-context toolset overrides.",
-        params=(AGENT_ID,),
+        state="implemented", resolver=tools.list_agent_toolsets, params=(AGENT_ID,),
+        response=Response("list", "AgentToolsetOverride"), graphql="agentToolsets",
+        graphql_generated=True,
+        notes=(
+            "One entry per context (scheduled, interactive, recovery, research): the tools the "
+            "agent's runs there may call, `overridden` false when it is the context's default "
+            "(resolvers/tools.py DEFAULT_TOOLSETS). Tools are the lab's real read tools and "
+            "propose_approval, which only files an approval."
+        ),
     ),
     route(
         method="PUT", path="/api/agents/{id}/toolsets/{context}", api="forven", router="agents",
         op="set_agent_toolset", summary="Replace the toolset overrides for one context.",
+        state="implemented", resolver=tools.replace_agent_toolset,
         params=(
             AGENT_ID,
             Param("context", "path", "ToolsetContext", required=True,
                   enum=TOOLSET_CONTEXT.values),
+            Param("tools", "body", "json", required=True, schema=list[str],
+                  description="tool names (GET .../toolsets lists the granted ones)"),
         ),
-        body=True, notes="The body (the override list) is not documented by field name.",
+        response=Response("one", "AgentToolsetOverride"), graphql="agentToolsets",
+        mutation="setAgentToolset", graphql_generated=True,
+        notes=(
+            "Replaces the context's grant with `tools` (duplicates dropped; [] grants none). "
+            "422 UNKNOWN_CONTEXT for another context, UNKNOWN_TOOL naming the unknown tools, "
+            "INVALID_TOOLS when `tools` is no list. DELETE of the agent removes its overrides."
+        ),
     ),
     route(
         method="GET", path="/api/model-policy", api="forven", router="model_policy",

@@ -7,8 +7,9 @@ approval queue. The skills reads are ungated (frontend contract): API key only.
 from __future__ import annotations
 
 from codegen.catalog.forven_system import path_param
-from codegen.model import Route
+from codegen.model import Response, Route
 from codegen.route import route
+from resolvers import skills
 
 ROUTES: tuple[Route, ...] = (
     route(
@@ -58,16 +59,34 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         method="GET", path="/api/skills", api="forven", router="skills", op="list_skills",
-        summary="Quant-skills catalog.", auth="api",
+        summary="Quant-skills catalog.", auth="api", state="implemented",
+        resolver=skills.list_skills, response=Response("list", "Skill"), graphql="skills",
+        graphql_generated=True,
+        notes=(
+            "The strategy families, then the indicators (an indicator's figures are those of "
+            "the families using it). backtest: the trial register's parameter sets and their "
+            "median and best annualized Sharpe; paper and live: closed trades, wins, win rate, "
+            "pnl and the annualized Sharpe of the last `window` trades' returns (pnl / notional)."
+        ),
     ),
     route(
         method="GET", path="/api/skills/declining", api="forven", router="skills",
         op="list_declining_skills", summary="Declining skills.", auth="api",
-        notes="Registered before /api/skills/{name} so the static path wins.",
+        state="implemented", resolver=skills.list_declining_skills,
+        response=Response("one", "DecliningSkills"), graphql="decliningSkills",
+        graphql_generated=True,
+        notes=(
+            "Registered before /api/skills/{name} so the static path wins. The answer states the "
+            "rule and its numbers: at least min_trades (20) closed trades in a phase and the "
+            "rolling Sharpe of the last window (30) below the median backtest Sharpe by more "
+            "than margin (1.0); one entry per skill and phase."
+        ),
     ),
     route(
         method="GET", path="/api/skills/{name}", api="forven", router="skills", op="get_skill",
-        summary="Skill detail.", auth="api",
+        summary="Skill detail.", auth="api", state="implemented", resolver=skills.get_skill,
         params=(path_param("name", "str", arg="skill_name", what="skill name"),),
+        response=Response("one", "Skill"), graphql="skill", graphql_generated=True,
+        notes="404 UNKNOWN_SKILL for a name that is no family or indicator.",
     ),
 )  # fmt: skip

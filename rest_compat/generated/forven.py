@@ -23,7 +23,9 @@ from resolvers import paper as r_paper
 from resolvers import readiness as r_readiness
 from resolvers import reconcile as r_reconcile
 from resolvers import scheduler as r_scheduler
+from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
+from resolvers import tools as r_tools
 from resolvers import trades as r_trades
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import fetch_jobs as r_research_fetch_jobs
@@ -168,6 +170,11 @@ class UpdateLabAgentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     model: str | None = None
     description: str | None = None
+
+
+class SetAgentToolsetBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tools: Any
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1057,9 +1064,11 @@ async def delete_lab_agent(request: Request, id: str) -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_agent_toolsets() -> Response:
-    """Read all per-context toolset overrides (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/agents/{id}/toolsets")
+async def list_agent_toolsets(request: Request, id: str) -> Response:
+    """Read all per-context toolset overrides."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_tools.list_agent_toolsets(session, agent_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1070,9 +1079,18 @@ async def list_agent_toolsets() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def set_agent_toolset() -> Response:
-    """Replace the toolset overrides for one context (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/agents/{id}/toolsets/{context}")
+async def set_agent_toolset(
+    request: Request,
+    id: str,
+    context: Literal["scheduled", "interactive", "recovery", "research"],
+    body: SetAgentToolsetBody,
+) -> Response:
+    """Replace the toolset overrides for one context."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_tools.replace_agent_toolset(
+            session, agent_id=id, context=context, tools=body.tools
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1322,9 +1340,11 @@ async def run_routine() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def list_skills() -> Response:
-    """Quant-skills catalog (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/skills")
+async def list_skills(request: Request) -> Response:
+    """Quant-skills catalog."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_skills.list_skills(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1334,9 +1354,11 @@ async def list_skills() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def list_declining_skills() -> Response:
-    """Declining skills (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/skills/declining")
+async def list_declining_skills(request: Request) -> Response:
+    """Declining skills."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_skills.list_declining_skills(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1346,9 +1368,11 @@ async def list_declining_skills() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def get_skill() -> Response:
-    """Skill detail (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/skills/{name}")
+async def get_skill(request: Request, name: str) -> Response:
+    """Skill detail."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_skills.get_skill(session, skill_name=name)
+    return respond(result, 200)
 
 
 @router.api_route(

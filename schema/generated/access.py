@@ -10,12 +10,14 @@ from resolvers.access import Level
 ROOT_LEVELS: dict[str, dict[str, Level]] = {
     "Query": {
         "agent": "operator",  # GET /api/agents/{id} and 2 more
+        "agentToolsets": "operator",  # GET /api/agents/{id}/toolsets and 1 more
         "agents": "operator",  # GET /api/agents
         "approval": "operator",  # POST /api/approvals/{id}/approve and 1 more
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
         "dashboard": "operator",  # GET /api/dashboard
         "datasets": "operator",  # GET /api/backtesting/datasets
+        "decliningSkills": "api",  # GET /api/skills/declining
         "gauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow and 4 more
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
@@ -25,6 +27,8 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "paperSessions": "operator",  # GET /api/paper/sessions
         "recentTrades": "operator",  # GET /api/trades/recent
         "schedulerJobs": "operator",  # GET /api/scheduler
+        "skill": "api",  # GET /api/skills/{name}
+        "skills": "api",  # GET /api/skills
         "strategies": "operator",  # GET /api/strategies and 1 more
         "strategy": "operator",  # GET /api/lifecycle/strategies/{id} and 6 more
         "systemHeartbeat": "operator",  # GET /api/system/heartbeat
@@ -60,6 +64,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
         "runVerdict": "operator",  # POST /verdict/run
+        "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode
         "spawnAgent": "halyrd_write",  # POST /agents

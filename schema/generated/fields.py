@@ -5,13 +5,19 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.scalars import JSON
 
+from resolvers import skills as r_skills
+from resolvers import tools as r_tools
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from schema.generated.enums import ToolsetContext
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
+from schema.generated.skills import DecliningSkills, Skill
+from schema.generated.tools import AgentToolsetOverride
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
 
@@ -19,6 +25,16 @@ from schema.scalars import int_id
 @strawberry.type
 class GeneratedQuery:
     """The generated Query fields (none yet when empty)."""
+
+    @strawberry.field(
+        name="agentToolsets",
+        description="Read all per-context toolset overrides (GET /api/agents/{id}/toolsets).",
+    )
+    async def agent_toolsets(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> list[AgentToolsetOverride]:
+        result = await info.context.scope.run(r_tools.list_agent_toolsets, agent_id=str(id))
+        return [AgentToolsetOverride.of(item) for item in result]
 
     @strawberry.field(
         name="datasets",
@@ -43,6 +59,13 @@ class GeneratedQuery:
         return to_connection(result, OhlcvDataset.of)
 
     @strawberry.field(
+        name="decliningSkills", description="Declining skills (GET /api/skills/declining)."
+    )
+    async def declining_skills(self, info: strawberry.Info) -> DecliningSkills:
+        result = await info.context.scope.run(r_skills.list_declining_skills)
+        return DecliningSkills.of(result)
+
+    @strawberry.field(
         name="gauntletWorkflow",
         description="Workflow detail with per-step status (GET /api/gauntlet/workflows/{id}).",
     )
@@ -51,6 +74,16 @@ class GeneratedQuery:
             r_research_gauntlet.get_gauntlet_workflow, workflow_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
+    async def skill(self, info: strawberry.Info, name: str) -> Skill:
+        result = await info.context.scope.run(r_skills.get_skill, skill_name=name)
+        return Skill.of(result)
+
+    @strawberry.field(name="skills", description="Quant-skills catalog (GET /api/skills).")
+    async def skills(self, info: strawberry.Info) -> list[Skill]:
+        result = await info.context.scope.run(r_skills.list_skills)
+        return [Skill.of(item) for item in result]
 
     @strawberry.field(
         name="verdictGuide", description="Test descriptions and thresholds (GET /verdict/guide)."
@@ -134,3 +167,15 @@ class GeneratedMutation:
             bars=bars,
         )
         return Verdict.of(result)
+
+    @strawberry.mutation(
+        name="setAgentToolset",
+        description="Replace the toolset overrides for one context (PUT /api/agents/{id}/toolsets/{context}).",
+    )
+    async def set_agent_toolset(
+        self, info: strawberry.Info, id: strawberry.ID, context: ToolsetContext, tools: JSON
+    ) -> AgentToolsetOverride:
+        result = await info.context.scope.run(
+            r_tools.replace_agent_toolset, agent_id=str(id), context=context.value, tools=tools
+        )
+        return AgentToolsetOverride.of(result)
