@@ -18,11 +18,13 @@ from codegen.catalog import ROUTES
 from server.demo import seed_demo
 from tests.labs import app_lab
 from tests.rest_compat import (
+    parity_agents_tools,
     parity_control,
     parity_datasets,
     parity_hypotheses,
     parity_lifecycle,
     parity_research,
+    parity_skills,
     parity_trading,
 )
 from tests.rest_compat.parity_kit import (
@@ -48,6 +50,8 @@ AREAS = (
     parity_trading,
     parity_datasets,
     parity_research,
+    parity_agents_tools,
+    parity_skills,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
