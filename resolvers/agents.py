@@ -118,7 +118,8 @@ async def delete_agent(session: AsyncSession, *, agent_id: str) -> ResearchAgent
 async def set_agent_toolset(
     session: AsyncSession, *, agent_id: str, context: str, tools: Sequence[str]
 ) -> AgentToolset:
-    """Replace the agent's tool list for one context."""
+    """Replace the agent's tool list for one context, as given: the route's resolver
+    (resolvers/tools.py replace_agent_toolset) checks the names against the tool registry."""
     await agent_row(session, agent_id=agent_id)
     require_choice("context", context, TOOLSET_CONTEXTS)
     names = [require_text("tools[]", t, max_length=120) for t in tools]

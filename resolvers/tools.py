@@ -105,7 +105,8 @@ def require_tools(names: Iterable[object]) -> list[str]:
 
 
 def granted(override: AgentToolset | None, context: str) -> list[str]:
-    """The tool names a context grants: the override's list when set, else the default."""
+    """The tool names a context grants: the override's list when set (names no longer in the
+    registry dropped), else the default."""
     if override is None:
         return list(DEFAULT_TOOLSETS[context])
     return [n for n in override.tools.get("tools", []) if n in TOOLS_BY_NAME]
