@@ -77,21 +77,21 @@ AGENTS = (
         "Researcher",
         "claude-sonnet",
         "Turns theses into testable strategies.",
-        ("research", ("web_fetch", "backtest", "dataset_catalog")),
+        ("research", ("run_verdict", "list_datasets", "get_gauntlet_workflow")),
     ),
     (
         "risk-officer",
         "Risk officer",
         "claude-opus",
         "Reviews promotions against risk limits.",
-        ("scheduled", ("risk_report", "lifecycle_readiness")),
+        ("scheduled", ("get_strategy_readiness", "list_trades")),
     ),
     (
         "operator-assistant",
         "Operator assistant",
         "claude-haiku",
         "Answers operator questions.",
-        ("interactive", ("dashboard", "trades_lookup")),
+        ("interactive", ("list_strategies", "list_trades")),
     ),
 )
 
