@@ -19,6 +19,7 @@ from resolvers.tools import (
     replace_agent_toolset,
     tools_for,
 )
+from server.demo import AGENTS
 from storage.agents import AgentToolset
 
 
@@ -117,3 +118,9 @@ async def test_delete_removes_overrides(session: AsyncSession) -> None:
     assert (await session.execute(select(AgentToolset))).first() is None
     with pytest.raises(NotFound):
         await list_agent_toolsets(session, agent_id=agent_id)
+
+
+def test_the_demo_grants_only_real_tools() -> None:
+    known = {tool.name for tool in TOOLS}
+    for *_, (_context, tools) in AGENTS:
+        assert set(tools) <= known, set(tools) - known
