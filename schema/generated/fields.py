@@ -5,10 +5,15 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.scalars import JSON
 
+from resolvers.models import options as r_models_options
+from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from schema.generated.models_options import ModelOptions
+from schema.generated.models_policy import ModelPolicy
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
@@ -51,6 +56,22 @@ class GeneratedQuery:
             r_research_gauntlet.get_gauntlet_workflow, workflow_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.field(
+        name="modelOptions",
+        description="Available models per provider (GET /api/agents/model-options).",
+    )
+    async def model_options(self, info: strawberry.Info, refresh: bool = False) -> ModelOptions:
+        result = await info.context.scope.run(r_models_options.list_model_options, refresh=refresh)
+        return ModelOptions.of(result)
+
+    @strawberry.field(
+        name="modelPolicy",
+        description="Read the global model-routing policy (GET /api/model-policy).",
+    )
+    async def model_policy(self, info: strawberry.Info) -> ModelPolicy:
+        result = await info.context.scope.run(r_models_policy.get_model_policy)
+        return ModelPolicy.of(result)
 
     @strawberry.field(
         name="verdictGuide", description="Test descriptions and thresholds (GET /verdict/guide)."
@@ -134,3 +155,11 @@ class GeneratedMutation:
             bars=bars,
         )
         return Verdict.of(result)
+
+    @strawberry.mutation(
+        name="updateModelPolicy",
+        description="Update the global model-routing policy (PUT /api/model-policy).",
+    )
+    async def update_model_policy(self, info: strawberry.Info, tasks: JSON) -> ModelPolicy:
+        result = await info.context.scope.run(r_models_policy.update_model_policy, tasks=tasks)
+        return ModelPolicy.of(result)

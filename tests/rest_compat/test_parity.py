@@ -22,6 +22,7 @@ from tests.rest_compat import (
     parity_datasets,
     parity_hypotheses,
     parity_lifecycle,
+    parity_models,
     parity_research,
     parity_trading,
 )
@@ -48,6 +49,7 @@ AREAS = (
     parity_trading,
     parity_datasets,
     parity_research,
+    parity_models,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
