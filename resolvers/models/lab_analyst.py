@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.lab.services import Lab
@@ -152,25 +152,31 @@ class LabProvider:
             ]
         )
 
-    async def _trades(self, where: object) -> str:
-        trades = list(
-            await self.session.scalars(
-                select(Trade).where(where).order_by(Trade.id.desc())  # type: ignore[arg-type]
+    async def _trades(self, where: ColumnElement[bool]) -> str:
+        # totals in SQL and only the latest rows loaded: the demo lab holds thousands of trades
+        total, closed, pnl, wins = (
+            await self.session.execute(
+                select(
+                    func.count(),
+                    func.count(Trade.pnl),
+                    func.coalesce(func.sum(Trade.pnl), 0.0),
+                    func.count(case((Trade.pnl > 0, 1))),
+                ).where(where)
             )
-        )
-        if not trades:
+        ).one()
+        if not total:
             return "No trades."
-        closed = [t for t in trades if t.pnl is not None]
-        pnl = sum(t.pnl or 0.0 for t in closed)
-        wins = sum(1 for t in closed if (t.pnl or 0.0) > 0)
+        latest = await self.session.scalars(
+            select(Trade).where(where).order_by(Trade.id.desc()).limit(RECENT)
+        )
         recent = "; ".join(
             f"#{t.id} {t.side} {t.symbol} {t.status}"
             + (f" pnl {t.pnl:+.2f}" if t.pnl is not None else "")
-            for t in trades[:RECENT]
+            for t in latest
         )
-        rate = f", {wins}/{len(closed)} winners" if closed else ""
+        rate = f", {wins}/{closed} winners" if closed else ""
         return (
-            f"{len(trades)} trades ({len(closed)} closed, realized pnl {pnl:+.2f}{rate}); "
+            f"{total} trades ({closed} closed, realized pnl {float(pnl or 0.0):+.2f}{rate}); "
             f"latest: {recent}."
         )
 
