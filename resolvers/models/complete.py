@@ -3,9 +3,10 @@
 The chain (the task kind's model, then its fallbacks) is tried in order; a provider error
 (PROVIDER_* codes, including an unconfigured provider) moves on to the next, any other error
 is raised. Every attempt is a `model_calls` row (tokens, cost, latency, ok or its error code)
-added to the caller's session: the caller's commit keeps them. Cost: `lab` costs 0; an HTTP
-model's from TRADEGRAPH_OPENAI_PRICES (USD per million prompt/completion tokens), else 0 with
-`priced` false.
+added to the caller's session: the caller's commit keeps them (when every provider fails the
+error propagates, and a request boundary's rollback drops the rows: commit first to keep
+them). Cost: `lab` costs 0; an HTTP model's from TRADEGRAPH_OPENAI_PRICES (USD per million
+prompt/completion tokens), else 0 with `priced` false.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ streamed as server-sent events), over httpx.
 Each request has the configured timeout; a connect error or a 5xx is retried once (a 4xx is
 the caller's fault and is not). Errors: PROVIDER_UNREACHABLE (refused, unresolvable),
 PROVIDER_TIMEOUT (504), PROVIDER_ERROR (a non-2xx answer, its status in details),
-PROVIDER_BAD_RESPONSE (JSON that is not the documented shape).
+PROVIDER_BAD_RESPONSE (JSON that is not the documented shape). A streamed answer raises them
+from its first iteration (the request is sent when the caller starts reading).
 """
 
 from __future__ import annotations
