@@ -95,6 +95,10 @@ TYPE_LEVELS: dict[str, Level] = {
     "Job": "operator",
     "Verdict": "operator",
     "VerdictGuide": "operator",
+    # models and providers (resolvers/models/)
+    **dict.fromkeys(
+        ("ModelOptions", "ProviderModels", "ModelPolicy", "TaskRoute", "ModelChoice"), "operator"
+    ),
     "HypothesisPreview": "operator",
     "GeneratedStrategies": "operator",
     "Strategy": "operator",

@@ -23,6 +23,11 @@ def lab_config(settings: Settings) -> LabConfig:
         fetch_inline_bars=settings.fetch_inline_bars,
         tick_symbols=tuple(s.upper() for s in settings.tick_symbols),
         verdict=battery_thresholds(settings.verdict_thresholds),
+        openai_base_url=settings.openai_base_url,
+        openai_api_key=settings.openai_api_key,
+        openai_timeout_seconds=settings.openai_timeout_seconds,
+        model_list_ttl_seconds=settings.model_list_ttl_seconds,
+        openai_prices=dict(settings.openai_prices),
     )
 
 

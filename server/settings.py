@@ -118,6 +118,21 @@ class Settings(BaseSettings):
         default_factory=dict, alias="TRADEGRAPH_VERDICT_THRESHOLDS"
     )
 
+    # Models (resolvers/models/): an OpenAI-compatible provider (`openai` in the model policy)
+    # when a base URL is set (its /v1/models and /v1/chat/completions), its bearer key, the
+    # timeout of each request, how long its model list is cached, and per-model prices in USD
+    # per million tokens, e.g. TRADEGRAPH_OPENAI_PRICES='{"gpt-4o-mini": [0.15, 0.6]}'
+    # ([prompt, completion]); an unpriced model's calls are recorded with cost 0, priced false.
+    openai_base_url: str | None = Field(
+        None, pattern=r"^https?://\S+$", alias="TRADEGRAPH_OPENAI_BASE_URL"
+    )
+    openai_api_key: str | None = Field(None, alias="TRADEGRAPH_OPENAI_API_KEY")
+    openai_timeout_seconds: float = Field(30.0, gt=0, le=600, alias="TRADEGRAPH_OPENAI_TIMEOUT")
+    model_list_ttl_seconds: float = Field(300.0, ge=0, le=86_400, alias="TRADEGRAPH_MODEL_LIST_TTL")
+    openai_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, alias="TRADEGRAPH_OPENAI_PRICES"
+    )
+
     @field_validator("agent_tick_seconds")
     @classmethod
     def _tick_interval(cls, value: float) -> float:
@@ -132,7 +147,14 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("api_key", "operator_key", "webhook_secret", mode="before")
+    @field_validator(
+        "api_key",
+        "operator_key",
+        "webhook_secret",
+        "openai_base_url",
+        "openai_api_key",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():

@@ -10,6 +10,7 @@ from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, Jou
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
 from storage.paper import PaperSession
+from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
 from storage.research.gauntlet import GauntletStep, GauntletWorkflow
 from storage.research.verdict import BacktestTrial, VerdictRun
@@ -41,6 +42,8 @@ __all__ = [
     "GauntletWorkflow",
     "Job",
     "LifecycleTransition",
+    "ModelCall",
+    "ModelPolicy",
     "PaperSession",
     "SchedulerJob",
     "Strategy",

@@ -717,6 +717,32 @@ export interface LiveTickData {
   ask: number;
 }
 
+/** A provider and one of its models. */
+export interface ModelChoice {
+  provider: string;
+  model: string;
+}
+
+/** The models each provider offers, for the model policy and agents to choose from. */
+export interface ModelOptions {
+  providers: ProviderModels[];
+  /** how long an HTTP provider's list is cached */
+  ttl_seconds: number;
+}
+
+/** The global model-routing policy: one route per task kind. */
+export interface ModelPolicy {
+  tasks: TaskRoute[];
+  /** null until the first PUT */
+  updated_at: string | null;
+}
+
+/** A provider and one of its models. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface ModelRefInput {
+  provider?: string;
+  model?: string;
+}
+
 /** One risk objective (a ceiling) and the room left under it. */
 export interface Objective {
   rule: string;
@@ -837,6 +863,23 @@ export interface Promotion {
   status: AgentStatus;
   /** hash of the signing session's first tx */
   first_tx_hash: string;
+}
+
+/** One provider's models, or why they could not be listed. */
+export interface ProviderModels {
+  provider: string;
+  /** false: its settings are missing (TRADEGRAPH_OPENAI_BASE_URL) */
+  configured: boolean;
+  /** its model ids (the last good list when the fetch failed) */
+  models: string[];
+  /** when the list was fetched (null for lab) */
+  fetched_at: string | null;
+  /** answered from the cache rather than fetched now */
+  cached: boolean;
+  /** PROVIDER_UNREACHABLE, PROVIDER_TIMEOUT, ... on failure */
+  error_code: string | null;
+  /** the failure's message */
+  error: string | null;
 }
 
 /** The quote layer's thresholds. */
@@ -1219,6 +1262,22 @@ export interface SystemStatus {
   /** Halyrd trading agents */
   agents: number;
   scheduler: SchedulerJob[];
+}
+
+/** The model serving one task kind and the chain tried when it fails. */
+export interface TaskRoute {
+  task_kind: "chat" | "research" | "classification" | "routine";
+  provider: string;
+  model: string;
+  /** tried in order when the one before fails */
+  fallback: ModelChoice[];
+}
+
+/** What serves one task kind: a provider's model, then the fallbacks in order. As input every key may be left out: the server fills its default (in a patch, keeps the current value); a key it does not know is refused (422). */
+export interface TaskRouteInputInput {
+  provider?: string;
+  model?: string;
+  fallback?: ModelRefInput[];
 }
 
 /** One robustness test: its figure against its threshold, and why it passed or not. */
@@ -1693,12 +1752,12 @@ export interface Routes {
     params: Record<string, never>;
     response: ResearchAgent[];
   };
-  /** Available models per provider. Planned: answers 501 for now. */
+  /** Available models per provider. */
   "GET /api/agents/model-options": {
     params: {
       refresh?: boolean;
     };
-    response: void;
+    response: ModelOptions;
   };
   /** Read agent detail. */
   "GET /api/agents/{id}": {
@@ -1739,15 +1798,17 @@ export interface Routes {
     };
     response: AgentToolsetOverride;
   };
-  /** Read the global model-routing policy. Planned: answers 501 for now. */
+  /** Read the global model-routing policy. */
   "GET /api/model-policy": {
     params: Record<string, never>;
-    response: void;
+    response: ModelPolicy;
   };
-  /** Update the global model-routing policy. Planned: answers 501 for now. */
+  /** Update the global model-routing policy. */
   "PUT /api/model-policy": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      tasks: Record<string, TaskRouteInputInput>;
+    };
+    response: ModelPolicy;
   };
   /** List approvals (filter by status/type/target/owner). */
   "GET /api/approvals": {

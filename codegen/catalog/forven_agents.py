@@ -12,6 +12,7 @@ from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers import agents, approvals, tools
 from resolvers.choices import TOOLSET_CONTEXT
+from resolvers.models import options, policy
 
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 APPROVAL_ID = path_param(arg="approval_id", what="approval id")
@@ -25,11 +26,22 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/api/agents/model-options", api="forven", router="agents",
         op="list_model_options", summary="Available models per provider.",
+        state="implemented", resolver=options.list_model_options,
         params=(
             Param("refresh", "query", "bool", default=False,
                   description="re-fetch the model lists from the providers"),
         ),
-        notes="Registered before /api/agents/{id} so the static path wins.",
+        response=Response("one", "ModelOptions"), graphql="modelOptions", graphql_generated=True,
+        notes=(
+            "Registered before /api/agents/{id} so the static path wins. Providers: `lab` "
+            "(offline, always: model lab-analyst) and `openai` (an OpenAI-compatible server at "
+            "TRADEGRAPH_OPENAI_BASE_URL; configured false without it). An HTTP provider's list "
+            "is cached in memory per process for TRADEGRAPH_MODEL_LIST_TTL seconds (default "
+            "300, ttl_seconds in the answer); refresh=true fetches it again. A provider that "
+            "fails is listed with error_code (PROVIDER_UNREACHABLE, PROVIDER_TIMEOUT, "
+            "PROVIDER_ERROR, PROVIDER_BAD_RESPONSE) and its last good list, and the answer is "
+            "still 200."
+        ),
     ),
     route(
         method="GET", path="/api/agents/{id}", api="forven", router="agents", op="get_lab_agent",
@@ -86,11 +98,36 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/api/model-policy", api="forven", router="model_policy",
         op="get_model_policy", summary="Read the global model-routing policy.",
+        state="implemented", resolver=policy.get_model_policy,
+        response=Response("one", "ModelPolicy"), graphql="modelPolicy", graphql_generated=True,
+        notes=(
+            "One route per task kind (chat, research, classification, routine): provider, "
+            "model and a fallback chain tried in order when a call fails with a provider "
+            "error. Before the first PUT every kind is served by lab / lab-analyst with no "
+            "fallback (updated_at null). Every call is recorded with its tokens, cost and "
+            "latency (the model_calls table)."
+        ),
     ),
     route(
         method="PUT", path="/api/model-policy", api="forven", router="model_policy",
-        op="update_model_policy", summary="Update the global model-routing policy.", body=True,
-        notes="The policy document's fields are not documented (see models & providers).",
+        op="update_model_policy", summary="Update the global model-routing policy.",
+        state="implemented", resolver=policy.update_model_policy,
+        params=(
+            Param("tasks", "body", "json", required=True,
+                  schema=dict[str, policy.TaskRouteInput],
+                  description="task kind -> {provider, model, fallback: [{provider, model}]}"),
+        ),
+        response=Response("one", "ModelPolicy"), graphql="modelPolicy",
+        mutation="updateModelPolicy", graphql_generated=True,
+        notes=(
+            "The seed does not document the body: `tasks` maps task kinds to routes; the "
+            "kinds named are replaced, the others kept. 422 (details.field names the entry, "
+            "nothing is written): UNKNOWN_TASK_KIND, UNKNOWN_PROVIDER (openai without "
+            "TRADEGRAPH_OPENAI_BASE_URL is unknown), UNKNOWN_MODEL (not in the provider's "
+            "list, cached or fetched), MODEL_UNVERIFIED (the HTTP provider could not list its "
+            "models and none are cached: details.provider_error), INVALID_POLICY (a malformed "
+            "entry). Writes a model_policy.updated event."
+        ),
     ),
     route(
         method="GET", path="/api/approvals", api="forven", router="approvals", op="list_approvals",

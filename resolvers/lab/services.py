@@ -32,6 +32,11 @@ class LabConfig:
     fetch_inline_bars: int = 1_000  # a longer POST /api/fetch range runs as a job (202)
     tick_symbols: tuple[str, ...] = ("BTC-USD", "ETH-USD")  # always on the live feed
     verdict: BatteryThresholds = field(default_factory=BatteryThresholds)  # the battery's gates
+    openai_base_url: str | None = None  # the OpenAI-compatible provider; None: not configured
+    openai_api_key: str | None = None
+    openai_timeout_seconds: float = 30.0
+    model_list_ttl_seconds: float = 300.0  # how long a provider's model list is cached
+    openai_prices: dict[str, tuple[float, float]] = field(default_factory=dict)  # USD / 1M tokens
 
 
 @dataclass

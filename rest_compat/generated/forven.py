@@ -27,6 +27,8 @@ from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
 from resolvers import tools as r_tools
 from resolvers import trades as r_trades
+from resolvers.models import options as r_models_options
+from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import fetch_jobs as r_research_fetch_jobs
 from resolvers.research import gauntlet as r_research_gauntlet
@@ -175,6 +177,11 @@ class UpdateLabAgentBody(BaseModel):
 class SetAgentToolsetBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tools: Any
+
+
+class UpdateModelPolicyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tasks: Any
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1002,9 +1009,13 @@ async def list_lab_agents(request: Request) -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_model_options() -> Response:
-    """Available models per provider (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/agents/model-options")
+async def list_model_options(request: Request, refresh: bool = Query(False)) -> Response:
+    """Available models per provider."""
+    async with boundary(request, write=False, query=("refresh",)) as session:
+        result = await r_models_options.list_model_options(
+            session, refresh=refresh, lab=lab_of(request)
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1101,9 +1112,11 @@ async def set_agent_toolset(
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_model_policy() -> Response:
-    """Read the global model-routing policy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/model-policy")
+async def get_model_policy(request: Request) -> Response:
+    """Read the global model-routing policy."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_models_policy.get_model_policy(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1114,9 +1127,13 @@ async def get_model_policy() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def update_model_policy() -> Response:
-    """Update the global model-routing policy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/model-policy")
+async def update_model_policy(request: Request, body: UpdateModelPolicyBody) -> Response:
+    """Update the global model-routing policy."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_models_policy.update_model_policy(
+            session, tasks=body.tasks, lab=lab_of(request)
+        )
+    return respond(result, 200)
 
 
 @router.api_route(

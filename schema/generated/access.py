@@ -22,6 +22,8 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
+        "modelOptions": "operator",  # GET /api/agents/model-options
+        "modelPolicy": "operator",  # GET /api/model-policy and 1 more
         "openTrades": "operator",  # GET /api/trades/open
         "paperSession": "operator",  # POST /api/paper/service/start and 1 more
         "paperSessions": "operator",  # GET /api/paper/sessions
@@ -75,6 +77,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
         "updateAgent": "operator",  # PATCH /api/agents/{id}
         "updateHypothesis": "operator",  # POST /api/hypotheses/{id}/update
+        "updateModelPolicy": "operator",  # PUT /api/model-policy
         "updateSchedulerJob": "operator",  # PATCH /api/scheduler/{job_id}
     },
 }

@@ -9,10 +9,14 @@ from strawberry.scalars import JSON
 
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
+from resolvers.models import options as r_models_options
+from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
 from schema.generated.enums import ToolsetContext
+from schema.generated.models_options import ModelOptions
+from schema.generated.models_policy import ModelPolicy
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
@@ -74,6 +78,22 @@ class GeneratedQuery:
             r_research_gauntlet.get_gauntlet_workflow, workflow_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.field(
+        name="modelOptions",
+        description="Available models per provider (GET /api/agents/model-options).",
+    )
+    async def model_options(self, info: strawberry.Info, refresh: bool = False) -> ModelOptions:
+        result = await info.context.scope.run(r_models_options.list_model_options, refresh=refresh)
+        return ModelOptions.of(result)
+
+    @strawberry.field(
+        name="modelPolicy",
+        description="Read the global model-routing policy (GET /api/model-policy).",
+    )
+    async def model_policy(self, info: strawberry.Info) -> ModelPolicy:
+        result = await info.context.scope.run(r_models_policy.get_model_policy)
+        return ModelPolicy.of(result)
 
     @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
     async def skill(self, info: strawberry.Info, name: str) -> Skill:
@@ -179,3 +199,11 @@ class GeneratedMutation:
             r_tools.replace_agent_toolset, agent_id=str(id), context=context.value, tools=tools
         )
         return AgentToolsetOverride.of(result)
+
+    @strawberry.mutation(
+        name="updateModelPolicy",
+        description="Update the global model-routing policy (PUT /api/model-policy).",
+    )
+    async def update_model_policy(self, info: strawberry.Info, tasks: JSON) -> ModelPolicy:
+        result = await info.context.scope.run(r_models_policy.update_model_policy, tasks=tasks)
+        return ModelPolicy.of(result)

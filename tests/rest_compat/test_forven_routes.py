@@ -847,7 +847,6 @@ class TestDecideApproval:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/agents/model-options"),
         ("POST", "/api/approvals/1/revise"),
         ("GET", "/api/brain/overview"),
         ("POST", "/api/sandbox/test"),

@@ -23,6 +23,7 @@ from tests.rest_compat import (
     parity_datasets,
     parity_hypotheses,
     parity_lifecycle,
+    parity_models,
     parity_research,
     parity_skills,
     parity_trading,
@@ -52,6 +53,7 @@ AREAS = (
     parity_research,
     parity_agents_tools,
     parity_skills,
+    parity_models,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
