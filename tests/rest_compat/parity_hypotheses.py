@@ -4,15 +4,14 @@ can share it)."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from tests.loopback import LoopbackServer, unreachable_base
 from tests.rest_compat.parity_kit import (
     Case,
     Ids,
@@ -64,7 +63,7 @@ PAGES: dict[str, tuple[int, dict[str, str], bytes]] = {
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.0"  # one request per connection; a body may end at close
-    server: _Server
+    server: LoopbackServer
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
@@ -94,45 +93,26 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    stopping: threading.Event
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up (size cap, timeout) closes mid-answer: expected here
-
-
 class PageServer:
     """The PAGES on a loopback port, served from a thread (usable from any event loop)."""
 
     def __init__(self) -> None:
-        self.server = _Server(("127.0.0.1", 0), _Handler)
-        self.server.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-
-    def _serve(self) -> None:
-        self.server.serve_forever(poll_interval=0.02)  # so that stopping is quick
+        self.server = LoopbackServer(_Handler)
 
     def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        return f"{self.server.base_url}{path}"
 
     def __enter__(self) -> PageServer:
-        self.thread.start()
+        self.server.__enter__()
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.server.stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.__exit__(None, None, None)
 
 
 def unreachable_url() -> str:
     """A loopback URL nothing listens on (a port just bound and released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/article"
+    return f"{unreachable_base()}/article"
 
 
 _SHARED: list[PageServer] = []

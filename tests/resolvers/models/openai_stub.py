@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -79,10 +80,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(LoopbackServer):
     script: Script
-    stopping: threading.Event
 
 
 class OpenAIStub:
@@ -90,19 +89,15 @@ class OpenAIStub:
 
     def __init__(self, script: Script | None = None) -> None:
         self.script = script or Script()
-        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server = _Server(_Handler)
         self.server.script = self.script
-        self.server.stopping = threading.Event()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.url = self.server.base_url
 
     def __enter__(self) -> OpenAIStub:
-        self.thread.start()
+        self.server.__enter__()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.server.stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.__exit__(kind, exc, tb)

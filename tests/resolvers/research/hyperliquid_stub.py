@@ -9,12 +9,12 @@ starts one candle before startTime), an error status, a slow answer, a malformed
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from typing import Any
+
+from tests.loopback import LoopbackServer, unreachable_base
 
 HOUR_MS = 3_600_000
 ORIGIN_MS = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -79,26 +79,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
+class _Server(LoopbackServer):
     script: Script
-    stopping: threading.Event
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that timed out closes mid-answer: expected here
 
 
 class HyperliquidStub:
     """The stub on 127.0.0.1:<free port>, served from a thread; a context manager."""
 
     def __init__(self, script: Script | None = None) -> None:
-        self.server = _Server(("127.0.0.1", 0), _Handler)
+        self.server = _Server(_Handler)
         self.server.script = script or Script()
-        self.server.stopping = threading.Event()
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
 
     @property
     def script(self) -> Script:
@@ -106,21 +96,14 @@ class HyperliquidStub:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.server.base_url
 
     def __enter__(self) -> HyperliquidStub:
-        self.thread.start()
+        self.server.__enter__()
         return self
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.server.stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.__exit__(None, None, None)
 
 
-def unreachable_base() -> str:
-    """A loopback base URL nothing listens on (a port just bound and released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+__all__ = ["HyperliquidStub", "unreachable_base"]
