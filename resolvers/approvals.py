@@ -1,30 +1,37 @@
-"""Approvals: the queue of actions waiting on an operator, and their decision history."""
+"""Approvals: the queue of actions waiting on an operator, and their decision history.
+
+An approval's `type` names the action approving it carries out (resolvers/approval_actions.py)
+and its `payload` holds that action's parameters; deciding lives in
+resolvers/approval_decisions.py, which is the one module that runs actions, so that the
+modules proposing them (the pipeline, routines, the brain) can import this queue without a
+cycle.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.choices import APPROVAL_STATUS
-from resolvers.errors import Conflict, NotFound
-from resolvers.lab.services import Lab
-from resolvers.lifecycle import PROMOTION, execute_promotion
+from resolvers.errors import InvalidInput, NotFound
 from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
 from resolvers.views import View, from_row, to_payload
 from storage.approvals import APPROVAL_STATUSES
 from storage.approvals import Approval as ApprovalRow
 from storage.approvals import ApprovalDecision as DecisionRow
-from storage.base import utcnow
 from storage.outbox import append_event
 
 TARGET_TYPES = ("strategy", "hypothesis", "agent", "trading_agent", "routine")
-DECISIONS = {"approve": "approved", "deny": "denied"}
+# an approval's action parameters: a flat map of JSON scalars (what a proposal names: a
+# routine's cron and prompt, a hypothesis's title, a transition's target stage)
+ActionParams = dict[str, str | float | bool]
+MAX_PARAMS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +58,7 @@ class Approval(View):
     status: Annotated[str, APPROVAL_STATUS]
     classification: str | None
     deadline: datetime | None
+    payload: Annotated[ActionParams, "the proposed action's parameters"]
     created_at: datetime
     decided_at: datetime | None
 
@@ -75,6 +83,7 @@ async def create_approval(
     summary: str = "",
     deadline: datetime | None = None,
     classification: str | None = None,
+    payload: ActionParams | None = None,
 ) -> Approval:
     """Queue an action for an operator's decision."""
     row = ApprovalRow(
@@ -85,6 +94,7 @@ async def create_approval(
         summary=require_text("summary", summary, max_length=5000, allow_empty=True),
         deadline=deadline,
         classification=classification,
+        payload=action_params(payload or {}),
         status="pending",
     )
     session.add(row)
@@ -93,6 +103,32 @@ async def create_approval(
         session, topic="approval.created", entity_id=str(row.id), payload=approval_payload(row)
     )
     return approval_view(row)
+
+
+def action_params(payload: Any) -> ActionParams:
+    """`payload` checked to be a flat map of JSON scalars (422 INVALID_PAYLOAD)."""
+    if not isinstance(payload, dict) or len(payload) > MAX_PARAMS:
+        raise InvalidInput(
+            f"payload must be an object of at most {MAX_PARAMS} entries",
+            code="INVALID_PAYLOAD",
+            details={"field": "payload"},
+        )
+    for key, value in payload.items():
+        if not isinstance(key, str) or not 0 < len(key) <= 40:
+            raise InvalidInput(
+                "payload keys are names of 1 to 40 characters",
+                code="INVALID_PAYLOAD",
+                details={"field": "payload"},
+            )
+        if not isinstance(value, str | int | float | bool) or (
+            isinstance(value, str) and len(value) > 5000
+        ):
+            raise InvalidInput(
+                f"payload.{key} must be a string (at most 5,000 characters), number or boolean",
+                code="INVALID_PAYLOAD",
+                details={"field": f"payload.{key}"},
+            )
+    return dict(payload)
 
 
 async def get_approval(session: AsyncSession, *, approval_id: int) -> Approval:
@@ -105,50 +141,6 @@ async def approval_row(session: AsyncSession, *, approval_id: int) -> ApprovalRo
     if row is None:
         raise NotFound(f"approval {approval_id} not found", details={"id": approval_id})
     return row
-
-
-async def decide_approval(
-    session: AsyncSession,
-    *,
-    approval_id: int,
-    decision: str,
-    actor: str = "operator",
-    note: str = "",
-    at: datetime | None = None,
-    lab: Lab,
-) -> Approval:
-    """Approve or deny a pending approval, appending to its decision history.
-
-    Approving a "promotion" executes it first (resolvers/lifecycle.py execute_promotion); if
-    that is refused (NOT_READY, APPROVAL_STALE) the approval stays pending.
-    """
-    require_choice("decision", decision, DECISIONS)
-    row = await approval_row(session, approval_id=approval_id)
-    if row.status != "pending":
-        raise Conflict(
-            f"approval {approval_id} is already {row.status}",
-            code="APPROVAL_NOT_PENDING",
-            details={"status": row.status},
-        )
-    if decision == "approve" and row.type == PROMOTION:
-        await execute_promotion(session, approval=row, actor=actor, lab=lab)
-    when = at or utcnow()
-    row.status = DECISIONS[decision]
-    row.decided_at = when
-    session.add(
-        DecisionRow(
-            approval_id=row.id,
-            action=decision,
-            actor=require_text("actor", actor, max_length=80),
-            note=require_text("note", note, max_length=5000, allow_empty=True),
-            created_at=when,
-        )
-    )
-    await session.flush()
-    await append_event(
-        session, topic="approval.decided", entity_id=str(row.id), payload=approval_payload(row)
-    )
-    return approval_view(row)
 
 
 async def list_approvals(

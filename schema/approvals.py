@@ -6,7 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.approvals import decide_approval, get_approval, list_approvals
+from resolvers.approval_decisions import decide_approval
+from resolvers.approvals import get_approval, list_approvals
 from schema.enums import ApprovalStatus
 from schema.extend import extends
 from schema.generated import approvals as generated

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.agents import create_agent, set_agent_toolset
-from resolvers.approvals import create_approval, decide_approval
+from resolvers.approval_decisions import decide_approval
+from resolvers.approvals import create_approval
 from resolvers.halyrd.config import parse_config
 from resolvers.halyrd.runtime import step_agent
 from resolvers.halyrd.status import restart_window

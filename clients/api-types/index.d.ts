@@ -106,6 +106,8 @@ export interface Approval {
   status: ApprovalStatus;
   classification: string | null;
   deadline: string | null;
+  /** the proposed action's parameters */
+  payload: Record<string, string | number | boolean>;
   created_at: string;
   decided_at: string | null;
 }

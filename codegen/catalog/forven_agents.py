@@ -10,7 +10,7 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers import agents, approvals, tools
+from resolvers import agents, approval_decisions, approvals, tools
 from resolvers.choices import TOOLSET_CONTEXT
 from resolvers.models import options, policy
 
@@ -152,7 +152,8 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/approvals/{id}/approve", api="forven", router="approvals",
         op="approve_approval", summary="Approve a pending approval.", state="implemented",
-        resolver=approvals.decide_approval, params=(APPROVAL_ID,), fixed=(("decision", "approve"),),
+        resolver=approval_decisions.decide_approval, params=(APPROVAL_ID,),
+        fixed=(("decision", "approve"),),
         response=Response("one", "Approval"), errors=(409,), graphql="approval",
         mutation="approveApproval",
         notes=(
@@ -165,7 +166,8 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/approvals/{id}/deny", api="forven", router="approvals",
         op="deny_approval", summary="Deny a pending approval.", state="implemented",
-        resolver=approvals.decide_approval, params=(APPROVAL_ID,), fixed=(("decision", "deny"),),
+        resolver=approval_decisions.decide_approval, params=(APPROVAL_ID,),
+        fixed=(("decision", "deny"),),
         response=Response("one", "Approval"), errors=(409,), graphql="approval",
         mutation="denyApproval",
         notes="409 APPROVAL_NOT_PENDING once it is decided.",

@@ -12,6 +12,7 @@ from starlette.requests import Request  # noqa: F401
 from starlette.responses import Response
 
 from resolvers import agents as r_agents
+from resolvers import approval_decisions as r_approval_decisions
 from resolvers import approvals as r_approvals
 from resolvers import control as r_control
 from resolvers import dashboard as r_dashboard
@@ -1197,7 +1198,7 @@ async def get_approval_modes() -> Response:
 async def approve_approval(request: Request, id: Int64) -> Response:
     """Approve a pending approval."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_approvals.decide_approval(
+        result = await r_approval_decisions.decide_approval(
             session, decision="approve", approval_id=id, lab=lab_of(request)
         )
     return respond(result, 200)
@@ -1214,7 +1215,7 @@ async def approve_approval(request: Request, id: Int64) -> Response:
 async def deny_approval(request: Request, id: Int64) -> Response:
     """Deny a pending approval."""
     async with boundary(request, write=True, query=()) as session:
-        result = await r_approvals.decide_approval(
+        result = await r_approval_decisions.decide_approval(
             session, decision="deny", approval_id=id, lab=lab_of(request)
         )
     return respond(result, 200)

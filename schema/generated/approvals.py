@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Self, cast
 
 import strawberry
+from strawberry.scalars import JSON
 
 from resolvers import approvals as views
 from schema.generated.enums import ApprovalStatus
@@ -38,6 +39,7 @@ class Approval:
     status: ApprovalStatus
     classification: str | None
     deadline: datetime | None
+    payload: JSON = strawberry.field(description="The proposed action's parameters.")
     created_at: datetime
     decided_at: datetime | None
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from resolvers.approvals import decide_approval
+from resolvers.approval_decisions import decide_approval
 from resolvers.control import load_control
 from resolvers.errors import Conflict
 from resolvers.lab.services import Lab

@@ -52,7 +52,7 @@ CREATE_HYPOTHESIS = "r_hypotheses.create_hypothesis"
 CREATE_STRATEGY = "r_hypothesis_spawn.create_backtest_strategy"
 UPDATE_AGENT = "r_agents.update_agent"
 LIST_APPROVALS = "r_approvals.list_approvals"
-DECIDE = "r_approvals.decide_approval"
+DECIDE = "r_approval_decisions.decide_approval"
 LIST_TRADES = "r_trades.list_trades"
 JSON = {"content-type": "application/json"}
 

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from resolvers.agents import create_agent
-from resolvers.approvals import create_approval, decide_approval
+from resolvers.approval_decisions import decide_approval
+from resolvers.approvals import create_approval
 from resolvers.hypotheses import create_hypothesis
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import transition_strategy
@@ -44,7 +45,7 @@ TRADE_KEYS = {
 AGENT_KEYS = {"id", "name", "model", "description", "created_at", "updated_at"}
 APPROVAL_KEYS = {
     "id", "type", "target_type", "target_id", "owner", "summary", "status", "classification",
-    "deadline", "created_at", "decided_at",
+    "deadline", "payload", "created_at", "decided_at",
 }  # fmt: skip
 PAGE_KEYS = {"items", "total", "next_cursor"}
 
