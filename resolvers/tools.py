@@ -21,8 +21,9 @@ from resolvers import agents, approvals, readiness, skills, strategies, trades
 from resolvers.choices import TOOLSET_CONTEXT
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.research import datasets, gauntlet, verdict
-from resolvers.views import View
+from resolvers.views import View, to_payload
 from storage.agents import Agent, AgentToolset
+from storage.outbox import append_event
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +157,8 @@ async def list_agent_toolsets(
 async def replace_agent_toolset(
     session: AsyncSession, *, agent_id: str, context: str, tools: object
 ) -> AgentToolsetOverride:
-    """Replace an agent's tools for one context (422 UNKNOWN_CONTEXT, UNKNOWN_TOOL)."""
+    """Replace an agent's tools for one context (422 UNKNOWN_CONTEXT, UNKNOWN_TOOL), with an
+    `agent.toolset_updated` event carrying the new grant."""
     require_context(context)
     await agents.agent_row(session, agent_id=agent_id)
     if not isinstance(tools, list):
@@ -164,4 +166,8 @@ async def replace_agent_toolset(
                            details={"field": "tools"})  # fmt: skip
     names = require_tools(tools)
     row = await agents.set_agent_toolset(session, agent_id=agent_id, context=context, tools=names)
-    return override_view(agent_id, context, row)
+    view = override_view(agent_id, context, row)
+    await append_event(
+        session, topic="agent.toolset_updated", entity_id=agent_id, payload=to_payload(view)
+    )
+    return view

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from resolvers.market.clock import MarketClock
 from resolvers.market.exchange import PaperExchange
 from resolvers.market.feed import MarketFeed, default_feed
+from resolvers.models.cache import ModelListCache
 from resolvers.quant.battery_setup import BatteryThresholds
 
 
@@ -45,6 +46,7 @@ class Lab:
     exchange: PaperExchange
     clock: MarketClock = field(default_factory=MarketClock)
     config: LabConfig = field(default_factory=LabConfig)
+    model_lists: ModelListCache = field(default_factory=ModelListCache)  # HTTP providers' lists
 
 
 def build_lab(

@@ -1,10 +1,11 @@
 """GET /api/agents/model-options: the models of every provider, the HTTP ones cached.
 
-The cache is in memory, per process and per base URL, for TRADEGRAPH_MODEL_LIST_TTL seconds
-(default 300): a model list changes rarely and a second instance fetching its own copy costs
-one request. `refresh=true` fetches again. A failed fetch is not cached; the provider is then
-listed with its error code and message (and the last good list when there is one) instead of
-failing the whole answer, since `lab` and the other providers still answer.
+The cache is in memory, on the lab (`lab.model_lists`), per base URL, for
+TRADEGRAPH_MODEL_LIST_TTL seconds (default 300): a model list changes rarely and a second
+instance fetching its own copy costs one request. `refresh=true` fetches again. A failed
+fetch is not cached; the provider is then listed with its error code and message (and the
+last good list when there is one) instead of failing the whole answer, since `lab` and the
+other providers still answer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.lab.services import Lab
+from resolvers.models.cache import ListedModels, ModelListCache
 from resolvers.models.openai import OpenAIProvider
 from resolvers.models.providers import PROVIDERS, ProviderError
 from resolvers.models.registry import Providers, providers_for
@@ -45,24 +47,8 @@ class ModelOptions(View):
     ttl_seconds: Annotated[float, "how long an HTTP provider's list is cached"]
 
 
-@dataclass(frozen=True, slots=True)
-class _Listed:
-    at_monotonic: float
-    at: datetime
-    models: list[str]
-
-
-# per-process cache of HTTP providers' lists, keyed by base URL (see the module docstring)
-_CACHE: dict[str, _Listed] = {}
-
-
-def clear_cache() -> None:
-    """Forget every cached model list."""
-    _CACHE.clear()
-
-
 async def provider_models(
-    providers: Providers, name: str, *, ttl: float, refresh: bool = False
+    providers: Providers, name: str, *, cache: ModelListCache, ttl: float, refresh: bool = False
 ) -> ProviderModels:
     """One provider's models: `lab` directly, an HTTP provider from the cache or fetched."""
     provider = providers.get(name)
@@ -70,7 +56,7 @@ async def provider_models(
         return ProviderModels(name, False, [], None, False, None, None)
     if not isinstance(provider, OpenAIProvider):
         return ProviderModels(name, True, await provider.list_models(), None, False, None, None)
-    known = _CACHE.get(provider.base_url)
+    known = cache.get(provider.base_url)
     if known and not refresh and time.monotonic() - known.at_monotonic < ttl:
         return ProviderModels(name, True, known.models, known.at, True, None, None)
     try:
@@ -80,7 +66,7 @@ async def provider_models(
         return ProviderModels(
             name, True, old, known.at if known else None, bool(known), exc.code, exc.message
         )
-    listed = _CACHE[provider.base_url] = _Listed(time.monotonic(), utcnow(), models)
+    listed = cache.put(provider.base_url, ListedModels(time.monotonic(), utcnow(), models))
     return ProviderModels(name, True, models, listed.at, False, None, None)
 
 
@@ -90,5 +76,8 @@ async def list_model_options(
     """GET /api/agents/model-options: every provider's models (`refresh` re-fetches)."""
     providers = providers_for(session, lab)
     ttl = lab.config.model_list_ttl_seconds
-    listed = [await provider_models(providers, n, ttl=ttl, refresh=refresh) for n in PROVIDERS]
+    listed = [
+        await provider_models(providers, n, cache=lab.model_lists, ttl=ttl, refresh=refresh)
+        for n in PROVIDERS
+    ]
     return ModelOptions(providers=listed, ttl_seconds=ttl)

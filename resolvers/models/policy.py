@@ -175,7 +175,9 @@ async def _known(providers: Providers, lab: Lab, provider: str, model: str, wher
             code="UNKNOWN_PROVIDER",
             details={"field": f"{where}.provider"},
         )
-    listed = await provider_models(providers, provider, ttl=lab.config.model_list_ttl_seconds)
+    listed = await provider_models(
+        providers, provider, cache=lab.model_lists, ttl=lab.config.model_list_ttl_seconds
+    )
     if listed.error_code and not listed.models:
         raise InvalidInput(
             f"cannot check model {model!r}: provider {provider!r} did not list its models",

@@ -21,6 +21,7 @@ from resolvers.tools import (
 )
 from server.demo import AGENTS
 from storage.agents import AgentToolset
+from storage.events import Event
 
 
 async def agent(session: AsyncSession) -> str:
@@ -124,3 +125,16 @@ def test_the_demo_grants_only_real_tools() -> None:
     known = {tool.name for tool in TOOLS}
     for *_, (_context, tools) in AGENTS:
         assert set(tools) <= known, set(tools) - known
+
+
+async def test_replacing_a_toolset_is_an_event(session: AsyncSession) -> None:
+    agent_id = await agent(session)
+    await replace_agent_toolset(
+        session, agent_id=agent_id, context="research", tools=["list_skills"]
+    )
+    [event] = (
+        await session.execute(select(Event).where(Event.topic == "agent.toolset_updated"))
+    ).scalars()
+    assert event.entity_id == agent_id
+    assert event.payload["context"] == "research"
+    assert event.payload["tools"] == ["list_skills"] and event.payload["overridden"] is True

@@ -10,7 +10,6 @@ from typing import Any
 import httpx
 import pytest
 
-from resolvers.models.options import clear_cache
 from storage.providers import ModelPolicy
 from tests.labs import app_lab, use_lab
 from tests.resolvers.models.openai_stub import OpenAIStub, Script
@@ -19,13 +18,6 @@ from tests.schema.helpers import error_codes, gql
 
 OPTION_KEYS = {"provider", "configured", "models", "fetched_at", "cached", "error_code", "error"}
 LAB_ROUTE = {"provider": "lab", "model": "lab-analyst", "fallback": []}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    clear_cache()
-    yield
-    clear_cache()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.errors import InvalidInput
 from resolvers.lab.services import Lab
 from resolvers.models.complete import complete
-from resolvers.models.options import clear_cache
 from resolvers.models.policy import update_model_policy
 from resolvers.models.providers import ProviderError
 from storage.providers import ModelCall
@@ -20,13 +18,6 @@ from tests.resolvers.models.openai_stub import OpenAIStub, Script
 
 HELLO = [{"role": "user", "content": "hello"}]
 LAB_ROUTE = {"provider": "lab", "model": "lab-analyst"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    clear_cache()
-    yield
-    clear_cache()
 
 
 def priced(lab: Lab, url: str) -> Lab:

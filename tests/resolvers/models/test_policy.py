@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -11,21 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput
-from resolvers.lab.services import Lab
-from resolvers.models.options import clear_cache, list_model_options
+from resolvers.lab.services import Lab, build_lab
+from resolvers.models.options import list_model_options
 from resolvers.models.policy import get_model_policy, update_model_policy
 from storage.events import Event
 from tests.resolvers.models.openai_stub import OpenAIStub, Script
 from tests.resolvers.models.test_openai import free_port
 
 LAB_ROUTE = {"provider": "lab", "model": "lab-analyst"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache() -> Iterator[None]:
-    clear_cache()
-    yield
-    clear_cache()
 
 
 def with_openai(lab: Lab, url: str) -> Lab:
@@ -135,6 +127,15 @@ class TestModelOptions:
         assert (first.models, first.cached) == (["one"], False)
         assert (cached.models, cached.cached) == (["one"], True)
         assert (fresh.models, fresh.cached) == (["one", "two"], False)
+        assert len(stub.script.requests) == 2
+
+    async def test_each_lab_keeps_its_own_cache(self, session: AsyncSession, lab: Lab) -> None:
+        with OpenAIStub(Script(models=["one"])) as stub:
+            served = with_openai(lab, stub.url)
+            await list_model_options(session, lab=served)
+            other = with_openai(build_lab(), stub.url)
+            again = (await list_model_options(session, lab=other)).providers[1]
+        assert (again.models, again.cached) == (["one"], False)
         assert len(stub.script.requests) == 2
 
     async def test_a_failing_provider_is_listed_with_its_error(
