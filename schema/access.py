@@ -124,6 +124,8 @@ TYPE_LEVELS: dict[str, Level] = {
     "Agent": "operator",
     "Toolset": "operator",
     "AgentToolsetOverride": "operator",
+    # MCP servers, their live tools and the agents' grants (resolvers/mcp/)
+    **dict.fromkeys(("McpServer", "McpTool", "McpGrant"), "operator"),
     "Approval": "operator",
     "ApprovalDecision": "operator",
     "Event": "operator",

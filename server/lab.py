@@ -28,6 +28,9 @@ def lab_config(settings: Settings) -> LabConfig:
         openai_timeout_seconds=settings.openai_timeout_seconds,
         model_list_ttl_seconds=settings.model_list_ttl_seconds,
         openai_prices=dict(settings.openai_prices),
+        mcp_timeout_seconds=settings.mcp_timeout_seconds,
+        secret_keys=tuple(settings.secret_keys),
+        secret_key_file=str(settings.data_dir / "secret.key"),
     )
 
 

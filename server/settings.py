@@ -133,6 +133,13 @@ class Settings(BaseSettings):
         default_factory=dict, alias="TRADEGRAPH_OPENAI_PRICES"
     )
 
+    # MCP (resolvers/mcp/): the deadline of one live tool discovery (start or connect,
+    # initialize, list), and the key ring sealing stored secrets (MCP env and headers):
+    # comma-separated Fernet keys, newest first; unset, a key file <data dir>/secret.key is
+    # created on first use with mode 0600 (resolvers/secrets.py says how to rotate).
+    mcp_timeout_seconds: float = Field(10.0, gt=0, le=300, alias="TRADEGRAPH_MCP_TIMEOUT")
+    secret_keys: CommaList = Field(default_factory=list, alias="TRADEGRAPH_SECRET_KEYS")
+
     @field_validator("agent_tick_seconds")
     @classmethod
     def _tick_interval(cls, value: float) -> float:
@@ -140,7 +147,7 @@ class Settings(BaseSettings):
             raise ValueError("expected 0 (agent_tick disabled) or at least 0.1 seconds")
         return value
 
-    @field_validator("allowed_hosts", "cors_origins", "tick_symbols", mode="before")
+    @field_validator("allowed_hosts", "cors_origins", "tick_symbols", "secret_keys", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):

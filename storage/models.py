@@ -9,6 +9,7 @@ from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
+from storage.mcp import McpGrant, McpServer
 from storage.paper import PaperSession
 from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
@@ -42,6 +43,8 @@ __all__ = [
     "GauntletWorkflow",
     "Job",
     "LifecycleTransition",
+    "McpGrant",
+    "McpServer",
     "ModelCall",
     "ModelPolicy",
     "PaperSession",

@@ -12,6 +12,7 @@ export type GauntletStepStatus = "pending" | "queued" | "running" | "passed" | "
 export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
 export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
 export type MarketMode = "spot" | "perp";
+export type McpTransport = "stdio" | "http";
 export type PaperSessionStatus = "running" | "stopped";
 export type Phase = "paper" | "live";
 export type ReconcileKind = "missing_on_exchange" | "closed_on_exchange" | "unknown_on_exchange" | "mismatch";
@@ -719,6 +720,48 @@ export interface LiveTickData {
   ask: number;
 }
 
+/** An agent's access to one MCP server. */
+export interface McpGrant {
+  agent_id: string;
+  /** the registered server's name */
+  server: string;
+  /** the granted tools; empty: every tool the server exposes */
+  tools: string[];
+  created_at: string;
+}
+
+/** A registered MCP server; secret values are masked. */
+export interface McpServer {
+  name: string;
+  transport: McpTransport;
+  /** stdio: the executable the lab starts */
+  command: string | null;
+  /** stdio: its arguments */
+  args: string[];
+  /** stdio: extra environment, values masked */
+  env: Record<string, string>;
+  /** http: the streamable-HTTP endpoint */
+  url: string | null;
+  /** http: request headers, values masked */
+  headers: Record<string, string>;
+  /** the tools exposed; empty: every tool */
+  tools_include: string[];
+  /** tools hidden even when included */
+  tools_exclude: string[];
+  description: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A tool a registered MCP server exposes (after its include/exclude filter). */
+export interface McpTool {
+  /** the registered server's name */
+  server: string;
+  name: string;
+  description: string;
+  input_schema: ToolInputSchema;
+}
+
 /** A provider and one of its models. */
 export interface ModelChoice {
   provider: string;
@@ -865,6 +908,13 @@ export interface Promotion {
   status: AgentStatus;
   /** hash of the signing session's first tx */
   first_tx_hash: string;
+}
+
+/** One argument in a tool's JSON Schema (other JSON Schema keywords pass through). */
+export interface PropertySchema {
+  type?: string;
+  title?: string;
+  description?: string;
 }
 
 /** One provider's models, or why they could not be listed. */
@@ -1295,6 +1345,14 @@ export interface TestOutcome {
   reason: string;
   /** the figures behind it, by dotted path */
   details: Record<string, number | string | boolean | number[] | null>;
+}
+
+/** A tool's input as JSON Schema, as the server sent it. */
+export interface ToolInputSchema {
+  type?: string;
+  title?: string;
+  properties?: Record<string, PropertySchema>;
+  required?: string[];
 }
 
 /** A trade owned by a strategy or a trading agent. */
@@ -1919,67 +1977,87 @@ export interface Routes {
     };
     response: Skill;
   };
-  /** List MCP servers. Planned: answers 501 for now. */
+  /** List MCP servers. */
   "GET /api/mcp/servers": {
     params: Record<string, never>;
-    response: void;
+    response: McpServer[];
   };
-  /** Register an MCP server (stdio/http, with tools_include/exclude). Planned: answers 501 for now. */
+  /** Register an MCP server (stdio/http, with tools_include/exclude). */
   "POST /api/mcp/servers": {
     params: {
+      name: string;
+      transport: "stdio" | "http";
+      command?: string;
+      args?: string[];
+      env?: Record<string, string>;
+      url?: string;
+      headers?: Record<string, string>;
       tools_include?: string[];
       tools_exclude?: string[];
+      description?: string;
     };
-    response: void;
+    response: McpServer;
   };
-  /** Read an MCP server. Planned: answers 501 for now. */
+  /** Read an MCP server. */
   "GET /api/mcp/servers/{name}": {
     params: {
       name: string;
     };
-    response: void;
+    response: McpServer;
   };
-  /** Update an MCP server. Planned: answers 501 for now. */
+  /** Update an MCP server. */
   "PUT /api/mcp/servers/{name}": {
     params: {
       name: string;
+      transport?: "stdio" | "http";
+      command?: string;
+      args?: string[];
+      env?: Record<string, string>;
+      url?: string;
+      headers?: Record<string, string>;
+      tools_include?: string[];
+      tools_exclude?: string[];
+      description?: string;
     };
-    response: void;
+    response: McpServer;
   };
-  /** Unregister an MCP server. Planned: answers 501 for now. */
+  /** Unregister an MCP server. */
   "DELETE /api/mcp/servers/{name}": {
     params: {
       name: string;
     };
-    response: void;
+    response: McpServer;
   };
-  /** Live tool discovery (no registration side effect). Planned: answers 501 for now. */
+  /** Live tool discovery (no registration side effect). */
   "GET /api/mcp/servers/{name}/tools": {
     params: {
       name: string;
     };
-    response: void;
+    response: McpTool[];
   };
-  /** List an agent's MCP server grants. Planned: answers 501 for now. */
+  /** List an agent's MCP server grants. */
   "GET /api/mcp/agents/{id}/grants": {
     params: {
       id: string;
     };
-    response: void;
+    response: McpGrant[];
   };
-  /** Grant an agent access to an MCP server. Planned: answers 501 for now. */
+  /** Grant an agent access to an MCP server. */
   "POST /api/mcp/agents/{id}/grants": {
     params: {
       id: string;
+      server: string;
+      tools?: string[];
     };
-    response: void;
+    response: McpGrant;
   };
-  /** Revoke an agent's MCP server access. Planned: answers 501 for now. */
+  /** Revoke an agent's MCP server access. */
   "DELETE /api/mcp/agents/{id}/grants": {
     params: {
       id: string;
+      server: string;
     };
-    response: void;
+    response: McpGrant;
   };
   /** List autonomous trading bots. Planned: answers 501 for now. */
   "GET /api/bot-factory/bots": {

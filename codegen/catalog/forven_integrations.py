@@ -1,72 +1,167 @@
 """Forven (seed 000): MCP servers & tool grants, and the bot factory.
 
+Every MCP route is operator-gated (the Forven default): a stdio server is a command this machine
+runs. The lab itself is also an MCP server, at /mcp (server/mcp_server.py, README).
+
 Bots marked running are re-spawned at startup, with a monitor handling heartbeat and restart.
 """
 
 from __future__ import annotations
 
 from codegen.catalog.forven_system import path_param
-from codegen.model import Param, Route
+from codegen.model import Param, Response, Route
 from codegen.route import route
+from resolvers.mcp import discovery, grants, registry
+from storage.mcp import MCP_TRANSPORTS
 
 SERVER = path_param("name", "str", arg="server_name", what="MCP server name")
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 BOT_ID = path_param(arg="bot_id", what="bot id")
 
+SERVER_FIELDS = (
+    Param("command", "body", description="stdio: the executable to start"),
+    Param("args", "body", "json", schema=list[str], description="stdio: its arguments"),
+    Param("env", "body", "json", schema=dict[str, str],
+          description="stdio: extra environment (secret: stored sealed, answered masked)"),
+    Param("url", "body", description="http: the streamable-HTTP endpoint"),
+    Param("headers", "body", "json", schema=dict[str, str],
+          description="http: request headers (secret: stored sealed, answered masked)"),
+    Param("tools_include", "body", "json", schema=list[str],
+          description="tool names to expose (empty: all)"),
+    Param("tools_exclude", "body", "json", schema=list[str], description="tool names to hide"),
+    Param("description", "body"),
+)  # fmt: skip
+
 ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/api/mcp/servers", api="forven", router="mcp", op="list_mcp_servers",
-        summary="List MCP servers.",
+        summary="List MCP servers.", state="implemented", resolver=registry.list_mcp_servers,
+        response=Response("list", "McpServer"), graphql="mcpServers", graphql_generated=True,
+        notes="Every registered server by name; env and header values are masked (********).",
     ),
     route(
         method="POST", path="/api/mcp/servers", api="forven", router="mcp",
         op="register_mcp_server",
         summary="Register an MCP server (stdio/http, with tools_include/exclude).",
+        state="implemented", resolver=registry.register_mcp_server,
         params=(
-            Param("tools_include", "body", "json", schema=list[str],
-                  description="tool names to expose"),
-            Param("tools_exclude", "body", "json", schema=list[str],
-                  description="tool names to hide"),
+            Param("name", "body", required=True, description="lower-case [a-z0-9_-], <= 64"),
+            Param("transport", "body", required=True, enum=MCP_TRANSPORTS),
+            *SERVER_FIELDS,
         ),
-        body=True, status=201,
+        status=201, response=Response("one", "McpServer"), graphql="mcpServer",
+        mutation="registerMcpServer", graphql_generated=True, errors=(409,),
         notes=(
-            "Only tools_include/tools_exclude are named by the seed; the server's name, transport "
-            "(stdio/http) and command/url fields are not, so the body is incomplete here."
+            "OPERATOR KEY ONLY, and on purpose: registering a stdio server is running code on "
+            "this machine (the lab starts `command` with `args` as a child process whenever its "
+            "tools are discovered or called). The seed names only tools_include/tools_exclude; "
+            "the body is name, transport (stdio: command, args, env; http: url, headers), "
+            "tools_include (empty: every tool), tools_exclude, description. Nothing is started "
+            "on registration. env and header values are secrets: sealed at rest with the key "
+            "ring (TRADEGRAPH_SECRET_KEYS or <data dir>/secret.key), answered masked. 422 "
+            "(details.field): INVALID_MCP_SERVER_NAME, UNKNOWN_TRANSPORT, MISSING_COMMAND, "
+            "INVALID_ARGS, INVALID_URL (http(s) with a host, no credentials), INVALID_ENV, "
+            "INVALID_HEADERS, INVALID_TOOL_FILTER, INVALID_DESCRIPTION, TRANSPORT_FIELD_MISMATCH "
+            "(a field of the other transport). 409 MCP_SERVER_EXISTS. Event "
+            "mcp_server.registered."
         ),
     ),
     route(
         method="GET", path="/api/mcp/servers/{name}", api="forven", router="mcp",
         op="get_mcp_server", summary="Read an MCP server.", params=(SERVER,),
+        state="implemented", resolver=registry.get_mcp_server,
+        response=Response("one", "McpServer"), graphql="mcpServer", graphql_generated=True,
+        notes="404 MCP_SERVER_NOT_FOUND. Secret values masked.",
     ),
     route(
         method="PUT", path="/api/mcp/servers/{name}", api="forven", router="mcp",
-        op="update_mcp_server", summary="Update an MCP server.", params=(SERVER,), body=True,
-        notes="The body fields are not documented (presumably those of registration).",
+        op="update_mcp_server", summary="Update an MCP server.",
+        state="implemented", resolver=registry.update_mcp_server,
+        params=(SERVER, Param("transport", "body", enum=MCP_TRANSPORTS), *SERVER_FIELDS),
+        response=Response("one", "McpServer"), graphql="mcpServer",
+        mutation="updateMcpServer", graphql_generated=True,
+        notes=(
+            "Operator key only (it can change the command the lab runs). The registration "
+            "fields, each optional: the ones given replace the stored ones, the others are "
+            "kept; the name cannot change. env/headers given replace the whole map, and a "
+            "value equal to the mask ******** keeps that name's stored secret, so a GET answer "
+            "can be sent back. Switching transport drops the old transport's fields. 404 "
+            "MCP_SERVER_NOT_FOUND, the registration's 422 codes. Event mcp_server.updated."
+        ),
     ),
     route(
         method="DELETE", path="/api/mcp/servers/{name}", api="forven", router="mcp",
         op="unregister_mcp_server", summary="Unregister an MCP server.", params=(SERVER,),
-        notes="Cascades: deletes every agent grant for the server.",
+        state="implemented", resolver=registry.unregister_mcp_server,
+        response=Response("one", "McpServer"), graphql="mcpServer",
+        mutation="unregisterMcpServer", graphql_generated=True,
+        notes=(
+            "Answers the deleted server. Cascades: deletes every agent grant for the server. "
+            "404 MCP_SERVER_NOT_FOUND. Event mcp_server.deleted."
+        ),
     ),
     route(
         method="GET", path="/api/mcp/servers/{name}/tools", api="forven", router="mcp",
         op="discover_mcp_server_tools",
         summary="Live tool discovery (no registration side effect).", params=(SERVER,),
+        state="implemented", resolver=discovery.discover_mcp_server_tools,
+        response=Response("list", "McpTool"), graphql="mcpServerTools", graphql_generated=True,
+        errors=(502, 504),
+        notes=(
+            "Connects with the official mcp SDK (stdio: starts the command; http: streamable "
+            "HTTP with the stored headers), initializes, lists every page of tools and answers "
+            "those tools_include/tools_exclude let through; nothing is stored. One deadline "
+            "covers it all (TRADEGRAPH_MCP_TIMEOUT, default 10 s); a stdio child is stopped "
+            "when it passes. 502 MCP_SERVER_START_FAILED (cannot start or exits first), 502 "
+            "MCP_CONNECT_FAILED (http unreachable or an HTTP error: details.status), 502 "
+            "MCP_PROTOCOL_ERROR (not MCP JSON-RPC, or an error answer), 504 MCP_TIMEOUT (a hung "
+            "server), 404 MCP_SERVER_NOT_FOUND."
+        ),
     ),
     route(
         method="GET", path="/api/mcp/agents/{id}/grants", api="forven", router="mcp",
         op="list_mcp_grants", summary="List an agent's MCP server grants.", params=(AGENT_ID,),
+        state="implemented", resolver=grants.list_mcp_grants,
+        response=Response("list", "McpGrant"), graphql="mcpGrants", graphql_generated=True,
+        notes=(
+            "The research agent's grants by server: `tools` empty grants every tool the server "
+            "exposes. An agent's runs see only granted tools (resolvers/mcp/grants.py). 404 "
+            "unknown agent."
+        ),
     ),
     route(
         method="POST", path="/api/mcp/agents/{id}/grants", api="forven", router="mcp",
         op="grant_mcp_server", summary="Grant an agent access to an MCP server.",
-        params=(AGENT_ID,), body=True, status=201,
-        notes="The body (which server) is not documented by field name.",
+        state="implemented", resolver=grants.grant_mcp_server,
+        params=(
+            AGENT_ID,
+            Param("server", "body", required=True, description="the registered server's name"),
+            Param("tools", "body", "json", schema=list[str],
+                  description="the granted tools; omitted or []: every exposed tool"),
+        ),
+        status=201, response=Response("one", "McpGrant"), graphql="mcpGrants",
+        mutation="grantMcpServer", graphql_generated=True,
+        notes=(
+            "The seed does not name the body: `server` and optional `tools`. Granting a server "
+            "already granted replaces its tools (still 201). 404 unknown agent or "
+            "MCP_SERVER_NOT_FOUND; 422 INVALID_MCP_SERVER_NAME, INVALID_TOOL_FILTER, "
+            "TOOL_NOT_EXPOSED (a tool the server's own filter hides). Event mcp_grant.granted."
+        ),
     ),
     route(
         method="DELETE", path="/api/mcp/agents/{id}/grants", api="forven", router="mcp",
-        op="revoke_mcp_grant", summary="Revoke an agent's MCP server access.", params=(AGENT_ID,),
-        body=True, notes="How the grant to revoke is named (body or query) is not documented.",
+        op="revoke_mcp_grant", summary="Revoke an agent's MCP server access.",
+        state="implemented", resolver=grants.revoke_mcp_grant,
+        params=(
+            AGENT_ID,
+            Param("server", "body", required=True, description="the server to revoke"),
+        ),
+        response=Response("one", "McpGrant"), graphql="mcpGrants",
+        mutation="revokeMcpGrant", graphql_generated=True,
+        notes=(
+            "The seed does not say how the grant is named: a JSON body `{\"server\": name}`. "
+            "Answers the revoked grant; 404 MCP_GRANT_NOT_FOUND. Event mcp_grant.revoked."
+        ),
     ),
     route(
         method="GET", path="/api/bot-factory/bots", api="forven", router="bot_factory",

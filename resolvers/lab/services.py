@@ -15,6 +15,7 @@ from resolvers.market.exchange import PaperExchange
 from resolvers.market.feed import MarketFeed, default_feed
 from resolvers.models.cache import ModelListCache
 from resolvers.quant.battery_setup import BatteryThresholds
+from resolvers.secrets import SecretStore, build_store
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class LabConfig:
     openai_timeout_seconds: float = 30.0
     model_list_ttl_seconds: float = 300.0  # how long a provider's model list is cached
     openai_prices: dict[str, tuple[float, float]] = field(default_factory=dict)  # USD / 1M tokens
+    mcp_timeout_seconds: float = 10.0  # the whole of one MCP discovery: start, initialize, list
+    secret_keys: tuple[str, ...] = ()  # TRADEGRAPH_SECRET_KEYS, newest first (resolvers/secrets)
+    secret_key_file: str | None = None  # else this key file; neither: a key per lab (tests)
 
 
 @dataclass
@@ -47,6 +51,14 @@ class Lab:
     clock: MarketClock = field(default_factory=MarketClock)
     config: LabConfig = field(default_factory=LabConfig)
     model_lists: ModelListCache = field(default_factory=ModelListCache)  # HTTP providers' lists
+    _secrets: SecretStore | None = field(default=None, repr=False)
+
+    @property
+    def secrets(self) -> SecretStore:
+        """The key ring for stored secrets, built from the config on first use."""
+        if self._secrets is None:
+            self._secrets = build_store(self.config.secret_keys, self.config.secret_key_file)
+        return self._secrets
 
 
 def build_lab(

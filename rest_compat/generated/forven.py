@@ -28,6 +28,9 @@ from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
 from resolvers import tools as r_tools
 from resolvers import trades as r_trades
+from resolvers.mcp import discovery as r_mcp_discovery
+from resolvers.mcp import grants as r_mcp_grants
+from resolvers.mcp import registry as r_mcp_registry
 from resolvers.models import options as r_models_options
 from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
@@ -183,6 +186,44 @@ class SetAgentToolsetBody(BaseModel):
 class UpdateModelPolicyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tasks: Any
+
+
+class RegisterMcpServerBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    transport: Literal["stdio", "http"]
+    command: str | None = None
+    args: Any | None = None
+    env: Any | None = None
+    url: str | None = None
+    headers: Any | None = None
+    tools_include: Any | None = None
+    tools_exclude: Any | None = None
+    description: str | None = None
+
+
+class UpdateMcpServerBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    transport: Literal["stdio", "http"] | None = None
+    command: str | None = None
+    args: Any | None = None
+    env: Any | None = None
+    url: str | None = None
+    headers: Any | None = None
+    tools_include: Any | None = None
+    tools_exclude: Any | None = None
+    description: str | None = None
+
+
+class GrantMcpServerBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    server: str
+    tools: Any | None = None
+
+
+class RevokeMcpGrantBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    server: str
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1401,9 +1442,11 @@ async def get_skill(request: Request, name: str) -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_mcp_servers() -> Response:
-    """List MCP servers (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/mcp/servers")
+async def list_mcp_servers(request: Request) -> Response:
+    """List MCP servers."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_mcp_registry.list_mcp_servers(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1414,9 +1457,24 @@ async def list_mcp_servers() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def register_mcp_server() -> Response:
-    """Register an MCP server (stdio/http, with tools_include/exclude) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/mcp/servers")
+async def register_mcp_server(request: Request, body: RegisterMcpServerBody) -> Response:
+    """Register an MCP server (stdio/http, with tools_include/exclude)."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_mcp_registry.register_mcp_server(
+            session,
+            name=body.name,
+            transport=body.transport,
+            command=body.command,
+            args=body.args,
+            env=body.env,
+            url=body.url,
+            headers=body.headers,
+            tools_include=body.tools_include,
+            tools_exclude=body.tools_exclude,
+            description=body.description,
+            lab=lab_of(request),
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -1427,9 +1485,11 @@ async def register_mcp_server() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_mcp_server() -> Response:
-    """Read an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/mcp/servers/{name}")
+async def get_mcp_server(request: Request, name: str) -> Response:
+    """Read an MCP server."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_mcp_registry.get_mcp_server(session, server_name=name)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1440,9 +1500,26 @@ async def get_mcp_server() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def update_mcp_server() -> Response:
-    """Update an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/mcp/servers/{name}")
+async def update_mcp_server(
+    request: Request, name: str, body: UpdateMcpServerBody = UpdateMcpServerBody()
+) -> Response:
+    """Update an MCP server."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_mcp_registry.update_mcp_server(
+            session,
+            server_name=name,
+            transport=body.transport,
+            command=body.command,
+            args=body.args,
+            env=body.env,
+            url=body.url,
+            headers=body.headers,
+            tools_include=body.tools_include,
+            tools_exclude=body.tools_exclude,
+            description=body.description,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1453,9 +1530,11 @@ async def update_mcp_server() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def unregister_mcp_server() -> Response:
-    """Unregister an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("DELETE /api/mcp/servers/{name}")
+async def unregister_mcp_server(request: Request, name: str) -> Response:
+    """Unregister an MCP server."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_mcp_registry.unregister_mcp_server(session, server_name=name)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1466,9 +1545,13 @@ async def unregister_mcp_server() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def discover_mcp_server_tools() -> Response:
-    """Live tool discovery (no registration side effect) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/mcp/servers/{name}/tools")
+async def discover_mcp_server_tools(request: Request, name: str) -> Response:
+    """Live tool discovery (no registration side effect)."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_mcp_discovery.discover_mcp_server_tools(
+            session, server_name=name, lab=lab_of(request)
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1479,9 +1562,11 @@ async def discover_mcp_server_tools() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_mcp_grants() -> Response:
-    """List an agent's MCP server grants (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/mcp/agents/{id}/grants")
+async def list_mcp_grants(request: Request, id: str) -> Response:
+    """List an agent's MCP server grants."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_mcp_grants.list_mcp_grants(session, agent_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1492,9 +1577,13 @@ async def list_mcp_grants() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def grant_mcp_server() -> Response:
-    """Grant an agent access to an MCP server (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/mcp/agents/{id}/grants")
+async def grant_mcp_server(request: Request, id: str, body: GrantMcpServerBody) -> Response:
+    """Grant an agent access to an MCP server."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_mcp_grants.grant_mcp_server(
+            session, agent_id=id, server=body.server, tools=body.tools
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -1505,9 +1594,11 @@ async def grant_mcp_server() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def revoke_mcp_grant() -> Response:
-    """Revoke an agent's MCP server access (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("DELETE /api/mcp/agents/{id}/grants")
+async def revoke_mcp_grant(request: Request, id: str, body: RevokeMcpGrantBody) -> Response:
+    """Revoke an agent's MCP server access."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_mcp_grants.revoke_mcp_grant(session, agent_id=id, server=body.server)
+    return respond(result, 200)
 
 
 @router.api_route(

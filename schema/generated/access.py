@@ -22,6 +22,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
+        "mcpGrants": "operator",  # GET /api/mcp/agents/{id}/grants and 2 more
+        "mcpServer": "operator",  # POST /api/mcp/servers and 3 more
+        "mcpServerTools": "operator",  # GET /api/mcp/servers/{name}/tools
+        "mcpServers": "operator",  # GET /api/mcp/servers
         "modelOptions": "operator",  # GET /api/agents/model-options
         "modelPolicy": "operator",  # GET /api/model-policy and 1 more
         "openTrades": "operator",  # GET /api/trades/open
@@ -55,6 +59,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "fetchOhlcv": "operator",  # POST /api/fetch
         "forceCloseTrade": "operator",  # POST /api/trades/{id}/force-close
         "generateStrategies": "operator",  # POST /api/hypotheses/{id}/generate-strategies
+        "grantMcpServer": "operator",  # POST /api/mcp/agents/{id}/grants
         "killAgent": "halyrd_write",  # POST /agents/{id}/kill-switch
         "markTradeFailed": "operator",  # POST /api/trades/{id}/mark-failed
         "patchAgentConfig": "halyrd_write",  # PATCH /agents/{id}/config
@@ -63,8 +68,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "promoteAgent": "halyrd_write",  # POST /agents/{id}/promote
         "putAgentWatchlist": "halyrd_write",  # PUT /agents/{id}/watchlist
         "reconcileExchange": "operator",  # POST /api/system/exchange/reconcile
+        "registerMcpServer": "operator",  # POST /api/mcp/servers
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
+        "revokeMcpGrant": "operator",  # DELETE /api/mcp/agents/{id}/grants
         "runVerdict": "operator",  # POST /verdict/run
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode
@@ -75,8 +82,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "stopPaperService": "operator",  # POST /api/paper/service/stop
         "stopSystem": "operator",  # POST /api/system/stop
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
+        "unregisterMcpServer": "operator",  # DELETE /api/mcp/servers/{name}
         "updateAgent": "operator",  # PATCH /api/agents/{id}
         "updateHypothesis": "operator",  # POST /api/hypotheses/{id}/update
+        "updateMcpServer": "operator",  # PUT /api/mcp/servers/{name}
         "updateModelPolicy": "operator",  # PUT /api/model-policy
         "updateSchedulerJob": "operator",  # PATCH /api/scheduler/{job_id}
     },

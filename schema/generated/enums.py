@@ -118,6 +118,12 @@ class MarketMode(Enum):
     PERP = "perp"
 
 
+@strawberry.enum(description="how the lab reaches an MCP server")
+class McpTransport(Enum):
+    STDIO = "stdio"
+    HTTP = "http"
+
+
 @strawberry.enum
 class PaperSessionStatus(Enum):
     RUNNING = "running"

@@ -9,12 +9,18 @@ from strawberry.scalars import JSON
 
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
+from resolvers.mcp import discovery as r_mcp_discovery
+from resolvers.mcp import grants as r_mcp_grants
+from resolvers.mcp import registry as r_mcp_registry
 from resolvers.models import options as r_models_options
 from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
 from schema.generated.enums import ToolsetContext
+from schema.generated.mcp_discovery import McpTool
+from schema.generated.mcp_grants import McpGrant
+from schema.generated.mcp_registry import McpServer
 from schema.generated.models_options import ModelOptions
 from schema.generated.models_policy import ModelPolicy
 from schema.generated.research_datasets import OhlcvDataset
@@ -80,6 +86,36 @@ class GeneratedQuery:
         return GauntletWorkflow.of(result)
 
     @strawberry.field(
+        name="mcpGrants",
+        description="List an agent's MCP server grants (GET /api/mcp/agents/{id}/grants).",
+    )
+    async def mcp_grants(self, info: strawberry.Info, id: strawberry.ID) -> list[McpGrant]:
+        result = await info.context.scope.run(r_mcp_grants.list_mcp_grants, agent_id=str(id))
+        return [McpGrant.of(item) for item in result]
+
+    @strawberry.field(
+        name="mcpServer", description="Read an MCP server (GET /api/mcp/servers/{name})."
+    )
+    async def mcp_server(self, info: strawberry.Info, name: str) -> McpServer:
+        result = await info.context.scope.run(r_mcp_registry.get_mcp_server, server_name=name)
+        return McpServer.of(result)
+
+    @strawberry.field(
+        name="mcpServerTools",
+        description="Live tool discovery (no registration side effect) (GET /api/mcp/servers/{name}/tools).",
+    )
+    async def mcp_server_tools(self, info: strawberry.Info, name: str) -> list[McpTool]:
+        result = await info.context.scope.run(
+            r_mcp_discovery.discover_mcp_server_tools, server_name=name
+        )
+        return [McpTool.of(item) for item in result]
+
+    @strawberry.field(name="mcpServers", description="List MCP servers (GET /api/mcp/servers).")
+    async def mcp_servers(self, info: strawberry.Info) -> list[McpServer]:
+        result = await info.context.scope.run(r_mcp_registry.list_mcp_servers)
+        return [McpServer.of(item) for item in result]
+
+    @strawberry.field(
         name="modelOptions",
         description="Available models per provider (GET /api/agents/model-options).",
     )
@@ -142,6 +178,51 @@ class GeneratedMutation:
         return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
+        name="grantMcpServer",
+        description="Grant an agent access to an MCP server (POST /api/mcp/agents/{id}/grants).",
+    )
+    async def grant_mcp_server(
+        self, info: strawberry.Info, id: strawberry.ID, server: str, tools: JSON | None = None
+    ) -> McpGrant:
+        result = await info.context.scope.run(
+            r_mcp_grants.grant_mcp_server, agent_id=str(id), server=server, tools=tools
+        )
+        return McpGrant.of(result)
+
+    @strawberry.mutation(
+        name="registerMcpServer",
+        description="Register an MCP server (stdio/http, with tools_include/exclude) (POST /api/mcp/servers).",
+    )
+    async def register_mcp_server(
+        self,
+        info: strawberry.Info,
+        name: str,
+        transport: str,
+        command: str | None = None,
+        args: JSON | None = None,
+        env: JSON | None = None,
+        url: str | None = None,
+        headers: JSON | None = None,
+        tools_include: JSON | None = None,
+        tools_exclude: JSON | None = None,
+        description: str | None = None,
+    ) -> McpServer:
+        result = await info.context.scope.run(
+            r_mcp_registry.register_mcp_server,
+            name=name,
+            transport=transport,
+            command=command,
+            args=args,
+            env=env,
+            url=url,
+            headers=headers,
+            tools_include=tools_include,
+            tools_exclude=tools_exclude,
+            description=description,
+        )
+        return McpServer.of(result)
+
+    @strawberry.mutation(
         name="resumeGauntletWorkflow",
         description="Resume a workflow (with max_steps) (POST /api/gauntlet/workflows/{id}/resume).",
     )
@@ -166,6 +247,18 @@ class GeneratedMutation:
             r_research_gauntlet.retry_gauntlet_step, step_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.mutation(
+        name="revokeMcpGrant",
+        description="Revoke an agent's MCP server access (DELETE /api/mcp/agents/{id}/grants).",
+    )
+    async def revoke_mcp_grant(
+        self, info: strawberry.Info, id: strawberry.ID, server: str
+    ) -> McpGrant:
+        result = await info.context.scope.run(
+            r_mcp_grants.revoke_mcp_grant, agent_id=str(id), server=server
+        )
+        return McpGrant.of(result)
 
     @strawberry.mutation(
         name="runVerdict",
@@ -199,6 +292,48 @@ class GeneratedMutation:
             r_tools.replace_agent_toolset, agent_id=str(id), context=context.value, tools=tools
         )
         return AgentToolsetOverride.of(result)
+
+    @strawberry.mutation(
+        name="unregisterMcpServer",
+        description="Unregister an MCP server (DELETE /api/mcp/servers/{name}).",
+    )
+    async def unregister_mcp_server(self, info: strawberry.Info, name: str) -> McpServer:
+        result = await info.context.scope.run(
+            r_mcp_registry.unregister_mcp_server, server_name=name
+        )
+        return McpServer.of(result)
+
+    @strawberry.mutation(
+        name="updateMcpServer", description="Update an MCP server (PUT /api/mcp/servers/{name})."
+    )
+    async def update_mcp_server(
+        self,
+        info: strawberry.Info,
+        name: str,
+        transport: str | None = None,
+        command: str | None = None,
+        args: JSON | None = None,
+        env: JSON | None = None,
+        url: str | None = None,
+        headers: JSON | None = None,
+        tools_include: JSON | None = None,
+        tools_exclude: JSON | None = None,
+        description: str | None = None,
+    ) -> McpServer:
+        result = await info.context.scope.run(
+            r_mcp_registry.update_mcp_server,
+            server_name=name,
+            transport=transport,
+            command=command,
+            args=args,
+            env=env,
+            url=url,
+            headers=headers,
+            tools_include=tools_include,
+            tools_exclude=tools_exclude,
+            description=description,
+        )
+        return McpServer.of(result)
 
     @strawberry.mutation(
         name="updateModelPolicy",

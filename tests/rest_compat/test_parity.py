@@ -23,6 +23,7 @@ from tests.rest_compat import (
     parity_datasets,
     parity_hypotheses,
     parity_lifecycle,
+    parity_mcp,
     parity_models,
     parity_research,
     parity_skills,
@@ -54,6 +55,7 @@ AREAS = (
     parity_agents_tools,
     parity_skills,
     parity_models,
+    parity_mcp,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
@@ -141,7 +143,7 @@ CASES += [case for area in AREAS for case in area.CASES]
 
 IMPLEMENTED = {r.operation_id for r in ROUTES if r.state == "implemented"}
 # DELETE answers with the row it removed; its GraphQL twin is the read just before.
-READ_BEFORE = {"delete_lab_agent"}
+READ_BEFORE = {"delete_lab_agent", *parity_mcp.READ_BEFORE}
 
 
 def test_every_implemented_route_has_a_parity_case() -> None:

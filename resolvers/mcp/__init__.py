@@ -1,0 +1,1 @@
+"""MCP: the registry of external MCP servers, live tool discovery, per-agent grants."""
