@@ -137,9 +137,15 @@ Handler = Callable[[IncomingMessage], Awaitable[None]]
 
 @asynccontextmanager
 async def connect(
-    row: McpServer, store: SecretStore, *, on_message: Handler | None = None
+    row: McpServer,
+    store: SecretStore,
+    *,
+    on_message: Handler | None = None,
+    http_errors: list[int] | None = None,
 ) -> AsyncIterator[Client]:
-    """An initialized SDK client on the registered server (secrets opened only here)."""
+    """An initialized SDK client on the registered server (secrets opened only here); the
+    statuses of HTTP error answers are appended to `http_errors` (the SDK reports them only as
+    a JSON-RPC error)."""
     async with AsyncExitStack() as stack:
         if row.transport == "stdio":
             assert row.command is not None
@@ -153,6 +159,12 @@ async def connect(
             assert row.url is not None
             headers = {name: store.open(token) for name, token in row.headers.items()}
             http = await stack.enter_async_context(create_mcp_http_client(headers=headers))
+
+            async def note_status(response: httpx2.Response) -> None:
+                if response.status_code >= 400 and http_errors is not None:
+                    http_errors.append(response.status_code)
+
+            http.event_hooks["response"].append(note_status)
             transport = streamable_http_client(row.url, http_client=http)
         client = Client(transport, mode="legacy", message_handler=on_message, cache=None)
         yield await stack.enter_async_context(client)
@@ -167,6 +179,7 @@ async def list_tools(
     """Every tool the server lists (name, description, input schema), unfiltered."""
     found: list[tuple[str, str, dict[str, Any]]] = []
     bad: list[Exception] = []
+    http_errors: list[int] = []
     scope = anyio.CancelScope()
 
     async def on_message(message: IncomingMessage) -> None:
@@ -176,7 +189,9 @@ async def list_tools(
 
     try:
         with anyio.fail_after(timeout), scope:
-            async with connect(row, store, on_message=on_message) as client:
+            async with connect(
+                row, store, on_message=on_message, http_errors=http_errors
+            ) as client:
                 cursor: str | None = None
                 for _ in range(MAX_PAGES):
                     page = await client.list_tools(cursor=cursor)
@@ -192,6 +207,12 @@ async def list_tools(
     except DomainError:
         raise
     except Exception as exc:  # groups too: the SDK's task groups wrap what failed
+        if http_errors:
+            raise McpUnavailable(
+                f"MCP server {row.name!r} answered HTTP {http_errors[0]}",
+                code="MCP_CONNECT_FAILED",
+                details={"name": row.name, "transport": row.transport, "status": http_errors[0]},
+            ) from None
         raise _refusal(row, exc) from None
     return found
 
