@@ -23,6 +23,8 @@ from server.graphiql import Assets as GraphiQLAssets
 from server.graphiql import asset_paths as graphiql_asset_paths
 from server.graphql_app import TradegraphGraphQL
 from server.lifespan import lifespan
+from server.mcp_server import PATH as MCP_PATH
+from server.mcp_server import McpEndpoint
 from server.ratelimit import install_limiter
 from server.settings import Settings, get_settings
 from server.shutdown import install_shutdown
@@ -67,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for path in LIVE_FEED_PATHS:
         app.router.routes.append(WebSocketRoute(path, live_feed))
     app.router.routes.append(WebSocketRoute(HALYRD_WS_PATH, agent_stream))
+    # the lab as an MCP server (streamable HTTP, stateless)
+    mcp = McpEndpoint(services, settings.keys)
+    app.router.routes.append(Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]))
     index_routes(app.router)  # one lookup by path template, wherever a route is mounted
     install_limiter(app, settings)  # inside the guard: refusals are not counted, and a 429
     # gets the guard's CORS headers so a browser can read it

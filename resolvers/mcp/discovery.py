@@ -15,7 +15,7 @@ process tree). Refusals:
 from __future__ import annotations
 
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TextIO, TypedDict, cast
@@ -23,7 +23,7 @@ from typing import Annotated, Any, TextIO, TypedDict, cast
 import anyio
 import httpx2
 from mcp import Client
-from mcp.client.session import IncomingMessage
+from mcp.client.session import IncomingMessage, MessageHandlerFnT
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
@@ -132,7 +132,7 @@ class _BadMessage(Exception):
     """What the server sent could not be read as MCP."""
 
 
-Handler = Callable[[IncomingMessage], Awaitable[None]]
+Handler = MessageHandlerFnT
 
 
 @asynccontextmanager
@@ -230,7 +230,12 @@ async def discover_mcp_server_tools(
     )
     keep = set(names)
     return [
-        McpToolView(server=row.name, name=name, description=text, input_schema=schema)  # type: ignore[typeddict-item]
+        McpToolView(
+            server=row.name,
+            name=name,
+            description=text,
+            input_schema=cast(ToolInputSchema, schema),
+        )  # fmt: skip
         for name, text, schema in tools
         if name in keep
     ]
