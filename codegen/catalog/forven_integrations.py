@@ -12,7 +12,6 @@ from codegen.catalog.forven_system import path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers.mcp import discovery, grants, registry
-from storage.mcp import MCP_TRANSPORTS
 
 SERVER = path_param("name", "str", arg="server_name", what="MCP server name")
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
@@ -46,7 +45,7 @@ ROUTES: tuple[Route, ...] = (
         state="implemented", resolver=registry.register_mcp_server,
         params=(
             Param("name", "body", required=True, description="lower-case [a-z0-9_-], <= 64"),
-            Param("transport", "body", required=True, enum=MCP_TRANSPORTS),
+            Param("transport", "body", required=True, enum=registry.MCP_TRANSPORT.values),
             *SERVER_FIELDS,
         ),
         status=201, response=Response("one", "McpServer"), graphql="mcpServer",
@@ -77,7 +76,7 @@ ROUTES: tuple[Route, ...] = (
         method="PUT", path="/api/mcp/servers/{name}", api="forven", router="mcp",
         op="update_mcp_server", summary="Update an MCP server.",
         state="implemented", resolver=registry.update_mcp_server,
-        params=(SERVER, Param("transport", "body", enum=MCP_TRANSPORTS), *SERVER_FIELDS),
+        params=(SERVER, Param("transport", "body", enum=registry.MCP_TRANSPORT.values), *SERVER_FIELDS),
         response=Response("one", "McpServer"), graphql="mcpServer",
         mutation="updateMcpServer", graphql_generated=True,
         notes=(
