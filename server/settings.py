@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from resolvers.access import KeyConfig
 from resolvers.quant.battery_setup import battery_thresholds
+from resolvers.secrets import parse_keys
 
 DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 DEFAULT_CORS_ORIGINS = ["http://127.0.0.1:5173", "http://localhost:5173"]
@@ -190,6 +191,17 @@ class Settings(BaseSettings):
     @classmethod
     def _thresholds(cls, value: dict[str, Any]) -> dict[str, Any]:
         battery_thresholds(value)  # refuses what BatteryThresholds would
+        return value
+
+    @field_validator("secret_keys")
+    @classmethod
+    def _fernet_keys(cls, value: list[str]) -> list[str]:
+        try:
+            parse_keys(",".join(value))
+        except ValueError:
+            raise ValueError(
+                "expected comma-separated Fernet keys (32 url-safe base64-encoded bytes each)"
+            ) from None
         return value
 
     @field_validator("log_level")

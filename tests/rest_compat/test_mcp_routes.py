@@ -11,12 +11,15 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from resolvers.agents import create_agent
 from resolvers.mcp.grants import agent_mcp_tools, call_agent_mcp_tool
+from resolvers.mcp.registry import rotate_mcp_secrets
+from resolvers.secrets import SecretStore
 from storage.events import Event
-from storage.mcp import McpGrant
+from storage.mcp import McpGrant, McpServer
 from tests.conftest import TEST_API_KEY
 from tests.labs import app_lab, use_lab
 from tests.rest_compat.helpers import sessions
@@ -297,3 +300,35 @@ class TestGrants:
         assert (await client.delete(f"/api/agents/{agent_id}")).status_code == 200
         async with sessions(app)() as session:
             assert (await session.execute(select(McpGrant))).scalars().all() == []
+
+
+class TestSecretsAtRest:
+    async def test_rotation_reseals_every_stored_value(
+        self, client: httpx.AsyncClient, app: Any, settings: Any, fixture_server: Any
+    ) -> None:
+        await client.post("/api/mcp/servers", json=HTTP)
+        old = (settings.data_dir / "secret.key").read_text().split()[0].encode()
+        new = Fernet.generate_key()
+        lab = use_lab(app, replace(app_lab(app), _secrets=SecretStore([new, old])))
+        async with sessions(app)() as session:
+            assert await rotate_mcp_secrets(session, lab=lab) == 2
+            await session.commit()
+        only_new = SecretStore([new])
+        async with sessions(app)() as session:
+            rows = (await session.execute(select(McpServer).order_by(McpServer.name))).scalars()
+            tokens = [t for row in rows for t in (*row.env.values(), *row.headers.values())]
+        opened = [only_new.open(t) for t in tokens]
+        assert opened == [SECRET, f"Bearer {SECRET}"]
+
+    async def test_graphql_registers_with_the_same_masking(self, client: httpx.AsyncClient) -> None:
+        document = (
+            'mutation { x: registerMcpServer(name: "gql", transport: "http", '
+            f'url: "https://h.example/mcp", headers: {{Authorization: "{SECRET}"}}) '
+            "{ name headers url } }"
+        )
+        body = await gql(client, document)
+        assert body["data"]["x"] == {"name": "gql", "headers": {"Authorization": "********"},
+                                     "url": "https://h.example/mcp"}  # fmt: skip
+        refused = await gql(client, 'mutation { x: registerMcpServer(name: "gql", '
+                                    'transport: "http", url: "https://h") { name } }')  # fmt: skip
+        assert refused["errors"][0]["extensions"]["code"] == "MCP_SERVER_EXISTS"
