@@ -16,6 +16,7 @@ from resolvers.mcp import discovery, grants, registry
 SERVER = path_param("name", "str", arg="server_name", what="MCP server name")
 AGENT_ID = path_param(kind="str", arg="agent_id", what="agent id")
 BOT_ID = path_param(arg="bot_id", what="bot id")
+TRANSPORTS = registry.MCP_TRANSPORT.values
 
 SERVER_FIELDS = (
     Param("command", "body", description="stdio: the executable to start"),
@@ -45,7 +46,7 @@ ROUTES: tuple[Route, ...] = (
         state="implemented", resolver=registry.register_mcp_server,
         params=(
             Param("name", "body", required=True, description="lower-case [a-z0-9_-], <= 64"),
-            Param("transport", "body", required=True, enum=registry.MCP_TRANSPORT.values),
+            Param("transport", "body", required=True, enum=TRANSPORTS),
             *SERVER_FIELDS,
         ),
         status=201, response=Response("one", "McpServer"), graphql="mcpServer",
@@ -76,7 +77,7 @@ ROUTES: tuple[Route, ...] = (
         method="PUT", path="/api/mcp/servers/{name}", api="forven", router="mcp",
         op="update_mcp_server", summary="Update an MCP server.",
         state="implemented", resolver=registry.update_mcp_server,
-        params=(SERVER, Param("transport", "body", enum=registry.MCP_TRANSPORT.values), *SERVER_FIELDS),
+        params=(SERVER, Param("transport", "body", enum=TRANSPORTS), *SERVER_FIELDS),
         response=Response("one", "McpServer"), graphql="mcpServer",
         mutation="updateMcpServer", graphql_generated=True,
         notes=(
