@@ -217,6 +217,26 @@ async def list_tools(
     return found
 
 
+async def call_tool(
+    row: McpServer,
+    store: SecretStore,
+    *,
+    tool: str,
+    arguments: dict[str, Any],
+    timeout: float,  # noqa: ASYNC109 (one deadline over the SDK's task groups)
+) -> Any:
+    """Call one tool on the server under the deadline, refusals coded as for discovery; the
+    SDK's CallToolResult (a tool's own failure is `is_error` there, not a refusal)."""
+    try:
+        with anyio.fail_after(timeout):
+            async with connect(row, store) as client:
+                return await client.call_tool(tool, arguments)
+    except DomainError:
+        raise
+    except Exception as exc:
+        raise _refusal(row, exc) from None
+
+
 async def discover_mcp_server_tools(
     session: AsyncSession, *, lab: Lab, server_name: str
 ) -> list[McpToolView]:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +20,7 @@ from resolvers import agents
 from resolvers.errors import DomainError, NotFound
 from resolvers.lab.services import Lab
 from resolvers.mcp import checks
-from resolvers.mcp.discovery import McpToolView, connect, discover_mcp_server_tools, exposed
+from resolvers.mcp.discovery import McpToolView, call_tool, discover_mcp_server_tools, exposed
 from resolvers.mcp.registry import server_row
 from resolvers.views import View, to_payload
 from storage.base import utcnow
@@ -141,7 +140,7 @@ async def call_agent_mcp_tool(
     arguments: dict[str, Any],
 ) -> Any:
     """Call a granted tool for an agent's run (403 MCP_TOOL_NOT_GRANTED otherwise): the SDK's
-    CallToolResult, under the discovery deadline."""
+    CallToolResult, under the discovery deadline and with its refusal codes."""
     await agents.agent_row(session, agent_id=agent_id)
     row = await server_row(session, server_name=server)
     grant = await session.get(McpGrant, (agent_id, server))
@@ -152,6 +151,5 @@ async def call_agent_mcp_tool(
             status=403,
             details={"agent_id": agent_id, "server": server, "tool": tool},
         )
-    with anyio.fail_after(lab.config.mcp_timeout_seconds):
-        async with connect(row, lab.secrets) as client:
-            return await client.call_tool(tool, arguments)
+    return await call_tool(row, lab.secrets, tool=tool, arguments=arguments,
+                           timeout=lab.config.mcp_timeout_seconds)  # fmt: skip

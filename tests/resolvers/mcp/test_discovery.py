@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from resolvers.errors import DomainError
-from resolvers.mcp.discovery import exposed, list_tools
+from resolvers.mcp.discovery import call_tool, exposed, list_tools
 from resolvers.secrets import SecretStore, build_store
 from storage.mcp import McpServer
 from tests.loopback import unreachable_base
@@ -107,3 +107,15 @@ class TestStreamableHttp:
 )
 def test_include_exclude(include: list[str], exclude: list[str], expected: list[str]) -> None:
     assert exposed(["add", "echo", "whoami"], include, exclude) == expected
+
+
+class TestCallTool:
+    async def test_calls_a_tool_with_the_stored_env(self, store: SecretStore) -> None:
+        added = await call_tool(stdio(store), store, tool="add", arguments={"a": 2, "b": 3},
+                                timeout=GENEROUS)  # fmt: skip
+        assert added.structured_content == {"result": 5}
+
+    async def test_a_hung_server_times_out(self, store: SecretStore) -> None:
+        with pytest.raises(DomainError) as caught:
+            await call_tool(stdio(store, "--hang"), store, tool="add", arguments={}, timeout=1.0)
+        assert caught.value.code == "MCP_TIMEOUT"
