@@ -115,3 +115,14 @@ async def test_refused_without_the_keys(
         initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}
         response = await http.post("/mcp", json=initialize, headers=headers)
     assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+async def test_runs_a_backtest_and_reads_pages(app: Any, client: httpx.AsyncClient) -> None:
+    async with lab_client(app, TEST_KEY_HEADERS) as lab:
+        ran = await lab.call_tool("run_backtest", {"spec": {"family": "ma_cross"}})
+        strategies = await lab.call_tool("list_strategies", {"first": 5})
+    assert not ran.is_error, ran.content
+    backtest_id = ran.structured_content["backtest_id"]
+    stored = await client.get(f"/backtests/{backtest_id}")  # the REST read of what it stored
+    assert stored.status_code == 200, stored.text
+    assert set(strategies.structured_content) == {"items", "total", "next_cursor"}
