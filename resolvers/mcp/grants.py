@@ -9,9 +9,7 @@ grants (ON DELETE CASCADE). Changes are events: mcp_grant.granted, mcp_grant.rev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,33 +19,12 @@ from resolvers.errors import DomainError, NotFound
 from resolvers.lab.services import Lab
 from resolvers.mcp import checks
 from resolvers.mcp.discovery import McpToolView, call_tool, discover_mcp_server_tools, exposed
+from resolvers.mcp.grant_views import McpGrantView, grant_view
 from resolvers.mcp.registry import server_row
-from resolvers.views import View, to_payload
+from resolvers.views import to_payload
 from storage.base import utcnow
 from storage.mcp import McpGrant, McpServer
 from storage.outbox import append_event
-
-
-@dataclass(frozen=True, slots=True)
-class McpGrantView(View):
-    """An agent's access to one MCP server."""
-
-    rest_name = "McpGrant"
-    graphql_name = "McpGrant"
-
-    agent_id: str
-    server: Annotated[str, "the registered server's name"]
-    tools: Annotated[list[str], "the granted tools; empty: every tool the server exposes"]
-    created_at: datetime
-
-
-def grant_view(row: McpGrant) -> McpGrantView:
-    return McpGrantView(
-        agent_id=row.agent_id,
-        server=row.server_name,
-        tools=list(row.tools.get("tools", [])),
-        created_at=row.created_at,
-    )
 
 
 async def list_mcp_grants(session: AsyncSession, *, agent_id: str) -> list[McpGrantView]:

@@ -21,9 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.errors import Conflict, NotFound
 from resolvers.lab.services import Lab
 from resolvers.mcp import checks
+from resolvers.mcp.grant_views import grant_view
 from resolvers.secrets import MASK, SecretStore, mask
 from resolvers.views import Choices, View, to_payload
-from storage.mcp import MCP_TRANSPORTS, McpServer
+from storage.mcp import MCP_TRANSPORTS, McpGrant, McpServer
 from storage.outbox import append_event
 
 MCP_TRANSPORT = Choices("McpTransport", MCP_TRANSPORTS, "how the lab reaches an MCP server")
@@ -203,9 +204,14 @@ async def update_mcp_server(
 
 
 async def unregister_mcp_server(session: AsyncSession, *, server_name: str) -> McpServerView:
-    """Delete a server and, by cascade, every grant naming it; answers the deleted server."""
+    """Delete a server and, by cascade, every grant naming it (an mcp_grant.revoked event
+    each); answers the deleted server."""
     row = await server_row(session, server_name=server_name)
     view = server_view(row)
+    stmt = select(McpGrant).where(McpGrant.server_name == server_name)
+    for grant in (await session.execute(stmt)).scalars():
+        await append_event(session, topic="mcp_grant.revoked", entity_id=grant.agent_id,
+                           payload=to_payload(grant_view(grant)))  # fmt: skip
     await session.delete(row)
     await session.flush()
     await append_event(session, topic="mcp_server.deleted", entity_id=server_name,

@@ -19,7 +19,7 @@ from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
 from schema.generated.enums import ToolsetContext
 from schema.generated.mcp_discovery import McpTool
-from schema.generated.mcp_grants import McpGrant
+from schema.generated.mcp_grant_views import McpGrant
 from schema.generated.mcp_registry import McpServer
 from schema.generated.models_options import ModelOptions
 from schema.generated.models_policy import ModelPolicy

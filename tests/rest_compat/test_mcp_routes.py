@@ -198,6 +198,7 @@ class TestReadUpdateDelete:
         assert await topics(app) == [
             "mcp_server.registered",
             "mcp_grant.granted",
+            "mcp_grant.revoked",  # the cascade's
             "mcp_server.deleted",
         ]
 
