@@ -249,10 +249,27 @@ def _success_schema(route: Route, known: frozenset[str]) -> Schema | None:
     return ref(f"{shape}Page")
 
 
+def _event_stream(route: Route, known: frozenset[str]) -> Schema:
+    """A text/event-stream answer: the stream is text; `x-events` names each event's data."""
+    names = ", ".join(f"`{name}`" for name, _ in route.events)
+    events = {}
+    for name, shape in route.events:
+        if shape not in known:
+            raise ValueError(f"{route.key}: event {name!r} needs a known shape, got {shape!r}")
+        events[name] = ref(shape)
+    schema = {
+        "type": "string",
+        "description": f"server-sent events {names}, each `data` one JSON object (x-events)",
+    }
+    return {"text/event-stream": {"schema": schema, "x-events": events}}
+
+
 def _operation(route: Route, known: frozenset[str]) -> Schema:
     success: Schema = {"description": HTTPStatus(route.status).phrase}
     schema = _success_schema(route, known)
-    if schema is not None:
+    if route.events:
+        success["content"] = _event_stream(route, known)
+    elif schema is not None:
         success["content"] = {"application/json": {"schema": schema}}
     responses: Schema = {str(route.status): success}
     if route.accepted is not None:
