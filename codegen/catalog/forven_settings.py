@@ -23,9 +23,9 @@ DEEPDIVE_NOTES = (
     "VALIDATION_ERROR (another body key, a body that is not JSON, an id that is not an "
     "integer). Otherwise the operator's message is committed (role user) and the answer "
     "streams from the model policy's `chat` chain (PUT /api/model-policy; fallbacks only "
-    "before the first chunk): `event: token` per chunk as it arrives, data {\"text\"}; then "
+    'before the first chunk): `event: token` per chunk as it arrives, data {"text"}; then '
     "`event: message`, data the persisted answer (a DeepdiveMessage, status complete), or "
-    "`event: error`, data {\"code\", \"detail\", \"message_id\"} (a PROVIDER_* code; the "
+    '`event: error`, data {"code", "detail", "message_id"} (a PROVIDER_* code; the '
     "answer is persisted as failed with the text received). A comment line `: ping` every "
     "TRADEGRAPH_DEEPDIVE_PING seconds (default 15) keeps a quiet stream open. A client that "
     "disconnects stops the answer: the provider's stream is closed and the text so far "
@@ -99,7 +99,9 @@ ROUTES: tuple[Route, ...] = (
                 f"the operator's question: stripped, 1-{MAX_MESSAGE} characters"
             )),
         ),
-        events=(("token", "DeepdiveToken"), ("message", "DeepdiveMessage"), ("error", "DeepdiveError")),
+        events=(
+            ("token", "DeepdiveToken"), ("message", "DeepdiveMessage"), ("error", "DeepdiveError"),
+        ),
         notes=DEEPDIVE_NOTES,
     ),
 )  # fmt: skip

@@ -25,8 +25,8 @@ async def prompt_for(
     session: AsyncSession, strategy: Strategy, history: Sequence[DeepdiveMessage], question: str
 ) -> list[Message]:
     """The chat messages for one answer."""
-    earlier: list[Message] = [
-        {"role": m.role, "content": m.content}
+    earlier = [
+        Message(role=m.role, content=m.content)
         for m in history
         if m.status != "failed" and m.content
     ][-HISTORY:]
@@ -51,8 +51,9 @@ async def describe(session: AsyncSession, strategy: Strategy) -> str:
 async def _trades(session: AsyncSession, strategy_id: int) -> str:
     total, closed, pnl = (
         await session.execute(
-            select(func.count(), func.count(Trade.pnl), func.coalesce(func.sum(Trade.pnl), 0.0))
-            .where(Trade.strategy_id == strategy_id)
+            select(
+                func.count(), func.count(Trade.pnl), func.coalesce(func.sum(Trade.pnl), 0.0)
+            ).where(Trade.strategy_id == strategy_id)
         )
     ).one()
     if not total:
@@ -68,10 +69,7 @@ async def _trades(session: AsyncSession, strategy_id: int) -> str:
         + (f" pnl {t.pnl:+.2f}" if t.pnl is not None else "")
         for t in latest
     )
-    return (
-        f"Trades: {total} ({closed} closed, realized pnl {float(pnl):+.2f}); "
-        f"latest: {recent}."
-    )
+    return f"Trades: {total} ({closed} closed, realized pnl {float(pnl or 0.0):+.2f}); latest: {recent}."
 
 
 async def _verdict(session: AsyncSession, strategy_id: int) -> str:

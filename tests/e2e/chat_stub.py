@@ -59,14 +59,15 @@ class _Handler(BaseHTTPRequestHandler):
             elif i and script.pause:
                 time.sleep(script.pause)
             chunk = {"choices": [{"delta": {"content": word if i == 0 else f" {word}"}}]}
+            line = f"data: {json.dumps(chunk)}\n\n".encode()
+            if i == 0:  # stamped as it is sent: the measured gap includes the send itself
+                script.first_sent.append(time.perf_counter())
             try:
-                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                self.wfile.write(line)
                 self.wfile.flush()
             except OSError:
                 script.closed_by_client.set()
                 return
-            if i == 0:
-                script.first_sent.append(time.perf_counter())
         usage = {"prompt_tokens": 11, "completion_tokens": len(script.words)}
         final = {"choices": [], "usage": usage}
         self.wfile.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.chat_stub import MODEL, ChatScript, ChatStub
+from tests.e2e.chat_stub import MODEL, ChatStub
 from tests.e2e.server import running_server
 from tests.e2e.sse import PING, events, make_strategy, route_chat
 
