@@ -69,7 +69,8 @@ async def _trades(session: AsyncSession, strategy_id: int) -> str:
         + (f" pnl {t.pnl:+.2f}" if t.pnl is not None else "")
         for t in latest
     )
-    return f"Trades: {total} ({closed} closed, realized pnl {float(pnl or 0.0):+.2f}); latest: {recent}."
+    realized = float(pnl or 0.0)
+    return f"Trades: {total} ({closed} closed, realized pnl {realized:+.2f}); latest: {recent}."
 
 
 async def _verdict(session: AsyncSession, strategy_id: int) -> str:
