@@ -7,25 +7,21 @@ persists it as interrupted, as a disconnect does on the SSE route."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncGenerator
 from typing import Annotated
 
 import strawberry
 from graphql import GraphQLResolveInfo
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.deepdive import send as events
 from resolvers.deepdive import threads as views
 from resolvers.deepdive.send import send_deepdive_message
 from resolvers.deepdive.threads import get_deepdive_thread, start_deepdive_turn
-from resolvers.models.stream import Transaction
-from schema.context import Services
+from schema.context import Services, units_of_work
 from schema.extend import extends
 from schema.generated import deepdive_send as generated_send
 from schema.generated import deepdive_threads as generated
 from schema.scalars import int_id
-from storage.outbox import commit_and_publish, discard_pending
 
 
 @extends
@@ -63,24 +59,6 @@ DeepdiveEvent = Annotated[
 ]
 
 
-def transaction(services: Services) -> Transaction:
-    """A committed unit of work per call: commit and publish its events, or roll back."""
-
-    @asynccontextmanager
-    async def unit() -> AsyncIterator[AsyncSession]:
-        async with services.session_factory() as session:
-            try:
-                yield session
-            except BaseException:
-                discard_pending(session)
-                await session.rollback()
-                raise
-            bus = services.bus
-            await commit_and_publish(session, bus.publish if bus else None)
-
-    return unit
-
-
 @strawberry.type
 class DeepdiveQuery:
     @strawberry.field(
@@ -108,7 +86,7 @@ class DeepdiveSubscription:
         self, info: strawberry.Info, thread_id: strawberry.ID, message: str
     ) -> AsyncGenerator[DeepdiveEvent, None]:
         services: Services = info.context.services
-        unit = transaction(services)
+        unit = units_of_work(services)
         async with unit() as session:
             turn = await start_deepdive_turn(
                 session, thread_id=int_id(thread_id, field="threadId"), message=message
