@@ -151,6 +151,11 @@ class TestStream:
         assert (missing.status_code, missing.json()["code"]) == (404, "NOT_FOUND")
         assert (blank.status_code, blank.json()["code"]) == (422, "INVALID_MESSAGE")
         assert keyless.status_code == 401
+        path = f"/api/deepdive/threads/{strategy}/send"
+        unnamed = client.post(path, json={})
+        alias = client.post(path, json={"prompt": "hi"})  # no aliases: an unknown key
+        assert (unnamed.status_code, unnamed.json()["code"]) == (422, "INVALID_MESSAGE")
+        assert (alias.status_code, alias.json()["code"]) == (422, "VALIDATION_ERROR")
         assert thread(client, strategy) == []
 
 
