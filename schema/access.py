@@ -39,6 +39,8 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         # introspection: the schema itself, readable with the API key like GraphiQL's queries
         "__schema": "api",
         "__type": "api",
+        # the seed leaves the deepdive reads ungated (API key only); no route reads a thread
+        "deepdiveThread": "api",
     },
     "Mutation": {},
     # the WebSocket feeds' GraphQL faces (their routes are hand-written transports): the event
@@ -48,6 +50,7 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         "agentEvents": "halyrd_read",
         "liveFeed": "operator",
         "gauntletWorkflow": "operator",  # the gauntlet routes' live face
+        "deepdiveSend": "operator",  # POST /api/deepdive/threads/{id}/send, an SSE transport
     },
 }
 ROOT_LEVELS: dict[str, dict[str, Level]] = {
@@ -88,6 +91,9 @@ TYPE_LEVELS: dict[str, Level] = {
         ),
         "operator",
     ),
+    # a deep-dive thread is an ungated read; its answer's events come only from the send
+    **dict.fromkeys(("DeepdiveThread", "DeepdiveMessage"), "api"),
+    **dict.fromkeys(("DeepdiveToken", "DeepdiveError", "DeepdiveEvent"), "operator"),
     "Hypothesis": "operator",
     "OhlcvDataset": "operator",
     "GauntletWorkflow": "operator",

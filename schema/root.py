@@ -16,6 +16,7 @@ from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.backtests import BacktestMutation, BacktestQuery
 from schema.boundary import OperationBoundary
 from schema.control import ControlMutation, ControlQuery
+from schema.deepdive import DeepdiveQuery, DeepdiveSubscription
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
 from schema.generated.fields import GeneratedMutation, GeneratedQuery
@@ -47,12 +48,19 @@ Query = merge_types(
         ApprovalQuery,
         BacktestQuery,
         JobQuery,
+        DeepdiveQuery,
         GeneratedQuery,
     ),
 )
 Subscription = merge_types(
     "Subscription",
-    (EventSubscription, AgentEventSubscription, LiveFeedSubscription, ResearchSubscription),
+    (
+        EventSubscription,
+        AgentEventSubscription,
+        LiveFeedSubscription,
+        ResearchSubscription,
+        DeepdiveSubscription,
+    ),
 )
 Mutation = merge_types(
     "Mutation",

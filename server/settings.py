@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # requests whose body is larger are refused (413) before anything reads them
     max_body_bytes: int = Field(1_048_576, ge=1024, alias="TRADEGRAPH_MAX_BODY_BYTES")
     shutdown_grace_seconds: float = Field(10.0, gt=0, le=600, alias="TRADEGRAPH_SHUTDOWN_GRACE")
+    # seconds between keep-alive pings (SSE comments) on a deep-dive chat stream
+    deepdive_ping_seconds: float = Field(15.0, gt=0, le=600, alias="TRADEGRAPH_DEEPDIVE_PING")
 
     data_dir: Path = Field(Path("data"), alias="TRADEGRAPH_DATA_DIR")
     database_url: str | None = Field(

@@ -4,6 +4,7 @@ from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision
 from storage.base import Base
 from storage.control import SchedulerJob, SystemControl
+from storage.deepdive import DeepdiveMessage, DeepdiveThread
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
@@ -34,6 +35,8 @@ __all__ = [
     "BacktestTrial",
     "Dataset",
     "DatasetBlob",
+    "DeepdiveMessage",
+    "DeepdiveThread",
     "Event",
     "ExchangeFill",
     "ExchangePosition",

@@ -301,6 +301,52 @@ export interface DecliningSkills {
   skills: SkillDecline[];
 }
 
+/** The answer failed: no provider of the chat chain answered, or the serving one failed mid-answer. The failed answer is persisted (message_id). */
+export interface DeepdiveError {
+  /** a PROVIDER_* code (PROVIDER_NOT_CONFIGURED when none is set up) */
+  code: string;
+  detail: string;
+  /** the failed answer's message, with the text received */
+  message_id: number;
+}
+
+/** One message of a deep-dive thread: the operator's question or the model's answer. */
+export interface DeepdiveMessage {
+  id: number;
+  /** the thread's id, which is its strategy's */
+  thread_id: number;
+  role: "user" | "assistant";
+  /** the text; an interrupted answer keeps what arrived before the stop */
+  content: string;
+  /** complete; interrupted (the client disconnected mid-answer); failed (no provider answered, or the serving one failed mid-answer: error_code says why) */
+  status: "complete" | "interrupted" | "failed";
+  /** the provider that answered (null on the operator's) */
+  provider: string | null;
+  model: string | null;
+  /** as the provider reported them (0 when it did not) */
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** why a failed answer failed (a PROVIDER_* code) */
+  error_code: string | null;
+  created_at: string;
+}
+
+/** A strategy's deep-dive chat: its messages, oldest first (none before the first send). */
+export interface DeepdiveThread {
+  /** the strategy's id: one thread per strategy */
+  id: number;
+  strategy_id: number;
+  /** null until the first message */
+  created_at: string | null;
+  updated_at: string | null;
+  messages: DeepdiveMessage[];
+}
+
+/** A piece of the answer, as the provider sent it. */
+export interface DeepdiveToken {
+  text: string;
+}
+
 /** The agent is back in PAPER. */
 export interface Demotion {
   status: AgentStatus;
@@ -2162,12 +2208,13 @@ export interface Routes {
     };
     response: void;
   };
-  /** Streaming SSE chat for a strategy. Planned: answers 501 for now. */
+  /** Streaming SSE chat for a strategy. */
   "POST /api/deepdive/threads/{id}/send": {
     params: {
-      id: string;
+      id: number;
+      message: string;
     };
-    response: void;
+    response: { event: "token"; data: DeepdiveToken } | { event: "message"; data: DeepdiveMessage } | { event: "error"; data: DeepdiveError };
   };
   /** Graceful shutdown. */
   "POST /api/shutdown": {

@@ -1905,16 +1905,3 @@ async def test_strategy_code() -> Response:
 async def kill_sandbox_run() -> Response:
     """Kill a sandbox run (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented("POST /api/sandbox/runs/{id}/kill")
-
-
-@router.api_route(
-    "/api/deepdive/threads/{id}/send",
-    methods=["POST"],
-    operation_id="send_deepdive_message",
-    status_code=200,
-    include_in_schema=False,
-    dependencies=[GATES["operator"]],
-)
-async def send_deepdive_message() -> Response:
-    """Streaming SSE chat for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/deepdive/threads/{id}/send")

@@ -169,6 +169,7 @@ TRANSPORT = (
     ("GET", "/api/health"),
     ("POST", "/api/shutdown"),
     ("POST", "/api/webhooks/{name}"),
+    ("POST", "/api/deepdive/threads/{id}/send"),
     ("WS", "/api/ws/live"),
     ("WS", "/ws/live"),
 )
