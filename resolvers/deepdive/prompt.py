@@ -39,6 +39,7 @@ async def describe(session: AsyncSession, strategy: Strategy) -> str:
     lines = [
         "You are the deep-dive analyst of a research lab. Answer the operator's questions "
         "about this one strategy from the facts below; say so when they do not tell.",
+        f"Subject: strategy {strategy.id}.",
         f'Strategy {strategy.id} "{strategy.name}": {strategy.family} on {strategy.symbol} '
         f"{strategy.timeframe}, stage {strategy.stage}, status {strategy.status}.",
         f"Params: {orjson.dumps(strategy.params, option=orjson.OPT_SORT_KEYS).decode()}.",
