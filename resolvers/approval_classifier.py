@@ -220,7 +220,8 @@ async def classify_approval(
     A pending approval keeps the new score; a decided one is re-scored and answered only
     (`stored` false): the score it was decided on stays on it.
     """
-    return await classify_row(session, await approval_row(session, approval_id=approval_id), now=now)
+    row = await approval_row(session, approval_id=approval_id)
+    return await classify_row(session, row, now=now)
 
 
 async def get_approval_classification(
@@ -237,7 +238,9 @@ async def get_approval_classification(
     return ApprovalClassification(
         approval_id=row.id,
         risk_score=row.risk_score,
-        reasons=[RiskReason(**r) for r in row.reasons],
+        reasons=[
+            _reason(str(r["rule"]), float(r["points"]), str(r["detail"])) for r in row.reasons
+        ],
         recommended=row.classification or "review",
         classifier_version=row.classifier_version or VERSION,
         classified_at=row.classified_at,

@@ -130,7 +130,9 @@ class TestRevise:
         assert await events(app) == emitted
         assert await count_rows(app, Approval) == 2
 
-    async def test_unknown_body_field(self, client: httpx.AsyncClient, approvals: list[int]) -> None:
+    async def test_unknown_body_field(
+        self, client: httpx.AsyncClient, approvals: list[int]
+    ) -> None:
         response = await client.post(
             f"/api/approvals/{approvals[0]}/revise", json={"summary": "x", "owner": "me"}
         )
