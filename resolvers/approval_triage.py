@@ -19,6 +19,10 @@ an approval filed just before a crash is still triaged after the restart. Each p
    escalated: owner -> the escalation owner, an `escalate` history entry (actor
    `approvals-triage`), an `approval.escalated` event and a warning notification
    (`approval.escalated`). Once per approval; a revision starts with a fresh deadline.
+
+The job halts while the system is paused (an automatic approval may move a strategy), so
+nothing is decided or escalated then; the next pass after a start catches up. Approvals filed
+before the settings existed (no deadline) are triaged but never escalate.
 """
 
 from __future__ import annotations
