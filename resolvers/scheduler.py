@@ -63,6 +63,11 @@ JOBS: dict[str, JobDefinition] = {
         "Promote strategies whose gates pass, or queue them for approval (autonomy mode).",
         halts_when_paused=True,
     ),
+    "approvals_triage": JobDefinition(
+        5.0,
+        "Classify new approvals, decide them as the approval mode says, escalate overdue ones.",
+        halts_when_paused=True,  # an automatic approval runs its action (moves a strategy)
+    ),
     "exchange_reconcile": JobDefinition(
         300.0,
         "Compare open trades with the exchange's positions and report differences (no repair).",

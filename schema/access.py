@@ -42,7 +42,10 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         # the seed leaves the deepdive reads ungated (API key only); no route reads a thread
         "deepdiveThread": "api",
     },
-    "Mutation": {},
+    "Mutation": {
+        # the approval settings: GraphQL only until issue 17's PUT /api/settings/approvals
+        "updateApprovalModes": "operator",
+    },
     # the WebSocket feeds' GraphQL faces (their routes are hand-written transports): the event
     # feed and the live feed are operator-gated like /ws/live, agentEvents is the Halyrd socket's
     "Subscription": {
@@ -132,6 +135,9 @@ TYPE_LEVELS: dict[str, Level] = {
     "AgentToolsetOverride": "operator",
     "Approval": "operator",
     "ApprovalDecision": "operator",
+    "ApprovalModes": "operator",
+    "ApprovalModeInfo": "operator",
+    "ApprovalClassification": "operator",
     "Event": "operator",
     "LiveEvent": "operator",
     "TradingAgent": "halyrd_read",

@@ -1,7 +1,7 @@
 """Every model, imported once so that `Base.metadata` is complete (Alembic, tests)."""
 
 from storage.agents import Agent, AgentToolset
-from storage.approvals import Approval, ApprovalDecision
+from storage.approvals import Approval, ApprovalDecision, ApprovalSettings
 from storage.base import Base
 from storage.control import SchedulerJob, SystemControl
 from storage.deepdive import DeepdiveMessage, DeepdiveThread
@@ -10,6 +10,7 @@ from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
+from storage.notifications import Notification
 from storage.paper import PaperSession
 from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
@@ -31,6 +32,7 @@ __all__ = [
     "AgentToolset",
     "Approval",
     "ApprovalDecision",
+    "ApprovalSettings",
     "Base",
     "BacktestTrial",
     "Dataset",
@@ -47,6 +49,7 @@ __all__ = [
     "LifecycleTransition",
     "ModelCall",
     "ModelPolicy",
+    "Notification",
     "PaperSession",
     "SchedulerJob",
     "Strategy",

@@ -3,6 +3,8 @@
 export type AgentOrderIntent = "entry" | "exit" | "manual";
 export type AgentOrderStatus = "filled" | "blocked";
 export type AgentStatus = "PAPER" | "ELIGIBLE" | "LIVE" | "DEMOTED";
+export type ApprovalMode = "manual" | "smart" | "off";
+export type ApprovalRecommendation = "approve" | "review" | "deny";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "expired";
 export type AutonomyMode = "manual" | "semi_auto" | "auto";
 export type DatasetSource = "synthetic" | "csv" | "hyperliquid";
@@ -12,6 +14,8 @@ export type GauntletStepStatus = "pending" | "queued" | "running" | "passed" | "
 export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
 export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
 export type MarketMode = "spot" | "perp";
+export type NotificationSeverity = "info" | "warning" | "critical";
+export type NotificationStatus = "unread" | "acknowledged";
 export type PaperSessionStatus = "running" | "stopped";
 export type Phase = "paper" | "live";
 export type ReconcileKind = "missing_on_exchange" | "closed_on_exchange" | "unknown_on_exchange" | "mismatch";
@@ -104,12 +108,36 @@ export interface Approval {
   owner: string;
   summary: string;
   status: ApprovalStatus;
+  /** the classifier's recommended decision: approve, review or deny */
   classification: string | null;
+  /** the classifier's score, 0 to 1; null until classified */
+  risk_score: number | null;
+  /** the classifier rules that applied */
+  reasons: RiskReason[];
+  classifier_version: string | null;
+  classified_at: string | null;
   deadline: string | null;
+  /** when it passed its deadline and was escalated */
+  escalated_at: string | null;
+  /** the approval this one revises */
+  revision_of: number | null;
   /** the proposed action's parameters */
   payload: Record<string, string | number | boolean>;
   created_at: string;
   decided_at: string | null;
+}
+
+/** The smart classifier's reading of an approval. */
+export interface ApprovalClassification {
+  approval_id: number;
+  /** 0 (no risk) to 1 */
+  risk_score: number;
+  reasons: RiskReason[];
+  recommended: ApprovalRecommendation;
+  classifier_version: string;
+  classified_at: string;
+  /** kept on the approval (pending ones); a decided one is only re-scored */
+  stored: boolean;
 }
 
 /** One decision taken on an approval. */
@@ -119,6 +147,30 @@ export interface ApprovalDecision {
   actor: string;
   note: string;
   created_at: string;
+}
+
+/** One approval mode and what it does. */
+export interface ApprovalModeInfo {
+  mode: ApprovalMode;
+  description: string;
+}
+
+/** The approval settings: mode, deadlines, escalation owner, smart threshold. */
+export interface ApprovalModes {
+  mode: ApprovalMode;
+  /** seconds from filing to an approval's deadline */
+  deadline_seconds: number;
+  /** approval type -> its own deadline in seconds */
+  type_deadlines: Record<string, number>;
+  /** who an approval past its deadline is escalated to */
+  escalation_owner: string;
+  /** smart mode approves risk scores below this (0..1) */
+  smart_threshold: number;
+  /** null until the first update */
+  updated_at: string | null;
+  modes: ApprovalModeInfo[];
+  /** how the approval mode and the autonomy mode interact */
+  autonomy: string;
 }
 
 /** A finished backtest: metrics, and each gate with its limit. */
@@ -791,6 +843,21 @@ export interface ModelRefInput {
   model?: string;
 }
 
+/** Something the operator should know, unread until acknowledged. */
+export interface Notification {
+  id: number;
+  type: string;
+  severity: NotificationSeverity;
+  source: string;
+  title: string;
+  body: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  status: NotificationStatus;
+  created_at: string;
+  acknowledged_at: string | null;
+}
+
 /** One risk objective (a ceiling) and the room left under it. */
 export interface Objective {
   rule: string;
@@ -1027,6 +1094,13 @@ export interface RiskLimitsInput {
   max_trade_pct?: number;
   /** open notional over equity */
   max_gross_exposure?: number;
+}
+
+/** One classifier rule that applied: its name, its points and what it saw. */
+export interface RiskReason {
+  rule: string;
+  points: number;
+  detail: string;
 }
 
 /** When a version ran; `to` is null while it is the active one. */
@@ -1866,15 +1940,16 @@ export interface Routes {
       target?: string;
       target_type?: string;
       owner?: string;
+      revision_of?: number;
       limit?: number;
       cursor?: string;
     };
     response: Page<Approval>;
   };
-  /** Approval modes (manual/smart/off), deadlines, escalation owner. Planned: answers 501 for now. */
+  /** Approval modes (manual/smart/off), deadlines, escalation owner. */
   "GET /api/approvals/modes": {
     params: Record<string, never>;
-    response: void;
+    response: ApprovalModes;
   };
   /** Approve a pending approval. */
   "POST /api/approvals/{id}/approve": {
@@ -1890,19 +1965,22 @@ export interface Routes {
     };
     response: Approval;
   };
-  /** Send an approval back for revision. Planned: answers 501 for now. */
+  /** Send an approval back for revision. */
   "POST /api/approvals/{id}/revise": {
     params: {
       id: number;
+      summary?: string;
+      payload?: Record<string, string | number | boolean>;
+      note?: string;
     };
-    response: void;
+    response: Approval;
   };
-  /** Re-run the smart-approval classifier on an approval. Planned: answers 501 for now. */
+  /** Re-run the smart-approval classifier on an approval. */
   "POST /api/approvals/{id}/classify": {
     params: {
       id: number;
     };
-    response: void;
+    response: ApprovalClassification;
   };
   /** Brain state, activity and attention. Planned: answers 501 for now. */
   "GET /api/brain/overview": {

@@ -12,7 +12,9 @@ from starlette.requests import Request  # noqa: F401
 from starlette.responses import Response
 
 from resolvers import agents as r_agents
+from resolvers import approval_classifier as r_approval_classifier
 from resolvers import approval_decisions as r_approval_decisions
+from resolvers import approval_modes as r_approval_modes
 from resolvers import approvals as r_approvals
 from resolvers import control as r_control
 from resolvers import dashboard as r_dashboard
@@ -183,6 +185,13 @@ class SetAgentToolsetBody(BaseModel):
 class UpdateModelPolicyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tasks: Any
+
+
+class ReviseApprovalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    summary: str | None = None
+    payload: Any | None = None
+    note: str = ""
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1152,6 +1161,7 @@ async def list_approvals(
     target: str | None = Query(None),
     target_type: str | None = Query(None),
     owner: str | None = Query(None),
+    revision_of: Int64 | None = Query(None),
     limit: Int64 | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, min_length=1),
 ) -> Response:
@@ -1159,7 +1169,16 @@ async def list_approvals(
     async with boundary(
         request,
         write=False,
-        query=("status", "type", "target", "target_type", "owner", "limit", "cursor"),
+        query=(
+            "status",
+            "type",
+            "target",
+            "target_type",
+            "owner",
+            "revision_of",
+            "limit",
+            "cursor",
+        ),
     ) as session:
         result = await r_approvals.list_approvals(
             session,
@@ -1168,6 +1187,7 @@ async def list_approvals(
             target_id=target,
             target_type=target_type,
             owner=owner,
+            revision_of=revision_of,
             first=limit,
             after=cursor,
         )
@@ -1182,9 +1202,11 @@ async def list_approvals(
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_approval_modes() -> Response:
-    """Approval modes (manual/smart/off), deadlines, escalation owner (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/approvals/modes")
+async def get_approval_modes(request: Request) -> Response:
+    """Approval modes (manual/smart/off), deadlines, escalation owner."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_approval_modes.get_approval_modes(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1229,9 +1251,15 @@ async def deny_approval(request: Request, id: Int64) -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def revise_approval() -> Response:
-    """Send an approval back for revision (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/approvals/{id}/revise")
+async def revise_approval(
+    request: Request, id: Int64, body: ReviseApprovalBody = ReviseApprovalBody()
+) -> Response:
+    """Send an approval back for revision."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approval_decisions.revise_approval(
+            session, approval_id=id, summary=body.summary, payload=body.payload, note=body.note
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1242,9 +1270,11 @@ async def revise_approval() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def classify_approval() -> Response:
-    """Re-run the smart-approval classifier on an approval (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/approvals/{id}/classify")
+async def classify_approval(request: Request, id: Int64) -> Response:
+    """Re-run the smart-approval classifier on an approval."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approval_classifier.classify_approval(session, approval_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(

@@ -12,7 +12,9 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "agent": "operator",  # GET /api/agents/{id} and 2 more
         "agentToolsets": "operator",  # GET /api/agents/{id}/toolsets and 1 more
         "agents": "operator",  # GET /api/agents
-        "approval": "operator",  # POST /api/approvals/{id}/approve and 1 more
+        "approval": "operator",  # POST /api/approvals/{id}/approve and 2 more
+        "approvalClassification": "operator",  # POST /api/approvals/{id}/classify
+        "approvalModes": "operator",  # GET /api/approvals/modes
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
         "dashboard": "operator",  # GET /api/dashboard
@@ -45,6 +47,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
     "Mutation": {
         "approveApproval": "operator",  # POST /api/approvals/{id}/approve
         "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
+        "classifyApproval": "operator",  # POST /api/approvals/{id}/classify
         "createBacktest": "halyrd_write",  # POST /backtests
         "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
         "createHypothesis": "operator",  # POST /api/hypotheses/manual
@@ -65,6 +68,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "reconcileExchange": "operator",  # POST /api/system/exchange/reconcile
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
+        "reviseApproval": "operator",  # POST /api/approvals/{id}/revise
         "runVerdict": "operator",  # POST /verdict/run
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode

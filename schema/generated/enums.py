@@ -39,6 +39,20 @@ class AgentStatus(Enum):
     DEMOTED = "DEMOTED"
 
 
+@strawberry.enum(description="How a filed approval is decided: manual, smart or off.")
+class ApprovalMode(Enum):
+    MANUAL = "manual"
+    SMART = "smart"
+    OFF = "off"
+
+
+@strawberry.enum(description="The classifier's recommended decision.")
+class ApprovalRecommendation(Enum):
+    APPROVE = "approve"
+    REVIEW = "review"
+    DENY = "deny"
+
+
 @strawberry.enum
 class ApprovalStatus(Enum):
     PENDING = "pending"
@@ -116,6 +130,19 @@ class LiveEventType(Enum):
 class MarketMode(Enum):
     SPOT = "spot"
     PERP = "perp"
+
+
+@strawberry.enum
+class NotificationSeverity(Enum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@strawberry.enum
+class NotificationStatus(Enum):
+    UNREAD = "unread"
+    ACKNOWLEDGED = "acknowledged"
 
 
 @strawberry.enum

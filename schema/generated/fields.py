@@ -7,6 +7,9 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from resolvers import approval_classifier as r_approval_classifier
+from resolvers import approval_decisions as r_approval_decisions
+from resolvers import approval_modes as r_approval_modes
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
 from resolvers.models import options as r_models_options
@@ -14,6 +17,9 @@ from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from schema.approvals import Approval
+from schema.generated.approval_classifier import ApprovalClassification
+from schema.generated.approval_modes import ApprovalModes
 from schema.generated.enums import ToolsetContext
 from schema.generated.models_options import ModelOptions
 from schema.generated.models_policy import ModelPolicy
@@ -39,6 +45,14 @@ class GeneratedQuery:
     ) -> list[AgentToolsetOverride]:
         result = await info.context.scope.run(r_tools.list_agent_toolsets, agent_id=str(id))
         return [AgentToolsetOverride.of(item) for item in result]
+
+    @strawberry.field(
+        name="approvalModes",
+        description="Approval modes (manual/smart/off), deadlines, escalation owner (GET /api/approvals/modes).",
+    )
+    async def approval_modes(self, info: strawberry.Info) -> ApprovalModes:
+        result = await info.context.scope.run(r_approval_modes.get_approval_modes)
+        return ApprovalModes.of(result)
 
     @strawberry.field(
         name="datasets",
@@ -130,6 +144,18 @@ class GeneratedMutation:
         return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
+        name="classifyApproval",
+        description="Re-run the smart-approval classifier on an approval (POST /api/approvals/{id}/classify).",
+    )
+    async def classify_approval(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> ApprovalClassification:
+        result = await info.context.scope.run(
+            r_approval_classifier.classify_approval, approval_id=int_id(id)
+        )
+        return ApprovalClassification.of(result)
+
+    @strawberry.mutation(
         name="createGauntletWorkflow",
         description="Create or fetch the gauntlet workflow for a strategy (POST /api/gauntlet/strategies/{id}/workflow).",
     )
@@ -166,6 +192,27 @@ class GeneratedMutation:
             r_research_gauntlet.retry_gauntlet_step, step_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.mutation(
+        name="reviseApproval",
+        description="Send an approval back for revision (POST /api/approvals/{id}/revise).",
+    )
+    async def revise_approval(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        summary: str | None = None,
+        payload: JSON | None = None,
+        note: str = "",
+    ) -> Approval:
+        result = await info.context.scope.run(
+            r_approval_decisions.revise_approval,
+            approval_id=int_id(id),
+            summary=summary,
+            payload=payload,
+            note=note,
+        )
+        return Approval.of(result)
 
     @strawberry.mutation(
         name="runVerdict",

@@ -45,7 +45,8 @@ TRADE_KEYS = {
 AGENT_KEYS = {"id", "name", "model", "description", "created_at", "updated_at"}
 APPROVAL_KEYS = {
     "id", "type", "target_type", "target_id", "owner", "summary", "status", "classification",
-    "deadline", "payload", "created_at", "decided_at",
+    "risk_score", "reasons", "classifier_version", "classified_at", "deadline", "escalated_at",
+    "revision_of", "payload", "created_at", "decided_at",
 }  # fmt: skip
 PAGE_KEYS = {"items", "total", "next_cursor"}
 
@@ -848,7 +849,6 @@ class TestDecideApproval:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("POST", "/api/approvals/1/revise"),
         ("GET", "/api/brain/overview"),
         ("POST", "/api/sandbox/test"),
         ("GET", "/api/notifications"),
