@@ -126,6 +126,8 @@ TYPE_LEVELS: dict[str, Level] = {
     "AgentToolsetOverride": "operator",
     "Approval": "operator",
     "ApprovalDecision": "operator",
+    # routines (resolvers/routines.py) and the scheduler's view of them
+    **dict.fromkeys(("Routine", "RoutineRun", "RoutineDispatch", "ScheduledRoutine"), "operator"),
     "Event": "operator",
     "LiveEvent": "operator",
     "TradingAgent": "halyrd_read",

@@ -14,6 +14,7 @@ from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
 from storage.research.gauntlet import GauntletStep, GauntletWorkflow
 from storage.research.verdict import BacktestTrial, VerdictRun
+from storage.routines import Routine, RoutineRun
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -45,6 +46,8 @@ __all__ = [
     "ModelCall",
     "ModelPolicy",
     "PaperSession",
+    "Routine",
+    "RoutineRun",
     "SchedulerJob",
     "Strategy",
     "SystemControl",
