@@ -330,7 +330,7 @@ async def _views(session: AsyncSession, rows: list[RoutineRow]) -> list[Routine]
         found = await session.execute(
             select(ApprovalRow.id, ApprovalRow.status).where(ApprovalRow.id.in_(waiting))
         )
-        decided = {approval_id: status for approval_id, status in found.tuples()}
+        decided = {approval_id: status for approval_id, status in found.all()}
     views = []
     for row in rows:
         status = row.status
@@ -606,7 +606,7 @@ async def dispatch_due_routines(session: AsyncSession, *, now: datetime) -> list
         .order_by(RoutineRow.next_run_at, RoutineRow.id)
     )
     runs = []
-    for routine_id, occurrence, cron, timezone in due.tuples().all():
+    for routine_id, occurrence, cron, timezone in due.all():
         following = next_occurrence(cron, ZoneInfo(timezone), now)
         claimed = await session.execute(
             update(RoutineRow)
