@@ -25,6 +25,7 @@ from tests.rest_compat import (
     parity_lifecycle,
     parity_models,
     parity_research,
+    parity_routines,
     parity_skills,
     parity_trading,
 )
@@ -54,6 +55,7 @@ AREAS = (
     parity_agents_tools,
     parity_skills,
     parity_models,
+    parity_routines,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
