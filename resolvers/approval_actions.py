@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import PROMOTION, execute_promotion
+from resolvers.routines import APPROVAL_TYPE as ROUTINE
+from resolvers.routines import activate_routine
 from storage.approvals import Approval
 
 # called as action(session, approval=<the row>, actor=<who approved>, lab=lab)
@@ -23,6 +25,7 @@ Action = Callable[..., Awaitable[object]]
 
 ACTIONS: dict[str, Action] = {
     PROMOTION: execute_promotion,
+    ROUTINE: activate_routine,  # a brain-authored routine becomes active
 }
 
 

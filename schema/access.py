@@ -138,6 +138,8 @@ TYPE_LEVELS: dict[str, Level] = {
     "ApprovalModes": "operator",
     "ApprovalModeInfo": "operator",
     "ApprovalClassification": "operator",
+    # routines (resolvers/routines.py) and the scheduler's view of them
+    **dict.fromkeys(("Routine", "RoutineRun", "RoutineDispatch", "ScheduledRoutine"), "operator"),
     "Event": "operator",
     "LiveEvent": "operator",
     "TradingAgent": "halyrd_read",

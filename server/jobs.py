@@ -12,6 +12,7 @@ from resolvers.lab.ticker import publish_market
 from resolvers.paper import step_paper_service
 from resolvers.pipeline import advance_pipeline
 from resolvers.reconcile import reconcile_exchange
+from resolvers.routines import dispatch_due_routines
 from resolvers.scheduler import ensure_jobs, prune_live_events
 from server.halyrd_runner import step_all
 from server.scheduler import Job, JobContext
@@ -44,6 +45,11 @@ async def exchange_reconcile(session: AsyncSession, ctx: JobContext) -> object:
     return await reconcile_exchange(session, repair=False, lab=ctx.lab)
 
 
+async def routines(session: AsyncSession, ctx: JobContext) -> list[int]:
+    """Routines run on wall time: cron occurrences are wall-clock instants."""
+    return await dispatch_due_routines(session, now=ctx.started_at)
+
+
 async def events_prune(session: AsyncSession, ctx: JobContext) -> int:
     return await prune_live_events(session, now=ctx.started_at)
 
@@ -56,6 +62,7 @@ JOBS: dict[str, Job] = {
     "approvals_triage": Job(approvals_triage),
     "exchange_reconcile": Job(exchange_reconcile),
     "events_prune": Job(events_prune),
+    "routines": Job(routines),
 }
 
 

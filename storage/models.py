@@ -16,6 +16,7 @@ from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
 from storage.research.gauntlet import GauntletStep, GauntletWorkflow
 from storage.research.verdict import BacktestTrial, VerdictRun
+from storage.routines import Routine, RoutineRun
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -51,6 +52,8 @@ __all__ = [
     "ModelPolicy",
     "Notification",
     "PaperSession",
+    "Routine",
+    "RoutineRun",
     "SchedulerJob",
     "Strategy",
     "SystemControl",

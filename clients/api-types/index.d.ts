@@ -20,6 +20,11 @@ export type PaperSessionStatus = "running" | "stopped";
 export type Phase = "paper" | "live";
 export type ReconcileKind = "missing_on_exchange" | "closed_on_exchange" | "unknown_on_exchange" | "mismatch";
 export type RiskBlockLayer = "policy" | "quote" | "mode" | "signing";
+export type RoutineAction = "prompt" | "tool";
+export type RoutineAuthor = "operator" | "brain";
+export type RoutineRunOrigin = "schedule" | "manual";
+export type RoutineRunStatus = "queued" | "running" | "succeeded" | "failed";
+export type RoutineStatus = "active" | "pending_approval" | "denied" | "disabled";
 export type SchedulerJobStatus = "ok" | "error" | "skipped";
 export type Stage = "quick_screen" | "research_only" | "paper" | "live";
 export type ToolsetContext = "scheduled" | "interactive" | "recovery" | "research";
@@ -1103,10 +1108,90 @@ export interface RiskReason {
   detail: string;
 }
 
+/** A cron-scheduled prompt or tool call, its approval state and its last run. */
+export interface Routine {
+  id: number;
+  name: string;
+  /** five fields: minute hour day-of-month month day-of-week */
+  cron: string;
+  /** the IANA zone the cron is read in */
+  timezone: string;
+  /** prompt (a model call) or tool (one tool call) */
+  action: RoutineAction;
+  prompt: string;
+  /** the tool a `tool` routine calls */
+  tool: string | null;
+  /** the tool's arguments (JSON scalars) */
+  arguments: Record<string, string | number | boolean>;
+  /** false: never scheduled (status disabled) */
+  enabled: boolean;
+  author: RoutineAuthor;
+  status: RoutineStatus;
+  /** a brain-authored routine's approval */
+  approval_id: number | null;
+  /** the next occurrence (UTC); null unless active */
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+  last_run: RoutineRun | null;
+}
+
+/** A routine run queued now (HTTP 202): its run, its job and where to follow them. */
+export interface RoutineDispatch {
+  routine_id: number;
+  run_id: number;
+  /** the routine.run job: GraphQL job(id) and the job events' entity id */
+  job_id: number;
+  /** queued, when accepted */
+  status: RoutineRunStatus;
+  /** a GraphQL query answering the routine's last run */
+  poll: string;
+  /** the events subscription's topics that follow the run */
+  events: string[];
+}
+
+/** One run of a routine: scheduled or run-now, its job, its output or error. */
+export interface RoutineRun {
+  id: number;
+  routine_id: number;
+  /** schedule (an occurrence) or manual (run-now) */
+  origin: RoutineRunOrigin;
+  status: RoutineRunStatus;
+  /** the routine.run job: GraphQL job(id) */
+  job_id: number | null;
+  /** the occurrence it runs (null for run-now) */
+  scheduled_for: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** the model's answer, or the tool's answer as JSON */
+  output: string;
+  error: string | null;
+  /** the provider that answered a prompt */
+  provider: string | null;
+  model: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
 /** When a version ran; `to` is null while it is the active one. */
 export interface RunPeriod {
   from: string;
   to: string | null;
+}
+
+/** A routine as the scheduler's `routines` job sees it: its schedule and its last run. */
+export interface ScheduledRoutine {
+  id: number;
+  name: string;
+  cron: string;
+  timezone: string;
+  status: RoutineStatus;
+  /** the next occurrence (UTC); null unless active */
+  next_run_at: string | null;
+  last_run_status: RoutineRunStatus | null;
+  /** when the last run was queued */
+  last_run_at: string | null;
 }
 
 /** A background job: its schedule and its last run. */
@@ -1125,6 +1210,8 @@ export interface SchedulerJob {
   failures: number;
   /** null while disabled or before the first run (due now) */
   next_run_at: string | null;
+  /** the routines job: every routine it schedules; empty on the others */
+  routines: ScheduledRoutine[];
 }
 
 /** The signing layer (live only): which symbols, how much per trade and per UTC day. */
@@ -2009,22 +2096,30 @@ export interface Routes {
     };
     response: void;
   };
-  /** List cron-scheduled routines. Planned: answers 501 for now. */
+  /** List cron-scheduled routines. */
   "GET /api/routines": {
     params: Record<string, never>;
-    response: void;
+    response: Routine[];
   };
-  /** Create a cron-scheduled routine. Planned: answers 501 for now. */
+  /** Create a cron-scheduled routine. */
   "POST /api/routines": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+      cron: string;
+      timezone?: string;
+      prompt?: string;
+      tool?: string;
+      arguments?: Record<string, string | number | boolean>;
+      enabled?: boolean;
+    };
+    response: Routine;
   };
-  /** Dispatch a routine immediately. Planned: answers 501 for now. */
+  /** Dispatch a routine immediately. */
   "POST /api/routines/{id}/run": {
     params: {
       id: number;
     };
-    response: void;
+    response: RoutineDispatch;
   };
   /** Quant-skills catalog. */
   "GET /api/skills": {

@@ -7,9 +7,22 @@ approval queue. The skills reads are ungated (frontend contract): API key only.
 from __future__ import annotations
 
 from codegen.catalog.forven_system import path_param
-from codegen.model import Response, Route
+from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers import skills
+from resolvers import routines, skills
+
+ROUTINE_RULES = (
+    "Schedules are computed in the routine's zone and stored in UTC; on DST days a wall time "
+    "that does not exist runs once at the first valid instant (02:30 on a spring-forward "
+    "night runs at 03:00), one that happens twice runs once at its first pass (unless the "
+    "hour field is *: hourly routines follow elapsed hours). The scheduler's routines job "
+    "(every 5 s, GET /api/scheduler lists the routines on its row) queues each occurrence "
+    "once (compare-and-set on next_run_at: safe with several instances); it halts while the "
+    "system is stopped, and an occurrence found more than 60 s late is skipped, not caught "
+    "up (next_run_at moves to the next future occurrence). A prompt runs through the model "
+    "policy's routine task kind (model_calls rows recorded); a tool routine calls its tool "
+    "with its arguments."
+)
 
 ROUTES: tuple[Route, ...] = (
     route(
@@ -42,20 +55,71 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         method="GET", path="/api/routines", api="forven", router="routines", op="list_routines",
-        summary="List cron-scheduled routines.",
+        summary="List cron-scheduled routines.", state="implemented",
+        resolver=routines.list_routines, response=Response("list", "Routine"),
+        graphql="routines", graphql_generated=True,
+        notes=(
+            "Every routine, oldest first (not paged: routines are few), each with its schedule "
+            "(cron, timezone, next_run_at in UTC), author (operator or brain), status (active, "
+            "pending_approval, denied, disabled) and last_run (status queued, running, "
+            "succeeded or failed; started_at, finished_at, output, error, job_id, the model "
+            "and tokens of a prompt). A brain-authored routine whose approval was denied, "
+            "expired or revised reads denied at once; the scheduler's routines pass also "
+            "stores it (event routine.denied). "
+            + ROUTINE_RULES
+        ),
     ),
     route(
         method="POST", path="/api/routines", api="forven", router="routines", op="create_routine",
-        summary="Create a cron-scheduled routine.", body=True, status=201,
+        summary="Create a cron-scheduled routine.", status=201, state="implemented",
+        resolver=routines.create_routine,
+        params=(
+            Param("name", "body", required=True, min_length=1, description="unique, 80 chars"),
+            Param("cron", "body", required=True, min_length=1,
+                  description="five fields: minute hour day-of-month month day-of-week"),
+            Param("timezone", "body", default="UTC",
+                  description="IANA zone the cron is read in, e.g. America/New_York"),
+            Param("prompt", "body", description="a model call (task kind routine)"),
+            Param("tool", "body", description="one tool the scheduled context grants"),
+            Param("arguments", "body", "json", schema=dict[str, str | float | bool],
+                  description="the tool's arguments (keywords of its resolver)"),
+            Param("enabled", "body", "bool", default=True,
+                  description="false: created disabled (never scheduled)"),
+        ),
+        response=Response("one", "Routine"), errors=(409,),
+        graphql="routines", mutation="createRoutine", graphql_generated=True,
         notes=(
-            "Operator-created routines run without an approval. "
-            "The body fields (cron expression, task) are not documented by name."
+            "The seed names no body fields: name (required, unique: 409 ROUTINE_NAME_TAKEN), "
+            "cron (required: 422 INVALID_CRON naming the field and the problem; 5 fields only, "
+            "no seconds field, no @daily macros), timezone (default UTC; 422 "
+            "UNKNOWN_TIMEZONE), and exactly one of prompt and tool (422 "
+            "INVALID_ROUTINE_ACTION); arguments only with tool (422 INVALID_ARGUMENTS: not an "
+            "object, or a keyword the tool does not take), tool one the scheduled context "
+            "grants (422 UNKNOWN_TOOL); enabled (default true). Operator-created routines run "
+            "without an approval: active at once, next_run_at the next occurrence after now. "
+            "Brain-authored routines are proposed by the brain (no REST route): "
+            "pending_approval, with an approval of type routine (target_type routine, "
+            "target_id the routine id, payload its fields) that activates it when approved. "
+            + ROUTINE_RULES
         ),
     ),
     route(
         method="POST", path="/api/routines/{id}/run", api="forven", router="routines",
-        op="run_routine", summary="Dispatch a routine immediately.",
+        op="run_routine", summary="Dispatch a routine immediately.", status=202,
+        state="implemented", resolver=routines.run_routine,
         params=(path_param(arg="routine_id", what="routine id"),),
+        response=Response("one", "RoutineDispatch"), errors=(409,),
+        graphql="routines", mutation="runRoutine", graphql_generated=True,
+        notes=(
+            "202 Accepted means queued work: a run (origin manual) queued now as a job of kind "
+            "routine.run; the answer names routine_id, run_id, job_id (GraphQL job(id)) and "
+            "the topics following it (routine.run_queued, routine.run_started, "
+            "routine.run_finished; job.*). The run shows as the routine's last_run. 404 "
+            "ROUTINE_NOT_FOUND; 409 ROUTINE_NOT_ACTIVE while a brain-authored routine waits "
+            "for its approval or was denied. A disabled routine runs (an operator asked); "
+            "run-now ignores the system pause (it is an operator's explicit action; the "
+            "scheduled occurrences halt). The routine's schedule is unchanged."
+        ),
     ),
     route(
         method="GET", path="/api/skills", api="forven", router="skills", op="list_skills",

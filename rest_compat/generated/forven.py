@@ -25,6 +25,7 @@ from resolvers import live_series as r_live_series
 from resolvers import paper as r_paper
 from resolvers import readiness as r_readiness
 from resolvers import reconcile as r_reconcile
+from resolvers import routines as r_routines
 from resolvers import scheduler as r_scheduler
 from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
@@ -192,6 +193,17 @@ class ReviseApprovalBody(BaseModel):
     summary: str | None = None
     payload: Any | None = None
     note: str = ""
+
+
+class CreateRoutineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., min_length=1)
+    cron: str = Field(..., min_length=1)
+    timezone: str = "UTC"
+    prompt: str | None = None
+    tool: str | None = None
+    arguments: Any | None = None
+    enabled: StrictBool = True
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1350,9 +1362,11 @@ async def get_brain_chat_task() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_routines() -> Response:
-    """List cron-scheduled routines (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/routines")
+async def list_routines(request: Request) -> Response:
+    """List cron-scheduled routines."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_routines.list_routines(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1363,22 +1377,35 @@ async def list_routines() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def create_routine() -> Response:
-    """Create a cron-scheduled routine (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/routines")
+async def create_routine(request: Request, body: CreateRoutineBody) -> Response:
+    """Create a cron-scheduled routine."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_routines.create_routine(
+            session,
+            name=body.name,
+            cron=body.cron,
+            timezone=body.timezone,
+            prompt=body.prompt,
+            tool=body.tool,
+            arguments=body.arguments,
+            enabled=body.enabled,
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
     "/api/routines/{id}/run",
     methods=["POST"],
     operation_id="run_routine",
-    status_code=200,
+    status_code=202,
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def run_routine() -> Response:
-    """Dispatch a routine immediately (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/routines/{id}/run")
+async def run_routine(request: Request, id: Int64) -> Response:
+    """Dispatch a routine immediately."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_routines.run_routine(session, routine_id=id)
+    return respond(result, 202)
 
 
 @router.api_route(

@@ -30,6 +30,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "paperSession": "operator",  # POST /api/paper/service/start and 1 more
         "paperSessions": "operator",  # GET /api/paper/sessions
         "recentTrades": "operator",  # GET /api/trades/recent
+        "routines": "operator",  # GET /api/routines and 2 more
         "schedulerJobs": "operator",  # GET /api/scheduler
         "skill": "api",  # GET /api/skills/{name}
         "skills": "api",  # GET /api/skills
@@ -52,6 +53,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
         "createHypothesis": "operator",  # POST /api/hypotheses/manual
         "createHypothesisFromUrl": "operator",  # POST /api/hypotheses/from_url
+        "createRoutine": "operator",  # POST /api/routines
         "createStrategy": "operator",  # POST /api/backtesting/strategies
         "demoteAgent": "halyrd_write",  # POST /agents/{id}/demote
         "denyApproval": "operator",  # POST /api/approvals/{id}/deny
@@ -69,6 +71,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
         "reviseApproval": "operator",  # POST /api/approvals/{id}/revise
+        "runRoutine": "operator",  # POST /api/routines/{id}/run
         "runVerdict": "operator",  # POST /verdict/run
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode

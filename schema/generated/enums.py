@@ -174,6 +174,40 @@ class RiskBlockLayer(Enum):
 
 
 @strawberry.enum
+class RoutineAction(Enum):
+    PROMPT = "prompt"
+    TOOL = "tool"
+
+
+@strawberry.enum
+class RoutineAuthor(Enum):
+    OPERATOR = "operator"
+    BRAIN = "brain"
+
+
+@strawberry.enum
+class RoutineRunOrigin(Enum):
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+
+
+@strawberry.enum
+class RoutineRunStatus(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@strawberry.enum
+class RoutineStatus(Enum):
+    ACTIVE = "active"
+    PENDING_APPROVAL = "pending_approval"
+    DENIED = "denied"
+    DISABLED = "disabled"
+
+
+@strawberry.enum
 class SchedulerJobStatus(Enum):
     OK = "ok"
     ERROR = "error"

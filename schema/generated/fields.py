@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from resolvers import approval_classifier as r_approval_classifier
 from resolvers import approval_decisions as r_approval_decisions
 from resolvers import approval_modes as r_approval_modes
+from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
 from resolvers.models import options as r_models_options
@@ -26,6 +27,7 @@ from schema.generated.models_policy import ModelPolicy
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
+from schema.generated.routines import Routine, RoutineDispatch
 from schema.generated.skills import DecliningSkills, Skill
 from schema.generated.tools import AgentToolsetOverride
 from schema.relay import Connection, to_connection, wants_total
@@ -109,6 +111,13 @@ class GeneratedQuery:
         result = await info.context.scope.run(r_models_policy.get_model_policy)
         return ModelPolicy.of(result)
 
+    @strawberry.field(
+        name="routines", description="List cron-scheduled routines (GET /api/routines)."
+    )
+    async def routines(self, info: strawberry.Info) -> list[Routine]:
+        result = await info.context.scope.run(r_routines.list_routines)
+        return [Routine.of(item) for item in result]
+
     @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
     async def skill(self, info: strawberry.Info, name: str) -> Skill:
         result = await info.context.scope.run(r_skills.get_skill, skill_name=name)
@@ -168,6 +177,32 @@ class GeneratedMutation:
         return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
+        name="createRoutine", description="Create a cron-scheduled routine (POST /api/routines)."
+    )
+    async def create_routine(
+        self,
+        info: strawberry.Info,
+        name: str,
+        cron: str,
+        timezone: str = "UTC",
+        prompt: str | None = None,
+        tool: str | None = None,
+        arguments: JSON | None = None,
+        enabled: bool = True,
+    ) -> Routine:
+        result = await info.context.scope.run(
+            r_routines.create_routine,
+            name=name,
+            cron=cron,
+            timezone=timezone,
+            prompt=prompt,
+            tool=tool,
+            arguments=arguments,
+            enabled=enabled,
+        )
+        return Routine.of(result)
+
+    @strawberry.mutation(
         name="resumeGauntletWorkflow",
         description="Resume a workflow (with max_steps) (POST /api/gauntlet/workflows/{id}/resume).",
     )
@@ -213,6 +248,14 @@ class GeneratedMutation:
             note=note,
         )
         return Approval.of(result)
+
+    @strawberry.mutation(
+        name="runRoutine",
+        description="Dispatch a routine immediately (POST /api/routines/{id}/run).",
+    )
+    async def run_routine(self, info: strawberry.Info, id: strawberry.ID) -> RoutineDispatch:
+        result = await info.context.scope.run(r_routines.run_routine, routine_id=int_id(id))
+        return RoutineDispatch.of(result)
 
     @strawberry.mutation(
         name="runVerdict",

@@ -42,6 +42,7 @@ class TestEnsure:
             "agent_tick",
             "pipeline",
             "approvals_triage",
+            "routines",
         }
 
     async def test_overrides_set_the_first_interval_and_zero_disables(

@@ -26,6 +26,7 @@ from tests.rest_compat import (
     parity_lifecycle,
     parity_models,
     parity_research,
+    parity_routines,
     parity_skills,
     parity_trading,
 )
@@ -56,6 +57,7 @@ AREAS = (
     parity_skills,
     parity_models,
     parity_approvals,
+    parity_routines,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
