@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import inspect
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, ClassVar
@@ -96,8 +97,9 @@ OUTPUT_LENGTH = 20_000
 MAX_ATTEMPTS = 2  # a crashed worker's run is tried once more; a refusal fails it for good
 CRON_FIELDS = ("minute", "hour", "day-of-month", "month", "day-of-week")
 DEFAULT_TIMEZONE = "UTC"
-# approval outcomes that leave a brain-authored routine inactive
-REFUSED = ("denied", "expired", "revised")
+# approval outcomes that leave a brain-authored routine inactive; a revised approval is not
+# one: its revision (the newest approval on the routine) is what the routine waits for
+REFUSED = ("denied", "expired")
 JOB_TOPICS = ("job.running", "job.succeeded", "job.failed")
 RUN_TOPICS = ("routine.run_queued", "routine.run_started", "routine.run_finished")
 
@@ -324,17 +326,14 @@ async def _views(session: AsyncSession, rows: list[RoutineRow]) -> list[Routine]
             select(RunRow).where(RunRow.routine_id.in_(ids)).order_by(RunRow.id)
         )
         last = {run.routine_id: run for run in runs}
-    waiting = [row.approval_id for row in rows if row.status == "pending_approval"]
-    decided: dict[int, str] = {}
-    if waiting:
-        found = await session.execute(
-            select(ApprovalRow.id, ApprovalRow.status).where(ApprovalRow.id.in_(waiting))
-        )
-        decided = {approval_id: status for approval_id, status in found.all()}
+    decided = await _newest_approvals(
+        session, [row.id for row in rows if row.status == "pending_approval"]
+    )
     views = []
     for row in rows:
         status = row.status
-        if status == "pending_approval" and decided.get(row.approval_id or -1) in REFUSED:
+        newest = decided.get(row.id)
+        if status == "pending_approval" and newest is not None and newest.status in REFUSED:
             status = "denied"
         run = last.get(row.id)
         views.append(
@@ -487,7 +486,10 @@ async def propose_routine(
             "prompt": row.prompt,
             "tool": row.tool or "",
             "arguments": json.dumps(row.arguments, sort_keys=True),
+            # what its runs may call, for the approval classifier's tool rules
+            "tools": row.tool or " ".join(DEFAULT_TOOLSETS[CONTEXT]),
         },
+        now=now,
     )
     row.approval_id = approval.id
     await session.flush()
@@ -498,21 +500,55 @@ async def propose_routine(
     return view
 
 
+async def _newest_approvals(
+    session: AsyncSession, routine_ids: Sequence[int]
+) -> dict[int, ApprovalRow]:
+    """Each routine's newest approval (its proposal's, or that one's latest revision)."""
+    if not routine_ids:
+        return {}
+    stmt = (
+        select(ApprovalRow)
+        .where(
+            ApprovalRow.type == APPROVAL_TYPE,
+            ApprovalRow.target_type == "routine",
+            ApprovalRow.target_id.in_([str(i) for i in routine_ids]),
+        )
+        .order_by(ApprovalRow.id)
+    )
+    return {int(a.target_id): a for a in await session.scalars(stmt)}
+
+
 async def activate_routine(
     session: AsyncSession, *, approval: ApprovalRow, actor: str, lab: Lab
 ) -> Routine:
-    """ACTIONS["routine"]: an approved proposal's routine becomes active from now on."""
+    """ACTIONS["routine"]: an approved proposal's routine becomes active from now on, as the
+    approval states it: a revision's edited cron, zone, prompt or tool apply (checked again,
+    422 with the field's code when they do not hold). 409 APPROVAL_STALE when the approval
+    names no routine waiting for it (an older revision, a routine already decided)."""
     del actor, lab
-    row = await session.get(RoutineRow, int(approval.target_id))
-    if row is None or row.status != "pending_approval" or row.approval_id != approval.id:
+    named = approval.target_id.isdigit()
+    row = await session.get(RoutineRow, int(approval.target_id)) if named else None
+    newest = (await _newest_approvals(session, [row.id])).get(row.id) if row else None
+    if row is None or row.status != "pending_approval" or newest is not approval:
         raise Conflict(
             f"routine {approval.target_id} is not waiting for approval {approval.id}",
             code="APPROVAL_STALE",
             details={"routine_id": approval.target_id},
         )
+    stated = approval.payload
+    row.cron = check_cron(stated.get("cron", row.cron))
+    zone = check_timezone(stated.get("timezone", row.timezone))
+    row.timezone = zone.key
+    if "action" in stated:
+        prompt = str(stated.get("prompt", "")) if stated["action"] == "prompt" else None
+        tool = str(stated.get("tool", "")) if stated["action"] == "tool" else None
+        row.action, row.prompt, row.tool, row.arguments = check_action(
+            prompt, tool, _arguments_of(stated.get("arguments"))
+        )
     now = utcnow()
     row.status = "active"
-    row.next_run_at = next_occurrence(row.cron, ZoneInfo(row.timezone), now)
+    row.approval_id = approval.id
+    row.next_run_at = next_occurrence(row.cron, zone, now)
     row.updated_at = now
     await session.flush()
     view = await routine_view(session, row)
@@ -522,15 +558,30 @@ async def activate_routine(
     return view
 
 
+def _arguments_of(stated: object) -> object:
+    """A proposal's tool arguments, carried in its payload as a JSON string."""
+    if not isinstance(stated, str) or not stated:
+        return {}
+    try:
+        return json.loads(stated)
+    except ValueError:
+        raise InvalidInput(
+            "payload.arguments must be a JSON object",
+            code="INVALID_ARGUMENTS",
+            details={"field": "payload.arguments"},
+        ) from None
+
+
 async def settle_refusals(session: AsyncSession, *, now: datetime) -> list[int]:
-    """Mark denied the pending routines whose approval was denied, expired or revised."""
-    stmt = (
-        select(RoutineRow)
-        .join(ApprovalRow, ApprovalRow.id == RoutineRow.approval_id)
-        .where(RoutineRow.status == "pending_approval", ApprovalRow.status.in_(REFUSED))
-    )
+    """Mark denied the pending routines whose newest approval was denied or expired."""
+    stmt = select(RoutineRow).where(RoutineRow.status == "pending_approval")
+    rows = list(await session.scalars(stmt))
+    newest = await _newest_approvals(session, [row.id for row in rows])
     denied = []
-    for row in await session.scalars(stmt):
+    for row in rows:
+        approval = newest.get(row.id)
+        if approval is None or approval.status not in REFUSED:
+            continue
         row.status = "denied"
         row.updated_at = now
         await session.flush()

@@ -4,6 +4,7 @@ chains and the classifier reading the target's rows."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,9 +24,10 @@ from resolvers.approvals import (
     list_decisions_by_approval_ids,
 )
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.lab.services import Lab
+from resolvers.lab.services import Lab, build_lab
 from resolvers.lifecycle import promotion_summary
 from resolvers.notifications import list_notifications
+from resolvers.routines import propose_routine
 from storage.approvals import Approval as ApprovalRow
 from storage.events import Event
 from storage.notifications import Notification
@@ -34,6 +36,7 @@ from storage.strategies import Strategy
 from tests.resolvers.lifecycle_kit import fixed_lab, make, walk
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+_NAMES = itertools.count()
 DAY = timedelta(days=1)
 
 
@@ -48,14 +51,22 @@ async def _history(session: AsyncSession, approval_id: int) -> list[tuple[str, s
 
 
 async def _routine(session: AsyncSession, tools: str | None, *, at: datetime = T0) -> int:
-    payload: dict[str, Any] = {"cron": "0 9 * * 1-5"}
-    if tools is not None:
-        payload["tools"] = tools
-    made = await create_approval(
-        session, type="routine", target_type="routine", target_id="morning", owner="brain",
-        summary="Run the morning scan", payload=payload, now=at,
+    """The approval of a brain-proposed routine (a real pending routine); `tools` replaces
+    the tool names its payload lists, to score proposals naming other tools."""
+    routine = await propose_routine(
+        session, name=f"scan {next(_NAMES)}", cron="0 9 * * 1-5", prompt="Scan the book",
+        summary="Run the morning scan",
+        lab=build_lab(), now=at,
     )  # fmt: skip
-    return made.id
+    assert routine.approval_id is not None
+    row = await session.get(ApprovalRow, routine.approval_id)
+    assert row is not None
+    if tools is None:
+        row.payload = {k: v for k, v in row.payload.items() if k != "tools"}
+    else:
+        row.payload = {**row.payload, "tools": tools}
+    await session.flush()
+    return row.id
 
 
 async def _promotion(session: AsyncSession, strategy: Strategy, target: str) -> int:
