@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.brain.actions import approve_brain_hypothesis, approve_brain_transition
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import PROMOTION, execute_promotion
 from storage.approvals import Approval
@@ -23,6 +24,9 @@ Action = Callable[..., Awaitable[object]]
 
 ACTIONS: dict[str, Action] = {
     PROMOTION: execute_promotion,
+    # the brain's proposals (resolvers/brain/run.py files them; resolvers/brain/actions.py)
+    "brain.hypothesis": approve_brain_hypothesis,
+    "brain.transition": approve_brain_transition,
 }
 
 

@@ -15,6 +15,7 @@ from schema.agents import AgentMutation, AgentQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.backtests import BacktestMutation, BacktestQuery
 from schema.boundary import OperationBoundary
+from schema.brain import BrainMutation, BrainQuery
 from schema.control import ControlMutation, ControlQuery
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
@@ -47,6 +48,7 @@ Query = merge_types(
         ApprovalQuery,
         BacktestQuery,
         JobQuery,
+        BrainQuery,
         GeneratedQuery,
     ),
 )
@@ -67,6 +69,7 @@ Mutation = merge_types(
         TradeMutation,
         PaperMutation,
         FetchMutation,
+        BrainMutation,
         GeneratedMutation,
     ),
 )
