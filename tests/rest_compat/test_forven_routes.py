@@ -849,7 +849,7 @@ class TestDecideApproval:
     ("method", "path"),
     [
         ("POST", "/api/approvals/1/revise"),
-        ("GET", "/api/brain/overview"),
+        ("GET", "/api/bot-factory/templates"),
         ("POST", "/api/sandbox/test"),
         ("GET", "/api/notifications"),
     ],
