@@ -250,7 +250,6 @@ export interface BrainOverview {
   state: "idle" | "working" | "paused";
   activity: BrainActivity;
   attention: AttentionItem[];
-  checked_at: string;
 }
 
 /** An action the brain proposed: filed as an approval, or skipped with the reason. */

@@ -14,7 +14,6 @@ from codegen.route import route
 from resolvers import skills
 from resolvers.brain import memory, overview, tasks
 from resolvers.brain.run import Scalar
-from storage.brain import MEMORY_KINDS, MEMORY_SOURCES
 
 CHAT_BODY = (
     Param("prompt", "body", description="what the brain is asked (1 to 4,000 characters)"),
@@ -56,8 +55,8 @@ ROUTES: tuple[Route, ...] = (
         summary="Persistent brain memory.", state="implemented",
         resolver=memory.list_brain_memory,
         params=(
-            Param("kind", "query", enum=MEMORY_KINDS, description="exact kind"),
-            Param("source", "query", enum=MEMORY_SOURCES, description="exact source"),
+            Param("kind", "query", enum=memory.MEMORY_KINDS, description="exact kind"),
+            Param("source", "query", enum=memory.MEMORY_SOURCES, description="exact source"),
             Param("q", "query", min_length=1,
                   description="case-insensitive substring of the content (at most 200)"),
             *PAGING,

@@ -24,7 +24,10 @@ from resolvers.pagination import Page, paginate
 from resolvers.validation import require_choice, require_text
 from resolvers.views import OneOf, View
 from storage.base import utcnow
-from storage.brain import MEMORY_KINDS, MEMORY_SOURCES
+
+# re-exported: the catalog reads them here (codegen/ imports no storage module)
+from storage.brain import MEMORY_KINDS as MEMORY_KINDS
+from storage.brain import MEMORY_SOURCES as MEMORY_SOURCES
 from storage.brain import BrainMemory as MemoryRow
 from storage.outbox import append_event
 

@@ -79,7 +79,6 @@ class BrainOverview(View):
     state: Annotated[str, OneOf(("idle", "working", "paused"))]
     activity: BrainActivity
     attention: list[AttentionItem]
-    checked_at: datetime
 
 
 async def get_brain_overview(session: AsyncSession, *, lab: Lab) -> BrainOverview:
@@ -94,7 +93,7 @@ async def get_brain_overview(session: AsyncSession, *, lab: Lab) -> BrainOvervie
         *await _skills(session),
         *await _demotions(session, now),
     ]
-    return BrainOverview(state, activity, attention, now)
+    return BrainOverview(state, activity, attention)
 
 
 async def _activity(session: AsyncSession) -> BrainActivity:

@@ -57,7 +57,6 @@ class BrainOverview:
     state: str = strawberry.field(description="One of idle, working, paused.")
     activity: BrainActivity
     attention: list[AttentionItem]
-    checked_at: datetime
 
     @classmethod
     def of(cls, view: views.BrainOverview) -> Self:
