@@ -258,7 +258,7 @@ export interface BrainProposal {
   /** the request's propose or the answer's */
   origin: "request" | "model";
   status: "filed" | "skipped";
-  /** the approval filed (GET /api/approvals/{id}) */
+  /** the approval filed (owner brain in GET /api/approvals) */
   approval_id: number | null;
   /** why it was skipped (a code and its text); empty when filed */
   reason: string;

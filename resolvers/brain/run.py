@@ -135,7 +135,7 @@ class BrainProposal(View):
     kind: Annotated[str, OneOf(PROPOSAL_KINDS)]
     origin: Annotated[str, OneOf(("request", "model")), "the request's propose or the answer's"]
     status: Annotated[str, OneOf(("filed", "skipped"))]
-    approval_id: Annotated[int | None, "the approval filed (GET /api/approvals/{id})"]
+    approval_id: Annotated[int | None, "the approval filed (owner brain in GET /api/approvals)"]
     reason: Annotated[str, "why it was skipped (a code and its text); empty when filed"]
 
 

@@ -39,7 +39,7 @@ class BrainProposal:
     origin: str = strawberry.field(description="The request's propose or the answer's.")
     status: str = strawberry.field(description="One of filed, skipped.")
     approval_id: int | None = strawberry.field(
-        description="The approval filed (GET /api/approvals/{id})."
+        description="The approval filed (owner brain in GET /api/approvals)."
     )
     reason: str = strawberry.field(
         description="Why it was skipped (a code and its text); empty when filed."
