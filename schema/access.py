@@ -46,6 +46,11 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         # the approval settings: GraphQL only until issue 17's PUT /api/settings/approvals
         "updateApprovalModes": "operator",
     },
+    "Mutation": {
+        # the operator's writes to the brain's memory bank (schema/brain.py): no route has them
+        "addBrainMemory": "operator",
+        "forgetBrainMemory": "operator",
+    },
     # the WebSocket feeds' GraphQL faces (their routes are hand-written transports): the event
     # feed and the live feed are operator-gated like /ws/live, agentEvents is the Halyrd socket's
     "Subscription": {
@@ -140,6 +145,22 @@ TYPE_LEVELS: dict[str, Level] = {
     "ApprovalClassification": "operator",
     # routines (resolvers/routines.py) and the scheduler's view of them
     **dict.fromkeys(("Routine", "RoutineRun", "RoutineDispatch", "ScheduledRoutine"), "operator"),
+    # the brain (resolvers/brain/): its overview, memory bank and chat tasks
+    **dict.fromkeys(
+        (
+            "BrainOverview",
+            "BrainActivity",
+            "AttentionItem",
+            "BrainMemory",
+            "MemoryProvenance",
+            "ToolRead",
+            "BrainTask",
+            "BrainChatResult",
+            "BrainToolCall",
+            "BrainProposal",
+        ),
+        "operator",
+    ),  # fmt: skip
     "Event": "operator",
     "LiveEvent": "operator",
     "TradingAgent": "halyrd_read",

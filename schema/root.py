@@ -15,6 +15,7 @@ from schema.agents import AgentMutation, AgentQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.backtests import BacktestMutation, BacktestQuery
 from schema.boundary import OperationBoundary
+from schema.brain import BrainMutation, BrainQuery
 from schema.control import ControlMutation, ControlQuery
 from schema.deepdive import DeepdiveQuery, DeepdiveSubscription
 from schema.errors import annotate, hide_suggestion
@@ -49,6 +50,7 @@ Query = merge_types(
         BacktestQuery,
         JobQuery,
         DeepdiveQuery,
+        BrainQuery,
         GeneratedQuery,
     ),
 )
@@ -75,6 +77,7 @@ Mutation = merge_types(
         TradeMutation,
         PaperMutation,
         FetchMutation,
+        BrainMutation,
         GeneratedMutation,
     ),
 )

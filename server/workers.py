@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from resolvers.brain.tasks import JOB_KIND as BRAIN_CHAT
 from resolvers.errors import DomainError
 from resolvers.jobs import (
     JobCancelled,
@@ -54,6 +55,7 @@ from resolvers.lab.services import Lab
 from resolvers.research.fetch_jobs import JOB_KIND as FETCH
 from resolvers.research.gauntlet import JOB_KIND as GAUNTLET_STEP
 from resolvers.routines import JOB_KIND as ROUTINE_RUN
+from server.brain_jobs import run_brain_chat_job
 from server.executors import Executor, ProcessExecutor
 from server.fetch_jobs import run_fetch
 from server.gauntlet_jobs import run_gauntlet_step
@@ -76,6 +78,7 @@ JOB_HANDLERS: dict[str, Handler] = {
     GAUNTLET_STEP: run_gauntlet_step,
     FETCH: run_fetch,
     ROUTINE_RUN: run_routine_job,
+    BRAIN_CHAT: run_brain_chat_job,
 }
 
 

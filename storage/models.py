@@ -3,6 +3,7 @@
 from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision, ApprovalSettings
 from storage.base import Base
+from storage.brain import BrainMemory
 from storage.control import SchedulerJob, SystemControl
 from storage.deepdive import DeepdiveMessage, DeepdiveThread
 from storage.events import Event
@@ -36,6 +37,7 @@ __all__ = [
     "ApprovalSettings",
     "Base",
     "BacktestTrial",
+    "BrainMemory",
     "Dataset",
     "DatasetBlob",
     "DeepdiveMessage",

@@ -178,6 +178,17 @@ export interface ApprovalModes {
   autonomy: string;
 }
 
+/** One thing the brain thinks an operator should look at, from a real row. */
+export interface AttentionItem {
+  kind: "approval_overdue" | "approval_pending" | "gate_failing" | "skill_declining" | "demotion";
+  severity: "low" | "medium" | "high";
+  title: string;
+  entity_type: "approval" | "strategy" | "skill";
+  entity_id: string;
+  /** since when (created, deadline, last transition) */
+  since: string | null;
+}
+
 /** A finished backtest: metrics, and each gate with its limit. */
 export interface Backtest {
   id: number;
@@ -238,6 +249,106 @@ export interface BacktestMetrics {
   final_equity: number;
   bars: number;
   starting_capital: number;
+}
+
+/** What the brain is doing: its running tasks, its queue, its last finished task. */
+export interface BrainActivity {
+  running: BrainTask[];
+  /** brain tasks waiting for a worker */
+  queued: number;
+  last_finished: BrainTask | null;
+}
+
+/** A finished brain task (HTTP 200): the answer, what it read and what it proposed. */
+export interface BrainChatResult {
+  /** the job's id as a string; null for a direct run */
+  task_id: string | null;
+  status: "succeeded" | "failed" | "cancelled";
+  prompt: string;
+  /** the model's answer; null when the task failed */
+  answer: string | null;
+  tool_calls: BrainToolCall[];
+  /** filed as approvals; the brain never acts */
+  proposals: BrainProposal[];
+  /** memories read into the prompt */
+  memories_used: number[];
+  /** memories the task wrote */
+  memories_written: number[];
+  provider: string | null;
+  model: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** BRAIN_TASK_FAILED or BRAIN_TASK_CANCELLED */
+  error_code: string | null;
+  error_message: string | null;
+  finished_at: string | null;
+}
+
+/** One memory of the brain, with its provenance. */
+export interface BrainMemory {
+  id: number;
+  kind: "fact" | "observation" | "decision" | "preference";
+  content: string;
+  /** task: written by a brain task; operator */
+  source: "task" | "operator" | "event";
+  /** the task's id; null for a direct run or an operator's */
+  source_id: string | null;
+  provenance: MemoryProvenance;
+  /** what the memory is about (strategy, approval, ...) */
+  entity_type: string | null;
+  entity_id: string | null;
+  created_at: string;
+  /** when a task last read it into its prompt */
+  last_used_at: string | null;
+}
+
+/** The brain's state, current activity and attention list. */
+export interface BrainOverview {
+  state: "idle" | "working" | "paused";
+  activity: BrainActivity;
+  attention: AttentionItem[];
+}
+
+/** An action the brain proposed: filed as an approval, or skipped with the reason. */
+export interface BrainProposal {
+  kind: "hypothesis" | "transition" | "routine";
+  /** the request's propose or the answer's */
+  origin: "request" | "model";
+  status: "filed" | "skipped";
+  /** the approval filed (owner brain in GET /api/approvals) */
+  approval_id: number | null;
+  /** why it was skipped (a code and its text); empty when filed */
+  reason: string;
+}
+
+/** A brain task's state (HTTP 202 while it is queued or running): where to poll it. */
+export interface BrainTask {
+  /** the job's id as a string */
+  task_id: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  /** 0 to 1 */
+  progress: number;
+  /** the step it is at (recalling, reading, answering, ...) */
+  progress_message: string;
+  prompt: string;
+  /** GET /api/brain/chat/{task_id}: 202 while queued or running, then 200 */
+  poll: string;
+  /** runs started; above 1 after a crash or a retried failure */
+  attempts: number;
+  created_at: string;
+  started_at: string | null;
+}
+
+/** One read tool the brain called for a task. */
+export interface BrainToolCall {
+  name: string;
+  arguments: Record<string, string | number | boolean>;
+  /** rows the answer held (items of a list or page; 1 for one object) */
+  rows: number;
+  /** the ids of the first rows read (at most 20) */
+  ids: string[];
+  /** the tool's refusal, when it refused (e.g. NOT_FOUND) */
+  error_code: string | null;
 }
 
 /** A market the agent could trade. */
@@ -820,6 +931,13 @@ export interface LiveTickData {
   price: number;
   bid: number;
   ask: number;
+}
+
+/** Where a memory came from: the tools and rows a task read, the approvals it filed and the memories it recalled (all empty for an operator's memory). */
+export interface MemoryProvenance {
+  tools: ToolRead[];
+  approvals: number[];
+  memories: number[];
 }
 
 /** A provider and one of its models. */
@@ -1504,6 +1622,13 @@ export interface TestOutcome {
   details: Record<string, number | string | boolean | number[] | null>;
 }
 
+/** One tool call a memory came from: the tool and the rows it read. */
+export interface ToolRead {
+  name: string;
+  rows: number;
+  ids: string[];
+}
+
 /** A trade owned by a strategy or a trading agent. */
 export interface Trade {
   id: number;
@@ -2069,32 +2194,46 @@ export interface Routes {
     };
     response: ApprovalClassification;
   };
-  /** Brain state, activity and attention. Planned: answers 501 for now. */
+  /** Brain state, activity and attention. */
   "GET /api/brain/overview": {
     params: Record<string, never>;
-    response: void;
+    response: BrainOverview;
   };
-  /** Persistent brain memory. Planned: answers 501 for now. */
+  /** Persistent brain memory. */
   "GET /api/brain/memory": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      kind?: "fact" | "observation" | "decision" | "preference";
+      source?: "task" | "operator" | "event";
+      q?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    response: Page<BrainMemory>;
   };
-  /** Queue a brain prompt; returns 202 with a task_id. Planned: answers 501 for now. */
+  /** Queue a brain prompt; returns 202 with a task_id. */
   "POST /api/brain/chat": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      prompt?: string;
+      message?: string;
+      propose?: Record<string, string | number | boolean>;
+    };
+    response: BrainTask;
   };
-  /** Run a brain prompt synchronously (not queued). Planned: answers 501 for now. */
+  /** Run a brain prompt synchronously (not queued). */
   "POST /api/brain/chat/direct": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      prompt?: string;
+      message?: string;
+      propose?: Record<string, string | number | boolean>;
+    };
+    response: BrainChatResult;
   };
-  /** Poll a queued brain prompt. Planned: answers 501 for now. */
+  /** Poll a queued brain prompt. */
   "GET /api/brain/chat/{task_id}": {
     params: {
       task_id: string;
     };
-    response: void;
+    response: BrainChatResult | BrainTask;
   };
   /** List cron-scheduled routines. */
   "GET /api/routines": {

@@ -31,6 +31,9 @@ from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
 from resolvers import tools as r_tools
 from resolvers import trades as r_trades
+from resolvers.brain import memory as r_brain_memory
+from resolvers.brain import overview as r_brain_overview
+from resolvers.brain import tasks as r_brain_tasks
 from resolvers.models import options as r_models_options
 from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
@@ -193,6 +196,20 @@ class ReviseApprovalBody(BaseModel):
     summary: str | None = None
     payload: Any | None = None
     note: str = ""
+
+
+class QueueBrainChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: str | None = None
+    message: str | None = None
+    propose: Any | None = None
+
+
+class RunBrainChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: str | None = None
+    message: str | None = None
+    propose: Any | None = None
 
 
 class CreateRoutineBody(BaseModel):
@@ -1297,9 +1314,11 @@ async def classify_approval(request: Request, id: Int64) -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_brain_overview() -> Response:
-    """Brain state, activity and attention (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/brain/overview")
+async def get_brain_overview(request: Request) -> Response:
+    """Brain state, activity and attention."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_brain_overview.get_brain_overview(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1310,9 +1329,22 @@ async def get_brain_overview() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_brain_memory() -> Response:
-    """Persistent brain memory (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/brain/memory")
+async def get_brain_memory(
+    request: Request,
+    kind: Literal["fact", "observation", "decision", "preference"] | None = Query(None),
+    source: Literal["task", "operator", "event"] | None = Query(None),
+    q: str | None = Query(None, min_length=1),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """Persistent brain memory."""
+    async with boundary(
+        request, write=False, query=("kind", "source", "q", "limit", "cursor")
+    ) as session:
+        result = await r_brain_memory.list_brain_memory(
+            session, kind=kind, source=source, q=q, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1323,9 +1355,15 @@ async def get_brain_memory() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def queue_brain_chat() -> Response:
-    """Queue a brain prompt; returns 202 with a task_id (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/brain/chat")
+async def queue_brain_chat(
+    request: Request, body: QueueBrainChatBody = QueueBrainChatBody()
+) -> Response:
+    """Queue a brain prompt; returns 202 with a task_id."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_brain_tasks.queue_brain_chat(
+            session, prompt=body.prompt, message=body.message, propose=body.propose
+        )
+    return respond(result, 202)
 
 
 @router.api_route(
@@ -1336,22 +1374,32 @@ async def queue_brain_chat() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def run_brain_chat() -> Response:
-    """Run a brain prompt synchronously (not queued) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/brain/chat/direct")
+async def run_brain_chat(request: Request, body: RunBrainChatBody = RunBrainChatBody()) -> Response:
+    """Run a brain prompt synchronously (not queued)."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_brain_tasks.run_brain_chat(
+            session,
+            prompt=body.prompt,
+            message=body.message,
+            propose=body.propose,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
     "/api/brain/chat/{task_id}",
     methods=["GET"],
     operation_id="get_brain_chat_task",
-    status_code=202,
+    status_code=200,
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_brain_chat_task() -> Response:
-    """Poll a queued brain prompt (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/brain/chat/{task_id}")
+async def get_brain_chat_task(request: Request, task_id: str) -> Response:
+    """Poll a queued brain prompt."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_brain_tasks.get_brain_chat_task(session, task_id=task_id)
+    return respond(result, 200)
 
 
 @router.api_route(

@@ -17,6 +17,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "approvalModes": "operator",  # GET /api/approvals/modes
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
+        "brainChatResult": "operator",  # POST /api/brain/chat/direct and 1 more
+        "brainMemory": "operator",  # GET /api/brain/memory
+        "brainOverview": "operator",  # GET /api/brain/overview
+        "brainTask": "operator",  # POST /api/brain/chat
         "dashboard": "operator",  # GET /api/dashboard
         "datasets": "operator",  # GET /api/backtesting/datasets
         "decliningSkills": "api",  # GET /api/skills/declining
@@ -67,10 +71,12 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "previewHypothesisUrl": "operator",  # POST /api/hypotheses/preview_url
         "promoteAgent": "halyrd_write",  # POST /agents/{id}/promote
         "putAgentWatchlist": "halyrd_write",  # PUT /agents/{id}/watchlist
+        "queueBrainChat": "operator",  # POST /api/brain/chat
         "reconcileExchange": "operator",  # POST /api/system/exchange/reconcile
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
         "reviseApproval": "operator",  # POST /api/approvals/{id}/revise
+        "runBrainChat": "operator",  # POST /api/brain/chat/direct
         "runRoutine": "operator",  # POST /api/routines/{id}/run
         "runVerdict": "operator",  # POST /verdict/run
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}

@@ -13,6 +13,9 @@ from resolvers import approval_modes as r_approval_modes
 from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
+from resolvers.brain import memory as r_brain_memory
+from resolvers.brain import overview as r_brain_overview
+from resolvers.brain import tasks as r_brain_tasks
 from resolvers.models import options as r_models_options
 from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
@@ -21,6 +24,9 @@ from resolvers.research import verdict as r_research_verdict
 from schema.approvals import Approval
 from schema.generated.approval_classifier import ApprovalClassification
 from schema.generated.approval_modes import ApprovalModes
+from schema.generated.brain_memory import BrainMemory
+from schema.generated.brain_overview import BrainOverview
+from schema.generated.brain_tasks import BrainChatResult, BrainTask
 from schema.generated.enums import ToolsetContext
 from schema.generated.models_options import ModelOptions
 from schema.generated.models_policy import ModelPolicy
@@ -55,6 +61,37 @@ class GeneratedQuery:
     async def approval_modes(self, info: strawberry.Info) -> ApprovalModes:
         result = await info.context.scope.run(r_approval_modes.get_approval_modes)
         return ApprovalModes.of(result)
+
+    @strawberry.field(
+        name="brainMemory", description="Persistent brain memory (GET /api/brain/memory)."
+    )
+    async def brain_memory(
+        self,
+        info: strawberry.Info,
+        kind: str | None = None,
+        source: str | None = None,
+        q: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[BrainMemory]:
+        result = await info.context.scope.run(
+            r_brain_memory.list_brain_memory,
+            kind=kind,
+            source=source,
+            q=q,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, BrainMemory.of)
+
+    @strawberry.field(
+        name="brainOverview",
+        description="Brain state, activity and attention (GET /api/brain/overview).",
+    )
+    async def brain_overview(self, info: strawberry.Info) -> BrainOverview:
+        result = await info.context.scope.run(r_brain_overview.get_brain_overview)
+        return BrainOverview.of(result)
 
     @strawberry.field(
         name="datasets",
@@ -203,6 +240,22 @@ class GeneratedMutation:
         return Routine.of(result)
 
     @strawberry.mutation(
+        name="queueBrainChat",
+        description="Queue a brain prompt; returns 202 with a task_id (POST /api/brain/chat).",
+    )
+    async def queue_brain_chat(
+        self,
+        info: strawberry.Info,
+        prompt: str | None = None,
+        message: str | None = None,
+        propose: JSON | None = None,
+    ) -> BrainTask:
+        result = await info.context.scope.run(
+            r_brain_tasks.queue_brain_chat, prompt=prompt, message=message, propose=propose
+        )
+        return BrainTask.of(result)
+
+    @strawberry.mutation(
         name="resumeGauntletWorkflow",
         description="Resume a workflow (with max_steps) (POST /api/gauntlet/workflows/{id}/resume).",
     )
@@ -248,6 +301,22 @@ class GeneratedMutation:
             note=note,
         )
         return Approval.of(result)
+
+    @strawberry.mutation(
+        name="runBrainChat",
+        description="Run a brain prompt synchronously (not queued) (POST /api/brain/chat/direct).",
+    )
+    async def run_brain_chat(
+        self,
+        info: strawberry.Info,
+        prompt: str | None = None,
+        message: str | None = None,
+        propose: JSON | None = None,
+    ) -> BrainChatResult:
+        result = await info.context.scope.run(
+            r_brain_tasks.run_brain_chat, prompt=prompt, message=message, propose=propose
+        )
+        return BrainChatResult.of(result)
 
     @strawberry.mutation(
         name="runRoutine",

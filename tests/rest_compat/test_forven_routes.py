@@ -849,9 +849,8 @@ class TestDecideApproval:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/brain/overview"),
-        ("POST", "/api/sandbox/test"),
         ("GET", "/api/notifications"),
+        ("POST", "/api/sandbox/test"),
     ],
 )
 async def test_planned_routes_answer_501(client: httpx.AsyncClient, method: str, path: str) -> None:

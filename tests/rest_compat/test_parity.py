@@ -20,6 +20,7 @@ from tests.labs import app_lab
 from tests.rest_compat import (
     parity_agents_tools,
     parity_approvals,
+    parity_brain,
     parity_control,
     parity_datasets,
     parity_hypotheses,
@@ -58,6 +59,7 @@ AREAS = (
     parity_models,
     parity_approvals,
     parity_routines,
+    parity_brain,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
