@@ -451,14 +451,11 @@ async def propose_routine(
     tool: str | None = None,
     arguments: ToolArguments | None = None,
     summary: str = "",
-    lab: Lab,
     now: datetime | None = None,
 ) -> Routine:
     """A brain-authored routine: pending_approval, with an approval of type `routine` filed.
 
-    Nothing runs until an operator approves it (ACTIONS["routine"] activates it). `lab` is
-    taken for the brain's tool-call convention; the proposal itself needs no service."""
-    del lab
+    Nothing runs until an operator approves it (ACTIONS["routine"] activates it)."""
     row = await _insert(
         session,
         name=name,

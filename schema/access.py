@@ -45,8 +45,6 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
     "Mutation": {
         # the approval settings: GraphQL only until issue 17's PUT /api/settings/approvals
         "updateApprovalModes": "operator",
-    },
-    "Mutation": {
         # the operator's writes to the brain's memory bank (schema/brain.py): no route has them
         "addBrainMemory": "operator",
         "forgetBrainMemory": "operator",

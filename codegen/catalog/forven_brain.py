@@ -39,8 +39,11 @@ CHAT_RULES = (
     "intent table over the prompt's words: resolvers/brain/run.py) and never acts: "
     '`propose`, and a fenced JSON block {"propose": {...}} in the model\'s answer, become '
     "approvals (types brain.hypothesis and brain.transition; approving one creates the "
-    "hypothesis or runs the transition). A malformed propose is 422 INVALID_PROPOSAL; kind "
-    "routine is 422 ROUTINES_UNAVAILABLE in this build (a model's is skipped with that reason)."
+    "hypothesis or runs the transition) or, for kind routine ({kind, name, cron, timezone?, "
+    "prompt | tool}), a pending_approval routine with its approval of type routine (approving "
+    "activates it). A malformed propose is 422 INVALID_PROPOSAL, a routine's the routine "
+    "codes (INVALID_CRON, UNKNOWN_TIMEZONE, INVALID_ROUTINE_ACTION, UNKNOWN_TOOL); a model's "
+    "is skipped with its reason, as is a routine whose name is taken."
 )
 
 ROUTES: tuple[Route, ...] = (

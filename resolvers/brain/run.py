@@ -36,9 +36,12 @@ block `{"propose": {...}}` in the model's answer (an HTTP model can write one). 
                 approving creates the hypothesis (resolvers/approval_actions.py)
     transition  {kind, strategy_id, target}                 approval type brain.transition
                 approving runs the lifecycle transition, its gates checked then
-    routine     ROUTINE_PROPOSER below: None in this build, so the proposal is skipped with
-                the reason ROUTINES_UNAVAILABLE (a request's own `propose` of kind routine is
-                refused up front: 422 ROUTINES_UNAVAILABLE)
+    routine     {kind, name, cron, timezone?, prompt | tool}    resolvers/routines.py
+                propose_routine: a pending_approval routine and its approval of type
+                routine (approving activates it); the routine's own checks apply (422
+                INVALID_CRON, UNKNOWN_TIMEZONE, INVALID_ROUTINE_ACTION, UNKNOWN_TOOL up front
+                for a request's propose; 409 ROUTINE_NAME_TAKEN when it is filed). A tool
+                routine proposed here takes no arguments (a proposal holds scalars only).
 
 A proposal the model wrote that does not hold up (unknown kind, missing fields, a strategy
 that does not exist) is skipped with its reason; one in the request is checked before the
@@ -49,7 +52,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -72,6 +74,13 @@ from resolvers.lab.services import Lab
 from resolvers.models.complete import complete
 from resolvers.models.providers import Message
 from resolvers.pagination import Page
+from resolvers.routines import (
+    DEFAULT_TIMEZONE,
+    check_action,
+    check_cron,
+    check_timezone,
+    propose_routine,
+)
 from resolvers.tools import DEFAULT_TOOLSETS, TOOLS_BY_NAME, Tool, granted
 from resolvers.views import OneOf, View, jsonable
 from storage.agents import Agent, AgentToolset
@@ -88,10 +97,6 @@ LIST_SIZE = 20
 PROPOSAL_KINDS = ("hypothesis", "transition", "routine")
 HYPOTHESIS_APPROVAL = "brain.hypothesis"
 TRANSITION_APPROVAL = "brain.transition"
-# Routines are built elsewhere (resolvers/routines.py, `propose_routine(session, ...)` filing
-# its own approval): the coordinator wires it here after the merge. None: not in this build.
-ROUTINE_PROPOSER: Callable[..., Awaitable[Any]] | None = None
-ROUTINES_UNAVAILABLE = "ROUTINES_UNAVAILABLE"
 
 STRATEGY_REF = re.compile(r"(?:strategy\s*#?|#)(\d+)", re.IGNORECASE)
 WORKFLOW_REF = re.compile(r"workflow\s*#?(\d+)", re.IGNORECASE)
@@ -191,8 +196,8 @@ def pick_prompt(prompt: str | None, message: str | None) -> str:
 
 
 def check_proposal(propose: object) -> dict[str, Scalar] | None:
-    """A request's `propose`, checked before anything is queued (422 INVALID_PROPOSAL,
-    ROUTINES_UNAVAILABLE)."""
+    """A request's `propose`, checked before anything is queued (422 INVALID_PROPOSAL, or a
+    routine's own codes: INVALID_CRON, UNKNOWN_TIMEZONE, INVALID_ROUTINE_ACTION, UNKNOWN_TOOL)."""
     if propose is None:
         return None
     problem = proposal_problem(propose)
@@ -212,8 +217,8 @@ def proposal_problem(propose: object) -> tuple[str, str] | None:
     kind = propose.get("kind")
     if kind not in PROPOSAL_KINDS:
         return "INVALID_PROPOSAL", f"propose.kind must be one of {', '.join(PROPOSAL_KINDS)}"
-    if kind == "routine" and ROUTINE_PROPOSER is None:
-        return ROUTINES_UNAVAILABLE, "routines are not available in this build"
+    if kind == "routine":
+        return routine_problem(propose)
     if kind == "hypothesis":
         title = propose.get("title")
         if not isinstance(title, str) or not title.strip():
@@ -225,6 +230,25 @@ def proposal_problem(propose: object) -> tuple[str, str] | None:
                 "a transition proposal needs strategy_id (an integer) and target "
                 f"(one of {', '.join(STAGES)})"
             )
+    return None
+
+
+def routine_problem(propose: dict[str, Any]) -> tuple[str, str] | None:
+    """(code, text) of what is wrong with a routine proposal, by the routines' own checks."""
+    name = propose.get("name")
+    if not isinstance(name, str) or not name.strip():
+        return "INVALID_PROPOSAL", "a routine proposal needs a name"
+    prompt, tool = propose.get("prompt"), propose.get("tool")
+    try:
+        check_cron(propose.get("cron"))
+        check_timezone(propose.get("timezone", DEFAULT_TIMEZONE))
+        check_action(
+            prompt if isinstance(prompt, str) else None,
+            tool if isinstance(tool, str) else None,
+            None,
+        )
+    except InvalidInput as refused:
+        return refused.code, refused.message
     return None
 
 
@@ -394,9 +418,20 @@ async def file_proposal(
             payload={"strategy_id": sid, "from_stage": strategy.stage, "target": target, **tag},
         )
         return BrainProposal("transition", origin, "filed", filed.id, "")
-    assert ROUTINE_PROPOSER is not None  # proposal_problem refused it otherwise
-    filed_routine = await ROUTINE_PROPOSER(session, proposal=dict(propose), owner=OWNER)
-    return BrainProposal("routine", origin, "filed", getattr(filed_routine, "id", None), "")
+    prompt, tool = propose.get("prompt"), propose.get("tool")
+    try:
+        routine = await propose_routine(
+            session,
+            name=str(propose["name"]),
+            cron=str(propose["cron"]),
+            timezone=str(propose.get("timezone", DEFAULT_TIMEZONE)),
+            prompt=prompt if isinstance(prompt, str) else None,
+            tool=tool if isinstance(tool, str) else None,
+            summary=f"The brain proposes the routine {propose['name']!r} ({propose['cron']})",
+        )
+    except DomainError as refused:  # a name already taken: nothing was written
+        return BrainProposal("routine", origin, "skipped", None, f"{refused.code}: {refused}")
+    return BrainProposal("routine", origin, "filed", routine.approval_id, "")
 
 
 async def finish(

@@ -24,7 +24,7 @@ from resolvers.approvals import (
     list_decisions_by_approval_ids,
 )
 from resolvers.errors import Conflict, InvalidInput, NotFound
-from resolvers.lab.services import Lab, build_lab
+from resolvers.lab.services import Lab
 from resolvers.lifecycle import promotion_summary
 from resolvers.notifications import list_notifications
 from resolvers.routines import propose_routine
@@ -56,7 +56,7 @@ async def _routine(session: AsyncSession, tools: str | None, *, at: datetime = T
     routine = await propose_routine(
         session, name=f"scan {next(_NAMES)}", cron="0 9 * * 1-5", prompt="Scan the book",
         summary="Run the morning scan",
-        lab=build_lab(), now=at,
+        now=at,
     )  # fmt: skip
     assert routine.approval_id is not None
     row = await session.get(ApprovalRow, routine.approval_id)

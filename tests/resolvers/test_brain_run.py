@@ -100,7 +100,7 @@ async def test_model_proposals_are_filed_or_skipped_and_a_rerun_files_nothing_tw
     summary = [(p.kind, p.origin, p.status, p.reason.split(":")[0]) for p in first.proposals]
     assert summary == [
         ("hypothesis", "model", "filed", ""),
-        ("routine", "model", "skipped", "ROUTINES_UNAVAILABLE"),
+        ("routine", "model", "skipped", "INVALID_PROPOSAL"),  # it names no routine
         ("transition", "model", "skipped", "NOT_FOUND"),
     ]
     [approval] = (await session.scalars(select(Approval))).all()

@@ -235,7 +235,7 @@ async def test_a_brain_routine_waits_for_approval_and_activates_on_approve(
 ) -> None:
     proposed = await propose_routine(
         session, name="brain", cron="0 8 * * *", timezone="America/New_York",
-        prompt="Morning summary", summary="a daily summary", lab=lab,
+        prompt="Morning summary", summary="a daily summary",
     )  # fmt: skip
     assert (proposed.status, proposed.author, proposed.next_run_at) == (
         "pending_approval", "brain", None,
@@ -261,7 +261,7 @@ async def test_a_brain_routine_waits_for_approval_and_activates_on_approve(
 
 
 async def test_a_denied_brain_routine_stays_inactive(session: AsyncSession, lab: Lab) -> None:
-    proposed = await propose_routine(session, name="b", cron="0 8 * * *", prompt="x", lab=lab)
+    proposed = await propose_routine(session, name="b", cron="0 8 * * *", prompt="x")
     assert proposed.approval_id is not None
     await decide_approval(session, approval_id=proposed.approval_id, decision="deny", lab=lab)
     assert (await only(session)).status == "denied"  # read from its approval at once

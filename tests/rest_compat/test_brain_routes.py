@@ -144,9 +144,17 @@ async def test_memory_filters_and_paging(app: Any, client: httpx.AsyncClient) ->
         ({"prompt": "   "}, "INVALID_PROMPT"),
         ({"prompt": "x" * 4001}, "INVALID_PROMPT"),
         ({"prompt": "a", "message": "b"}, "INVALID_PROMPT"),
+        ({"prompt": "a", "propose": {"kind": "routine", "cron": "0 * * * *"}}, "INVALID_PROPOSAL"),
         (
-            {"prompt": "a", "propose": {"kind": "routine", "cron": "0 * * * *"}},
-            "ROUTINES_UNAVAILABLE",
+            {
+                "prompt": "a",
+                "propose": {"kind": "routine", "name": "r", "cron": "61 * * * *", "prompt": "scan"},
+            },
+            "INVALID_CRON",
+        ),
+        (
+            {"prompt": "a", "propose": {"kind": "routine", "name": "r", "cron": "0 * * * *"}},
+            "INVALID_ROUTINE_ACTION",
         ),
         ({"prompt": "a", "propose": {"kind": "trade"}}, "INVALID_PROPOSAL"),
         ({"prompt": "a", "propose": {"kind": "hypothesis"}}, "INVALID_PROPOSAL"),
@@ -292,6 +300,28 @@ async def test_proposals_go_through_approvals(
     after = (await client.get("/api/hypotheses", params={"limit": 500})).json()
     assert after["total"] == hypotheses + 1
     assert after["items"][-1]["title"] == "Funding mean reversion"
+
+
+async def test_a_routine_proposal_waits_for_its_approval(client: httpx.AsyncClient) -> None:
+    routine = {"kind": "routine", "name": "weekday scan", "cron": "0 9 * * 1-5",
+               "timezone": "Europe/Berlin", "prompt": "What needs attention?"}  # fmt: skip
+    ran = await client.post("/api/brain/chat/direct", json={"prompt": "x", "propose": routine})
+    [filed] = ran.json()["proposals"]
+    assert (filed["kind"], filed["status"]) == ("routine", "filed")
+    [waiting] = (await client.get("/api/routines")).json()
+    assert (waiting["name"], waiting["author"], waiting["status"]) == (
+        "weekday scan", "brain", "pending_approval")  # fmt: skip
+    assert waiting["approval_id"] == filed["approval_id"] and waiting["next_run_at"] is None
+    approval = (await client.get("/api/approvals", params={"type": "routine"})).json()["items"]
+    assert [a["id"] for a in approval] == [filed["approval_id"]]
+    assert (await client.post(f"/api/approvals/{filed['approval_id']}/approve")).status_code == 200
+    [active] = (await client.get("/api/routines")).json()
+    assert (active["status"], active["timezone"]) == ("active", "Europe/Berlin")
+    assert active["next_run_at"] is not None
+    # the same name again is filed by nobody: skipped with the routine's own code
+    again = await client.post("/api/brain/chat/direct", json={"prompt": "x", "propose": routine})
+    [skipped] = again.json()["proposals"]
+    assert skipped["status"] == "skipped" and skipped["reason"].startswith("ROUTINE_NAME_TAKEN")
 
 
 async def test_overview_attention_and_pause(app: Any, client: httpx.AsyncClient) -> None:

@@ -65,9 +65,7 @@ async def test_refusals(client: httpx.AsyncClient, app: Any) -> None:
     assert_error(await client.post("/api/routines", json=BODY), 409, "ROUTINE_NAME_TAKEN")
     assert_error(await client.post("/api/routines/999/run"), 404, "ROUTINE_NOT_FOUND")
     async with sessions(app)() as session:
-        proposed = await propose_routine(
-            session, name="brain", cron="0 8 * * *", prompt="x", lab=app.state.services.lab
-        )
+        proposed = await propose_routine(session, name="brain", cron="0 8 * * *", prompt="x")
         await session.commit()
     assert_error(await client.post(f"/api/routines/{proposed.id}/run"), 409, "ROUTINE_NOT_ACTIVE")
     listed = {r["name"]: r for r in (await client.get("/api/routines")).json()}
