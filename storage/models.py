@@ -3,6 +3,7 @@
 from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision
 from storage.base import Base
+from storage.bots import Bot
 from storage.control import SchedulerJob, SystemControl
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
@@ -32,6 +33,7 @@ __all__ = [
     "ApprovalDecision",
     "Base",
     "BacktestTrial",
+    "Bot",
     "Dataset",
     "DatasetBlob",
     "Event",

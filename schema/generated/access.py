@@ -15,6 +15,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "approval": "operator",  # POST /api/approvals/{id}/approve and 1 more
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
+        "botPositions": "operator",  # GET /api/bot-factory/bots/{id}/positions
+        "botTemplates": "operator",  # GET /api/bot-factory/templates
+        "botTrades": "operator",  # GET /api/bot-factory/bots/{id}/trades
+        "bots": "operator",  # GET /api/bot-factory/bots and 5 more
         "dashboard": "operator",  # GET /api/dashboard
         "datasets": "operator",  # GET /api/backtesting/datasets
         "decliningSkills": "api",  # GET /api/skills/declining
@@ -46,10 +50,12 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "approveApproval": "operator",  # POST /api/approvals/{id}/approve
         "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
         "createBacktest": "halyrd_write",  # POST /backtests
+        "createBot": "operator",  # POST /api/bot-factory/bots
         "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
         "createHypothesis": "operator",  # POST /api/hypotheses/manual
         "createHypothesisFromUrl": "operator",  # POST /api/hypotheses/from_url
         "createStrategy": "operator",  # POST /api/backtesting/strategies
+        "deleteBot": "operator",  # DELETE /api/bot-factory/bots/{id}
         "demoteAgent": "halyrd_write",  # POST /agents/{id}/demote
         "denyApproval": "operator",  # POST /api/approvals/{id}/deny
         "fetchOhlcv": "operator",  # POST /api/fetch
@@ -70,12 +76,15 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode
         "spawnAgent": "halyrd_write",  # POST /agents
+        "startBot": "operator",  # POST /api/bot-factory/bots/{id}/start
         "startPaperService": "operator",  # POST /api/paper/service/start
         "startSystem": "operator",  # POST /api/system/start
+        "stopBot": "operator",  # POST /api/bot-factory/bots/{id}/stop
         "stopPaperService": "operator",  # POST /api/paper/service/stop
         "stopSystem": "operator",  # POST /api/system/stop
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
         "updateAgent": "operator",  # PATCH /api/agents/{id}
+        "updateBot": "operator",  # PUT /api/bot-factory/bots/{id}
         "updateHypothesis": "operator",  # POST /api/hypotheses/{id}/update
         "updateModelPolicy": "operator",  # PUT /api/model-policy
         "updateSchedulerJob": "operator",  # PATCH /api/scheduler/{job_id}

@@ -19,6 +19,7 @@ from server.demo import seed_demo
 from tests.labs import app_lab
 from tests.rest_compat import (
     parity_agents_tools,
+    parity_bots,
     parity_control,
     parity_datasets,
     parity_hypotheses,
@@ -54,6 +55,7 @@ AREAS = (
     parity_agents_tools,
     parity_skills,
     parity_models,
+    parity_bots,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
