@@ -110,7 +110,7 @@ ROUTES: tuple[Route, ...] = (
         method="POST", path="/api/bot-factory/bots", api="forven", router="bot_factory",
         op="create_bot", summary="Create an autonomous trading bot.", status=201,
         state="implemented", resolver=bots.create_bot, params=BOT_BODY,
-        response=Response("one", "Bot"), graphql="bots", mutation="createBot",
+        response=Response("one", "Bot"), errors=(409,), graphql="bots", mutation="createBot",
         graphql_generated=True,
         notes=(
             "Body: name and template required; params, symbol, timeframe and risk default to "
