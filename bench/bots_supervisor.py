@@ -13,8 +13,8 @@ steps.
 
 After a warm-up that is not counted, phases alternate: idle (the supervisor running, no bot
 running), busy (`--bots` bots running, every one seen running with a heartbeat first), idle
-again after stopping them, and so on for `--rounds`; the figure is the p99 (and p50) of each phase over all rounds, and the ratio
-busy / idle. Goal (issue 16): busy p99 within 1.5x of idle.
+again after stopping them, and so on for `--rounds`; the figure is the p99 (and p50) of each
+phase over all rounds, and the ratio busy / idle. Goal (issue 16): busy p99 within 1.5x of idle.
 """
 
 from __future__ import annotations
