@@ -1,13 +1,15 @@
 """API latency with 100 running bots against the same server idle (bot factory, issue 16).
 
 Usage: .venv/bin/python bench/bots_supervisor.py [--bots 100] [--requests 400] [--rounds 3]
+       [--gap 0.002]
 
 One in-process app (server.app.create_app on a fresh SQLite file, `memory://` bus, no demo
 data, the scheduler off) with its bot supervisor started as the lifespan starts it, at the
 default settings (a pass every second, each bot stepped every 5 s). Requests go through
 httpx's ASGI transport on the server's own event loop, so every bot task and supervisor pass
-competes with them exactly as in one server process. Requests are sequential with a 2 ms gap
-(a steady trickle, not a saturation test). Bots trade ma_cross on the 1m timeframe, so each
+competes with them exactly as in one server process. Requests are sequential with a `--gap` (2 ms
+by default: a steady trickle, not a saturation test; 0 sends them back to back, which still
+yields to the bots at every await). Bots trade ma_cross on the 1m timeframe, so each
 acts on every new minute bar (a real paper fill when its target flips) besides its read-only
 steps.
 
@@ -48,10 +50,10 @@ def quantile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def sample(client: httpx.AsyncClient, path: str, count: int) -> list[float]:
+async def sample(client: httpx.AsyncClient, path: str, count: int, gap: float) -> list[float]:
     spent = []
     for _ in range(count):
-        await asyncio.sleep(0.002)
+        await asyncio.sleep(gap)
         started = time.perf_counter()
         response = await client.get(path)
         spent.append((time.perf_counter() - started) * 1e3)
@@ -86,6 +88,7 @@ async def main() -> int:
     parser.add_argument("--bots", type=int, default=100)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--gap", type=float, default=0.002, help="seconds between requests")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bots-bench-"))
     settings = load_settings(
@@ -116,15 +119,15 @@ async def main() -> int:
                     raise RuntimeError(f"create: {made.status_code} {made.text[:300]}")
                 ids.append(made.json()["id"])
             for path in PATHS:  # warm-up (caches, first connections), not counted
-                await sample(client, path, args.requests // 4)
+                await sample(client, path, args.requests // 4, args.gap)
             for _ in range(args.rounds):
                 for path in PATHS:
-                    figures[path]["idle"] += await sample(client, path, args.requests)
+                    figures[path]["idle"] += await sample(client, path, args.requests, args.gap)
                 for bot_id in ids:
                     await client.post(f"{BOTS}/{bot_id}/start")
                 await settle(lambda: running(app, ids), len(ids))
                 for path in PATHS:
-                    figures[path]["busy"] += await sample(client, path, args.requests)
+                    figures[path]["busy"] += await sample(client, path, args.requests, args.gap)
                 for bot_id in ids:
                     await client.post(f"{BOTS}/{bot_id}/stop")
                 await settle(lambda: tasks_left(app), 0)

@@ -5,7 +5,8 @@ Decisions a user would want to know:
   (not deleted, not failed) and makes the tasks match: a task for each, none for any other
   (a stopped or deleted bot's task is cancelled). So start-up re-spawns every bot marked
   running: the first pass of a new supervisor over the same database finds them.
-- A bot's task steps it (resolvers/bots/runtime.py) every TRADEGRAPH_BOT_STEP_SECONDS, each
+- A bot's task steps it (resolvers/bots/runtime.py) every TRADEGRAPH_BOT_STEP_SECONDS (the
+  bots' first steps spread over one interval, so they do not all step at once), each
   step in its own transaction committed with commit_and_publish, and beats (in memory) around
   each step. Each pass writes `heartbeat_at` (wall time) of every bot whose task beat within
   TRADEGRAPH_BOT_STALE_SECONDS, in one statement.
@@ -50,6 +51,7 @@ log = logging.getLogger("tradegraph.bots")
 
 Step = Callable[..., Awaitable[StepResult]]
 ERROR_MAX = 500
+SPREAD = 0.6180339887
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,9 @@ class BotSupervisor:
             await task
 
     async def _bot(self, bot_id: int) -> None:
+        # bots spread over the step interval (golden-ratio offsets by id), so that a hundred
+        # spawned in one pass do not all step, and compute their signals, in the same instant
+        await asyncio.sleep((bot_id * SPREAD) % 1.0 * self.config.step_seconds)
         while True:
             self.beats[bot_id] = self.monotonic()
             async with self.sessions() as session:

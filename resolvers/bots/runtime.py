@@ -204,7 +204,9 @@ async def step_bot(session: AsyncSession, *, lab: Lab, bot_id: int, now: datetim
     """One step of the bot, in the caller's transaction (the caller commits)."""
     if not await try_transaction_lock(session, lock_name(bot_id)):
         return StepResult(False)
-    bot = await session.get(Bot, bot_id)
+    # the row locked for the step (PostgreSQL): a stop or delete committing meanwhile waits for
+    # it, and a step after them sees them, so no order follows a committed stop
+    bot = await session.get(Bot, bot_id, with_for_update=True)
     if bot is None or bot.deleted_at is not None or bot.desired_state != "running":
         return StepResult(False)
     if bot.status == "failed":

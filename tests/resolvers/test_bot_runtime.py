@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.bots.bots import create_bot, start_bot, update_bot
-from resolvers.bots.runtime import step_bot
+from resolvers.bots.runtime import lock_name, step_bot
 from resolvers.control import set_execution_mode
 from resolvers.lab.services import Lab
 from resolvers.quant.strategies import FAMILIES
 from storage.bots import Bot
+from storage.engine import create_engine, create_session_factory
 from storage.events import Event
+from storage.locks import try_transaction_lock
 from storage.trades import Trade
 from tests.resolvers.test_paper_service import START, market_lab
 
@@ -126,3 +128,27 @@ async def test_a_live_bot_trades_live_only_while_live_routing_is_on(
     result = await step_bot(session, lab=lab, bot_id=bot_id, now=START + 2 * HOUR)
     assert result.status == "paused" and result.fills == 0
     assert await count(session, "bot.paused") == 1
+
+
+async def test_postgres_steps_a_bot_on_one_instance_at_a_time(postgres_url: str) -> None:
+    engine = create_engine(postgres_url)
+    sessions = create_session_factory(engine)
+    lab = market_lab()
+    try:
+        async with sessions() as session:
+            bot_id = await running_bot(session, lab)
+            await session.commit()
+        async with sessions() as holder:
+            assert await try_transaction_lock(holder, lock_name(bot_id))  # another instance
+            async with sessions() as other:
+                skipped = await step_bot(other, lab=lab, bot_id=bot_id, now=START + HOUR)
+                await other.commit()
+            assert not skipped.stepped
+            await holder.rollback()
+        async with sessions() as session:
+            stepped = await step_bot(session, lab=lab, bot_id=bot_id, now=START + HOUR)
+            await session.commit()
+            assert stepped.stepped and stepped.fills == 1
+            assert len(await open_trades(session, bot_id)) == 1
+    finally:
+        await engine.dispose()
