@@ -38,6 +38,16 @@ FLIPPY = {"fast": 2, "slow": 5}
 PASSES = 1_000  # upper bound on supervisor passes a test waits for a state (never a time)
 
 
+class Monotonic:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def new_bot(
     factory: async_sessionmaker[AsyncSession], lab: Lab, *, start: bool = True
 ) -> int:
@@ -89,7 +99,8 @@ async def test_a_killed_bot_is_restarted_and_its_heartbeat_resumes(
 ) -> None:
     lab = market_lab()
     bot_id = await new_bot(session_factory, lab)
-    supervisor = BotSupervisor(session_factory, None, lab, FAST)
+    clock = Monotonic()  # the supervisor's backoff moves only when the test moves it
+    supervisor = BotSupervisor(session_factory, None, lab, FAST, monotonic=clock)
     try:
         alive = await until(
             supervisor, session_factory, bot_id,
@@ -103,6 +114,9 @@ async def test_a_killed_bot_is_restarted_and_its_heartbeat_resumes(
         assert dead.status == "restarting" and dead.restarts == 1
         assert dead.last_error is not None and "cancelled" in dead.last_error
         assert bot_id not in supervisor.tasks  # waiting out the backoff
+        await supervisor.sync()
+        assert bot_id not in supervisor.tasks
+        clock.now += FAST.backoff_seconds
         back = await until(
             supervisor, session_factory, bot_id,
             lambda b: b.status == "running" and b.heartbeat_at > alive.heartbeat_at,  # type: ignore[operator]
