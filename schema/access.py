@@ -133,6 +133,11 @@ TYPE_LEVELS: dict[str, Level] = {
     "Trade": "operator",
     "OpenTrade": "operator",
     "PaperSession": "operator",
+    # the bot factory (resolvers/bots/): operator, like every Forven trading read
+    "Bot": "operator",
+    "BotPosition": "operator",
+    "BotTemplate": "operator",
+    "BotTemplateParam": "operator",
     "Agent": "operator",
     "Toolset": "operator",
     "AgentToolsetOverride": "operator",

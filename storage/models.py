@@ -4,6 +4,7 @@ from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision, ApprovalSettings
 from storage.base import Base
 from storage.brain import BrainMemory
+from storage.bots import Bot
 from storage.control import SchedulerJob, SystemControl
 from storage.deepdive import DeepdiveMessage, DeepdiveThread
 from storage.events import Event
@@ -38,6 +39,7 @@ __all__ = [
     "Base",
     "BacktestTrial",
     "BrainMemory",
+    "Bot",
     "Dataset",
     "DatasetBlob",
     "DeepdiveMessage",

@@ -7,6 +7,9 @@ export type ApprovalMode = "manual" | "smart" | "off";
 export type ApprovalRecommendation = "approve" | "review" | "deny";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "expired";
 export type AutonomyMode = "manual" | "semi_auto" | "auto";
+export type BotDesiredState = "running" | "stopped";
+export type BotStatus = "stopped" | "starting" | "running" | "restarting" | "failed" | "paused";
+export type BotVenue = "paper" | "live";
 export type DatasetSource = "synthetic" | "csv" | "hyperliquid";
 export type ExecutionMode = "paper" | "live";
 export type GauntletStatus = "running" | "paused" | "passed" | "failed" | "cancelled";
@@ -249,6 +252,77 @@ export interface BacktestMetrics {
   final_equity: number;
   bars: number;
   starting_capital: number;
+}
+
+/** An autonomous trading bot of the bot factory. */
+export interface Bot {
+  id: number;
+  name: string;
+  /** its strategy family (a template of GET /api/bot-factory/templates) */
+  template: string;
+  /** the family's parameters, every default filled in */
+  params: Record<string, number>;
+  symbol: string;
+  timeframe: string;
+  /** notional, stop_loss_pct, allow_short */
+  risk: Record<string, number>;
+  venue: BotVenue;
+  desired_state: BotDesiredState;
+  status: BotStatus;
+  /** the supervisor's last sight of its task alive */
+  heartbeat_at: string | null;
+  /** times the supervisor restarted it after its task died */
+  restarts: number;
+  /** why its task last died */
+  last_error: string | null;
+  /** closed bars it has acted on */
+  steps: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** One open trade of a bot, marked to the market. */
+export interface BotPosition {
+  trade_id: number;
+  symbol: string;
+  side: TradeSide;
+  size: number;
+  entry_price: number;
+  mark_price: number;
+  /** at the mark, before exit fees */
+  unrealized_pnl: number;
+  phase: Phase;
+  opened_at: string;
+}
+
+/** What a bot of one strategy family is made of. */
+export interface BotTemplate {
+  /** the strategy family (a bot's `template`) */
+  family: string;
+  title: string;
+  description: string;
+  params: BotTemplateParam[];
+  /** the default symbol */
+  symbol: string;
+  /** the symbols a bot may trade */
+  symbols: string[];
+  /** the default timeframe */
+  timeframe: string;
+  timeframes: string[];
+  /** risk settings with defaults and bounds */
+  risk: BotTemplateParam[];
+}
+
+/** One tunable setting with its inclusive bounds. */
+export interface BotTemplateParam {
+  name: string;
+  /** int or float (an int setting takes a whole number) */
+  type: string;
+  default: number;
+  min: number;
+  max: number;
+  description: string;
 }
 
 /** What the brain is doing: its running tasks, its queue, its last finished task. */
@@ -1034,6 +1108,8 @@ export interface OpenTrade {
   close_error: string | null;
   /** the paper session that opened it */
   paper_session_id: number | null;
+  /** the bot that made it (the bot factory) */
+  bot_id: number | null;
   /** true when the venue holds this trade's position (same symbol, side and size), false when not; null when not verified (verify=false, or a trading agent's trade, held on its own book) */
   exchange_verified: boolean | null;
   /** what the venue holds instead, or why it was not verified */
@@ -1651,6 +1727,8 @@ export interface Trade {
   close_error: string | null;
   /** the paper session that opened it */
   paper_session_id: number | null;
+  /** the bot that made it (the bot factory) */
+  bot_id: number | null;
 }
 
 /** Trade counts and results across the ledger. */
@@ -2339,62 +2417,83 @@ export interface Routes {
     };
     response: void;
   };
-  /** List autonomous trading bots. Planned: answers 501 for now. */
+  /** List autonomous trading bots. */
   "GET /api/bot-factory/bots": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      include_deleted?: boolean;
+      limit?: number;
+      cursor?: string;
+    };
+    response: Page<Bot>;
   };
-  /** Create an autonomous trading bot. Planned: answers 501 for now. */
+  /** Create an autonomous trading bot. */
   "POST /api/bot-factory/bots": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+      template: string;
+      params?: Record<string, number>;
+      symbol?: string;
+      timeframe?: string;
+      risk?: Record<string, number>;
+      venue?: string;
+    };
+    response: Bot;
   };
-  /** Update a bot. Planned: answers 501 for now. */
+  /** Update a bot. */
   "PUT /api/bot-factory/bots/{id}": {
     params: {
       id: number;
+      name?: string;
+      template?: string;
+      params?: Record<string, number>;
+      symbol?: string;
+      timeframe?: string;
+      risk?: Record<string, number>;
+      venue?: string;
     };
-    response: void;
+    response: Bot;
   };
-  /** Delete a bot. Planned: answers 501 for now. */
+  /** Delete a bot. */
   "DELETE /api/bot-factory/bots/{id}": {
     params: {
       id: number;
     };
-    response: void;
+    response: Bot;
   };
-  /** Start a bot. Planned: answers 501 for now. */
+  /** Start a bot. */
   "POST /api/bot-factory/bots/{id}/start": {
     params: {
       id: number;
     };
-    response: void;
+    response: Bot;
   };
-  /** Stop a bot. Planned: answers 501 for now. */
+  /** Stop a bot. */
   "POST /api/bot-factory/bots/{id}/stop": {
     params: {
       id: number;
     };
-    response: void;
+    response: Bot;
   };
-  /** Bot trades. Planned: answers 501 for now. */
+  /** Bot trades. */
   "GET /api/bot-factory/bots/{id}/trades": {
     params: {
       id: number;
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<Trade>;
   };
-  /** Bot positions. Planned: answers 501 for now. */
+  /** Bot positions. */
   "GET /api/bot-factory/bots/{id}/positions": {
     params: {
       id: number;
     };
-    response: void;
+    response: BotPosition[];
   };
-  /** Available bot templates. Planned: answers 501 for now. */
+  /** Available bot templates. */
   "GET /api/bot-factory/templates": {
     params: Record<string, never>;
-    response: void;
+    response: BotTemplate[];
   };
   /** Fetch OHLCV data from an exchange. */
   "POST /api/fetch": {

@@ -31,6 +31,8 @@ from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
 from resolvers import tools as r_tools
 from resolvers import trades as r_trades
+from resolvers.bots import bots as r_bots_bots
+from resolvers.bots import templates as r_bots_templates
 from resolvers.brain import memory as r_brain_memory
 from resolvers.brain import overview as r_brain_overview
 from resolvers.brain import tasks as r_brain_tasks
@@ -221,6 +223,28 @@ class CreateRoutineBody(BaseModel):
     tool: str | None = None
     arguments: Any | None = None
     enabled: StrictBool = True
+
+
+class CreateBotBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    template: str
+    params: Any | None = None
+    symbol: str | None = None
+    timeframe: str | None = None
+    risk: Any | None = None
+    venue: str | None = None
+
+
+class UpdateBotBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    template: str | None = None
+    params: Any | None = None
+    symbol: str | None = None
+    timeframe: str | None = None
+    risk: Any | None = None
+    venue: str | None = None
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1623,9 +1647,20 @@ async def revoke_mcp_grant() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bots() -> Response:
-    """List autonomous trading bots (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/bots")
+async def list_bots(
+    request: Request,
+    include_deleted: bool = Query(False),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """List autonomous trading bots."""
+    async with boundary(
+        request, write=False, query=("include_deleted", "limit", "cursor")
+    ) as session:
+        result = await r_bots_bots.list_bots(
+            session, include_deleted=include_deleted, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1636,9 +1671,21 @@ async def list_bots() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def create_bot() -> Response:
-    """Create an autonomous trading bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/bot-factory/bots")
+async def create_bot(request: Request, body: CreateBotBody) -> Response:
+    """Create an autonomous trading bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.create_bot(
+            session,
+            name=body.name,
+            template=body.template,
+            params=body.params,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+            risk=body.risk,
+            venue=body.venue,
+            lab=lab_of(request),
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -1649,9 +1696,24 @@ async def create_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def update_bot() -> Response:
-    """Update a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/bot-factory/bots/{id}")
+async def update_bot(
+    request: Request, id: Int64, body: UpdateBotBody = UpdateBotBody()
+) -> Response:
+    """Update a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.update_bot(
+            session,
+            bot_id=id,
+            name=body.name,
+            template=body.template,
+            params=body.params,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+            risk=body.risk,
+            venue=body.venue,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1662,9 +1724,11 @@ async def update_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def delete_bot() -> Response:
-    """Delete a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("DELETE /api/bot-factory/bots/{id}")
+async def delete_bot(request: Request, id: Int64) -> Response:
+    """Delete a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.delete_bot(session, bot_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1675,9 +1739,11 @@ async def delete_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def start_bot() -> Response:
-    """Start a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/bot-factory/bots/{id}/start")
+async def start_bot(request: Request, id: Int64) -> Response:
+    """Start a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.start_bot(session, bot_id=id, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1688,9 +1754,11 @@ async def start_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def stop_bot() -> Response:
-    """Stop a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/bot-factory/bots/{id}/stop")
+async def stop_bot(request: Request, id: Int64) -> Response:
+    """Stop a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.stop_bot(session, bot_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1701,9 +1769,16 @@ async def stop_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bot_trades() -> Response:
-    """Bot trades (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/bots/{id}/trades")
+async def list_bot_trades(
+    request: Request,
+    id: Int64,
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """Bot trades."""
+    async with boundary(request, write=False, query=("limit", "cursor")) as session:
+        result = await r_bots_bots.list_bot_trades(session, bot_id=id, first=limit, after=cursor)
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1714,9 +1789,11 @@ async def list_bot_trades() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bot_positions() -> Response:
-    """Bot positions (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/bots/{id}/positions")
+async def list_bot_positions(request: Request, id: Int64) -> Response:
+    """Bot positions."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_bots_bots.list_bot_positions(session, bot_id=id, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1727,9 +1804,11 @@ async def list_bot_positions() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bot_templates() -> Response:
-    """Available bot templates (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/templates")
+async def list_bot_templates(request: Request) -> Response:
+    """Available bot templates."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_bots_templates.list_bot_templates(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(

@@ -17,6 +17,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "approvalModes": "operator",  # GET /api/approvals/modes
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
+        "botPositions": "operator",  # GET /api/bot-factory/bots/{id}/positions
+        "botTemplates": "operator",  # GET /api/bot-factory/templates
+        "botTrades": "operator",  # GET /api/bot-factory/bots/{id}/trades
+        "bots": "operator",  # GET /api/bot-factory/bots and 5 more
         "brainChatResult": "operator",  # POST /api/brain/chat/direct and 1 more
         "brainMemory": "operator",  # GET /api/brain/memory
         "brainOverview": "operator",  # GET /api/brain/overview
@@ -54,11 +58,13 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
         "classifyApproval": "operator",  # POST /api/approvals/{id}/classify
         "createBacktest": "halyrd_write",  # POST /backtests
+        "createBot": "operator",  # POST /api/bot-factory/bots
         "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
         "createHypothesis": "operator",  # POST /api/hypotheses/manual
         "createHypothesisFromUrl": "operator",  # POST /api/hypotheses/from_url
         "createRoutine": "operator",  # POST /api/routines
         "createStrategy": "operator",  # POST /api/backtesting/strategies
+        "deleteBot": "operator",  # DELETE /api/bot-factory/bots/{id}
         "demoteAgent": "halyrd_write",  # POST /agents/{id}/demote
         "denyApproval": "operator",  # POST /api/approvals/{id}/deny
         "fetchOhlcv": "operator",  # POST /api/fetch
@@ -83,12 +89,15 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode
         "spawnAgent": "halyrd_write",  # POST /agents
+        "startBot": "operator",  # POST /api/bot-factory/bots/{id}/start
         "startPaperService": "operator",  # POST /api/paper/service/start
         "startSystem": "operator",  # POST /api/system/start
+        "stopBot": "operator",  # POST /api/bot-factory/bots/{id}/stop
         "stopPaperService": "operator",  # POST /api/paper/service/stop
         "stopSystem": "operator",  # POST /api/system/stop
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
         "updateAgent": "operator",  # PATCH /api/agents/{id}
+        "updateBot": "operator",  # PUT /api/bot-factory/bots/{id}
         "updateHypothesis": "operator",  # POST /api/hypotheses/{id}/update
         "updateModelPolicy": "operator",  # PUT /api/model-policy
         "updateSchedulerJob": "operator",  # PATCH /api/scheduler/{job_id}

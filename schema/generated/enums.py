@@ -69,6 +69,28 @@ class AutonomyMode(Enum):
     AUTO = "auto"
 
 
+@strawberry.enum
+class BotDesiredState(Enum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+@strawberry.enum
+class BotStatus(Enum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    RUNNING = "running"
+    RESTARTING = "restarting"
+    FAILED = "failed"
+    PAUSED = "paused"
+
+
+@strawberry.enum
+class BotVenue(Enum):
+    PAPER = "paper"
+    LIVE = "live"
+
+
 @strawberry.enum(description="where the bars came from: generated, a CSV file, fetched")
 class DatasetSource(Enum):
     SYNTHETIC = "synthetic"

@@ -13,6 +13,8 @@ from resolvers import approval_modes as r_approval_modes
 from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
+from resolvers.bots import bots as r_bots_bots
+from resolvers.bots import templates as r_bots_templates
 from resolvers.brain import memory as r_brain_memory
 from resolvers.brain import overview as r_brain_overview
 from resolvers.brain import tasks as r_brain_tasks
@@ -24,6 +26,8 @@ from resolvers.research import verdict as r_research_verdict
 from schema.approvals import Approval
 from schema.generated.approval_classifier import ApprovalClassification
 from schema.generated.approval_modes import ApprovalModes
+from schema.generated.bots_bots import Bot, BotPosition
+from schema.generated.bots_templates import BotTemplate
 from schema.generated.brain_memory import BrainMemory
 from schema.generated.brain_overview import BrainOverview
 from schema.generated.brain_tasks import BrainChatResult, BrainTask
@@ -38,6 +42,7 @@ from schema.generated.skills import DecliningSkills, Skill
 from schema.generated.tools import AgentToolsetOverride
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
+from schema.trades import Trade
 
 
 @strawberry.type
@@ -61,6 +66,58 @@ class GeneratedQuery:
     async def approval_modes(self, info: strawberry.Info) -> ApprovalModes:
         result = await info.context.scope.run(r_approval_modes.get_approval_modes)
         return ApprovalModes.of(result)
+
+    @strawberry.field(
+        name="botPositions", description="Bot positions (GET /api/bot-factory/bots/{id}/positions)."
+    )
+    async def bot_positions(self, info: strawberry.Info, id: strawberry.ID) -> list[BotPosition]:
+        result = await info.context.scope.run(r_bots_bots.list_bot_positions, bot_id=int_id(id))
+        return [BotPosition.of(item) for item in result]
+
+    @strawberry.field(
+        name="botTemplates", description="Available bot templates (GET /api/bot-factory/templates)."
+    )
+    async def bot_templates(self, info: strawberry.Info) -> list[BotTemplate]:
+        result = await info.context.scope.run(r_bots_templates.list_bot_templates)
+        return [BotTemplate.of(item) for item in result]
+
+    @strawberry.field(
+        name="botTrades", description="Bot trades (GET /api/bot-factory/bots/{id}/trades)."
+    )
+    async def bot_trades(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Trade]:
+        result = await info.context.scope.run(
+            r_bots_bots.list_bot_trades,
+            bot_id=int_id(id),
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, Trade.of)
+
+    @strawberry.field(
+        name="bots", description="List autonomous trading bots (GET /api/bot-factory/bots)."
+    )
+    async def bots(
+        self,
+        info: strawberry.Info,
+        include_deleted: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Bot]:
+        result = await info.context.scope.run(
+            r_bots_bots.list_bots,
+            include_deleted=include_deleted,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, Bot.of)
 
     @strawberry.field(
         name="brainMemory", description="Persistent brain memory (GET /api/brain/memory)."
@@ -202,6 +259,33 @@ class GeneratedMutation:
         return ApprovalClassification.of(result)
 
     @strawberry.mutation(
+        name="createBot",
+        description="Create an autonomous trading bot (POST /api/bot-factory/bots).",
+    )
+    async def create_bot(
+        self,
+        info: strawberry.Info,
+        name: str,
+        template: str,
+        params: JSON | None = None,
+        symbol: str | None = None,
+        timeframe: str | None = None,
+        risk: JSON | None = None,
+        venue: str | None = None,
+    ) -> Bot:
+        result = await info.context.scope.run(
+            r_bots_bots.create_bot,
+            name=name,
+            template=template,
+            params=params,
+            symbol=symbol,
+            timeframe=timeframe,
+            risk=risk,
+            venue=venue,
+        )
+        return Bot.of(result)
+
+    @strawberry.mutation(
         name="createGauntletWorkflow",
         description="Create or fetch the gauntlet workflow for a strategy (POST /api/gauntlet/strategies/{id}/workflow).",
     )
@@ -238,6 +322,13 @@ class GeneratedMutation:
             enabled=enabled,
         )
         return Routine.of(result)
+
+    @strawberry.mutation(
+        name="deleteBot", description="Delete a bot (DELETE /api/bot-factory/bots/{id})."
+    )
+    async def delete_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
+        result = await info.context.scope.run(r_bots_bots.delete_bot, bot_id=int_id(id))
+        return Bot.of(result)
 
     @strawberry.mutation(
         name="queueBrainChat",
@@ -358,6 +449,48 @@ class GeneratedMutation:
             r_tools.replace_agent_toolset, agent_id=str(id), context=context.value, tools=tools
         )
         return AgentToolsetOverride.of(result)
+
+    @strawberry.mutation(
+        name="startBot", description="Start a bot (POST /api/bot-factory/bots/{id}/start)."
+    )
+    async def start_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
+        result = await info.context.scope.run(r_bots_bots.start_bot, bot_id=int_id(id))
+        return Bot.of(result)
+
+    @strawberry.mutation(
+        name="stopBot", description="Stop a bot (POST /api/bot-factory/bots/{id}/stop)."
+    )
+    async def stop_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
+        result = await info.context.scope.run(r_bots_bots.stop_bot, bot_id=int_id(id))
+        return Bot.of(result)
+
+    @strawberry.mutation(
+        name="updateBot", description="Update a bot (PUT /api/bot-factory/bots/{id})."
+    )
+    async def update_bot(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        name: str | None = None,
+        template: str | None = None,
+        params: JSON | None = None,
+        symbol: str | None = None,
+        timeframe: str | None = None,
+        risk: JSON | None = None,
+        venue: str | None = None,
+    ) -> Bot:
+        result = await info.context.scope.run(
+            r_bots_bots.update_bot,
+            bot_id=int_id(id),
+            name=name,
+            template=template,
+            params=params,
+            symbol=symbol,
+            timeframe=timeframe,
+            risk=risk,
+            venue=venue,
+        )
+        return Bot.of(result)
 
     @strawberry.mutation(
         name="updateModelPolicy",

@@ -40,7 +40,7 @@ HYPOTHESIS_KEYS = {
 TRADE_KEYS = {
     "id", "strategy_id", "agent_id", "symbol", "side", "size", "entry_price", "exit_price",
     "fees", "pnl", "status", "phase", "failure_reason", "opened_at", "closed_at", "close_error",
-    "paper_session_id",
+    "paper_session_id", "bot_id",
 }  # fmt: skip
 AGENT_KEYS = {"id", "name", "model", "description", "created_at", "updated_at"}
 APPROVAL_KEYS = {

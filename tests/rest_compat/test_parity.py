@@ -21,6 +21,7 @@ from tests.rest_compat import (
     parity_agents_tools,
     parity_approvals,
     parity_brain,
+    parity_bots,
     parity_control,
     parity_datasets,
     parity_hypotheses,
@@ -60,6 +61,7 @@ AREAS = (
     parity_approvals,
     parity_routines,
     parity_brain,
+    parity_bots,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
