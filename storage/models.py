@@ -3,8 +3,8 @@
 from storage.agents import Agent, AgentToolset
 from storage.approvals import Approval, ApprovalDecision, ApprovalSettings
 from storage.base import Base
-from storage.brain import BrainMemory
 from storage.bots import Bot
+from storage.brain import BrainMemory
 from storage.control import SchedulerJob, SystemControl
 from storage.deepdive import DeepdiveMessage, DeepdiveThread
 from storage.events import Event

@@ -20,8 +20,8 @@ from tests.labs import app_lab
 from tests.rest_compat import (
     parity_agents_tools,
     parity_approvals,
-    parity_brain,
     parity_bots,
+    parity_brain,
     parity_control,
     parity_datasets,
     parity_hypotheses,
