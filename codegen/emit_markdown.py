@@ -48,6 +48,9 @@ def success(route: Route) -> str:
     body = {"one": f"{shape}", "list": f"{shape}[]", "page": f"Page<{shape}>"}.get(kind)
     if route.method.upper() == "WS":
         return "WebSocket" + (f" of `{body}`" if body else "")
+    if route.events:
+        events = ", ".join(f"`{name}` `{shape}`" for name, shape in route.events)
+        return f"{route.status} server-sent events: {events}"
     answer = f"{route.status} `{body}`" if body else str(route.status)
     return answer + (f" or 202 `{route.accepted}`" if route.accepted else "")
 

@@ -249,10 +249,35 @@ def _success_schema(route: Route, known: frozenset[str]) -> Schema | None:
     return ref(f"{shape}Page")
 
 
+JSON_MEDIA = "application/json"
+
+
+def _event_stream(route: Route, known: frozenset[str]) -> Schema:
+    """A text/event-stream answer. Before OpenAPI 3.2's `itemSchema`, `schema` describes one
+    event: its name and its `data`, a JSON text whose shape `contentSchema` names."""
+    events = []
+    for name, shape in route.events:
+        if shape not in known:
+            raise ValueError(f"{route.key}: event {name!r} needs a known shape, got {shape!r}")
+        data = {"type": "string", "contentMediaType": JSON_MEDIA, "contentSchema": ref(shape)}
+        events.append(
+            {
+                "type": "object",
+                "properties": {"event": {"type": "string", "enum": [name]}, "data": data},
+                "required": ["event", "data"],
+            }
+        )
+    names = ", ".join(f"`{name}`" for name, _ in route.events)
+    schema = {"description": f"one server-sent event: {names}", "anyOf": events}
+    return {"text/event-stream": {"schema": schema}}
+
+
 def _operation(route: Route, known: frozenset[str]) -> Schema:
     success: Schema = {"description": HTTPStatus(route.status).phrase}
     schema = _success_schema(route, known)
-    if schema is not None:
+    if route.events:
+        success["content"] = _event_stream(route, known)
+    elif schema is not None:
         success["content"] = {"application/json": {"schema": schema}}
     responses: Schema = {str(route.status): success}
     if route.accepted is not None:

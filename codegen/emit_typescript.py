@@ -115,6 +115,13 @@ def _param(param: Param, known: frozenset[str], where: str) -> str:
 
 def _response(route: Route, known: frozenset[str]) -> str:
     kind, shape = route.response.kind, route.response.shape
+    if route.events:  # server-sent events: the stream's events, each with its JSON data
+        for name, data in route.events:
+            if data not in known:
+                raise ValueError(f"{route.key}: event {name!r} needs a known shape, got {data!r}")
+        return " | ".join(
+            f"{{ event: {json.dumps(name)}; data: {data} }}" for name, data in route.events
+        )
     if kind == "none":
         return "void"
     if shape is None or shape not in known:

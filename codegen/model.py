@@ -148,6 +148,9 @@ class Route:
     # schema/generated/fields.py; otherwise a hand-written schema module defines it
     graphql_generated: bool = False
     notes: str = ""
+    # a stream of server-sent events (text/event-stream) instead of a JSON body: each event's
+    # name and the shape of its JSON `data`, e.g. (("token", "DeepdiveToken"), ...)
+    events: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:

@@ -27,6 +27,10 @@ access level (codegen/emit_access.py). With `graphql_generated=True` codegen als
 field (the mutation of a writing route, else the query) into schema/generated/fields.py, from
 the route's params and its response view (codegen/emit_graphql.py); a new route needs nothing
 else. Without it, a hand-written schema module defines the field.
+
+A route answering server-sent events (a transport route) names them in `events`: each event's
+name and the shape of its JSON data; OpenAPI, TypeScript and the reference describe the
+`text/event-stream` answer from them.
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ def route(
     mutation: str | None = None,
     graphql_generated: bool = False,
     notes: str = "",
+    events: tuple[tuple[str, str], ...] = (),
 ) -> Route:
     """One route of either API, its error statuses and defaults derived as described above."""
     key = f"{method} {path}"
@@ -90,6 +95,7 @@ def route(
         mutation=mutation,
         graphql_generated=graphql_generated,
         notes=notes,
+        events=events,
     )
 
 

@@ -14,8 +14,11 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.brain.actions import approve_brain_hypothesis, approve_brain_transition
 from resolvers.lab.services import Lab
 from resolvers.lifecycle import PROMOTION, execute_promotion
+from resolvers.routines import APPROVAL_TYPE as ROUTINE
+from resolvers.routines import activate_routine
 from storage.approvals import Approval
 
 # called as action(session, approval=<the row>, actor=<who approved>, lab=lab)
@@ -23,6 +26,10 @@ Action = Callable[..., Awaitable[object]]
 
 ACTIONS: dict[str, Action] = {
     PROMOTION: execute_promotion,
+    ROUTINE: activate_routine,  # a brain-authored routine becomes active
+    # the brain's proposals (resolvers/brain/run.py files them; resolvers/brain/actions.py)
+    "brain.hypothesis": approve_brain_hypothesis,
+    "brain.transition": approve_brain_transition,
 }
 
 

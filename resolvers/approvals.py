@@ -4,7 +4,13 @@ An approval's `type` names the action approving it carries out (resolvers/approv
 and its `payload` holds that action's parameters; deciding lives in
 resolvers/approval_decisions.py, which is the one module that runs actions, so that the
 modules proposing them (the pipeline, routines, the brain) can import this queue without a
-cycle.
+cycle. For the same reason filing decides nothing: the approvals triage job
+(resolvers/approval_triage.py) classifies new approvals and applies the approval mode
+(resolvers/approval_modes.py), and escalates those past their deadline. Filing sets the
+deadline from the approval settings (the type's own deadline, else `deadline_seconds`).
+
+A revision (POST /api/approvals/{id}/revise) is a new approval whose `revision_of` names the
+one it replaces (then `revised`); `approval_chain` reads the whole chain, oldest first.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.approval_modes import deadline_for, load_settings
 from resolvers.choices import APPROVAL_STATUS
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.pagination import Page, paginate
@@ -25,6 +32,7 @@ from resolvers.views import View, from_row, to_payload
 from storage.approvals import APPROVAL_STATUSES
 from storage.approvals import Approval as ApprovalRow
 from storage.approvals import ApprovalDecision as DecisionRow
+from storage.base import utcnow
 from storage.outbox import append_event
 
 TARGET_TYPES = ("strategy", "hypothesis", "agent", "trading_agent", "routine")
@@ -32,6 +40,15 @@ TARGET_TYPES = ("strategy", "hypothesis", "agent", "trading_agent", "routine")
 # routine's cron and prompt, a hypothesis's title, a transition's target stage)
 ActionParams = dict[str, str | float | bool]
 MAX_PARAMS = 40
+MAX_CHAIN = 100
+
+
+class RiskReason(TypedDict):
+    """One classifier rule that applied: its name, its points and what it saw."""
+
+    rule: str
+    points: float
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +73,16 @@ class Approval(View):
     owner: str
     summary: str
     status: Annotated[str, APPROVAL_STATUS]
-    classification: str | None
+    classification: Annotated[
+        str | None, "the classifier's recommended decision: approve, review or deny"
+    ]
+    risk_score: Annotated[float | None, "the classifier's score, 0 to 1; null until classified"]
+    reasons: Annotated[list[RiskReason], "the classifier rules that applied"]
+    classifier_version: str | None
+    classified_at: datetime | None
     deadline: datetime | None
+    escalated_at: Annotated[datetime | None, "when it passed its deadline and was escalated"]
+    revision_of: Annotated[int | None, "the approval this one revises"]
     payload: Annotated[ActionParams, "the proposed action's parameters"]
     created_at: datetime
     decided_at: datetime | None
@@ -84,8 +109,13 @@ async def create_approval(
     deadline: datetime | None = None,
     classification: str | None = None,
     payload: ActionParams | None = None,
+    revision_of: int | None = None,
+    now: datetime | None = None,
 ) -> Approval:
-    """Queue an action for an operator's decision."""
+    """Queue an action for a decision; without a `deadline`, the approval settings set it."""
+    filed_at = now or utcnow()
+    if deadline is None:
+        deadline = deadline_for(await load_settings(session), type, filed_at)
     row = ApprovalRow(
         type=require_text("type", type, max_length=40),
         target_type=require_choice("target_type", target_type, TARGET_TYPES),
@@ -96,6 +126,9 @@ async def create_approval(
         classification=classification,
         payload=action_params(payload or {}),
         status="pending",
+        reasons=[],
+        revision_of=revision_of,
+        created_at=filed_at,
     )
     session.add(row)
     await session.flush()
@@ -151,11 +184,13 @@ async def list_approvals(
     target_type: str | None = None,
     target_id: str | None = None,
     owner: str | None = None,
+    revision_of: int | None = None,
     first: int | None = None,
     after: str | None = None,
     with_total: bool = True,
 ) -> Page[Approval]:
-    """A page of approvals, oldest first, filtered by status, type, target and owner."""
+    """A page of approvals, oldest first, filtered by status, type, target, owner and the
+    approval they revise."""
     stmt = select(ApprovalRow)
     if status is not None:
         stmt = stmt.where(ApprovalRow.status == require_choice("status", status, APPROVAL_STATUSES))
@@ -167,6 +202,8 @@ async def list_approvals(
         stmt = stmt.where(ApprovalRow.target_id == target_id)
     if owner is not None:
         stmt = stmt.where(ApprovalRow.owner == owner)
+    if revision_of is not None:
+        stmt = stmt.where(ApprovalRow.revision_of == revision_of)
     page = await paginate(
         session, stmt, ApprovalRow.id, first=first, after=after, with_total=with_total
     )
@@ -186,3 +223,25 @@ async def list_decisions_by_approval_ids(
     for row in (await session.execute(stmt)).scalars():
         grouped[row.approval_id].append(from_row(ApprovalDecision, row))
     return [grouped[i] for i in approval_ids]
+
+
+async def approval_chain(session: AsyncSession, *, approval_id: int) -> list[Approval]:
+    """The revision chain an approval belongs to, from the first filing to the newest
+    revision (404 when unknown)."""
+    row = await approval_row(session, approval_id=approval_id)
+    first = row
+    for _ in range(MAX_CHAIN):
+        if first.revision_of is None:
+            break
+        parent = await session.get(ApprovalRow, first.revision_of)
+        if parent is None:
+            break
+        first = parent
+    chain = [first]
+    for _ in range(MAX_CHAIN):
+        stmt = select(ApprovalRow).where(ApprovalRow.revision_of == chain[-1].id)
+        following = (await session.execute(stmt.order_by(ApprovalRow.id))).scalars().first()
+        if following is None:
+            break
+        chain.append(following)
+    return [approval_view(r) for r in chain]

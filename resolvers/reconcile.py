@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Annotated, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import DomainError
@@ -89,7 +89,14 @@ async def _exchange_trades(session: AsyncSession) -> list[Trade]:
     routed = or_(Trade.paper_session_id.is_not(None), Trade.id.in_(filled), Trade.id.in_(held))
     stmt = (
         select(Trade)
-        .where(Trade.status == "open", Trade.phase == "paper", Trade.strategy_id.is_not(None))
+        .where(Trade.status == "open")
+        # a strategy's paper trade, or any bot's (the bot factory routes every order here)
+        .where(
+            or_(
+                and_(Trade.phase == "paper", Trade.strategy_id.is_not(None)),
+                Trade.bot_id.is_not(None),
+            )
+        )
         .where(routed)
         .order_by(Trade.id)
     )

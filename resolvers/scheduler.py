@@ -11,6 +11,11 @@ passes that ran the job (skips excluded), `failures` those that raised.
 Retention (events_prune): live-feed events (topics `live.*`: ticks, fills, indicator updates,
 regime changes) older than 24 hours are deleted; a client resuming with an older `since` gets
 what is left. Every other event is kept, and so is the newest event (see prune_live_events).
+
+Routines (routines, every 5 s): queues each cron routine whose occurrence has come, once
+(resolvers/routines.py says how: compare-and-set, DST, missed occurrences skipped). It halts
+while the system is paused. Its row in GET /api/scheduler lists the routines (`routines`:
+name, cron, timezone, status, next_run_at, last run status); every other job's list is empty.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.errors import InvalidInput, NotFound
 from resolvers.lab.live import topic_for
+from resolvers.routines import ROUTINE_STATUS, RUN_STATUS, list_routines
 from resolvers.views import Choices, View, from_row, to_payload
 from storage.control import SchedulerJob as SchedulerJobRow
 from storage.events import Event
@@ -63,6 +69,11 @@ JOBS: dict[str, JobDefinition] = {
         "Promote strategies whose gates pass, or queue them for approval (autonomy mode).",
         halts_when_paused=True,
     ),
+    "approvals_triage": JobDefinition(
+        5.0,
+        "Classify new approvals, decide them as the approval mode says, escalate overdue ones.",
+        halts_when_paused=True,  # an automatic approval runs its action (moves a strategy)
+    ),
     "exchange_reconcile": JobDefinition(
         300.0,
         "Compare open trades with the exchange's positions and report differences (no repair).",
@@ -71,7 +82,27 @@ JOBS: dict[str, JobDefinition] = {
     "events_prune": JobDefinition(
         3600.0, "Delete live-feed events older than 24 hours.", halts_when_paused=False
     ),
+    "routines": JobDefinition(
+        5.0,
+        "Queue the cron routines whose next occurrence has come (resolvers/routines.py).",
+        halts_when_paused=True,
+    ),
 }
+ROUTINES_JOB = "routines"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledRoutine(View):
+    """A routine as the scheduler's `routines` job sees it: its schedule and its last run."""
+
+    id: int
+    name: str
+    cron: str
+    timezone: str
+    status: Annotated[str, ROUTINE_STATUS]
+    next_run_at: Annotated[datetime | None, "the next occurrence (UTC); null unless active"]
+    last_run_status: Annotated[str | None, RUN_STATUS]
+    last_run_at: Annotated[datetime | None, "when the last run was queued"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +121,14 @@ class SchedulerJob(View):
     runs: Annotated[int, "passes that ran the job (skips excluded)"]
     failures: int
     next_run_at: Annotated[datetime | None, "null while disabled or before the first run (due now)"]
+    routines: Annotated[
+        list[ScheduledRoutine], "the routines job: every routine it schedules; empty on the others"
+    ]
 
 
-def job_view(row: SchedulerJobRow) -> SchedulerJob:
-    """A job row with its catalog entry; it is due next `interval_seconds` after its last run."""
+def job_view(row: SchedulerJobRow, routines: list[ScheduledRoutine] | None = None) -> SchedulerJob:
+    """A job row with its catalog entry; it is due next `interval_seconds` after its last run.
+    `routines`: what the routines job schedules (scheduled_routines)."""
     spec = JOBS[row.id]
     due = None
     if row.enabled and row.last_run_at is not None:
@@ -104,7 +139,30 @@ def job_view(row: SchedulerJobRow) -> SchedulerJob:
         description=spec.description,
         halts_when_paused=spec.halts_when_paused,
         next_run_at=due,
+        routines=routines or [],
     )
+
+
+async def scheduled_routines(session: AsyncSession) -> list[ScheduledRoutine]:
+    """Every routine with its schedule and last run, for the routines job's view."""
+    return [
+        ScheduledRoutine(
+            id=r.id,
+            name=r.name,
+            cron=r.cron,
+            timezone=r.timezone,
+            status=r.status,
+            next_run_at=r.next_run_at,
+            last_run_status=None if r.last_run is None else r.last_run.status,
+            last_run_at=None if r.last_run is None else r.last_run.queued_at,
+        )
+        for r in await list_routines(session)
+    ]
+
+
+async def _view(session: AsyncSession, row: SchedulerJobRow) -> SchedulerJob:
+    routines = await scheduled_routines(session) if row.id == ROUTINES_JOB else None
+    return job_view(row, routines)
 
 
 def due_at(row: SchedulerJobRow) -> datetime | None:
@@ -161,8 +219,8 @@ async def _rows(session: AsyncSession) -> list[SchedulerJobRow]:
 
 
 async def list_jobs(session: AsyncSession) -> list[SchedulerJob]:
-    """Every scheduled job, in catalog order."""
-    return [job_view(row) for row in await _rows(session)]
+    """Every scheduled job, in catalog order (the routines job with its routines)."""
+    return [await _view(session, row) for row in await _rows(session)]
 
 
 async def get_job(session: AsyncSession, *, job_id: str) -> SchedulerJobRow:
@@ -196,7 +254,7 @@ async def update_job(
     if interval is not None:
         row.interval_seconds = interval
     await session.flush()
-    job = job_view(row)
+    job = await _view(session, row)
     await append_event(
         session, topic="scheduler.job_updated", entity_id=row.id, payload=to_payload(job)
     )

@@ -83,6 +83,7 @@ class Trade(View):
         "open there); cleared by a successful close",
     ]
     paper_session_id: Annotated[int | None, "the paper session that opened it"]
+    bot_id: Annotated[int | None, "the bot that made it (the bot factory)"] = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +130,11 @@ async def open_trade(
     phase: str = "paper",
     opened_at: datetime | None = None,
     paper_session_id: int | None = None,
+    bot_id: int | None = None,
 ) -> TradeRow:
     """Record an opened position for exactly one owner."""
-    if (strategy_id is None) == (trading_agent_id is None):
-        raise InvalidInput("a trade has exactly one owner: a strategy or a trading agent")
+    if [strategy_id, trading_agent_id, bot_id].count(None) != 2:
+        raise InvalidInput("a trade has exactly one owner: a strategy, a trading agent or a bot")
     if strategy_id is not None and await session.get(Strategy, strategy_id) is None:
         raise NotFound(f"strategy {strategy_id} not found", details={"id": strategy_id})
     if trading_agent_id is not None and await session.get(TradingAgent, trading_agent_id) is None:
@@ -151,6 +153,7 @@ async def open_trade(
         phase=require_choice("phase", phase, PHASES),
         opened_at=opened_at or utcnow(),
         paper_session_id=paper_session_id,
+        bot_id=bot_id,
     )
     session.add(row)
     await session.flush()
@@ -209,6 +212,7 @@ async def list_trades(
     strategy_id: int | None = None,
     trading_agent_id: str | None = None,
     paper_session_id: int | None = None,
+    bot_id: int | None = None,
     first: int | None = None,
     after: str | None = None,
     with_total: bool = True,
@@ -225,6 +229,8 @@ async def list_trades(
         stmt = stmt.where(TradeRow.trading_agent_id == trading_agent_id)
     if paper_session_id is not None:
         stmt = stmt.where(TradeRow.paper_session_id == paper_session_id)
+    if bot_id is not None:
+        stmt = stmt.where(TradeRow.bot_id == bot_id)
     page = await paginate(
         session, stmt, TradeRow.id, first=first, after=after, with_total=with_total
     )

@@ -39,8 +39,16 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         # introspection: the schema itself, readable with the API key like GraphiQL's queries
         "__schema": "api",
         "__type": "api",
+        # the seed leaves the deepdive reads ungated (API key only); no route reads a thread
+        "deepdiveThread": "api",
     },
-    "Mutation": {},
+    "Mutation": {
+        # the approval settings: GraphQL only until issue 17's PUT /api/settings/approvals
+        "updateApprovalModes": "operator",
+        # the operator's writes to the brain's memory bank (schema/brain.py): no route has them
+        "addBrainMemory": "operator",
+        "forgetBrainMemory": "operator",
+    },
     # the WebSocket feeds' GraphQL faces (their routes are hand-written transports): the event
     # feed and the live feed are operator-gated like /ws/live, agentEvents is the Halyrd socket's
     "Subscription": {
@@ -48,6 +56,7 @@ HAND_LEVELS: dict[str, dict[str, Level]] = {
         "agentEvents": "halyrd_read",
         "liveFeed": "operator",
         "gauntletWorkflow": "operator",  # the gauntlet routes' live face
+        "deepdiveSend": "operator",  # POST /api/deepdive/threads/{id}/send, an SSE transport
     },
 }
 ROOT_LEVELS: dict[str, dict[str, Level]] = {
@@ -88,6 +97,9 @@ TYPE_LEVELS: dict[str, Level] = {
         ),
         "operator",
     ),
+    # a deep-dive thread is an ungated read; its answer's events come only from the send
+    **dict.fromkeys(("DeepdiveThread", "DeepdiveMessage"), "api"),
+    **dict.fromkeys(("DeepdiveToken", "DeepdiveError", "DeepdiveEvent"), "operator"),
     "Hypothesis": "operator",
     "OhlcvDataset": "operator",
     "GauntletWorkflow": "operator",
@@ -121,6 +133,11 @@ TYPE_LEVELS: dict[str, Level] = {
     "Trade": "operator",
     "OpenTrade": "operator",
     "PaperSession": "operator",
+    # the bot factory (resolvers/bots/): operator, like every Forven trading read
+    "Bot": "operator",
+    "BotPosition": "operator",
+    "BotTemplate": "operator",
+    "BotTemplateParam": "operator",
     "Agent": "operator",
     "Toolset": "operator",
     "AgentToolsetOverride": "operator",
@@ -128,6 +145,27 @@ TYPE_LEVELS: dict[str, Level] = {
     **dict.fromkeys(("McpServer", "McpTool", "McpGrant"), "operator"),
     "Approval": "operator",
     "ApprovalDecision": "operator",
+    "ApprovalModes": "operator",
+    "ApprovalModeInfo": "operator",
+    "ApprovalClassification": "operator",
+    # routines (resolvers/routines.py) and the scheduler's view of them
+    **dict.fromkeys(("Routine", "RoutineRun", "RoutineDispatch", "ScheduledRoutine"), "operator"),
+    # the brain (resolvers/brain/): its overview, memory bank and chat tasks
+    **dict.fromkeys(
+        (
+            "BrainOverview",
+            "BrainActivity",
+            "AttentionItem",
+            "BrainMemory",
+            "MemoryProvenance",
+            "ToolRead",
+            "BrainTask",
+            "BrainChatResult",
+            "BrainToolCall",
+            "BrainProposal",
+        ),
+        "operator",
+    ),  # fmt: skip
     "Event": "operator",
     "LiveEvent": "operator",
     "TradingAgent": "halyrd_read",

@@ -8,7 +8,8 @@ scope lives in a ContextVar set by the boundary extension rather than on the con
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
@@ -75,6 +76,25 @@ class OperationScope:
 
 
 _current: ContextVar[OperationScope | None] = ContextVar("tradegraph_operation", default=None)
+
+
+def units_of_work(services: Services) -> Callable[[], AbstractAsyncContextManager[AsyncSession]]:
+    """Sessions for work that spans several transactions (a streamed deep-dive answer): each
+    call's block commits and publishes its events when it ends, or rolls back on an error."""
+
+    @asynccontextmanager
+    async def unit() -> AsyncIterator[AsyncSession]:
+        async with services.session_factory() as session:
+            try:
+                yield session
+            except BaseException:
+                discard_pending(session)
+                await session.rollback()
+                raise
+            bus = services.bus
+            await commit_and_publish(session, bus.publish if bus else None)
+
+    return unit
 
 
 def begin_scope(services: Services, *, read_only: bool = False) -> OperationScope:

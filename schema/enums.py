@@ -8,6 +8,7 @@ from __future__ import annotations
 from schema.generated.enums import (
     AgentEventType,
     AgentStatus,
+    ApprovalMode,
     ApprovalStatus,
     MarketMode,
     PaperSessionStatus,
@@ -21,6 +22,7 @@ from schema.generated.enums import (
 __all__ = [
     "AgentEventType",
     "AgentStatus",
+    "ApprovalMode",
     "ApprovalStatus",
     "MarketMode",
     "PaperSessionStatus",

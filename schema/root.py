@@ -15,7 +15,9 @@ from schema.agents import AgentMutation, AgentQuery
 from schema.approvals import ApprovalMutation, ApprovalQuery
 from schema.backtests import BacktestMutation, BacktestQuery
 from schema.boundary import OperationBoundary
+from schema.brain import BrainMutation, BrainQuery
 from schema.control import ControlMutation, ControlQuery
+from schema.deepdive import DeepdiveQuery, DeepdiveSubscription
 from schema.errors import annotate, hide_suggestion
 from schema.events import EventSubscription
 from schema.generated.fields import GeneratedMutation, GeneratedQuery
@@ -47,12 +49,20 @@ Query = merge_types(
         ApprovalQuery,
         BacktestQuery,
         JobQuery,
+        DeepdiveQuery,
+        BrainQuery,
         GeneratedQuery,
     ),
 )
 Subscription = merge_types(
     "Subscription",
-    (EventSubscription, AgentEventSubscription, LiveFeedSubscription, ResearchSubscription),
+    (
+        EventSubscription,
+        AgentEventSubscription,
+        LiveFeedSubscription,
+        ResearchSubscription,
+        DeepdiveSubscription,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -67,6 +77,7 @@ Mutation = merge_types(
         TradeMutation,
         PaperMutation,
         FetchMutation,
+        BrainMutation,
         GeneratedMutation,
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from rest_compat.deepdive import router as deepdive_router
 from rest_compat.envelope import install_error_envelope
 from rest_compat.generated.forven import router as forven_router
 from rest_compat.generated.halyrd import router as halyrd_router
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount(app.router, health_router)
     mount(app.router, shutdown_router)
     mount(app.router, webhooks_router)
+    mount(app.router, deepdive_router)
     mount(app.router, openapi_router)
     mount(app.router, forven_router)
     mount(app.router, halyrd_router)

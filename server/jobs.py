@@ -6,11 +6,13 @@ from __future__ import annotations
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from resolvers.approval_triage import triage_approvals
 from resolvers.control import load_control
 from resolvers.lab.ticker import publish_market
 from resolvers.paper import step_paper_service
 from resolvers.pipeline import advance_pipeline
 from resolvers.reconcile import reconcile_exchange
+from resolvers.routines import dispatch_due_routines
 from resolvers.scheduler import ensure_jobs, prune_live_events
 from server.halyrd_runner import step_all
 from server.scheduler import Job, JobContext
@@ -34,8 +36,18 @@ async def agent_tick(ctx: JobContext) -> None:
     await step_all(ctx.sessions, ctx.publish, ctx.lab.feed, ctx.started_at)
 
 
+async def approvals_triage(session: AsyncSession, ctx: JobContext) -> object:
+    """Approvals live on wall time (filed and due by it), so the pass runs at the run's start."""
+    return await triage_approvals(session, lab=ctx.lab, now=ctx.started_at)
+
+
 async def exchange_reconcile(session: AsyncSession, ctx: JobContext) -> object:
     return await reconcile_exchange(session, repair=False, lab=ctx.lab)
+
+
+async def routines(session: AsyncSession, ctx: JobContext) -> list[int]:
+    """Routines run on wall time: cron occurrences are wall-clock instants."""
+    return await dispatch_due_routines(session, now=ctx.started_at)
 
 
 async def events_prune(session: AsyncSession, ctx: JobContext) -> int:
@@ -47,8 +59,10 @@ JOBS: dict[str, Job] = {
     "paper_tick": Job(paper_tick),
     "agent_tick": Job(agent_tick, own_sessions=True),
     "pipeline": Job(pipeline),
+    "approvals_triage": Job(approvals_triage),
     "exchange_reconcile": Job(exchange_reconcile),
     "events_prune": Job(events_prune),
+    "routines": Job(routines),
 }
 
 

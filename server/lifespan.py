@@ -1,5 +1,5 @@
-"""Start-up and shut-down: migrate, connect the bus, seed demo data, start the scheduler and the
-job runner, then tear down in reverse."""
+"""Start-up and shut-down: migrate, connect the bus, seed demo data, start the scheduler, the
+job runner and the bot supervisor, then tear down in reverse."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from schema.context import Services
+from server.bot_supervisor import BotSupervisor, supervisor_config
 from server.demo import seed_demo
 from server.halyrd_runner import market_feed
 from server.jobs import JOBS, install_jobs
@@ -58,6 +59,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     workers = app.state.job_workers = JobWorkers.from_settings(
         session_factory, bus.publish, settings, JOB_HANDLERS, bus, lab
     )
+    bots = app.state.bot_supervisor = BotSupervisor(
+        session_factory, bus.publish, lab, supervisor_config(settings)
+    )
     try:
         # the rows exist without the scheduler too: GET /api/scheduler lists the catalog
         await install_jobs(session_factory, settings)
@@ -78,6 +82,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             scheduler.start()
         if settings.jobs:
             await workers.start()  # its first sweep takes back what a dead process left
+        if settings.scheduler and settings.bots:
+            bots.start()  # its first pass re-spawns every bot marked running
         # Start-up objects (modules, schema, caches, demo rows) live as long as the process:
         # moved out of the collector's reach, a full collection no longer walks them, which
         # took ~85 ms off every third large answer (BENCHMARKS.md, Halyrd equity).
@@ -85,6 +91,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         gc.freeze()
         yield
     finally:
+        await bots.stop()
         await workers.stop()
         await scheduler.stop()
         await bus.stop()

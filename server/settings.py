@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # requests whose body is larger are refused (413) before anything reads them
     max_body_bytes: int = Field(1_048_576, ge=1024, alias="TRADEGRAPH_MAX_BODY_BYTES")
     shutdown_grace_seconds: float = Field(10.0, gt=0, le=600, alias="TRADEGRAPH_SHUTDOWN_GRACE")
+    # seconds between keep-alive pings (SSE comments) on a deep-dive chat stream
+    deepdive_ping_seconds: float = Field(15.0, gt=0, le=600, alias="TRADEGRAPH_DEEPDIVE_PING")
 
     data_dir: Path = Field(Path("data"), alias="TRADEGRAPH_DATA_DIR")
     database_url: str | None = Field(
@@ -80,6 +82,24 @@ class Settings(BaseSettings):
     job_stale_seconds: float = Field(60.0, ge=1, le=86_400, alias="TRADEGRAPH_JOB_STALE_SECONDS")
     job_sweep_seconds: float = Field(15.0, ge=0.1, le=3600, alias="TRADEGRAPH_JOB_SWEEP_SECONDS")
     job_pool_size: int | None = Field(None, ge=1, le=256, alias="TRADEGRAPH_JOB_POOL_SIZE")
+    # The bot supervisor (server/bot_supervisor.py): runs the bot factory's running bots where
+    # the scheduler runs (TRADEGRAPH_SCHEDULER and TRADEGRAPH_BOTS): a pass every
+    # BOT_PASS_SECONDS, each bot stepped every BOT_STEP_SECONDS; a dead task is restarted after
+    # BOT_BACKOFF_SECONDS x 2^(n-1) (at most BOT_BACKOFF_MAX_SECONDS); the BOT_MAX_FAILURES-th
+    # death within BOT_FAILURE_WINDOW_SECONDS marks the bot failed; a task silent for
+    # BOT_STALE_SECONDS is dead.
+    bots: bool = Field(True, alias="TRADEGRAPH_BOTS")
+    bot_pass_seconds: float = Field(1.0, gt=0, le=3600, alias="TRADEGRAPH_BOT_PASS_SECONDS")
+    bot_step_seconds: float = Field(5.0, gt=0, le=86_400, alias="TRADEGRAPH_BOT_STEP_SECONDS")
+    bot_stale_seconds: float = Field(60.0, gt=0, le=86_400, alias="TRADEGRAPH_BOT_STALE_SECONDS")
+    bot_backoff_seconds: float = Field(1.0, ge=0, le=3600, alias="TRADEGRAPH_BOT_BACKOFF_SECONDS")
+    bot_backoff_max_seconds: float = Field(
+        60.0, ge=0, le=86_400, alias="TRADEGRAPH_BOT_BACKOFF_MAX_SECONDS"
+    )
+    bot_max_failures: int = Field(5, ge=1, le=1000, alias="TRADEGRAPH_BOT_MAX_FAILURES")
+    bot_failure_window_seconds: float = Field(
+        600.0, gt=0, le=86_400 * 7, alias="TRADEGRAPH_BOT_FAILURE_WINDOW_SECONDS"
+    )
     market_seed: int = Field(7, alias="TRADEGRAPH_MARKET_SEED")
     ohlcv_dir: Path | None = Field(None, alias="TRADEGRAPH_OHLCV_DIR")
     log_level: str = Field("info", alias="TRADEGRAPH_LOG_LEVEL")

@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from resolvers.brain.tasks import JOB_KIND as BRAIN_CHAT
 from resolvers.errors import DomainError
 from resolvers.jobs import (
     JobCancelled,
@@ -53,10 +54,13 @@ from resolvers.lab.inject import with_lab
 from resolvers.lab.services import Lab
 from resolvers.research.fetch_jobs import JOB_KIND as FETCH
 from resolvers.research.gauntlet import JOB_KIND as GAUNTLET_STEP
+from resolvers.routines import JOB_KIND as ROUTINE_RUN
+from server.brain_jobs import run_brain_chat_job
 from server.executors import Executor, ProcessExecutor
 from server.fetch_jobs import run_fetch
 from server.gauntlet_jobs import run_gauntlet_step
 from server.job_context import Handler, JobRunContext, cancel_task, not_json_object
+from server.routine_jobs import run_routine_job
 from server.settings import Settings
 from storage.base import utcnow
 from storage.bus import EventBus
@@ -70,7 +74,12 @@ WAKING_TOPICS = ("job.queued", "job.recovered", "job.released")
 
 # The job kinds the server runs, by kind (the lifespan registers them on its runner); the
 # domains built on jobs add theirs here.
-JOB_HANDLERS: dict[str, Handler] = {GAUNTLET_STEP: run_gauntlet_step, FETCH: run_fetch}
+JOB_HANDLERS: dict[str, Handler] = {
+    GAUNTLET_STEP: run_gauntlet_step,
+    FETCH: run_fetch,
+    ROUTINE_RUN: run_routine_job,
+    BRAIN_CHAT: run_brain_chat_job,
+}
 
 
 def process_owner() -> str:

@@ -1,20 +1,25 @@
 """Every model, imported once so that `Base.metadata` is complete (Alembic, tests)."""
 
 from storage.agents import Agent, AgentToolset
-from storage.approvals import Approval, ApprovalDecision
+from storage.approvals import Approval, ApprovalDecision, ApprovalSettings
 from storage.base import Base
+from storage.bots import Bot
+from storage.brain import BrainMemory
 from storage.control import SchedulerJob, SystemControl
+from storage.deepdive import DeepdiveMessage, DeepdiveThread
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
 from storage.mcp import McpGrant, McpServer
+from storage.notifications import Notification
 from storage.paper import PaperSession
 from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
 from storage.research.gauntlet import GauntletStep, GauntletWorkflow
 from storage.research.verdict import BacktestTrial, VerdictRun
+from storage.routines import Routine, RoutineRun
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -31,10 +36,15 @@ __all__ = [
     "AgentToolset",
     "Approval",
     "ApprovalDecision",
+    "ApprovalSettings",
     "Base",
     "BacktestTrial",
+    "BrainMemory",
+    "Bot",
     "Dataset",
     "DatasetBlob",
+    "DeepdiveMessage",
+    "DeepdiveThread",
     "Event",
     "ExchangeFill",
     "ExchangePosition",
@@ -47,7 +57,10 @@ __all__ = [
     "McpServer",
     "ModelCall",
     "ModelPolicy",
+    "Notification",
     "PaperSession",
+    "Routine",
+    "RoutineRun",
     "SchedulerJob",
     "Strategy",
     "SystemControl",

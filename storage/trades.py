@@ -1,4 +1,4 @@
-"""Trades, owned by exactly one strategy or one trading agent."""
+"""Trades, owned by exactly one strategy, one trading agent or one bot (storage/bots.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,12 @@ from storage.base import Base, utcnow
 class Trade(Base):
     __tablename__ = "trades"
     __table_args__ = (
-        CheckConstraint("(strategy_id IS NULL) <> (trading_agent_id IS NULL)", name="one_owner"),
+        CheckConstraint(
+            "(CASE WHEN strategy_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN trading_agent_id IS NULL THEN 0 ELSE 1 END) + "
+            "(CASE WHEN bot_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_owner",
+        ),
         CheckConstraint("side IN ('buy', 'sell')", name="side"),
         CheckConstraint("status IN ('open', 'closed', 'failed')", name="status"),
         CheckConstraint("phase IN ('paper', 'live')", name="phase"),
@@ -22,6 +27,7 @@ class Trade(Base):
         Index("ix_trades_trading_agent_id", "trading_agent_id", "id"),
         Index("ix_trades_status_id", "status", "id"),
         Index("ix_trades_paper_session_id", "paper_session_id", "id"),
+        Index("ix_trades_bot_id", "bot_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +51,8 @@ class Trade(Base):
     paper_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("paper_sessions.id", ondelete="SET NULL"), default=None
     )
+    # the bot that made it (bots are soft-deleted, so the reference always resolves)
+    bot_id: Mapped[int | None] = mapped_column(ForeignKey("bots.id"), default=None)
     # set when a close failed on the exchange: the position may still be open there
     close_error: Mapped[str | None] = mapped_column(String(500), default=None)
     close_attempted_at: Mapped[datetime | None] = mapped_column(default=None)

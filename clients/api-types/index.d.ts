@@ -3,8 +3,13 @@
 export type AgentOrderIntent = "entry" | "exit" | "manual";
 export type AgentOrderStatus = "filled" | "blocked";
 export type AgentStatus = "PAPER" | "ELIGIBLE" | "LIVE" | "DEMOTED";
+export type ApprovalMode = "manual" | "smart" | "off";
+export type ApprovalRecommendation = "approve" | "review" | "deny";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "expired";
 export type AutonomyMode = "manual" | "semi_auto" | "auto";
+export type BotDesiredState = "running" | "stopped";
+export type BotStatus = "stopped" | "starting" | "running" | "restarting" | "failed" | "paused";
+export type BotVenue = "paper" | "live";
 export type DatasetSource = "synthetic" | "csv" | "hyperliquid";
 export type ExecutionMode = "paper" | "live";
 export type GauntletStatus = "running" | "paused" | "passed" | "failed" | "cancelled";
@@ -13,10 +18,17 @@ export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" 
 export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
 export type MarketMode = "spot" | "perp";
 export type McpTransport = "stdio" | "http";
+export type NotificationSeverity = "info" | "warning" | "critical";
+export type NotificationStatus = "unread" | "acknowledged";
 export type PaperSessionStatus = "running" | "stopped";
 export type Phase = "paper" | "live";
 export type ReconcileKind = "missing_on_exchange" | "closed_on_exchange" | "unknown_on_exchange" | "mismatch";
 export type RiskBlockLayer = "policy" | "quote" | "mode" | "signing";
+export type RoutineAction = "prompt" | "tool";
+export type RoutineAuthor = "operator" | "brain";
+export type RoutineRunOrigin = "schedule" | "manual";
+export type RoutineRunStatus = "queued" | "running" | "succeeded" | "failed";
+export type RoutineStatus = "active" | "pending_approval" | "denied" | "disabled";
 export type SchedulerJobStatus = "ok" | "error" | "skipped";
 export type Stage = "quick_screen" | "research_only" | "paper" | "live";
 export type ToolsetContext = "scheduled" | "interactive" | "recovery" | "research";
@@ -105,12 +117,36 @@ export interface Approval {
   owner: string;
   summary: string;
   status: ApprovalStatus;
+  /** the classifier's recommended decision: approve, review or deny */
   classification: string | null;
+  /** the classifier's score, 0 to 1; null until classified */
+  risk_score: number | null;
+  /** the classifier rules that applied */
+  reasons: RiskReason[];
+  classifier_version: string | null;
+  classified_at: string | null;
   deadline: string | null;
+  /** when it passed its deadline and was escalated */
+  escalated_at: string | null;
+  /** the approval this one revises */
+  revision_of: number | null;
   /** the proposed action's parameters */
   payload: Record<string, string | number | boolean>;
   created_at: string;
   decided_at: string | null;
+}
+
+/** The smart classifier's reading of an approval. */
+export interface ApprovalClassification {
+  approval_id: number;
+  /** 0 (no risk) to 1 */
+  risk_score: number;
+  reasons: RiskReason[];
+  recommended: ApprovalRecommendation;
+  classifier_version: string;
+  classified_at: string;
+  /** kept on the approval (pending ones); a decided one is only re-scored */
+  stored: boolean;
 }
 
 /** One decision taken on an approval. */
@@ -120,6 +156,41 @@ export interface ApprovalDecision {
   actor: string;
   note: string;
   created_at: string;
+}
+
+/** One approval mode and what it does. */
+export interface ApprovalModeInfo {
+  mode: ApprovalMode;
+  description: string;
+}
+
+/** The approval settings: mode, deadlines, escalation owner, smart threshold. */
+export interface ApprovalModes {
+  mode: ApprovalMode;
+  /** seconds from filing to an approval's deadline */
+  deadline_seconds: number;
+  /** approval type -> its own deadline in seconds */
+  type_deadlines: Record<string, number>;
+  /** who an approval past its deadline is escalated to */
+  escalation_owner: string;
+  /** smart mode approves risk scores below this (0..1) */
+  smart_threshold: number;
+  /** null until the first update */
+  updated_at: string | null;
+  modes: ApprovalModeInfo[];
+  /** how the approval mode and the autonomy mode interact */
+  autonomy: string;
+}
+
+/** One thing the brain thinks an operator should look at, from a real row. */
+export interface AttentionItem {
+  kind: "approval_overdue" | "approval_pending" | "gate_failing" | "skill_declining" | "demotion";
+  severity: "low" | "medium" | "high";
+  title: string;
+  entity_type: "approval" | "strategy" | "skill";
+  entity_id: string;
+  /** since when (created, deadline, last transition) */
+  since: string | null;
 }
 
 /** A finished backtest: metrics, and each gate with its limit. */
@@ -182,6 +253,177 @@ export interface BacktestMetrics {
   final_equity: number;
   bars: number;
   starting_capital: number;
+}
+
+/** An autonomous trading bot of the bot factory. */
+export interface Bot {
+  id: number;
+  name: string;
+  /** its strategy family (a template of GET /api/bot-factory/templates) */
+  template: string;
+  /** the family's parameters, every default filled in */
+  params: Record<string, number>;
+  symbol: string;
+  timeframe: string;
+  /** notional, stop_loss_pct, allow_short */
+  risk: Record<string, number>;
+  venue: BotVenue;
+  desired_state: BotDesiredState;
+  status: BotStatus;
+  /** the supervisor's last sight of its task alive */
+  heartbeat_at: string | null;
+  /** times the supervisor restarted it after its task died */
+  restarts: number;
+  /** why its task last died */
+  last_error: string | null;
+  /** closed bars it has acted on */
+  steps: number;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+/** One open trade of a bot, marked to the market. */
+export interface BotPosition {
+  trade_id: number;
+  symbol: string;
+  side: TradeSide;
+  size: number;
+  entry_price: number;
+  mark_price: number;
+  /** at the mark, before exit fees */
+  unrealized_pnl: number;
+  phase: Phase;
+  opened_at: string;
+}
+
+/** What a bot of one strategy family is made of. */
+export interface BotTemplate {
+  /** the strategy family (a bot's `template`) */
+  family: string;
+  title: string;
+  description: string;
+  params: BotTemplateParam[];
+  /** the default symbol */
+  symbol: string;
+  /** the symbols a bot may trade */
+  symbols: string[];
+  /** the default timeframe */
+  timeframe: string;
+  timeframes: string[];
+  /** risk settings with defaults and bounds */
+  risk: BotTemplateParam[];
+}
+
+/** One tunable setting with its inclusive bounds. */
+export interface BotTemplateParam {
+  name: string;
+  /** int or float (an int setting takes a whole number) */
+  type: string;
+  default: number;
+  min: number;
+  max: number;
+  description: string;
+}
+
+/** What the brain is doing: its running tasks, its queue, its last finished task. */
+export interface BrainActivity {
+  running: BrainTask[];
+  /** brain tasks waiting for a worker */
+  queued: number;
+  last_finished: BrainTask | null;
+}
+
+/** A finished brain task (HTTP 200): the answer, what it read and what it proposed. */
+export interface BrainChatResult {
+  /** the job's id as a string; null for a direct run */
+  task_id: string | null;
+  status: "succeeded" | "failed" | "cancelled";
+  prompt: string;
+  /** the model's answer; null when the task failed */
+  answer: string | null;
+  tool_calls: BrainToolCall[];
+  /** filed as approvals; the brain never acts */
+  proposals: BrainProposal[];
+  /** memories read into the prompt */
+  memories_used: number[];
+  /** memories the task wrote */
+  memories_written: number[];
+  provider: string | null;
+  model: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** BRAIN_TASK_FAILED or BRAIN_TASK_CANCELLED */
+  error_code: string | null;
+  error_message: string | null;
+  finished_at: string | null;
+}
+
+/** One memory of the brain, with its provenance. */
+export interface BrainMemory {
+  id: number;
+  kind: "fact" | "observation" | "decision" | "preference";
+  content: string;
+  /** task: written by a brain task; operator */
+  source: "task" | "operator" | "event";
+  /** the task's id; null for a direct run or an operator's */
+  source_id: string | null;
+  provenance: MemoryProvenance;
+  /** what the memory is about (strategy, approval, ...) */
+  entity_type: string | null;
+  entity_id: string | null;
+  created_at: string;
+  /** when a task last read it into its prompt */
+  last_used_at: string | null;
+}
+
+/** The brain's state, current activity and attention list. */
+export interface BrainOverview {
+  state: "idle" | "working" | "paused";
+  activity: BrainActivity;
+  attention: AttentionItem[];
+}
+
+/** An action the brain proposed: filed as an approval, or skipped with the reason. */
+export interface BrainProposal {
+  kind: "hypothesis" | "transition" | "routine";
+  /** the request's propose or the answer's */
+  origin: "request" | "model";
+  status: "filed" | "skipped";
+  /** the approval filed (owner brain in GET /api/approvals) */
+  approval_id: number | null;
+  /** why it was skipped (a code and its text); empty when filed */
+  reason: string;
+}
+
+/** A brain task's state (HTTP 202 while it is queued or running): where to poll it. */
+export interface BrainTask {
+  /** the job's id as a string */
+  task_id: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  /** 0 to 1 */
+  progress: number;
+  /** the step it is at (recalling, reading, answering, ...) */
+  progress_message: string;
+  prompt: string;
+  /** GET /api/brain/chat/{task_id}: 202 while queued or running, then 200 */
+  poll: string;
+  /** runs started; above 1 after a crash or a retried failure */
+  attempts: number;
+  created_at: string;
+  started_at: string | null;
+}
+
+/** One read tool the brain called for a task. */
+export interface BrainToolCall {
+  name: string;
+  arguments: Record<string, string | number | boolean>;
+  /** rows the answer held (items of a list or page; 1 for one object) */
+  rows: number;
+  /** the ids of the first rows read (at most 20) */
+  ids: string[];
+  /** the tool's refusal, when it refused (e.g. NOT_FOUND) */
+  error_code: string | null;
 }
 
 /** A market the agent could trade. */
@@ -300,6 +542,52 @@ export interface DecliningRule {
 export interface DecliningSkills {
   rule: DecliningRule;
   skills: SkillDecline[];
+}
+
+/** The answer failed: no provider of the chat chain answered, or the serving one failed mid-answer. The failed answer is persisted (message_id). */
+export interface DeepdiveError {
+  /** a PROVIDER_* code (PROVIDER_NOT_CONFIGURED when none is set up) */
+  code: string;
+  detail: string;
+  /** the failed answer's message, with the text received */
+  message_id: number;
+}
+
+/** One message of a deep-dive thread: the operator's question or the model's answer. */
+export interface DeepdiveMessage {
+  id: number;
+  /** the thread's id, which is its strategy's */
+  thread_id: number;
+  role: "user" | "assistant";
+  /** the text; an interrupted answer keeps what arrived before the stop */
+  content: string;
+  /** complete; interrupted (the client disconnected mid-answer); failed (no provider answered, or the serving one failed mid-answer: error_code says why) */
+  status: "complete" | "interrupted" | "failed";
+  /** the provider that answered (null on the operator's) */
+  provider: string | null;
+  model: string | null;
+  /** as the provider reported them (0 when it did not) */
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** why a failed answer failed (a PROVIDER_* code) */
+  error_code: string | null;
+  created_at: string;
+}
+
+/** A strategy's deep-dive chat: its messages, oldest first (none before the first send). */
+export interface DeepdiveThread {
+  /** the strategy's id: one thread per strategy */
+  id: number;
+  strategy_id: number;
+  /** null until the first message */
+  created_at: string | null;
+  updated_at: string | null;
+  messages: DeepdiveMessage[];
+}
+
+/** A piece of the answer, as the provider sent it. */
+export interface DeepdiveToken {
+  text: string;
 }
 
 /** The agent is back in PAPER. */
@@ -762,6 +1050,13 @@ export interface McpTool {
   input_schema: ToolInputSchema;
 }
 
+/** Where a memory came from: the tools and rows a task read, the approvals it filed and the memories it recalled (all empty for an operator's memory). */
+export interface MemoryProvenance {
+  tools: ToolRead[];
+  approvals: number[];
+  memories: number[];
+}
+
 /** A provider and one of its models. */
 export interface ModelChoice {
   provider: string;
@@ -786,6 +1081,21 @@ export interface ModelPolicy {
 export interface ModelRefInput {
   provider?: string;
   model?: string;
+}
+
+/** Something the operator should know, unread until acknowledged. */
+export interface Notification {
+  id: number;
+  type: string;
+  severity: NotificationSeverity;
+  source: string;
+  title: string;
+  body: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  status: NotificationStatus;
+  created_at: string;
+  acknowledged_at: string | null;
 }
 
 /** One risk objective (a ceiling) and the room left under it. */
@@ -841,6 +1151,8 @@ export interface OpenTrade {
   close_error: string | null;
   /** the paper session that opened it */
   paper_session_id: number | null;
+  /** the bot that made it (the bot factory) */
+  bot_id: number | null;
   /** true when the venue holds this trade's position (same symbol, side and size), false when not; null when not verified (verify=false, or a trading agent's trade, held on its own book) */
   exchange_verified: boolean | null;
   /** what the venue holds instead, or why it was not verified */
@@ -1033,10 +1345,97 @@ export interface RiskLimitsInput {
   max_gross_exposure?: number;
 }
 
+/** One classifier rule that applied: its name, its points and what it saw. */
+export interface RiskReason {
+  rule: string;
+  points: number;
+  detail: string;
+}
+
+/** A cron-scheduled prompt or tool call, its approval state and its last run. */
+export interface Routine {
+  id: number;
+  name: string;
+  /** five fields: minute hour day-of-month month day-of-week */
+  cron: string;
+  /** the IANA zone the cron is read in */
+  timezone: string;
+  /** prompt (a model call) or tool (one tool call) */
+  action: RoutineAction;
+  prompt: string;
+  /** the tool a `tool` routine calls */
+  tool: string | null;
+  /** the tool's arguments (JSON scalars) */
+  arguments: Record<string, string | number | boolean>;
+  /** false: never scheduled (status disabled) */
+  enabled: boolean;
+  author: RoutineAuthor;
+  status: RoutineStatus;
+  /** a brain-authored routine's approval */
+  approval_id: number | null;
+  /** the next occurrence (UTC); null unless active */
+  next_run_at: string | null;
+  created_at: string;
+  updated_at: string;
+  last_run: RoutineRun | null;
+}
+
+/** A routine run queued now (HTTP 202): its run, its job and where to follow them. */
+export interface RoutineDispatch {
+  routine_id: number;
+  run_id: number;
+  /** the routine.run job: GraphQL job(id) and the job events' entity id */
+  job_id: number;
+  /** queued, when accepted */
+  status: RoutineRunStatus;
+  /** a GraphQL query answering the routine's last run */
+  poll: string;
+  /** the events subscription's topics that follow the run */
+  events: string[];
+}
+
+/** One run of a routine: scheduled or run-now, its job, its output or error. */
+export interface RoutineRun {
+  id: number;
+  routine_id: number;
+  /** schedule (an occurrence) or manual (run-now) */
+  origin: RoutineRunOrigin;
+  status: RoutineRunStatus;
+  /** the routine.run job: GraphQL job(id) */
+  job_id: number | null;
+  /** the occurrence it runs (null for run-now) */
+  scheduled_for: string | null;
+  queued_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** the model's answer, or the tool's answer as JSON */
+  output: string;
+  error: string | null;
+  /** the provider that answered a prompt */
+  provider: string | null;
+  model: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+}
+
 /** When a version ran; `to` is null while it is the active one. */
 export interface RunPeriod {
   from: string;
   to: string | null;
+}
+
+/** A routine as the scheduler's `routines` job sees it: its schedule and its last run. */
+export interface ScheduledRoutine {
+  id: number;
+  name: string;
+  cron: string;
+  timezone: string;
+  status: RoutineStatus;
+  /** the next occurrence (UTC); null unless active */
+  next_run_at: string | null;
+  last_run_status: RoutineRunStatus | null;
+  /** when the last run was queued */
+  last_run_at: string | null;
 }
 
 /** A background job: its schedule and its last run. */
@@ -1055,6 +1454,8 @@ export interface SchedulerJob {
   failures: number;
   /** null while disabled or before the first run (due now) */
   next_run_at: string | null;
+  /** the routines job: every routine it schedules; empty on the others */
+  routines: ScheduledRoutine[];
 }
 
 /** The signing layer (live only): which symbols, how much per trade and per UTC day. */
@@ -1355,6 +1756,13 @@ export interface ToolInputSchema {
   required?: string[];
 }
 
+/** One tool call a memory came from: the tool and the rows it read. */
+export interface ToolRead {
+  name: string;
+  rows: number;
+  ids: string[];
+}
+
 /** A trade owned by a strategy or a trading agent. */
 export interface Trade {
   id: number;
@@ -1377,6 +1785,8 @@ export interface Trade {
   close_error: string | null;
   /** the paper session that opened it */
   paper_session_id: number | null;
+  /** the bot that made it (the bot factory) */
+  bot_id: number | null;
 }
 
 /** Trade counts and results across the ledger. */
@@ -1878,15 +2288,16 @@ export interface Routes {
       target?: string;
       target_type?: string;
       owner?: string;
+      revision_of?: number;
       limit?: number;
       cursor?: string;
     };
     response: Page<Approval>;
   };
-  /** Approval modes (manual/smart/off), deadlines, escalation owner. Planned: answers 501 for now. */
+  /** Approval modes (manual/smart/off), deadlines, escalation owner. */
   "GET /api/approvals/modes": {
     params: Record<string, never>;
-    response: void;
+    response: ApprovalModes;
   };
   /** Approve a pending approval. */
   "POST /api/approvals/{id}/approve": {
@@ -1902,63 +2313,88 @@ export interface Routes {
     };
     response: Approval;
   };
-  /** Send an approval back for revision. Planned: answers 501 for now. */
+  /** Send an approval back for revision. */
   "POST /api/approvals/{id}/revise": {
     params: {
       id: number;
+      summary?: string;
+      payload?: Record<string, string | number | boolean>;
+      note?: string;
     };
-    response: void;
+    response: Approval;
   };
-  /** Re-run the smart-approval classifier on an approval. Planned: answers 501 for now. */
+  /** Re-run the smart-approval classifier on an approval. */
   "POST /api/approvals/{id}/classify": {
     params: {
       id: number;
     };
-    response: void;
+    response: ApprovalClassification;
   };
-  /** Brain state, activity and attention. Planned: answers 501 for now. */
+  /** Brain state, activity and attention. */
   "GET /api/brain/overview": {
     params: Record<string, never>;
-    response: void;
+    response: BrainOverview;
   };
-  /** Persistent brain memory. Planned: answers 501 for now. */
+  /** Persistent brain memory. */
   "GET /api/brain/memory": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      kind?: "fact" | "observation" | "decision" | "preference";
+      source?: "task" | "operator" | "event";
+      q?: string;
+      limit?: number;
+      cursor?: string;
+    };
+    response: Page<BrainMemory>;
   };
-  /** Queue a brain prompt; returns 202 with a task_id. Planned: answers 501 for now. */
+  /** Queue a brain prompt; returns 202 with a task_id. */
   "POST /api/brain/chat": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      prompt?: string;
+      message?: string;
+      propose?: Record<string, string | number | boolean>;
+    };
+    response: BrainTask;
   };
-  /** Run a brain prompt synchronously (not queued). Planned: answers 501 for now. */
+  /** Run a brain prompt synchronously (not queued). */
   "POST /api/brain/chat/direct": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      prompt?: string;
+      message?: string;
+      propose?: Record<string, string | number | boolean>;
+    };
+    response: BrainChatResult;
   };
-  /** Poll a queued brain prompt. Planned: answers 501 for now. */
+  /** Poll a queued brain prompt. */
   "GET /api/brain/chat/{task_id}": {
     params: {
       task_id: string;
     };
-    response: void;
+    response: BrainChatResult | BrainTask;
   };
-  /** List cron-scheduled routines. Planned: answers 501 for now. */
+  /** List cron-scheduled routines. */
   "GET /api/routines": {
     params: Record<string, never>;
-    response: void;
+    response: Routine[];
   };
-  /** Create a cron-scheduled routine. Planned: answers 501 for now. */
+  /** Create a cron-scheduled routine. */
   "POST /api/routines": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+      cron: string;
+      timezone?: string;
+      prompt?: string;
+      tool?: string;
+      arguments?: Record<string, string | number | boolean>;
+      enabled?: boolean;
+    };
+    response: Routine;
   };
-  /** Dispatch a routine immediately. Planned: answers 501 for now. */
+  /** Dispatch a routine immediately. */
   "POST /api/routines/{id}/run": {
     params: {
       id: number;
     };
-    response: void;
+    response: RoutineDispatch;
   };
   /** Quant-skills catalog. */
   "GET /api/skills": {
@@ -2059,62 +2495,83 @@ export interface Routes {
     };
     response: McpGrant;
   };
-  /** List autonomous trading bots. Planned: answers 501 for now. */
+  /** List autonomous trading bots. */
   "GET /api/bot-factory/bots": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      include_deleted?: boolean;
+      limit?: number;
+      cursor?: string;
+    };
+    response: Page<Bot>;
   };
-  /** Create an autonomous trading bot. Planned: answers 501 for now. */
+  /** Create an autonomous trading bot. */
   "POST /api/bot-factory/bots": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+      template: string;
+      params?: Record<string, number>;
+      symbol?: string;
+      timeframe?: string;
+      risk?: Record<string, number>;
+      venue?: string;
+    };
+    response: Bot;
   };
-  /** Update a bot. Planned: answers 501 for now. */
+  /** Update a bot. */
   "PUT /api/bot-factory/bots/{id}": {
     params: {
       id: number;
+      name?: string;
+      template?: string;
+      params?: Record<string, number>;
+      symbol?: string;
+      timeframe?: string;
+      risk?: Record<string, number>;
+      venue?: string;
     };
-    response: void;
+    response: Bot;
   };
-  /** Delete a bot. Planned: answers 501 for now. */
+  /** Delete a bot. */
   "DELETE /api/bot-factory/bots/{id}": {
     params: {
       id: number;
     };
-    response: void;
+    response: Bot;
   };
-  /** Start a bot. Planned: answers 501 for now. */
+  /** Start a bot. */
   "POST /api/bot-factory/bots/{id}/start": {
     params: {
       id: number;
     };
-    response: void;
+    response: Bot;
   };
-  /** Stop a bot. Planned: answers 501 for now. */
+  /** Stop a bot. */
   "POST /api/bot-factory/bots/{id}/stop": {
     params: {
       id: number;
     };
-    response: void;
+    response: Bot;
   };
-  /** Bot trades. Planned: answers 501 for now. */
+  /** Bot trades. */
   "GET /api/bot-factory/bots/{id}/trades": {
     params: {
       id: number;
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<Trade>;
   };
-  /** Bot positions. Planned: answers 501 for now. */
+  /** Bot positions. */
   "GET /api/bot-factory/bots/{id}/positions": {
     params: {
       id: number;
     };
-    response: void;
+    response: BotPosition[];
   };
-  /** Available bot templates. Planned: answers 501 for now. */
+  /** Available bot templates. */
   "GET /api/bot-factory/templates": {
     params: Record<string, never>;
-    response: void;
+    response: BotTemplate[];
   };
   /** Fetch OHLCV data from an exchange. */
   "POST /api/fetch": {
@@ -2240,12 +2697,13 @@ export interface Routes {
     };
     response: void;
   };
-  /** Streaming SSE chat for a strategy. Planned: answers 501 for now. */
+  /** Streaming SSE chat for a strategy. */
   "POST /api/deepdive/threads/{id}/send": {
     params: {
-      id: string;
+      id: number;
+      message: string;
     };
-    response: void;
+    response: { event: "token"; data: DeepdiveToken } | { event: "message"; data: DeepdiveMessage } | { event: "error"; data: DeepdiveError };
   };
   /** Graceful shutdown. */
   "POST /api/shutdown": {

@@ -10,7 +10,15 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers import agents, approval_decisions, approvals, tools
+from resolvers import (
+    agents,
+    approval_classifier,
+    approval_decisions,
+    approval_modes,
+    approvals,
+    tools,
+)
+from resolvers.approvals import ActionParams
 from resolvers.choices import TOOLSET_CONTEXT
 from resolvers.models import options, policy
 
@@ -139,15 +147,47 @@ ROUTES: tuple[Route, ...] = (
             Param("target", "query", arg="target_id", description="the target's id"),
             Param("target_type", "query", description="strategy, hypothesis, agent, trading_agent"),
             Param("owner", "query"),
+            Param("revision_of", "query", "int",
+                  description="only the revisions of this approval"),
             *PAGING,
         ),
         response=Response("page", "Approval"), graphql="approvals",
-        notes="Paged oldest first: `limit` (default 50, max 500) and `cursor`.",
+        notes=(
+            "Paged oldest first: `limit` (default 50, max 500) and `cursor`. An approval "
+            "carries its classification (classification = the recommended decision, "
+            "risk_score, reasons), its deadline and escalated_at, and revision_of."
+        ),
     ),
     route(
         method="GET", path="/api/approvals/modes", api="forven", router="approvals",
         op="get_approval_modes",
         summary="Approval modes (manual/smart/off), deadlines, escalation owner.",
+        state="implemented", resolver=approval_modes.get_approval_modes,
+        response=Response("one", "ApprovalModes"), graphql="approvalModes",
+        graphql_generated=True,
+        notes=(
+            "Registered before /api/approvals/{id}/... (static path). One settings row; "
+            "before the first update the defaults: mode manual, deadline_seconds 86400, "
+            "type_deadlines {}, escalation_owner operator, smart_threshold 0.3, updated_at "
+            "null. manual: every approval waits for an operator. smart: the classifier scores "
+            "each new approval and approves it (actor smart-classifier, its reasons in the "
+            "note) when the risk score is below smart_threshold; otherwise it waits, never "
+            "denied automatically. off: approved when filed (actor approvals-off, kept for "
+            "audit). In every mode a promotion into live waits for an operator. The autonomy "
+            "mode (POST /api/system/mode) decides which pipeline promotions are filed as "
+            "approvals at all; the approval mode how a filed one is decided. The deciding "
+            "and escalating is done by the scheduler job approvals_triage (every 5 s; halts "
+            "while the system is paused): an automatic approval whose action refuses stays "
+            "pending (history entry auto_refused) and waits; a waiting approval raises an "
+            "info notification; one pending past its deadline (filed_at + its type's "
+            "deadline, else deadline_seconds) is escalated once: owner -> escalation_owner, "
+            "history entry escalate, event approval.escalated, warning notification. "
+            "Changing the settings is the GraphQL mutation updateApprovalModes (issue 17's "
+            "PUT /api/settings/approvals will call the same resolver, "
+            "resolvers/approval_modes.py update_approval_modes): 422 NO_CHANGES, "
+            "UNKNOWN_APPROVAL_MODE, INVALID_DEADLINE (whole seconds 60..2592000), "
+            "INVALID_OWNER, INVALID_THRESHOLD (0..1); event approval_modes.updated."
+        ),
     ),
     route(
         method="POST", path="/api/approvals/{id}/approve", api="forven", router="approvals",
@@ -174,12 +214,49 @@ ROUTES: tuple[Route, ...] = (
     ),
     route(
         method="POST", path="/api/approvals/{id}/revise", api="forven", router="approvals",
-        op="revise_approval", summary="Send an approval back for revision.", params=(APPROVAL_ID,),
-        notes="Any revision text in the body is not documented.",
+        op="revise_approval", summary="Send an approval back for revision.",
+        state="implemented", resolver=approval_decisions.revise_approval,
+        params=(
+            APPROVAL_ID,
+            Param("summary", "body", description="the revised summary"),
+            Param("payload", "body", "json", schema=ActionParams,
+                  description="the revised action parameters (replaces the whole map)"),
+            Param("note", "body", default="", description="why it was revised"),
+        ),
+        response=Response("one", "Approval"), errors=(409,), graphql="approval",
+        mutation="reviseApproval", graphql_generated=True,
+        notes=(
+            "The seed does not document the body: `summary` and/or `payload` are the edits "
+            "(422 NO_EDITS without either; unknown fields 422; payload is checked like a "
+            "filing's: INVALID_PAYLOAD), `note` is kept in the history. A promotion's summary "
+            "records its stage move, so a revised one must name the same move (422 "
+            "PROMOTION_MOVE_CHANGED). 409 APPROVAL_NOT_PENDING once decided. The original "
+            "becomes `revised` (history entry revise naming the new id; event "
+            "approval.revised); answers the new pending approval: same type, target and "
+            "owner, revision_of the original, a fresh deadline, classified at once (events "
+            "approval.created, approval.classified), then triaged like any new approval. "
+            "GET /api/approvals?revision_of=<id> (GraphQL Approval.revisionChain) reads "
+            "the chain."
+        ),
     ),
     route(
         method="POST", path="/api/approvals/{id}/classify", api="forven", router="approvals",
         op="classify_approval", summary="Re-run the smart-approval classifier on an approval.",
+        state="implemented", resolver=approval_classifier.classify_approval,
         params=(APPROVAL_ID,),
+        response=Response("one", "ApprovalClassification"), graphql="approvalClassification",
+        mutation="classifyApproval", graphql_generated=True,
+        notes=(
+            "Answers risk_score (0..1), reasons [{rule, points, detail}], recommended "
+            "(approve below the smart threshold, deny from 0.8, review between), "
+            "classifier_version (rules-1) and classified_at. The classifier is a "
+            "deterministic rule set over the target's rows (resolvers/approval_classifier.py "
+            "lists every rule): a promotion's target stage (live high), the strategy's "
+            "latest verdict and gauntlet gate; a strategy transition's direction; a "
+            "routine's tools; other types medium (0.5). A pending approval keeps the result "
+            "(event approval.classified; stored true); a decided one is re-scored and "
+            "answered only (stored false): the score it was decided on stays. No model is "
+            "called, so no provider failure can block it."
+        ),
     ),
 )  # fmt: skip

@@ -8,10 +8,35 @@ Settings -> Sandbox.
 from __future__ import annotations
 
 from codegen.catalog.forven_system import path_param
-from codegen.model import Route
+from codegen.model import Param, Route
 from codegen.route import route
+from resolvers.deepdive.threads import MAX_MESSAGE
 
 SANDBOX_OFF = "Sandbox: 503 unless enabled under Settings -> Sandbox (disabled by default)."
+DEEPDIVE_NOTES = (
+    "Server-sent events, not JSON or a WebSocket: a hand-written transport route "
+    "(rest_compat/deepdive.py, sse-starlette). The thread id is the strategy's id: one "
+    "persistent thread per strategy, created by its first message. Body "
+    f'{{"message": "..."}}: required, stripped, 1-{MAX_MESSAGE} characters (no aliases). '
+    "Refused before any event with the JSON error envelope: 404 NOT_FOUND (no such "
+    "strategy), 422 INVALID_MESSAGE (missing, not a string, blank or too long), 422 "
+    "VALIDATION_ERROR (another body key, a body that is not JSON, an id that is not an "
+    "integer). Otherwise the operator's message is committed (role user) and the answer "
+    "streams from the model policy's `chat` chain (PUT /api/model-policy; fallbacks only "
+    'before the first chunk): `event: token` per chunk as it arrives, data {"text"}; then '
+    "`event: message`, data the persisted answer (a DeepdiveMessage, status complete), or "
+    '`event: error`, data {"code", "detail", "message_id"} (a PROVIDER_* code; the '
+    "answer is persisted as failed with the text received). A comment line `: ping` every "
+    "TRADEGRAPH_DEEPDIVE_PING seconds (default 15) keeps a quiet stream open. A client that "
+    "disconnects stops the answer: the provider's stream is closed and the text so far "
+    "persisted as interrupted. The prompt: a system message describing the strategy from "
+    "its rows (stage, family, params, trades, latest verdict), the thread's earlier "
+    "messages (up to 40), the question. Every persisted message appends a "
+    "`deepdive.message` event; every provider attempt a model_calls row. Operator-gated: "
+    "the seed's ungated deepdive reads are the thread itself, read in GraphQL as "
+    "deepdiveThread(strategyId) with the API key only; the send's GraphQL twin is the "
+    "subscription deepdiveSend(threadId, message), yielding the same events."
+)
 
 ROUTES: tuple[Route, ...] = (
     route(
@@ -67,11 +92,16 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/deepdive/threads/{id}/send", api="forven", router="deepdive",
         op="send_deepdive_message", summary="Streaming SSE chat for a strategy.",
-        params=(path_param(kind="str", arg="thread_id", what="deep-dive thread id"),), body=True,
-        notes=(
-            "Answers with server-sent events, not JSON or a WebSocket (DESIGN lists SSE among "
-            "the hand-written transport routes). Operator-gated: the seed's ungated deepdive "
-            "reads are not this send. The thread id's type is not documented; taken as a string."
+        state="transport",
+        params=(
+            path_param(kind="int", arg="thread_id", what="deep-dive thread id: the strategy's id"),
+            Param("message", "body", required=True, min_length=1, description=(
+                f"the operator's question: stripped, 1-{MAX_MESSAGE} characters"
+            )),
         ),
+        events=(
+            ("token", "DeepdiveToken"), ("message", "DeepdiveMessage"), ("error", "DeepdiveError"),
+        ),
+        notes=DEEPDIVE_NOTES,
     ),
 )  # fmt: skip

@@ -184,9 +184,13 @@ ROUTES: tuple[Route, ...] = (
         notes=(
             "The job catalog: market_ticks (1 s), paper_tick (60 s), agent_tick "
             "(TRADEGRAPH_AGENT_TICK_SECONDS, 60 s; 0 creates it disabled), pipeline (300 s), "
-            "exchange_reconcile (300 s, report only) and events_prune (3600 s: deletes live-feed "
-            "events older than 24 h). The first four halt while the system is stopped. A job "
-            "never run is due at once, then every `interval_seconds` after its last run started."
+            "exchange_reconcile (300 s, report only), events_prune (3600 s: deletes live-feed "
+            "events older than 24 h) and routines (5 s: queues the cron routines that are due). "
+            "The first four and routines halt while the system is stopped. A job "
+            "never run is due at once, then every `interval_seconds` after its last run started. "
+            "`routines` lists, on the routines job's row only (empty on the others), every "
+            "routine with its name, cron, timezone, status, next_run_at and last run's status "
+            "and time; the other fields are unchanged."
         ),
     ),
     route(

@@ -2,10 +2,12 @@
 
 It needs no network. From the question (the last user message) it picks what to read: the
 strategies it names (`strategy 12`, `#12`), else the symbols it names (`BTC`, `ETH-USD`), else
-the whole lab; then it reads their rows (stage, family, trades and realized pnl, the latest
-verdict run, the latest gauntlet workflow, the confirmed regime on the lab feed) and writes a
-summary of them. The same rows give the same answer; a changed row changes it. Token counts
-are whitespace-separated words (there is no tokenizer to be faithful to).
+the conversation's subject when a system message declares one (a line `Subject: strategy 12`,
+as the deep-dive chat's does), else the whole lab; then it reads their rows (stage, family,
+trades and realized pnl, the latest verdict run, the latest gauntlet workflow, the confirmed
+regime on the lab feed) and writes a summary of them. The same rows give the same answer; a
+changed row changes it. Token counts are whitespace-separated words (there is no tokenizer to
+be faithful to).
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from storage.trades import Trade
 MODEL = "lab-analyst"
 STRATEGY_REF = re.compile(r"(?:strategy\s*#?|#)(\d+)", re.IGNORECASE)
 SYMBOL_REF = re.compile(r"\b([A-Z]{2,6})(?:-USD)?\b")
+SUBJECT_REF = re.compile(r"^Subject: strategy (\d+)\.?$", re.MULTILINE)
 RECENT = 5  # trades and strategies listed per answer
+
+
+def subject_of(system: str) -> int | None:
+    """The strategy a system message declares the conversation is about, if any."""
+    found = SUBJECT_REF.search(system)
+    return int(found.group(1)) if found else None
 
 
 class LabProvider:
@@ -49,7 +58,8 @@ class LabProvider:
     ) -> ChatAnswer | AsyncIterator[ChatChunk]:
         """A summary of the rows the question is about; streamed word by word with `stream`."""
         question = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-        text = await self.answer(question)
+        system = "\n".join(m["content"] for m in messages if m["role"] == "system")
+        text = await self.answer(question, subject=subject_of(system))
         usage = Usage(
             prompt_tokens=sum(len(m["content"].split()) for m in messages),
             completion_tokens=len(text.split()),
@@ -58,8 +68,8 @@ class LabProvider:
             return ChatAnswer(text=text, model=MODEL, usage=usage)
         return _words(text, usage)
 
-    async def answer(self, question: str) -> str:
-        """The analyst's text for `question`."""
+    async def answer(self, question: str, *, subject: int | None = None) -> str:
+        """The analyst's text for `question`; `subject`: the conversation's strategy."""
         ids = [int(i) for i in STRATEGY_REF.findall(question)]
         if ids:
             return "\n".join([await self._strategy(i) for i in dict.fromkeys(ids)])
@@ -68,6 +78,8 @@ class LabProvider:
         named = [s for s in symbols if s in known or s in self.lab.config.tick_symbols]
         if named:
             return "\n".join([await self._symbol(s) for s in named])
+        if subject is not None:
+            return await self._strategy(subject)
         return await self._overview()
 
     async def _strategy(self, strategy_id: int) -> str:

@@ -12,7 +12,9 @@ from starlette.requests import Request  # noqa: F401
 from starlette.responses import Response
 
 from resolvers import agents as r_agents
+from resolvers import approval_classifier as r_approval_classifier
 from resolvers import approval_decisions as r_approval_decisions
+from resolvers import approval_modes as r_approval_modes
 from resolvers import approvals as r_approvals
 from resolvers import control as r_control
 from resolvers import dashboard as r_dashboard
@@ -23,11 +25,17 @@ from resolvers import live_series as r_live_series
 from resolvers import paper as r_paper
 from resolvers import readiness as r_readiness
 from resolvers import reconcile as r_reconcile
+from resolvers import routines as r_routines
 from resolvers import scheduler as r_scheduler
 from resolvers import skills as r_skills
 from resolvers import strategies as r_strategies
 from resolvers import tools as r_tools
 from resolvers import trades as r_trades
+from resolvers.bots import bots as r_bots_bots
+from resolvers.bots import templates as r_bots_templates
+from resolvers.brain import memory as r_brain_memory
+from resolvers.brain import overview as r_brain_overview
+from resolvers.brain import tasks as r_brain_tasks
 from resolvers.mcp import discovery as r_mcp_discovery
 from resolvers.mcp import grants as r_mcp_grants
 from resolvers.mcp import registry as r_mcp_registry
@@ -188,6 +196,38 @@ class UpdateModelPolicyBody(BaseModel):
     tasks: Any
 
 
+class ReviseApprovalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    summary: str | None = None
+    payload: Any | None = None
+    note: str = ""
+
+
+class QueueBrainChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: str | None = None
+    message: str | None = None
+    propose: Any | None = None
+
+
+class RunBrainChatBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    prompt: str | None = None
+    message: str | None = None
+    propose: Any | None = None
+
+
+class CreateRoutineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(..., min_length=1)
+    cron: str = Field(..., min_length=1)
+    timezone: str = "UTC"
+    prompt: str | None = None
+    tool: str | None = None
+    arguments: Any | None = None
+    enabled: StrictBool = True
+
+
 class RegisterMcpServerBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -224,6 +264,28 @@ class GrantMcpServerBody(BaseModel):
 class RevokeMcpGrantBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     server: str
+
+
+class CreateBotBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    template: str
+    params: Any | None = None
+    symbol: str | None = None
+    timeframe: str | None = None
+    risk: Any | None = None
+    venue: str | None = None
+
+
+class UpdateBotBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    template: str | None = None
+    params: Any | None = None
+    symbol: str | None = None
+    timeframe: str | None = None
+    risk: Any | None = None
+    venue: str | None = None
 
 
 class FetchOhlcvBody(BaseModel):
@@ -1193,6 +1255,7 @@ async def list_approvals(
     target: str | None = Query(None),
     target_type: str | None = Query(None),
     owner: str | None = Query(None),
+    revision_of: Int64 | None = Query(None),
     limit: Int64 | None = Query(None, ge=1, le=500),
     cursor: str | None = Query(None, min_length=1),
 ) -> Response:
@@ -1200,7 +1263,16 @@ async def list_approvals(
     async with boundary(
         request,
         write=False,
-        query=("status", "type", "target", "target_type", "owner", "limit", "cursor"),
+        query=(
+            "status",
+            "type",
+            "target",
+            "target_type",
+            "owner",
+            "revision_of",
+            "limit",
+            "cursor",
+        ),
     ) as session:
         result = await r_approvals.list_approvals(
             session,
@@ -1209,6 +1281,7 @@ async def list_approvals(
             target_id=target,
             target_type=target_type,
             owner=owner,
+            revision_of=revision_of,
             first=limit,
             after=cursor,
         )
@@ -1223,9 +1296,11 @@ async def list_approvals(
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_approval_modes() -> Response:
-    """Approval modes (manual/smart/off), deadlines, escalation owner (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/approvals/modes")
+async def get_approval_modes(request: Request) -> Response:
+    """Approval modes (manual/smart/off), deadlines, escalation owner."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_approval_modes.get_approval_modes(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1270,9 +1345,15 @@ async def deny_approval(request: Request, id: Int64) -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def revise_approval() -> Response:
-    """Send an approval back for revision (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/approvals/{id}/revise")
+async def revise_approval(
+    request: Request, id: Int64, body: ReviseApprovalBody = ReviseApprovalBody()
+) -> Response:
+    """Send an approval back for revision."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approval_decisions.revise_approval(
+            session, approval_id=id, summary=body.summary, payload=body.payload, note=body.note
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1283,9 +1364,11 @@ async def revise_approval() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def classify_approval() -> Response:
-    """Re-run the smart-approval classifier on an approval (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/approvals/{id}/classify")
+async def classify_approval(request: Request, id: Int64) -> Response:
+    """Re-run the smart-approval classifier on an approval."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_approval_classifier.classify_approval(session, approval_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1296,9 +1379,11 @@ async def classify_approval() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_brain_overview() -> Response:
-    """Brain state, activity and attention (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/brain/overview")
+async def get_brain_overview(request: Request) -> Response:
+    """Brain state, activity and attention."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_brain_overview.get_brain_overview(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1309,9 +1394,22 @@ async def get_brain_overview() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_brain_memory() -> Response:
-    """Persistent brain memory (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/brain/memory")
+async def get_brain_memory(
+    request: Request,
+    kind: Literal["fact", "observation", "decision", "preference"] | None = Query(None),
+    source: Literal["task", "operator", "event"] | None = Query(None),
+    q: str | None = Query(None, min_length=1),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """Persistent brain memory."""
+    async with boundary(
+        request, write=False, query=("kind", "source", "q", "limit", "cursor")
+    ) as session:
+        result = await r_brain_memory.list_brain_memory(
+            session, kind=kind, source=source, q=q, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1322,9 +1420,15 @@ async def get_brain_memory() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def queue_brain_chat() -> Response:
-    """Queue a brain prompt; returns 202 with a task_id (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/brain/chat")
+async def queue_brain_chat(
+    request: Request, body: QueueBrainChatBody = QueueBrainChatBody()
+) -> Response:
+    """Queue a brain prompt; returns 202 with a task_id."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_brain_tasks.queue_brain_chat(
+            session, prompt=body.prompt, message=body.message, propose=body.propose
+        )
+    return respond(result, 202)
 
 
 @router.api_route(
@@ -1335,22 +1439,32 @@ async def queue_brain_chat() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def run_brain_chat() -> Response:
-    """Run a brain prompt synchronously (not queued) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/brain/chat/direct")
+async def run_brain_chat(request: Request, body: RunBrainChatBody = RunBrainChatBody()) -> Response:
+    """Run a brain prompt synchronously (not queued)."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_brain_tasks.run_brain_chat(
+            session,
+            prompt=body.prompt,
+            message=body.message,
+            propose=body.propose,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
     "/api/brain/chat/{task_id}",
     methods=["GET"],
     operation_id="get_brain_chat_task",
-    status_code=202,
+    status_code=200,
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_brain_chat_task() -> Response:
-    """Poll a queued brain prompt (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/brain/chat/{task_id}")
+async def get_brain_chat_task(request: Request, task_id: str) -> Response:
+    """Poll a queued brain prompt."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_brain_tasks.get_brain_chat_task(session, task_id=task_id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1361,9 +1475,11 @@ async def get_brain_chat_task() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_routines() -> Response:
-    """List cron-scheduled routines (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/routines")
+async def list_routines(request: Request) -> Response:
+    """List cron-scheduled routines."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_routines.list_routines(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1374,22 +1490,35 @@ async def list_routines() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def create_routine() -> Response:
-    """Create a cron-scheduled routine (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/routines")
+async def create_routine(request: Request, body: CreateRoutineBody) -> Response:
+    """Create a cron-scheduled routine."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_routines.create_routine(
+            session,
+            name=body.name,
+            cron=body.cron,
+            timezone=body.timezone,
+            prompt=body.prompt,
+            tool=body.tool,
+            arguments=body.arguments,
+            enabled=body.enabled,
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
     "/api/routines/{id}/run",
     methods=["POST"],
     operation_id="run_routine",
-    status_code=200,
+    status_code=202,
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def run_routine() -> Response:
-    """Dispatch a routine immediately (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/routines/{id}/run")
+async def run_routine(request: Request, id: Int64) -> Response:
+    """Dispatch a routine immediately."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_routines.run_routine(session, routine_id=id)
+    return respond(result, 202)
 
 
 @router.api_route(
@@ -1609,9 +1738,20 @@ async def revoke_mcp_grant(request: Request, id: str, body: RevokeMcpGrantBody) 
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bots() -> Response:
-    """List autonomous trading bots (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/bots")
+async def list_bots(
+    request: Request,
+    include_deleted: bool = Query(False),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """List autonomous trading bots."""
+    async with boundary(
+        request, write=False, query=("include_deleted", "limit", "cursor")
+    ) as session:
+        result = await r_bots_bots.list_bots(
+            session, include_deleted=include_deleted, first=limit, after=cursor
+        )
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1622,9 +1762,21 @@ async def list_bots() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def create_bot() -> Response:
-    """Create an autonomous trading bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/bot-factory/bots")
+async def create_bot(request: Request, body: CreateBotBody) -> Response:
+    """Create an autonomous trading bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.create_bot(
+            session,
+            name=body.name,
+            template=body.template,
+            params=body.params,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+            risk=body.risk,
+            venue=body.venue,
+            lab=lab_of(request),
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -1635,9 +1787,24 @@ async def create_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def update_bot() -> Response:
-    """Update a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/bot-factory/bots/{id}")
+async def update_bot(
+    request: Request, id: Int64, body: UpdateBotBody = UpdateBotBody()
+) -> Response:
+    """Update a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.update_bot(
+            session,
+            bot_id=id,
+            name=body.name,
+            template=body.template,
+            params=body.params,
+            symbol=body.symbol,
+            timeframe=body.timeframe,
+            risk=body.risk,
+            venue=body.venue,
+            lab=lab_of(request),
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1648,9 +1815,11 @@ async def update_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def delete_bot() -> Response:
-    """Delete a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("DELETE /api/bot-factory/bots/{id}")
+async def delete_bot(request: Request, id: Int64) -> Response:
+    """Delete a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.delete_bot(session, bot_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1661,9 +1830,11 @@ async def delete_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def start_bot() -> Response:
-    """Start a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/bot-factory/bots/{id}/start")
+async def start_bot(request: Request, id: Int64) -> Response:
+    """Start a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.start_bot(session, bot_id=id, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1674,9 +1845,11 @@ async def start_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def stop_bot() -> Response:
-    """Stop a bot (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/bot-factory/bots/{id}/stop")
+async def stop_bot(request: Request, id: Int64) -> Response:
+    """Stop a bot."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_bots_bots.stop_bot(session, bot_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1687,9 +1860,16 @@ async def stop_bot() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bot_trades() -> Response:
-    """Bot trades (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/bots/{id}/trades")
+async def list_bot_trades(
+    request: Request,
+    id: Int64,
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """Bot trades."""
+    async with boundary(request, write=False, query=("limit", "cursor")) as session:
+        result = await r_bots_bots.list_bot_trades(session, bot_id=id, first=limit, after=cursor)
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1700,9 +1880,11 @@ async def list_bot_trades() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bot_positions() -> Response:
-    """Bot positions (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/bots/{id}/positions")
+async def list_bot_positions(request: Request, id: Int64) -> Response:
+    """Bot positions."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_bots_bots.list_bot_positions(session, bot_id=id, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1713,9 +1895,11 @@ async def list_bot_positions() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_bot_templates() -> Response:
-    """Available bot templates (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/bot-factory/templates")
+async def list_bot_templates(request: Request) -> Response:
+    """Available bot templates."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_bots_templates.list_bot_templates(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1996,16 +2180,3 @@ async def test_strategy_code() -> Response:
 async def kill_sandbox_run() -> Response:
     """Kill a sandbox run (planned: answers 501 NOT_IMPLEMENTED)."""
     raise not_implemented("POST /api/sandbox/runs/{id}/kill")
-
-
-@router.api_route(
-    "/api/deepdive/threads/{id}/send",
-    methods=["POST"],
-    operation_id="send_deepdive_message",
-    status_code=200,
-    include_in_schema=False,
-    dependencies=[GATES["operator"]],
-)
-async def send_deepdive_message() -> Response:
-    """Streaming SSE chat for a strategy (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/deepdive/threads/{id}/send")

@@ -12,9 +12,19 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "agent": "operator",  # GET /api/agents/{id} and 2 more
         "agentToolsets": "operator",  # GET /api/agents/{id}/toolsets and 1 more
         "agents": "operator",  # GET /api/agents
-        "approval": "operator",  # POST /api/approvals/{id}/approve and 1 more
+        "approval": "operator",  # POST /api/approvals/{id}/approve and 2 more
+        "approvalClassification": "operator",  # POST /api/approvals/{id}/classify
+        "approvalModes": "operator",  # GET /api/approvals/modes
         "approvals": "operator",  # GET /api/approvals
         "backtest": "halyrd_read",  # GET /backtests/{id}
+        "botPositions": "operator",  # GET /api/bot-factory/bots/{id}/positions
+        "botTemplates": "operator",  # GET /api/bot-factory/templates
+        "botTrades": "operator",  # GET /api/bot-factory/bots/{id}/trades
+        "bots": "operator",  # GET /api/bot-factory/bots and 5 more
+        "brainChatResult": "operator",  # POST /api/brain/chat/direct and 1 more
+        "brainMemory": "operator",  # GET /api/brain/memory
+        "brainOverview": "operator",  # GET /api/brain/overview
+        "brainTask": "operator",  # POST /api/brain/chat
         "dashboard": "operator",  # GET /api/dashboard
         "datasets": "operator",  # GET /api/backtesting/datasets
         "decliningSkills": "api",  # GET /api/skills/declining
@@ -32,6 +42,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "paperSession": "operator",  # POST /api/paper/service/start and 1 more
         "paperSessions": "operator",  # GET /api/paper/sessions
         "recentTrades": "operator",  # GET /api/trades/recent
+        "routines": "operator",  # GET /api/routines and 2 more
         "schedulerJobs": "operator",  # GET /api/scheduler
         "skill": "api",  # GET /api/skills/{name}
         "skills": "api",  # GET /api/skills
@@ -49,11 +60,15 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
     "Mutation": {
         "approveApproval": "operator",  # POST /api/approvals/{id}/approve
         "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
+        "classifyApproval": "operator",  # POST /api/approvals/{id}/classify
         "createBacktest": "halyrd_write",  # POST /backtests
+        "createBot": "operator",  # POST /api/bot-factory/bots
         "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
         "createHypothesis": "operator",  # POST /api/hypotheses/manual
         "createHypothesisFromUrl": "operator",  # POST /api/hypotheses/from_url
+        "createRoutine": "operator",  # POST /api/routines
         "createStrategy": "operator",  # POST /api/backtesting/strategies
+        "deleteBot": "operator",  # DELETE /api/bot-factory/bots/{id}
         "demoteAgent": "halyrd_write",  # POST /agents/{id}/demote
         "denyApproval": "operator",  # POST /api/approvals/{id}/deny
         "fetchOhlcv": "operator",  # POST /api/fetch
@@ -67,23 +82,30 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "previewHypothesisUrl": "operator",  # POST /api/hypotheses/preview_url
         "promoteAgent": "halyrd_write",  # POST /agents/{id}/promote
         "putAgentWatchlist": "halyrd_write",  # PUT /agents/{id}/watchlist
+        "queueBrainChat": "operator",  # POST /api/brain/chat
         "reconcileExchange": "operator",  # POST /api/system/exchange/reconcile
         "registerMcpServer": "operator",  # POST /api/mcp/servers
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
+        "reviseApproval": "operator",  # POST /api/approvals/{id}/revise
         "revokeMcpGrant": "operator",  # DELETE /api/mcp/agents/{id}/grants
+        "runBrainChat": "operator",  # POST /api/brain/chat/direct
+        "runRoutine": "operator",  # POST /api/routines/{id}/run
         "runVerdict": "operator",  # POST /verdict/run
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode
         "spawnAgent": "halyrd_write",  # POST /agents
+        "startBot": "operator",  # POST /api/bot-factory/bots/{id}/start
         "startPaperService": "operator",  # POST /api/paper/service/start
         "startSystem": "operator",  # POST /api/system/start
+        "stopBot": "operator",  # POST /api/bot-factory/bots/{id}/stop
         "stopPaperService": "operator",  # POST /api/paper/service/stop
         "stopSystem": "operator",  # POST /api/system/stop
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
         "unregisterMcpServer": "operator",  # DELETE /api/mcp/servers/{name}
         "updateAgent": "operator",  # PATCH /api/agents/{id}
+        "updateBot": "operator",  # PUT /api/bot-factory/bots/{id}
         "updateHypothesis": "operator",  # POST /api/hypotheses/{id}/update
         "updateMcpServer": "operator",  # PUT /api/mcp/servers/{name}
         "updateModelPolicy": "operator",  # PUT /api/model-policy

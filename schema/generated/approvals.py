@@ -37,8 +37,20 @@ class Approval:
     owner: str
     summary: str
     status: ApprovalStatus
-    classification: str | None
+    classification: str | None = strawberry.field(
+        description="The classifier's recommended decision: approve, review or deny."
+    )
+    risk_score: float | None = strawberry.field(
+        description="The classifier's score, 0 to 1; null until classified."
+    )
+    reasons: JSON = strawberry.field(description="The classifier rules that applied.")
+    classifier_version: str | None
+    classified_at: datetime | None
     deadline: datetime | None
+    escalated_at: datetime | None = strawberry.field(
+        description="When it passed its deadline and was escalated."
+    )
+    revision_of: int | None = strawberry.field(description="The approval this one revises.")
     payload: JSON = strawberry.field(description="The proposed action's parameters.")
     created_at: datetime
     decided_at: datetime | None

@@ -39,6 +39,20 @@ class AgentStatus(Enum):
     DEMOTED = "DEMOTED"
 
 
+@strawberry.enum(description="How a filed approval is decided: manual, smart or off.")
+class ApprovalMode(Enum):
+    MANUAL = "manual"
+    SMART = "smart"
+    OFF = "off"
+
+
+@strawberry.enum(description="The classifier's recommended decision.")
+class ApprovalRecommendation(Enum):
+    APPROVE = "approve"
+    REVIEW = "review"
+    DENY = "deny"
+
+
 @strawberry.enum
 class ApprovalStatus(Enum):
     PENDING = "pending"
@@ -53,6 +67,28 @@ class AutonomyMode(Enum):
     MANUAL = "manual"
     SEMI_AUTO = "semi_auto"
     AUTO = "auto"
+
+
+@strawberry.enum
+class BotDesiredState(Enum):
+    RUNNING = "running"
+    STOPPED = "stopped"
+
+
+@strawberry.enum
+class BotStatus(Enum):
+    STOPPED = "stopped"
+    STARTING = "starting"
+    RUNNING = "running"
+    RESTARTING = "restarting"
+    FAILED = "failed"
+    PAUSED = "paused"
+
+
+@strawberry.enum
+class BotVenue(Enum):
+    PAPER = "paper"
+    LIVE = "live"
 
 
 @strawberry.enum(description="where the bars came from: generated, a CSV file, fetched")
@@ -125,6 +161,19 @@ class McpTransport(Enum):
 
 
 @strawberry.enum
+class NotificationSeverity(Enum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@strawberry.enum
+class NotificationStatus(Enum):
+    UNREAD = "unread"
+    ACKNOWLEDGED = "acknowledged"
+
+
+@strawberry.enum
 class PaperSessionStatus(Enum):
     RUNNING = "running"
     STOPPED = "stopped"
@@ -150,6 +199,40 @@ class RiskBlockLayer(Enum):
     QUOTE = "quote"
     MODE = "mode"
     SIGNING = "signing"
+
+
+@strawberry.enum
+class RoutineAction(Enum):
+    PROMPT = "prompt"
+    TOOL = "tool"
+
+
+@strawberry.enum
+class RoutineAuthor(Enum):
+    OPERATOR = "operator"
+    BRAIN = "brain"
+
+
+@strawberry.enum
+class RoutineRunOrigin(Enum):
+    SCHEDULE = "schedule"
+    MANUAL = "manual"
+
+
+@strawberry.enum
+class RoutineRunStatus(Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@strawberry.enum
+class RoutineStatus(Enum):
+    ACTIVE = "active"
+    PENDING_APPROVAL = "pending_approval"
+    DENIED = "denied"
+    DISABLED = "disabled"
 
 
 @strawberry.enum

@@ -7,8 +7,17 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
+from resolvers import approval_classifier as r_approval_classifier
+from resolvers import approval_decisions as r_approval_decisions
+from resolvers import approval_modes as r_approval_modes
+from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
+from resolvers.bots import bots as r_bots_bots
+from resolvers.bots import templates as r_bots_templates
+from resolvers.brain import memory as r_brain_memory
+from resolvers.brain import overview as r_brain_overview
+from resolvers.brain import tasks as r_brain_tasks
 from resolvers.mcp import discovery as r_mcp_discovery
 from resolvers.mcp import grants as r_mcp_grants
 from resolvers.mcp import registry as r_mcp_registry
@@ -17,6 +26,14 @@ from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from schema.approvals import Approval
+from schema.generated.approval_classifier import ApprovalClassification
+from schema.generated.approval_modes import ApprovalModes
+from schema.generated.bots_bots import Bot, BotPosition
+from schema.generated.bots_templates import BotTemplate
+from schema.generated.brain_memory import BrainMemory
+from schema.generated.brain_overview import BrainOverview
+from schema.generated.brain_tasks import BrainChatResult, BrainTask
 from schema.generated.enums import ToolsetContext
 from schema.generated.mcp_discovery import McpTool
 from schema.generated.mcp_grant_views import McpGrant
@@ -26,10 +43,12 @@ from schema.generated.models_policy import ModelPolicy
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
+from schema.generated.routines import Routine, RoutineDispatch
 from schema.generated.skills import DecliningSkills, Skill
 from schema.generated.tools import AgentToolsetOverride
 from schema.relay import Connection, to_connection, wants_total
 from schema.scalars import int_id
+from schema.trades import Trade
 
 
 @strawberry.type
@@ -45,6 +64,97 @@ class GeneratedQuery:
     ) -> list[AgentToolsetOverride]:
         result = await info.context.scope.run(r_tools.list_agent_toolsets, agent_id=str(id))
         return [AgentToolsetOverride.of(item) for item in result]
+
+    @strawberry.field(
+        name="approvalModes",
+        description="Approval modes (manual/smart/off), deadlines, escalation owner (GET /api/approvals/modes).",
+    )
+    async def approval_modes(self, info: strawberry.Info) -> ApprovalModes:
+        result = await info.context.scope.run(r_approval_modes.get_approval_modes)
+        return ApprovalModes.of(result)
+
+    @strawberry.field(
+        name="botPositions", description="Bot positions (GET /api/bot-factory/bots/{id}/positions)."
+    )
+    async def bot_positions(self, info: strawberry.Info, id: strawberry.ID) -> list[BotPosition]:
+        result = await info.context.scope.run(r_bots_bots.list_bot_positions, bot_id=int_id(id))
+        return [BotPosition.of(item) for item in result]
+
+    @strawberry.field(
+        name="botTemplates", description="Available bot templates (GET /api/bot-factory/templates)."
+    )
+    async def bot_templates(self, info: strawberry.Info) -> list[BotTemplate]:
+        result = await info.context.scope.run(r_bots_templates.list_bot_templates)
+        return [BotTemplate.of(item) for item in result]
+
+    @strawberry.field(
+        name="botTrades", description="Bot trades (GET /api/bot-factory/bots/{id}/trades)."
+    )
+    async def bot_trades(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Trade]:
+        result = await info.context.scope.run(
+            r_bots_bots.list_bot_trades,
+            bot_id=int_id(id),
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, Trade.of)
+
+    @strawberry.field(
+        name="bots", description="List autonomous trading bots (GET /api/bot-factory/bots)."
+    )
+    async def bots(
+        self,
+        info: strawberry.Info,
+        include_deleted: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Bot]:
+        result = await info.context.scope.run(
+            r_bots_bots.list_bots,
+            include_deleted=include_deleted,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, Bot.of)
+
+    @strawberry.field(
+        name="brainMemory", description="Persistent brain memory (GET /api/brain/memory)."
+    )
+    async def brain_memory(
+        self,
+        info: strawberry.Info,
+        kind: str | None = None,
+        source: str | None = None,
+        q: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[BrainMemory]:
+        result = await info.context.scope.run(
+            r_brain_memory.list_brain_memory,
+            kind=kind,
+            source=source,
+            q=q,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, BrainMemory.of)
+
+    @strawberry.field(
+        name="brainOverview",
+        description="Brain state, activity and attention (GET /api/brain/overview).",
+    )
+    async def brain_overview(self, info: strawberry.Info) -> BrainOverview:
+        result = await info.context.scope.run(r_brain_overview.get_brain_overview)
+        return BrainOverview.of(result)
 
     @strawberry.field(
         name="datasets",
@@ -131,6 +241,13 @@ class GeneratedQuery:
         result = await info.context.scope.run(r_models_policy.get_model_policy)
         return ModelPolicy.of(result)
 
+    @strawberry.field(
+        name="routines", description="List cron-scheduled routines (GET /api/routines)."
+    )
+    async def routines(self, info: strawberry.Info) -> list[Routine]:
+        result = await info.context.scope.run(r_routines.list_routines)
+        return [Routine.of(item) for item in result]
+
     @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
     async def skill(self, info: strawberry.Info, name: str) -> Skill:
         result = await info.context.scope.run(r_skills.get_skill, skill_name=name)
@@ -166,6 +283,45 @@ class GeneratedMutation:
         return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
+        name="classifyApproval",
+        description="Re-run the smart-approval classifier on an approval (POST /api/approvals/{id}/classify).",
+    )
+    async def classify_approval(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> ApprovalClassification:
+        result = await info.context.scope.run(
+            r_approval_classifier.classify_approval, approval_id=int_id(id)
+        )
+        return ApprovalClassification.of(result)
+
+    @strawberry.mutation(
+        name="createBot",
+        description="Create an autonomous trading bot (POST /api/bot-factory/bots).",
+    )
+    async def create_bot(
+        self,
+        info: strawberry.Info,
+        name: str,
+        template: str,
+        params: JSON | None = None,
+        symbol: str | None = None,
+        timeframe: str | None = None,
+        risk: JSON | None = None,
+        venue: str | None = None,
+    ) -> Bot:
+        result = await info.context.scope.run(
+            r_bots_bots.create_bot,
+            name=name,
+            template=template,
+            params=params,
+            symbol=symbol,
+            timeframe=timeframe,
+            risk=risk,
+            venue=venue,
+        )
+        return Bot.of(result)
+
+    @strawberry.mutation(
         name="createGauntletWorkflow",
         description="Create or fetch the gauntlet workflow for a strategy (POST /api/gauntlet/strategies/{id}/workflow).",
     )
@@ -178,6 +334,39 @@ class GeneratedMutation:
         return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
+        name="createRoutine", description="Create a cron-scheduled routine (POST /api/routines)."
+    )
+    async def create_routine(
+        self,
+        info: strawberry.Info,
+        name: str,
+        cron: str,
+        timezone: str = "UTC",
+        prompt: str | None = None,
+        tool: str | None = None,
+        arguments: JSON | None = None,
+        enabled: bool = True,
+    ) -> Routine:
+        result = await info.context.scope.run(
+            r_routines.create_routine,
+            name=name,
+            cron=cron,
+            timezone=timezone,
+            prompt=prompt,
+            tool=tool,
+            arguments=arguments,
+            enabled=enabled,
+        )
+        return Routine.of(result)
+
+    @strawberry.mutation(
+        name="deleteBot", description="Delete a bot (DELETE /api/bot-factory/bots/{id})."
+    )
+    async def delete_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
+        result = await info.context.scope.run(r_bots_bots.delete_bot, bot_id=int_id(id))
+        return Bot.of(result)
+
+    @strawberry.mutation(
         name="grantMcpServer",
         description="Grant an agent access to an MCP server (POST /api/mcp/agents/{id}/grants).",
     )
@@ -188,6 +377,22 @@ class GeneratedMutation:
             r_mcp_grants.grant_mcp_server, agent_id=str(id), server=server, tools=tools
         )
         return McpGrant.of(result)
+
+    @strawberry.mutation(
+        name="queueBrainChat",
+        description="Queue a brain prompt; returns 202 with a task_id (POST /api/brain/chat).",
+    )
+    async def queue_brain_chat(
+        self,
+        info: strawberry.Info,
+        prompt: str | None = None,
+        message: str | None = None,
+        propose: JSON | None = None,
+    ) -> BrainTask:
+        result = await info.context.scope.run(
+            r_brain_tasks.queue_brain_chat, prompt=prompt, message=message, propose=propose
+        )
+        return BrainTask.of(result)
 
     @strawberry.mutation(
         name="registerMcpServer",
@@ -249,6 +454,27 @@ class GeneratedMutation:
         return GauntletWorkflow.of(result)
 
     @strawberry.mutation(
+        name="reviseApproval",
+        description="Send an approval back for revision (POST /api/approvals/{id}/revise).",
+    )
+    async def revise_approval(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        summary: str | None = None,
+        payload: JSON | None = None,
+        note: str = "",
+    ) -> Approval:
+        result = await info.context.scope.run(
+            r_approval_decisions.revise_approval,
+            approval_id=int_id(id),
+            summary=summary,
+            payload=payload,
+            note=note,
+        )
+        return Approval.of(result)
+
+    @strawberry.mutation(
         name="revokeMcpGrant",
         description="Revoke an agent's MCP server access (DELETE /api/mcp/agents/{id}/grants).",
     )
@@ -259,6 +485,30 @@ class GeneratedMutation:
             r_mcp_grants.revoke_mcp_grant, agent_id=str(id), server=server
         )
         return McpGrant.of(result)
+
+    @strawberry.mutation(
+        name="runBrainChat",
+        description="Run a brain prompt synchronously (not queued) (POST /api/brain/chat/direct).",
+    )
+    async def run_brain_chat(
+        self,
+        info: strawberry.Info,
+        prompt: str | None = None,
+        message: str | None = None,
+        propose: JSON | None = None,
+    ) -> BrainChatResult:
+        result = await info.context.scope.run(
+            r_brain_tasks.run_brain_chat, prompt=prompt, message=message, propose=propose
+        )
+        return BrainChatResult.of(result)
+
+    @strawberry.mutation(
+        name="runRoutine",
+        description="Dispatch a routine immediately (POST /api/routines/{id}/run).",
+    )
+    async def run_routine(self, info: strawberry.Info, id: strawberry.ID) -> RoutineDispatch:
+        result = await info.context.scope.run(r_routines.run_routine, routine_id=int_id(id))
+        return RoutineDispatch.of(result)
 
     @strawberry.mutation(
         name="runVerdict",
@@ -294,6 +544,20 @@ class GeneratedMutation:
         return AgentToolsetOverride.of(result)
 
     @strawberry.mutation(
+        name="startBot", description="Start a bot (POST /api/bot-factory/bots/{id}/start)."
+    )
+    async def start_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
+        result = await info.context.scope.run(r_bots_bots.start_bot, bot_id=int_id(id))
+        return Bot.of(result)
+
+    @strawberry.mutation(
+        name="stopBot", description="Stop a bot (POST /api/bot-factory/bots/{id}/stop)."
+    )
+    async def stop_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
+        result = await info.context.scope.run(r_bots_bots.stop_bot, bot_id=int_id(id))
+        return Bot.of(result)
+
+    @strawberry.mutation(
         name="unregisterMcpServer",
         description="Unregister an MCP server (DELETE /api/mcp/servers/{name}).",
     )
@@ -302,6 +566,34 @@ class GeneratedMutation:
             r_mcp_registry.unregister_mcp_server, server_name=name
         )
         return McpServer.of(result)
+
+    @strawberry.mutation(
+        name="updateBot", description="Update a bot (PUT /api/bot-factory/bots/{id})."
+    )
+    async def update_bot(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        name: str | None = None,
+        template: str | None = None,
+        params: JSON | None = None,
+        symbol: str | None = None,
+        timeframe: str | None = None,
+        risk: JSON | None = None,
+        venue: str | None = None,
+    ) -> Bot:
+        result = await info.context.scope.run(
+            r_bots_bots.update_bot,
+            bot_id=int_id(id),
+            name=name,
+            template=template,
+            params=params,
+            symbol=symbol,
+            timeframe=timeframe,
+            risk=risk,
+            venue=venue,
+        )
+        return Bot.of(result)
 
     @strawberry.mutation(
         name="updateMcpServer", description="Update an MCP server (PUT /api/mcp/servers/{name})."

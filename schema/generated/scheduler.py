@@ -10,7 +10,29 @@ from typing import Self, cast
 import strawberry
 
 from resolvers import scheduler as views
-from schema.generated.enums import SchedulerJobStatus
+from schema.generated.enums import RoutineRunStatus, RoutineStatus, SchedulerJobStatus
+
+
+@strawberry.type(
+    name="ScheduledRoutine",
+    description="A routine as the scheduler's `routines` job sees it: its schedule and its last run.",
+)
+class ScheduledRoutine:
+    id: strawberry.ID
+    name: str
+    cron: str
+    timezone: str
+    status: RoutineStatus
+    next_run_at: datetime | None = strawberry.field(
+        description="The next occurrence (UTC); null unless active."
+    )
+    last_run_status: RoutineRunStatus | None
+    last_run_at: datetime | None = strawberry.field(description="When the last run was queued.")
+
+    @classmethod
+    def of(cls, view: views.ScheduledRoutine) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)
 
 
 @strawberry.type(
@@ -30,6 +52,9 @@ class SchedulerJob:
     failures: int
     next_run_at: datetime | None = strawberry.field(
         description="Null while disabled or before the first run (due now)."
+    )
+    routines: list[ScheduledRoutine] = strawberry.field(
+        description="The routines job: every routine it schedules; empty on the others."
     )
 
     @classmethod

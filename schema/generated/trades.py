@@ -34,6 +34,7 @@ class Trade:
         description="The last failed close on the exchange while the trade stays open (it may still be open there); cleared by a successful close."
     )
     paper_session_id: int | None = strawberry.field(description="The paper session that opened it.")
+    bot_id: int | None = strawberry.field(description="The bot that made it (the bot factory).")
 
     @classmethod
     def of(cls, view: views.Trade) -> Self:

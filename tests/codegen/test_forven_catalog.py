@@ -169,6 +169,7 @@ TRANSPORT = (
     ("GET", "/api/health"),
     ("POST", "/api/shutdown"),
     ("POST", "/api/webhooks/{name}"),
+    ("POST", "/api/deepdive/threads/{id}/send"),
     ("WS", "/api/ws/live"),
     ("WS", "/ws/live"),
 )
@@ -263,7 +264,9 @@ def test_auth_levels() -> None:
 
 def test_documented_statuses() -> None:
     assert BY_KEY["POST", "/api/brain/chat"].status == 202
-    assert BY_KEY["GET", "/api/brain/chat/{task_id}"].status == 202
+    # the poll answers 202 while the task runs (documented as its `accepted` view), then 200
+    poll = BY_KEY["GET", "/api/brain/chat/{task_id}"]
+    assert (poll.accepted, poll.status) == ("BrainTask", 200)
     assert BY_KEY["POST", "/api/shutdown"].status == 202
     assert 403 in BY_KEY["POST", "/api/shutdown"].errors
     assert 502 in BY_KEY["POST", "/api/trades/{id}/force-close"].errors

@@ -36,7 +36,14 @@ class TestEnsure:
         }
         assert all(j.enabled and j.runs == 0 and j.next_run_at is None for j in jobs)
         halting = {j.id for j in jobs if j.halts_when_paused}
-        assert halting == {"market_ticks", "paper_tick", "agent_tick", "pipeline"}
+        assert halting == {
+            "market_ticks",
+            "paper_tick",
+            "agent_tick",
+            "pipeline",
+            "approvals_triage",
+            "routines",
+        }
 
     async def test_overrides_set_the_first_interval_and_zero_disables(
         self, session: AsyncSession

@@ -197,8 +197,8 @@ class TestScheduler:
     async def test_lists_the_catalog(self, client: httpx.AsyncClient) -> None:
         jobs = (await client.get("/api/scheduler")).json()
         assert [j["id"] for j in jobs] == [
-            "market_ticks", "paper_tick", "agent_tick", "pipeline", "exchange_reconcile",
-            "events_prune",
+            "market_ticks", "paper_tick", "agent_tick", "pipeline", "approvals_triage",
+            "exchange_reconcile", "events_prune", "routines",
         ]  # fmt: skip
         agent = next(j for j in jobs if j["id"] == "agent_tick")
         assert agent["enabled"] is False  # TRADEGRAPH_AGENT_TICK_SECONDS=0 in the test settings

@@ -19,6 +19,9 @@ from server.demo import seed_demo
 from tests.labs import app_lab
 from tests.rest_compat import (
     parity_agents_tools,
+    parity_approvals,
+    parity_bots,
+    parity_brain,
     parity_control,
     parity_datasets,
     parity_hypotheses,
@@ -26,6 +29,7 @@ from tests.rest_compat import (
     parity_mcp,
     parity_models,
     parity_research,
+    parity_routines,
     parity_skills,
     parity_trading,
 )
@@ -56,6 +60,10 @@ AREAS = (
     parity_skills,
     parity_models,
     parity_mcp,
+    parity_approvals,
+    parity_routines,
+    parity_brain,
+    parity_bots,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}

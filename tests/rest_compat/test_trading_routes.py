@@ -20,7 +20,7 @@ from tests.rest_compat.helpers import sessions
 TRADE_KEYS = {
     "id", "strategy_id", "agent_id", "symbol", "side", "size", "entry_price", "exit_price",
     "fees", "pnl", "status", "phase", "failure_reason", "opened_at", "closed_at", "close_error",
-    "paper_session_id",
+    "paper_session_id", "bot_id",
 }  # fmt: skip
 
 

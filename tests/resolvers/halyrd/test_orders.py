@@ -32,7 +32,7 @@ from tests.resolvers.halyrd.h2_helpers import (
 TRADE_KEYS = {
     "id", "strategy_id", "agent_id", "symbol", "side", "size", "entry_price", "exit_price",
     "fees", "pnl", "status", "phase", "failure_reason", "opened_at", "closed_at",
-    "close_error", "paper_session_id",
+    "close_error", "paper_session_id", "bot_id",
 }  # fmt: skip
 PERP = {"executor_mode": "perp", "strategy": {"market_mode": "perp"}}
 

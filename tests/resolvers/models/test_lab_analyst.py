@@ -94,3 +94,21 @@ class TestLabProvider:
         chunks = [c async for c in await chat_stream(provider, ask("overview"), model=MODEL)]  # type: ignore[arg-type]
         assert "".join(c.text for c in chunks) == whole.text
         assert chunks[-1].usage == whole.usage and len(chunks) > 5
+
+
+async def test_a_declared_subject_answers_a_question_naming_nothing(
+    session: AsyncSession, lab: Lab
+) -> None:
+    subject = await make_strategy(session, name="Subject strategy")
+    await make_strategy(session, name="Another strategy")
+    provider = LabProvider(session, lab)
+    messages = [
+        {"role": "system", "content": f"The deep-dive brief.\nSubject: strategy {subject.id}."},
+        {"role": "user", "content": "how is it doing?"},
+    ]
+    about = await chat_once(provider, messages, model=MODEL)  # type: ignore[arg-type]
+    assert f'Strategy {subject.id} "Subject strategy"' in about.text
+    assert "Another strategy" not in about.text
+    # without the declaration the same question is about the whole lab
+    whole = await answer(session, lab, "how is it doing?")
+    assert f'Strategy {subject.id} "Subject strategy"' not in whole.text
