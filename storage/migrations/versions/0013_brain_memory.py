@@ -1,7 +1,7 @@
 """brain memory: the memory bank the brain writes and reads, with provenance
 
-Revision ID: 0011
-Revises: 0013
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0011'
-down_revision: str | None = '0013'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

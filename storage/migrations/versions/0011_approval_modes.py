@@ -1,7 +1,7 @@
 """approval modes: the settings row, classification and revision columns, notifications
 
-Revision ID: 0010
-Revises: 0012
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0010'
-down_revision: str | None = '0012'
+revision: str = '0011'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

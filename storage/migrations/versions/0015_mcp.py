@@ -1,7 +1,7 @@
 """mcp: registered MCP servers (secrets sealed) and per-agent grants
 
-Revision ID: 0014
-Revises: 0015
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-04 19:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = '0014'
-down_revision: str | None = '0015'
+revision: str = '0015'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
