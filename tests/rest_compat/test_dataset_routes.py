@@ -39,7 +39,9 @@ DATASET_KEYS = {"id", "symbol", "timeframe", "source", "first_bar", "last_bar", 
 @pytest.fixture
 def stub(app: Any, lab: Lab) -> Iterator[HyperliquidStub]:
     with HyperliquidStub() as server:
-        config = replace(lab.config, hyperliquid_url=server.url, hyperliquid_timeout_seconds=0.5)
+        # a generous timeout (a loaded CI machine answered a loopback page later than 0.5 s);
+        # the one test of the timeout itself shortens it
+        config = replace(lab.config, hyperliquid_url=server.url, hyperliquid_timeout_seconds=10.0)
         use_lab(app, replace(lab, config=config))
         yield server
 
@@ -136,6 +138,8 @@ class TestFetch:
         assert failed.json()["detail"]["status"] == 500
         stub.script.status, stub.script.raw = 200, b"{}"
         assert_error(await client.post("/api/fetch", json=FETCH), 502, "UPSTREAM_BAD_RESPONSE")
+        lab = app_lab(app)
+        use_lab(app, replace(lab, config=replace(lab.config, hyperliquid_timeout_seconds=0.5)))
         stub.script.raw, stub.script.delay = None, 2.0
         assert_error(await client.post("/api/fetch", json=FETCH), 504, "UPSTREAM_TIMEOUT")
         assert await count_rows(app, Dataset) == 0
