@@ -112,7 +112,7 @@ async def prepare(client: httpx.AsyncClient, ids: Ids) -> Ids:
                       created_at=now),
         ])  # fmt: skip
         await store_dataset(
-            session, symbol="SOL-USD", timeframe="1h", source="csv", bars=bars(5),
+            session, symbol="DIAG-USD", timeframe="1d", source="csv", bars=bars(5, step=86_400),
             quality_extra={"truncated": True, "requested_start": "2025-01-01T00:00:00+00:00",
                            "first_available": "2026-01-01T00:00:00+00:00"},
         )  # fmt: skip
