@@ -87,6 +87,11 @@ JOBS: dict[str, JobDefinition] = {
         "Queue the cron routines whose next occurrence has come (resolvers/routines.py).",
         halts_when_paused=True,
     ),
+    "health_watch": JobDefinition(
+        30.0,
+        "Check every component's health and record an alert when one degrades or recovers.",
+        halts_when_paused=False,
+    ),
 }
 ROUTINES_JOB = "routines"
 

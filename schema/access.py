@@ -77,6 +77,22 @@ TYPE_LEVELS: dict[str, Level] = {
         ),
         "api",
     ),  # fmt: skip
+    # the diagnostics and health reads are ungated (API key only), a frontend contract of the
+    # seed; resumeTask answers a ResumableTask but is operator-gated at its root field
+    **dict.fromkeys(
+        (
+            "DiagnosticsSnapshot",
+            "CostRollup",
+            "TruncationSummary",
+            "TruncatedDataset",
+            "AnswerCap",
+            "HealthComponent",
+            "ResumableTask",
+            "HealthStatus",
+            "HealthAlert",
+        ),
+        "api",
+    ),  # fmt: skip
     # the control plane's status, heartbeat, dashboard, modes, jobs and reconciliation
     **dict.fromkeys(
         (

@@ -100,6 +100,11 @@ class BotSupervisor:
         self.retry_at: dict[int, float] = {}
         self._loop: asyncio.Task[None] | None = None
 
+    @property
+    def running(self) -> bool:
+        """Whether the supervising loop runs (resolvers/health.py reports it)."""
+        return self._loop is not None and not self._loop.done()
+
     def start(self) -> None:
         if self._loop is None:
             self._loop = asyncio.create_task(self._run(), name="bot-supervisor")

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from resolvers.approval_triage import triage_approvals
 from resolvers.control import load_control
+from resolvers.health import watch_health
 from resolvers.lab.ticker import publish_market
 from resolvers.paper import step_paper_service
 from resolvers.pipeline import advance_pipeline
@@ -54,6 +55,11 @@ async def events_prune(session: AsyncSession, ctx: JobContext) -> int:
     return await prune_live_events(session, now=ctx.started_at)
 
 
+async def health_watch(session: AsyncSession, ctx: JobContext) -> int:
+    """Health is wall-clock: the alerts say when a component changed."""
+    return len(await watch_health(session, lab=ctx.lab, now=ctx.started_at))
+
+
 JOBS: dict[str, Job] = {
     "market_ticks": Job(market_ticks),
     "paper_tick": Job(paper_tick),
@@ -63,6 +69,7 @@ JOBS: dict[str, Job] = {
     "exchange_reconcile": Job(exchange_reconcile),
     "events_prune": Job(events_prune),
     "routines": Job(routines),
+    "health_watch": Job(health_watch),
 }
 
 

@@ -62,6 +62,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     bots = app.state.bot_supervisor = BotSupervisor(
         session_factory, bus.publish, lab, supervisor_config(settings)
     )
+    # what GET /api/health/status checks; a service the settings leave off reads disabled
+    lab.running["event_bus"] = lambda: bus.connected
+    if settings.scheduler:
+        lab.running["scheduler"] = lambda: scheduler.running
+    if settings.jobs:
+        lab.running["job_workers"] = lambda: workers.running
+    if settings.scheduler and settings.bots:
+        lab.running["bots"] = lambda: bots.running
     try:
         # the rows exist without the scheduler too: GET /api/scheduler lists the catalog
         await install_jobs(session_factory, settings)

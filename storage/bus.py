@@ -99,6 +99,11 @@ class EventBus:
         """The highest event id the dispatcher has seen."""
         return self._head
 
+    @property
+    def connected(self) -> bool:
+        """Whether the broker is connected now (else the events table stands in)."""
+        return self._connected.is_set()
+
     async def start(self) -> None:
         """Connect the broker, then keep the supervised dispatcher and the tail check running."""
         if self._tasks:

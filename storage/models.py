@@ -10,6 +10,7 @@ from storage.deepdive import DeepdiveMessage, DeepdiveThread
 from storage.events import Event
 from storage.exchange import ExchangeFill, ExchangePosition
 from storage.halyrd import AgentEquity, AgentOrder, Backtest, ConfigVersion, JournalEntry, RiskBlock
+from storage.health import HealthAlert
 from storage.hypotheses import Hypothesis
 from storage.jobs import Job
 from storage.mcp import McpGrant, McpServer
@@ -47,6 +48,7 @@ __all__ = [
     "DeepdiveThread",
     "Event",
     "ExchangeFill",
+    "HealthAlert",
     "ExchangePosition",
     "Hypothesis",
     "GauntletStep",

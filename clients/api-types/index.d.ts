@@ -14,6 +14,8 @@ export type DatasetSource = "synthetic" | "csv" | "hyperliquid";
 export type ExecutionMode = "paper" | "live";
 export type GauntletStatus = "running" | "paused" | "passed" | "failed" | "cancelled";
 export type GauntletStepStatus = "pending" | "queued" | "running" | "passed" | "failed" | "error" | "cancelled";
+export type HealthAlertKind = "degraded" | "recovered";
+export type HealthState = "ok" | "degraded" | "down" | "disabled";
 export type JournalEntryKind = "decision" | "order" | "fill" | "skip" | "block" | "status" | "config" | "note";
 export type LiveEventType = "tick" | "fill" | "indicator" | "regime";
 export type MarketMode = "spot" | "perp";
@@ -106,6 +108,14 @@ export interface AgentToolsetOverride {
   tools: string[];
   /** when the override was last set; null: default */
   updated_at: string | null;
+}
+
+/** A limit an answer stops at (how often it was hit is not recorded). */
+export interface AnswerCap {
+  name: string;
+  limit: number;
+  /** the answers it caps */
+  applies_to: string;
 }
 
 /** An action waiting on (or decided by) an operator. */
@@ -459,6 +469,23 @@ export interface ConfigVersion {
   created_at: string;
 }
 
+/** Model calls of one provider and model on one UTC day. */
+export interface CostRollup {
+  provider: string;
+  model: string;
+  /** the UTC day of the calls' created_at (YYYY-MM-DD) */
+  day: string;
+  calls: number;
+  /** calls that failed (ok false) */
+  failures: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** the priced calls' cost */
+  cost_usd: number;
+  /** calls with no known price (counted at 0 USD) */
+  unpriced: number;
+}
+
 /** Dashboard overview. */
 export interface Dashboard {
   system: SystemControl;
@@ -595,6 +622,18 @@ export interface Demotion {
   status: AgentStatus;
 }
 
+/** Model-call costs, truncation and health checks, at one moment. */
+export interface DiagnosticsSnapshot {
+  generated_at: string;
+  /** newest day first, the last 30 days */
+  cost_rollups: CostRollup[];
+  /** the rollups' cost_usd summed */
+  cost_total_usd: number;
+  truncation: TruncationSummary;
+  /** the health checks (GET /api/health/status) */
+  health: HealthComponent[];
+}
+
 /** One point of an agent's equity curve. */
 export interface EquitySnapshot {
   ts: string;
@@ -702,6 +741,44 @@ export interface GuideEntry {
 /** Liveness. */
 export interface Health {
   status: string;
+}
+
+/** A component's status changed: it degraded or recovered. */
+export interface HealthAlert {
+  id: number;
+  /** the component's name (HealthComponent.name) */
+  component: string;
+  kind: HealthAlertKind;
+  /** its status now */
+  status: HealthState;
+  /** its status before */
+  previous: HealthState;
+  /** the check's finding when the status changed */
+  detail: string;
+  created_at: string;
+}
+
+/** One component's health check and the value it measured. */
+export interface HealthComponent {
+  /** database, event_bus, scheduler, job_workers, paper_service, bots, provider_lab, provider_openai */
+  name: string;
+  status: HealthState;
+  /** the check's round trip (database), else null */
+  latency_ms: number | null;
+  /** what the check measured, in `unit` (null: nothing) */
+  value: number | null;
+  /** what `value` counts */
+  unit: string | null;
+  /** the check's finding in words */
+  detail: string;
+}
+
+/** Every component's health, and the worst of them. */
+export interface HealthStatus {
+  /** the worst non-disabled component's status */
+  status: HealthState;
+  checked_at: string;
+  components: HealthComponent[];
 }
 
 /** Risk figures of the paper account. */
@@ -1309,6 +1386,30 @@ export interface ResearchAgent {
   updated_at: string;
 }
 
+/** A job interrupted when its owner stopped heartbeating, queued to run again. */
+export interface ResumableTask {
+  /** the job id */
+  id: string;
+  /** the job's kind (brain.chat: a brain task) */
+  kind: string;
+  /** whether it is a brain task (kind brain.chat) */
+  brain_task: boolean;
+  /** queued (resumed jobs leave the list) */
+  status: string;
+  /** runs started so far */
+  attempts: number;
+  max_attempts: number;
+  /** 0..1, where its last run got to */
+  progress: number;
+  /** what it was doing when interrupted */
+  progress_message: string;
+  /** when the sweeper took it back (null once resumed) */
+  recovered_at: string | null;
+  /** when a worker may claim it */
+  run_after: string;
+  created_at: string;
+}
+
 /** An order refused by the policy, quote, mode or signing layer. */
 export interface RiskBlock {
   ts: string;
@@ -1796,6 +1897,28 @@ export interface TradeSummary {
   failed: number;
   realized_pnl: number;
   win_rate: number | null;
+}
+
+/** A dataset the exchange's history limit cut short. */
+export interface TruncatedDataset {
+  dataset_id: number;
+  symbol: string;
+  timeframe: string;
+  source: string;
+  /** bars stored */
+  rows: number;
+  /** the start asked for (ISO 8601) */
+  requested_start: string | null;
+  /** the first bar the exchange had (ISO 8601) */
+  first_available: string | null;
+}
+
+/** Data cut short by a limit: truncated datasets, and the caps answers stop at. */
+export interface TruncationSummary {
+  datasets: TruncatedDataset[];
+  caps: AnswerCap[];
+  /** false: no count is kept of answers that hit a cap; `caps` lists the limits */
+  capped_answers_tracked: boolean;
 }
 
 /** One run of the robustness battery: every test's figure, threshold and reason, and the overall verdict (pass only when every test passed). */
@@ -2616,32 +2739,35 @@ export interface Routes {
     params: Record<string, never>;
     response: void;
   };
-  /** Health snapshot: cost rollups, truncation summary, health checks. Planned: answers 501 for now. */
+  /** Health snapshot: cost rollups, truncation summary, health checks. */
   "GET /api/diagnostics/snapshot": {
     params: Record<string, never>;
-    response: void;
+    response: DiagnosticsSnapshot;
   };
-  /** Interrupted tasks awaiting resume. Planned: answers 501 for now. */
+  /** Interrupted tasks awaiting resume. */
   "GET /api/diagnostics/resumable": {
     params: Record<string, never>;
-    response: void;
+    response: ResumableTask[];
   };
-  /** Resume an interrupted task. Planned: answers 501 for now. */
+  /** Resume an interrupted task. */
   "POST /api/diagnostics/resumable/{id}/resume": {
     params: {
       id: string;
     };
-    response: void;
+    response: ResumableTask;
   };
-  /** Component health. Planned: answers 501 for now. */
+  /** Component health. */
   "GET /api/health/status": {
     params: Record<string, never>;
-    response: void;
+    response: HealthStatus;
   };
-  /** Recent health alerts. Planned: answers 501 for now. */
+  /** Recent health alerts. */
   "GET /api/health/alerts": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      component?: string;
+      limit?: number;
+    };
+    response: HealthAlert[];
   };
   /** Read all settings. Planned: answers 501 for now. */
   "GET /api/settings": {

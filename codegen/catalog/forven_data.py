@@ -10,6 +10,7 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
+from resolvers import diagnostics, health
 from resolvers.research import datasets, fetch, fetch_jobs
 from resolvers.research.timeframes import TIMEFRAMES
 
@@ -118,30 +119,94 @@ ROUTES: tuple[Route, ...] = (
         method="GET", path="/api/diagnostics/snapshot", api="forven", router="diagnostics",
         op="get_diagnostics_snapshot",
         summary="Health snapshot: cost rollups, truncation summary, health checks.", auth="api",
-        notes="Frontend contract: not operator-gated.",
+        state="implemented", resolver=diagnostics.get_diagnostics_snapshot,
+        response=Response("one", "DiagnosticsSnapshot"), graphql="diagnosticsSnapshot",
+        graphql_generated=True,
+        notes=(
+            "Frontend contract: not operator-gated. cost_rollups: model_calls grouped by "
+            "provider, model and UTC day (YYYY-MM-DD) over the last 30 days, newest day first: "
+            "calls, failures (ok false), prompt and completion tokens, cost_usd (priced calls) "
+            "and unpriced (calls with no known price, counted at 0 USD); cost_total_usd sums "
+            "them. truncation.datasets: every dataset whose quality report says truncated (a "
+            "fetch got less history than asked for: HyperLiquid keeps its most recent 5,000 "
+            "bars), with requested_start and first_available. Answers that hit a cap are not "
+            "counted anywhere (capped_answers_tracked false): truncation.caps lists the limits "
+            "instead (page size, exchange history, inline fetch bars, hypothesis fetch bytes, "
+            "spawn per run, the rollup window). health: the checks of GET /api/health/status."
+        ),
     ),
     route(
         method="GET", path="/api/diagnostics/resumable", api="forven", router="diagnostics",
         op="list_resumable_tasks", summary="Interrupted tasks awaiting resume.", auth="api",
-        notes="Frontend contract: not operator-gated.",
+        state="implemented", resolver=diagnostics.list_resumable_tasks,
+        response=Response("list", "ResumableTask"), graphql="resumableTasks",
+        graphql_generated=True,
+        notes=(
+            "Frontend contract: not operator-gated. Jobs the sweeper took back from an owner "
+            "that stopped heartbeating (a crash, a kill) and that are queued to run again, "
+            "oldest first; brain tasks are jobs of kind brain.chat (brain_task true). A job "
+            "queued for the first time or re-queued after an ordinary failure is not listed; "
+            "one whose attempts ran out failed instead (see the job's error)."
+        ),
     ),
     route(
         method="POST", path="/api/diagnostics/resumable/{id}/resume", api="forven",
         router="diagnostics", op="resume_task", summary="Resume an interrupted task.",
-        params=(path_param(kind="str", arg="task_id", what="interrupted task id"),),
+        state="implemented", resolver=diagnostics.resume_task,
+        params=(path_param(kind="str", arg="task_id", what="interrupted task id (a job id)"),),
+        response=Response("one", "ResumableTask"), errors=(404, 409),
+        graphql="resumeTask", mutation="resumeTask", graphql_generated=True,
         notes=(
             "A mutation, so operator-gated although the diagnostics reads are not. The id's type "
-            "is not documented; taken as a string (task ids are strings elsewhere)."
+            "is not documented; taken as a string (task ids are strings elsewhere): the job id. "
+            "Resuming makes the job claimable now (run_after now) and clears recovered_at, so "
+            "it leaves the resumable list; a job.queued event goes out and the next free worker "
+            "runs it (attempts are kept). 404 TASK_NOT_FOUND (unknown id), 409 "
+            "TASK_NOT_RESUMABLE (the job is not an interrupted queued one: details name its "
+            "status)."
         ),
     ),
     route(
         method="GET", path="/api/health/status", api="forven", router="health",
         op="get_health_status", summary="Component health.", auth="api",
-        notes="Frontend contract: not operator-gated.",
+        state="implemented", resolver=health.get_health_status,
+        response=Response("one", "HealthStatus"), graphql="healthStatus",
+        graphql_generated=True,
+        notes=(
+            "Frontend contract: not operator-gated. Components in order: database (a timed "
+            "SELECT 1: latency_ms; degraded from 1,000 ms, down when it fails), event_bus "
+            "(broker connected; degraded while the events table stands in), scheduler (down "
+            "when stopped; value: seconds since the newest scheduler job run), job_workers "
+            "(down when stopped; value: queued due jobs; degraded when the oldest waited 300 s "
+            "or more), paper_service (value: running sessions; degraded when one runs without "
+            "a scheduler), bots (value: running bots; degraded when any failed or bots meant "
+            "to run have no supervisor), provider_lab (always ok) and provider_openai (ok when "
+            "configured, else disabled). No provider's network is called on a read (neither "
+            "cheap nor bounded: a model call is the real probe). disabled: "
+            "this process does not run it (its settings); the overall status is the worst of "
+            "the others. The read records nothing: alerts come from the scheduler's "
+            "health_watch job (GET /api/health/alerts)."
+        ),
     ),
     route(
         method="GET", path="/api/health/alerts", api="forven", router="health",
         op="list_health_alerts", summary="Recent health alerts.", auth="api",
-        notes="Frontend contract: not operator-gated.",
+        state="implemented", resolver=health.list_health_alerts,
+        params=(
+            Param("component", "query", description="one component's alerts (its name)"),
+            Param("limit", "query", "int", default=health.ALERTS_DEFAULT, minimum=1,
+                  maximum=health.ALERTS_MAX, description="at most this many, newest first"),
+        ),
+        response=Response("list", "HealthAlert"), graphql="healthAlerts",
+        graphql_generated=True,
+        notes=(
+            "Frontend contract: not operator-gated. Newest first, at most limit (default 50, "
+            "1 to 500). The scheduler's health_watch job (every 30 s) compares each "
+            "component's status with its last alerted one (none yet: ok) and records an alert "
+            "when it moved between ok, degraded and down: recovered when it came back to ok, "
+            "else degraded, with the events health.degraded / health.recovered (entity id: the "
+            "component). disabled counts as ok. Without a running scheduler no alert is "
+            "recorded (the status read says scheduler down)."
+        ),
     ),
 )  # fmt: skip

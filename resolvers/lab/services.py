@@ -8,6 +8,7 @@ services; the REST and GraphQL boundaries pass it to every resolver that takes `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from resolvers.market.clock import MarketClock
@@ -52,6 +53,10 @@ class Lab:
     config: LabConfig = field(default_factory=LabConfig)
     model_lists: ModelListCache = field(default_factory=ModelListCache)  # HTTP providers' lists
     _secrets: SecretStore | None = field(default=None, repr=False)
+    # whether each in-process service runs, by component name (scheduler, job_workers, bots,
+    # event_bus): the server registers them at start (server/lifespan.py), resolvers/health.py
+    # reads them; a component with no entry is reported disabled
+    running: dict[str, Callable[[], bool]] = field(default_factory=dict, repr=False)
 
     @property
     def secrets(self) -> SecretStore:

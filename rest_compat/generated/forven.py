@@ -18,6 +18,8 @@ from resolvers import approval_modes as r_approval_modes
 from resolvers import approvals as r_approvals
 from resolvers import control as r_control
 from resolvers import dashboard as r_dashboard
+from resolvers import diagnostics as r_diagnostics
+from resolvers import health as r_health
 from resolvers import hypotheses as r_hypotheses
 from resolvers import hypothesis_spawn as r_hypothesis_spawn
 from resolvers import lifecycle as r_lifecycle
@@ -1999,9 +2001,11 @@ async def acknowledge_all_notifications() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def get_diagnostics_snapshot() -> Response:
-    """Health snapshot: cost rollups, truncation summary, health checks (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/diagnostics/snapshot")
+async def get_diagnostics_snapshot(request: Request) -> Response:
+    """Health snapshot: cost rollups, truncation summary, health checks."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_diagnostics.get_diagnostics_snapshot(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2011,9 +2015,11 @@ async def get_diagnostics_snapshot() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def list_resumable_tasks() -> Response:
-    """Interrupted tasks awaiting resume (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/diagnostics/resumable")
+async def list_resumable_tasks(request: Request) -> Response:
+    """Interrupted tasks awaiting resume."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_diagnostics.list_resumable_tasks(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2024,9 +2030,11 @@ async def list_resumable_tasks() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def resume_task() -> Response:
-    """Resume an interrupted task (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/diagnostics/resumable/{id}/resume")
+async def resume_task(request: Request, id: str) -> Response:
+    """Resume an interrupted task."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_diagnostics.resume_task(session, task_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2036,9 +2044,11 @@ async def resume_task() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def get_health_status() -> Response:
-    """Component health (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/health/status")
+async def get_health_status(request: Request) -> Response:
+    """Component health."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_health.get_health_status(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2048,9 +2058,13 @@ async def get_health_status() -> Response:
     status_code=200,
     include_in_schema=False,
 )
-async def list_health_alerts() -> Response:
-    """Recent health alerts (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/health/alerts")
+async def list_health_alerts(
+    request: Request, component: str | None = Query(None), limit: Int64 = Query(50, ge=1, le=500)
+) -> Response:
+    """Recent health alerts."""
+    async with boundary(request, write=False, query=("component", "limit")) as session:
+        result = await r_health.list_health_alerts(session, component=component, limit=limit)
+    return respond(result, 200)
 
 
 @router.api_route(

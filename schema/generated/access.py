@@ -28,7 +28,10 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "dashboard": "operator",  # GET /api/dashboard
         "datasets": "operator",  # GET /api/backtesting/datasets
         "decliningSkills": "api",  # GET /api/skills/declining
+        "diagnosticsSnapshot": "api",  # GET /api/diagnostics/snapshot
         "gauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow and 4 more
+        "healthAlerts": "api",  # GET /api/health/alerts
+        "healthStatus": "api",  # GET /api/health/status
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
@@ -42,6 +45,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "paperSession": "operator",  # POST /api/paper/service/start and 1 more
         "paperSessions": "operator",  # GET /api/paper/sessions
         "recentTrades": "operator",  # GET /api/trades/recent
+        "resumableTasks": "api",  # GET /api/diagnostics/resumable
         "routines": "operator",  # GET /api/routines and 2 more
         "schedulerJobs": "operator",  # GET /api/scheduler
         "skill": "api",  # GET /api/skills/{name}
@@ -86,6 +90,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "reconcileExchange": "operator",  # POST /api/system/exchange/reconcile
         "registerMcpServer": "operator",  # POST /api/mcp/servers
         "resumeGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/resume
+        "resumeTask": "operator",  # POST /api/diagnostics/resumable/{id}/resume
         "retryGauntletStep": "operator",  # POST /api/gauntlet/steps/{id}/retry
         "reviseApproval": "operator",  # POST /api/approvals/{id}/revise
         "revokeMcpGrant": "operator",  # DELETE /api/mcp/agents/{id}/grants

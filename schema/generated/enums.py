@@ -129,6 +129,22 @@ class GauntletStepStatus(Enum):
 
 
 @strawberry.enum
+class HealthAlertKind(Enum):
+    DEGRADED = "degraded"
+    RECOVERED = "recovered"
+
+
+@strawberry.enum(
+    description="ok; degraded (works, with a problem); down (not working); disabled (not run here)"
+)
+class HealthState(Enum):
+    OK = "ok"
+    DEGRADED = "degraded"
+    DOWN = "down"
+    DISABLED = "disabled"
+
+
+@strawberry.enum
 class JournalEntryKind(Enum):
     DECISION = "decision"
     ORDER = "order"

@@ -10,6 +10,8 @@ from strawberry.scalars import JSON
 from resolvers import approval_classifier as r_approval_classifier
 from resolvers import approval_decisions as r_approval_decisions
 from resolvers import approval_modes as r_approval_modes
+from resolvers import diagnostics as r_diagnostics
+from resolvers import health as r_health
 from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
@@ -34,7 +36,9 @@ from schema.generated.bots_templates import BotTemplate
 from schema.generated.brain_memory import BrainMemory
 from schema.generated.brain_overview import BrainOverview
 from schema.generated.brain_tasks import BrainChatResult, BrainTask
+from schema.generated.diagnostics import DiagnosticsSnapshot, ResumableTask
 from schema.generated.enums import ToolsetContext
+from schema.generated.health import HealthAlert, HealthStatus
 from schema.generated.mcp_discovery import McpTool
 from schema.generated.mcp_grant_views import McpGrant
 from schema.generated.mcp_registry import McpServer
@@ -186,6 +190,14 @@ class GeneratedQuery:
         return DecliningSkills.of(result)
 
     @strawberry.field(
+        name="diagnosticsSnapshot",
+        description="Health snapshot: cost rollups, truncation summary, health checks (GET /api/diagnostics/snapshot).",
+    )
+    async def diagnostics_snapshot(self, info: strawberry.Info) -> DiagnosticsSnapshot:
+        result = await info.context.scope.run(r_diagnostics.get_diagnostics_snapshot)
+        return DiagnosticsSnapshot.of(result)
+
+    @strawberry.field(
         name="gauntletWorkflow",
         description="Workflow detail with per-step status (GET /api/gauntlet/workflows/{id}).",
     )
@@ -194,6 +206,22 @@ class GeneratedQuery:
             r_research_gauntlet.get_gauntlet_workflow, workflow_id=int_id(id)
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.field(
+        name="healthAlerts", description="Recent health alerts (GET /api/health/alerts)."
+    )
+    async def health_alerts(
+        self, info: strawberry.Info, component: str | None = None, limit: int = 50
+    ) -> list[HealthAlert]:
+        result = await info.context.scope.run(
+            r_health.list_health_alerts, component=component, limit=limit
+        )
+        return [HealthAlert.of(item) for item in result]
+
+    @strawberry.field(name="healthStatus", description="Component health (GET /api/health/status).")
+    async def health_status(self, info: strawberry.Info) -> HealthStatus:
+        result = await info.context.scope.run(r_health.get_health_status)
+        return HealthStatus.of(result)
 
     @strawberry.field(
         name="mcpGrants",
@@ -240,6 +268,14 @@ class GeneratedQuery:
     async def model_policy(self, info: strawberry.Info) -> ModelPolicy:
         result = await info.context.scope.run(r_models_policy.get_model_policy)
         return ModelPolicy.of(result)
+
+    @strawberry.field(
+        name="resumableTasks",
+        description="Interrupted tasks awaiting resume (GET /api/diagnostics/resumable).",
+    )
+    async def resumable_tasks(self, info: strawberry.Info) -> list[ResumableTask]:
+        result = await info.context.scope.run(r_diagnostics.list_resumable_tasks)
+        return [ResumableTask.of(item) for item in result]
 
     @strawberry.field(
         name="routines", description="List cron-scheduled routines (GET /api/routines)."
@@ -440,6 +476,14 @@ class GeneratedMutation:
             max_steps=max_steps,
         )
         return GauntletWorkflow.of(result)
+
+    @strawberry.mutation(
+        name="resumeTask",
+        description="Resume an interrupted task (POST /api/diagnostics/resumable/{id}/resume).",
+    )
+    async def resume_task(self, info: strawberry.Info, id: strawberry.ID) -> ResumableTask:
+        result = await info.context.scope.run(r_diagnostics.resume_task, task_id=str(id))
+        return ResumableTask.of(result)
 
     @strawberry.mutation(
         name="retryGauntletStep",

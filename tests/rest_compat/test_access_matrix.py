@@ -99,6 +99,10 @@ def _check(response: httpx.Response, route: Route, want: Any) -> None:
         assert response.status_code == 501, (route.key, body)
 
 
+# answers measured at the moment of the read (resolvers/health.py, resolvers/diagnostics.py)
+MEASURED_NOW = frozenset({"get_diagnostics_snapshot", "get_health_status"})
+
+
 @pytest.mark.parametrize("config", list(CONFIGS))
 @pytest.mark.parametrize("presented", list(PRESENTED))
 async def test_every_route_on_loopback(apps: dict[str, Any], config: str, presented: str) -> None:
@@ -111,7 +115,14 @@ async def test_every_route_on_loopback(apps: dict[str, Any], config: str, presen
         _check(response, route, want)
         if path.startswith("/api/"):
             legacy = await _call(app, route, "/api/forven" + path[4:], headers)
-            assert (legacy.status_code, legacy.json()) == (response.status_code, response.json())
+            if route.operation_id in MEASURED_NOW and response.status_code == 200:
+                # each read measures anew (its time, the database's round trip): same shape
+                assert legacy.status_code == 200 and set(legacy.json()) == set(response.json())
+            else:
+                assert (legacy.status_code, legacy.json()) == (
+                    response.status_code,
+                    response.json(),
+                )
             assert legacy.headers["sunset"] == "Tue, 30 Jun 2026 23:59:59 GMT"
 
 

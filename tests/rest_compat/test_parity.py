@@ -24,6 +24,7 @@ from tests.rest_compat import (
     parity_brain,
     parity_control,
     parity_datasets,
+    parity_diagnostics,
     parity_hypotheses,
     parity_lifecycle,
     parity_mcp,
@@ -64,6 +65,7 @@ AREAS = (
     parity_routines,
     parity_brain,
     parity_bots,
+    parity_diagnostics,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
