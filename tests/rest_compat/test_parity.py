@@ -28,6 +28,7 @@ from tests.rest_compat import (
     parity_lifecycle,
     parity_mcp,
     parity_models,
+    parity_notifications,
     parity_research,
     parity_routines,
     parity_skills,
@@ -64,6 +65,7 @@ AREAS = (
     parity_routines,
     parity_brain,
     parity_bots,
+    parity_notifications,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
