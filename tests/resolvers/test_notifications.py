@@ -5,6 +5,7 @@ demoted trading agent, a failed force-close (one unread per trade)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -73,7 +74,7 @@ class TestRead:
         self, session: AsyncSession, field: str, value: str
     ) -> None:
         with pytest.raises(InvalidInput):
-            await notifications_page(session, **{field: value})
+            await notifications_page(session, **{field: value})  # type: ignore[arg-type]
 
 
 class TestAcknowledge:
@@ -100,7 +101,7 @@ class TestAcknowledge:
         assert (await notifications_page(session, status="unread")).items == []
 
     async def test_once_raises_one_unread_per_entity_and_type(self, session: AsyncSession) -> None:
-        keys = {"type": "t", "source": "s", "entity_type": "x", "entity_id": "1"}
+        keys: dict[str, Any] = {"type": "t", "source": "s", "entity_type": "x", "entity_id": "1"}
         first = await raise_notification(session, title="first", once=True, **keys)
         assert (await raise_notification(session, title="again", once=True, **keys)) == first
         await acknowledge_notification(session, notification_id=first.id)

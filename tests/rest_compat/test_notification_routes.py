@@ -45,7 +45,8 @@ class TestRoutes:
         assert [n["id"] for n in rest.json()["items"]] == ids[1:]
         critical = await client.get("/api/notifications", params={"severity": "critical"})
         assert [n["id"] for n in critical.json()["items"]] == ids[1:]
-        unread = await client.get("/api/notifications", params={"status": "unread", "type": "t.one"})
+        params = {"status": "unread", "type": "t.one"}
+        unread = await client.get("/api/notifications", params=params)
         assert [n["status"] for n in unread.json()["items"]] == ["unread"]
 
     async def test_bad_filters_are_422(self, client: httpx.AsyncClient) -> None:
@@ -101,6 +102,7 @@ async def test_new_notifications_reach_the_events_subscription(app: Any) -> None
         await seeded(app)
         result = await asyncio.wait_for(anext(stream), timeout=5)
         assert not result.errors, result.errors
+        assert result.data is not None
         event = result.data["events"]
         assert event["topic"] == "notification.created" and event["payload"]["title"] == "one"
     finally:
