@@ -32,6 +32,7 @@ from resolvers.errors import Conflict, DomainError, InvalidInput, NotFound
 from resolvers.lab.live import emit_fill
 from resolvers.lab.services import Lab
 from resolvers.market.exchange import ExchangeError
+from resolvers.notifications import raise_notification
 from resolvers.pagination import MAX_PAGE, Page, paginate
 from resolvers.validation import require_choice, require_positive, require_text
 from resolvers.views import Doc, View, from_row, to_payload
@@ -381,6 +382,18 @@ async def record_close_failure(
         topic="trade.close_failed",
         entity_id=str(trade.id),
         payload={**trade_payload(trade), "code": error.code},
+    )
+    await raise_notification(
+        session,
+        type="trade.force_close_failed",
+        severity="critical",
+        source="trades",
+        title=f"Closing trade {trade.id} ({trade.symbol}) failed; it may still be open",
+        body=trade.close_error,
+        entity_type="trade",
+        entity_id=str(trade.id),
+        now=now,
+        once=True,
     )
 
 

@@ -159,6 +159,8 @@ TYPE_LEVELS: dict[str, Level] = {
     "AgentToolsetOverride": "operator",
     # MCP servers, their live tools and the agents' grants (resolvers/mcp/)
     **dict.fromkeys(("McpServer", "McpTool", "McpGrant"), "operator"),
+    # notifications are operator-gated like every Forven route without a frontend caveat
+    **dict.fromkeys(("Notification", "NotificationsAcknowledged"), "operator"),
     "Approval": "operator",
     "ApprovalDecision": "operator",
     "ApprovalModes": "operator",

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from resolvers.bots.bots import bot_event
 from resolvers.bots.runtime import StepResult, step_bot
 from resolvers.lab.services import Lab
+from resolvers.notifications import raise_notification
 from server.settings import Settings
 from storage.base import utcnow
 from storage.bots import Bot
@@ -208,6 +209,17 @@ class BotSupervisor:
                 self.deaths.pop(bot_id, None)
                 await session.flush()
                 await bot_event(session, "bot.failed", row, deaths=len(deaths))
+                await raise_notification(
+                    session,
+                    type="bot.failing",
+                    severity="critical",
+                    source="bots",
+                    title=f"Bot {row.id} ({row.name}) keeps dying; the supervisor gave up",
+                    body=f"{len(deaths)} deaths within {window:g} s; last: {row.last_error}",
+                    entity_type="bot",
+                    entity_id=str(row.id),
+                    once=True,
+                )
             else:
                 delay = min(
                     self.config.backoff_max_seconds,

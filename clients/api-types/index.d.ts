@@ -1175,6 +1175,12 @@ export interface Notification {
   acknowledged_at: string | null;
 }
 
+/** What acknowledge-all did. */
+export interface NotificationsAcknowledged {
+  /** how many unread notifications it acknowledged (0 when none) */
+  acknowledged: number;
+}
+
 /** One risk objective (a ceiling) and the room left under it. */
 export interface Objective {
   rule: string;
@@ -2717,27 +2723,29 @@ export interface Routes {
     };
     response: Page<OhlcvDataset>;
   };
-  /** List notifications (filter by status/severity/source/type). Planned: answers 501 for now. */
+  /** List notifications (filter by status/severity/source/type). */
   "GET /api/notifications": {
     params: {
-      status?: string;
-      severity?: string;
+      status?: NotificationStatus;
+      severity?: NotificationSeverity;
       source?: string;
       type?: string;
+      limit?: number;
+      cursor?: string;
     };
-    response: void;
+    response: Page<Notification>;
   };
-  /** Acknowledge one notification. Planned: answers 501 for now. */
+  /** Acknowledge one notification. */
   "POST /api/notifications/{id}/acknowledge": {
     params: {
       id: number;
     };
-    response: void;
+    response: Notification;
   };
-  /** Acknowledge all notifications. Planned: answers 501 for now. */
+  /** Acknowledge all notifications. */
   "POST /api/notifications/acknowledge-all": {
     params: Record<string, never>;
-    response: void;
+    response: NotificationsAcknowledged;
   };
   /** Health snapshot: cost rollups, truncation summary, health checks. */
   "GET /api/diagnostics/snapshot": {

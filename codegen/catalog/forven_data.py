@@ -10,7 +10,7 @@ from __future__ import annotations
 from codegen.catalog.forven_system import PAGING, path_param
 from codegen.model import Param, Response, Route
 from codegen.route import route
-from resolvers import diagnostics, health
+from resolvers import diagnostics, health, notifications
 from resolvers.research import datasets, fetch, fetch_jobs
 from resolvers.research.timeframes import TIMEFRAMES
 
@@ -93,26 +93,61 @@ ROUTES: tuple[Route, ...] = (
         method="GET", path="/api/notifications", api="forven", router="notifications",
         op="list_notifications",
         summary="List notifications (filter by status/severity/source/type).",
+        state="implemented", resolver=notifications.notifications_page,
         params=(
-            Param("status", "query"),
-            Param("severity", "query"),
-            Param("source", "query"),
-            Param("type", "query"),
+            Param("status", "query", "NotificationStatus"),
+            Param("severity", "query", "NotificationSeverity"),
+            Param("source", "query",
+                  description="what raised it: approvals, trades, lifecycle, risk, jobs, "
+                              "gauntlet, bots, skills"),
+            Param("type", "query", description="e.g. approval.escalated, job.failed"),
+            *PAGING,
+        ),
+        response=Response("page", "Notification"), graphql="notifications",
+        graphql_generated=True,
+        notes=(
+            "Paged oldest first like every paged route (`limit`, default 50, max 500, and "
+            "`cursor`): a cursor never skips a notification raised after it was issued; the "
+            "newest are on the last page. Filters are exact and combine; status is unread or "
+            "acknowledged, severity info, warning or critical (422 otherwise). Raised from "
+            "real events (type, severity, source): approval.waiting (info) and "
+            "approval.escalated (warning), approvals; trade.force_close_failed (critical), "
+            "trades; strategy.demoted (warning), lifecycle; risk.veto (warning), risk; "
+            "job.failed (warning), jobs; gauntlet.step_failed (warning), gauntlet; "
+            "bot.failing (critical), bots; skill.declining (warning), skills. A condition "
+            "that persists raises one unread notification per entity and type, not one per "
+            "check. entity_type and entity_id name what it is about. Each new one is an "
+            "outbox event notification.created (its payload the notification): GraphQL "
+            "subscription events(topics: [\"notification.*\"])."
         ),
     ),
     route(
         method="POST", path="/api/notifications/{id}/acknowledge", api="forven",
         router="notifications", op="acknowledge_notification",
-        summary="Acknowledge one notification.",
+        summary="Acknowledge one notification.", state="implemented",
+        resolver=notifications.acknowledge_notification,
         params=(path_param(arg="notification_id", what="notification id"),),
+        response=Response("one", "Notification"), graphql="notifications",
+        mutation="acknowledgeNotification", graphql_generated=True,
+        notes=(
+            "No body. Answers the notification, status acknowledged and acknowledged_at set "
+            "(event notification.acknowledged). Idempotent: acknowledging an acknowledged one "
+            "answers it unchanged (the first acknowledged_at) and appends no event. 404 "
+            "NOT_FOUND for an unknown id."
+        ),
     ),
     route(
         method="POST", path="/api/notifications/acknowledge-all", api="forven",
         router="notifications", op="acknowledge_all_notifications",
-        summary="Acknowledge all notifications.",
+        summary="Acknowledge all notifications.", state="implemented",
+        resolver=notifications.acknowledge_all_notifications,
+        response=Response("one", "NotificationsAcknowledged"), graphql="notifications",
+        mutation="acknowledgeAllNotifications", graphql_generated=True,
         notes=(
             "The seed writes `/api/notifications/{id}/acknowledge · /acknowledge-all`; read as "
-            "/api/notifications/acknowledge-all since acknowledging all takes no id."
+            "/api/notifications/acknowledge-all since acknowledging all takes no id. No body. "
+            "Acknowledges every unread notification (one notification.acknowledged event "
+            "each) and answers {acknowledged: how many}; idempotent: 0 when none is unread."
         ),
     ),
     route(

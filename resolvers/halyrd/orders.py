@@ -40,6 +40,7 @@ from resolvers.halyrd.refusals import OrderRefused, QuoteDivergence, QuoteStale
 from resolvers.halyrd.risk import check_order
 from resolvers.halyrd.signing import Signer, sign_order
 from resolvers.market.feed import MarketFeed, Quote, default_feed
+from resolvers.notifications import raise_notification
 from resolvers.trades import close_trade, open_trade, trade_payload
 from resolvers.validation import require_choice, require_text
 from resolvers.views import to_payload
@@ -139,6 +140,19 @@ async def _record_refusal(
         session, agent_id=agent.id, kind=kind, message=message + exc.message, data=data, ts=now
     )
     await emit(session, agent_id=agent.id, event_type="risk_veto", ts=now, data=dict(data))
+    if exc.code == "RISK_VETO":  # one unread per agent: a strategy retrying would spam
+        await raise_notification(
+            session,
+            type="risk.veto",
+            severity="warning",
+            source="risk",
+            title=f"Risk vetoed an order of trading agent {agent.id} ({exc.rule})",
+            body=message + exc.message,
+            entity_type="trading_agent",
+            entity_id=agent.id,
+            now=now,
+            once=True,
+        )
 
 
 async def _fill(

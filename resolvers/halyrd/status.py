@@ -12,6 +12,7 @@ from resolvers.agent_roster import trading_agent_payload
 from resolvers.halyrd.events import emit
 from resolvers.halyrd.journal import append_entry
 from resolvers.halyrd.journal_data import JournalStatus
+from resolvers.notifications import raise_notification
 from storage.trading_agents import AGENT_STATUSES, TradingAgent
 
 
@@ -51,6 +52,18 @@ async def set_status(
     # the event describes the agent as GET /agents/{id} answers it, plus what changed
     event = {**trading_agent_payload(agent), "previous": previous, "reason": reason}
     await emit(session, agent_id=agent.id, event_type="status", ts=now, data=event)
+    if status == "DEMOTED" or (previous == "LIVE" and status == "PAPER"):
+        await raise_notification(
+            session,
+            type="agent.demoted",
+            severity="warning",
+            source="lifecycle",
+            title=f"Trading agent {agent.id} was demoted ({previous} -> {status})",
+            body=reason,
+            entity_type="trading_agent",
+            entity_id=agent.id,
+            now=now,
+        )
 
 
 async def restart_window(

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from resolvers.errors import Conflict, NotFound
+from resolvers.notifications import raise_notification
 from storage.jobs import Job
 from storage.outbox import append_event
 
@@ -83,6 +84,17 @@ def job_event(row: Job) -> dict[str, Any]:
 
 async def emit(session: AsyncSession, row: Job, what: str) -> None:
     await append_event(session, topic=f"job.{what}", entity_id=str(row.id), payload=job_event(row))
+    if what == "failed":  # failed for good (a retried attempt is `queued` again)
+        await raise_notification(
+            session,
+            type="job.failed",
+            severity="warning",
+            source="jobs",
+            title=f"Job {row.id} ({row.kind}) failed",
+            body=(row.error or "")[:5000],
+            entity_type="job",
+            entity_id=str(row.id),
+        )
 
 
 def dialect(session: AsyncSession) -> str:

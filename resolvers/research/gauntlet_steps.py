@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.lab.services import Lab
+from resolvers.notifications import raise_notification
 from resolvers.quant.battery import run_test
 from resolvers.quant.battery_setup import BatteryThresholds
 from resolvers.quant.market import Candles
@@ -145,4 +146,16 @@ async def finish_step(
     step.progress, step.finished_at = 1.0, now
     queued = await advance(session, row, steps, now)
     await emit_changes(session, row, steps, step, *queued)
+    if step.status in ("failed", "error"):
+        await raise_notification(
+            session,
+            type="gauntlet.step_failed",
+            severity="warning",
+            source="gauntlet",
+            title=f"Gauntlet step {step.name} of workflow {row.id} {step.status}",
+            body=step.error or step.message,
+            entity_type="gauntlet_step",
+            entity_id=str(step.id),
+            now=now,
+        )
     return True

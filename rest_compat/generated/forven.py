@@ -24,6 +24,7 @@ from resolvers import hypotheses as r_hypotheses
 from resolvers import hypothesis_spawn as r_hypothesis_spawn
 from resolvers import lifecycle as r_lifecycle
 from resolvers import live_series as r_live_series
+from resolvers import notifications as r_notifications
 from resolvers import paper as r_paper
 from resolvers import readiness as r_readiness
 from resolvers import reconcile as r_reconcile
@@ -1963,9 +1964,29 @@ async def list_datasets(
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_notifications() -> Response:
-    """List notifications (filter by status/severity/source/type) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/notifications")
+async def list_notifications(
+    request: Request,
+    status: Literal["unread", "acknowledged"] | None = Query(None),
+    severity: Literal["info", "warning", "critical"] | None = Query(None),
+    source: str | None = Query(None),
+    type: str | None = Query(None),
+    limit: Int64 | None = Query(None, ge=1, le=500),
+    cursor: str | None = Query(None, min_length=1),
+) -> Response:
+    """List notifications (filter by status/severity/source/type)."""
+    async with boundary(
+        request, write=False, query=("status", "severity", "source", "type", "limit", "cursor")
+    ) as session:
+        result = await r_notifications.notifications_page(
+            session,
+            status=status,
+            severity=severity,
+            source=source,
+            type=type,
+            first=limit,
+            after=cursor,
+        )
+    return respond(page(result), 200)
 
 
 @router.api_route(
@@ -1976,9 +1997,11 @@ async def list_notifications() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def acknowledge_notification() -> Response:
-    """Acknowledge one notification (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/notifications/{id}/acknowledge")
+async def acknowledge_notification(request: Request, id: Int64) -> Response:
+    """Acknowledge one notification."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_notifications.acknowledge_notification(session, notification_id=id)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -1989,9 +2012,11 @@ async def acknowledge_notification() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def acknowledge_all_notifications() -> Response:
-    """Acknowledge all notifications (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/notifications/acknowledge-all")
+async def acknowledge_all_notifications(request: Request) -> Response:
+    """Acknowledge all notifications."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_notifications.acknowledge_all_notifications(session)
+    return respond(result, 200)
 
 
 @router.api_route(

@@ -41,6 +41,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "mcpServers": "operator",  # GET /api/mcp/servers
         "modelOptions": "operator",  # GET /api/agents/model-options
         "modelPolicy": "operator",  # GET /api/model-policy and 1 more
+        "notifications": "operator",  # GET /api/notifications and 2 more
         "openTrades": "operator",  # GET /api/trades/open
         "paperSession": "operator",  # POST /api/paper/service/start and 1 more
         "paperSessions": "operator",  # GET /api/paper/sessions
@@ -62,6 +63,8 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "verdictGuide": "operator",  # GET /verdict/guide
     },
     "Mutation": {
+        "acknowledgeAllNotifications": "operator",  # POST /api/notifications/acknowledge-all
+        "acknowledgeNotification": "operator",  # POST /api/notifications/{id}/acknowledge
         "approveApproval": "operator",  # POST /api/approvals/{id}/approve
         "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
         "classifyApproval": "operator",  # POST /api/approvals/{id}/classify

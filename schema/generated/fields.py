@@ -12,6 +12,7 @@ from resolvers import approval_decisions as r_approval_decisions
 from resolvers import approval_modes as r_approval_modes
 from resolvers import diagnostics as r_diagnostics
 from resolvers import health as r_health
+from resolvers import notifications as r_notifications
 from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
@@ -37,13 +38,14 @@ from schema.generated.brain_memory import BrainMemory
 from schema.generated.brain_overview import BrainOverview
 from schema.generated.brain_tasks import BrainChatResult, BrainTask
 from schema.generated.diagnostics import DiagnosticsSnapshot, ResumableTask
-from schema.generated.enums import ToolsetContext
+from schema.generated.enums import NotificationSeverity, NotificationStatus, ToolsetContext
 from schema.generated.health import HealthAlert, HealthStatus
 from schema.generated.mcp_discovery import McpTool
 from schema.generated.mcp_grant_views import McpGrant
 from schema.generated.mcp_registry import McpServer
 from schema.generated.models_options import ModelOptions
 from schema.generated.models_policy import ModelPolicy
+from schema.generated.notifications import Notification, NotificationsAcknowledged
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
@@ -270,6 +272,32 @@ class GeneratedQuery:
         return ModelPolicy.of(result)
 
     @strawberry.field(
+        name="notifications",
+        description="List notifications (filter by status/severity/source/type) (GET /api/notifications).",
+    )
+    async def notifications(
+        self,
+        info: strawberry.Info,
+        status: NotificationStatus | None = None,
+        severity: NotificationSeverity | None = None,
+        source: str | None = None,
+        type: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Notification]:
+        result = await info.context.scope.run(
+            r_notifications.notifications_page,
+            status=status.value if status is not None else None,
+            severity=severity.value if severity is not None else None,
+            source=source,
+            type=type,
+            first=first,
+            after=after,
+            with_total=wants_total(info),
+        )
+        return to_connection(result, Notification.of)
+
+    @strawberry.field(
         name="resumableTasks",
         description="Interrupted tasks awaiting resume (GET /api/diagnostics/resumable).",
     )
@@ -305,6 +333,28 @@ class GeneratedQuery:
 @strawberry.type
 class GeneratedMutation:
     """The generated Mutation fields (none yet when empty)."""
+
+    @strawberry.mutation(
+        name="acknowledgeAllNotifications",
+        description="Acknowledge all notifications (POST /api/notifications/acknowledge-all).",
+    )
+    async def acknowledge_all_notifications(
+        self, info: strawberry.Info
+    ) -> NotificationsAcknowledged:
+        result = await info.context.scope.run(r_notifications.acknowledge_all_notifications)
+        return NotificationsAcknowledged.of(result)
+
+    @strawberry.mutation(
+        name="acknowledgeNotification",
+        description="Acknowledge one notification (POST /api/notifications/{id}/acknowledge).",
+    )
+    async def acknowledge_notification(
+        self, info: strawberry.Info, id: strawberry.ID
+    ) -> Notification:
+        result = await info.context.scope.run(
+            r_notifications.acknowledge_notification, notification_id=int_id(id)
+        )
+        return Notification.of(result)
 
     @strawberry.mutation(
         name="cancelGauntletWorkflow",

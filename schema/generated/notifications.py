@@ -34,3 +34,15 @@ class Notification:
     def of(cls, view: views.Notification) -> Self:
         """The view, typed as this GraphQL type (its attributes are the fields)."""
         return cast(Self, view)
+
+
+@strawberry.type(name="NotificationsAcknowledged", description="What acknowledge-all did.")
+class NotificationsAcknowledged:
+    acknowledged: int = strawberry.field(
+        description="How many unread notifications it acknowledged (0 when none)."
+    )
+
+    @classmethod
+    def of(cls, view: views.NotificationsAcknowledged) -> Self:
+        """The view, typed as this GraphQL type (its attributes are the fields)."""
+        return cast(Self, view)

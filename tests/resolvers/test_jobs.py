@@ -40,7 +40,9 @@ def at(seconds: float) -> datetime:
 
 async def topics(session: AsyncSession, job_id: int) -> list[str]:
     rows = await session.scalars(
-        select(Event.topic).where(Event.entity_id == str(job_id)).order_by(Event.id)
+        select(Event.topic)
+        .where(Event.entity_id == str(job_id), Event.topic.like("job.%"))
+        .order_by(Event.id)
     )
     return list(rows)
 

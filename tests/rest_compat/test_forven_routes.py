@@ -849,7 +849,6 @@ class TestDecideApproval:
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("GET", "/api/notifications"),
         ("POST", "/api/sandbox/test"),
     ],
 )

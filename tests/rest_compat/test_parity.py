@@ -29,6 +29,7 @@ from tests.rest_compat import (
     parity_lifecycle,
     parity_mcp,
     parity_models,
+    parity_notifications,
     parity_research,
     parity_routines,
     parity_skills,
@@ -66,6 +67,7 @@ AREAS = (
     parity_brain,
     parity_bots,
     parity_diagnostics,
+    parity_notifications,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
