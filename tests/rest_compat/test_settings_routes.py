@@ -258,3 +258,12 @@ class TestProfile:
         assert body["data"]["x"] == {"timezone": "Asia/Tokyo"}
         bad = await gql(client, 'mutation { x: updateProfile(timezone: "Nowhere") { timezone } }')
         assert bad["errors"][0]["extensions"]["code"] == "UNKNOWN_TIMEZONE"
+
+
+async def test_the_verdict_guide_shows_stored_thresholds(client: httpx.AsyncClient) -> None:
+    """The battery's readers see an override without a restart (the guide documents the
+    thresholds POST /verdict and the gauntlet judge with: the same effective_thresholds)."""
+    before = (await client.get("/verdict/guide")).text
+    await client.put("/api/settings/verdict", json={"values": {"min_trades": 77}})
+    after = (await client.get("/verdict/guide")).text
+    assert "77" not in before and "77" in after
