@@ -22,6 +22,7 @@ from storage.events import Event
 from storage.settings import ApiKey
 from tests.labs import app_lab, use_lab
 from tests.rest_compat.helpers import sessions
+from tests.rest_compat.parity_kit import many
 from tests.schema.helpers import gql
 
 SECRET = "hl-secret-0123456789abcdef"
@@ -267,3 +268,12 @@ async def test_the_verdict_guide_shows_stored_thresholds(client: httpx.AsyncClie
     await client.put("/api/settings/verdict", json={"values": {"min_trades": 77}})
     after = (await client.get("/verdict/guide")).text
     assert "77" not in before and "77" in after
+
+
+async def test_delete_answers_what_graphql_read_before(client: httpx.AsyncClient) -> None:
+    await client.post("/api/settings/api-keys", json=KEY)
+    document, pick = many("StoredApiKey", "apiKeys")({}, None)
+    (before,) = pick((await gql(client, document))["data"])
+    response = await client.delete("/api/settings/api-keys", params={"name": "hl-main"})
+    assert response.status_code == 200
+    assert response.json() == before
