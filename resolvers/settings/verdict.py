@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.errors import InvalidInput
 from resolvers.lab.services import Lab
 from resolvers.quant.battery_setup import BatteryThresholds
-from resolvers.settings.fields import FieldSpec, Scalar, load_stored
+from resolvers.settings.fields import FieldSpec, FieldType, Scalar, load_stored
 
 SECTION = "verdict"
 
@@ -30,7 +30,7 @@ def fields(base: BatteryThresholds) -> tuple[FieldSpec, ...]:
         value = getattr(base, item.name)
         if isinstance(value, bool) or not isinstance(value, int | float):
             continue
-        kind = "int" if isinstance(value, int) else "float"
+        kind: FieldType = "int" if isinstance(value, int) else "float"
         specs.append(
             FieldSpec(item.name, kind, value, f"battery threshold {item.name}", 0, 1_000_000)
         )
