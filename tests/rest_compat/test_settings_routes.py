@@ -19,6 +19,7 @@ from resolvers.settings.api_keys import open_api_key, rotate_secrets
 from resolvers.settings.sandbox import SandboxSettings, get_sandbox_settings
 from resolvers.settings.verdict import effective_thresholds
 from storage.events import Event
+from storage.mcp import McpServer
 from storage.settings import ApiKey
 from tests.labs import app_lab, use_lab
 from tests.rest_compat.helpers import sessions
@@ -194,15 +195,21 @@ class TestApiKeys:
         self, client: httpx.AsyncClient, app: Any, settings: Any
     ) -> None:
         await client.post("/api/settings/api-keys", json=KEY)
+        mcp = {"name": "remote", "transport": "http", "url": "https://mcp.example.com/mcp",
+               "headers": {"Authorization": SECRET}}  # fmt: skip
+        assert (await client.post("/api/mcp/servers", json=mcp)).status_code == 201
         old = (settings.data_dir / "secret.key").read_text().split()[0].encode()
         new = Fernet.generate_key()
         lab = use_lab(app, replace(app_lab(app), _secrets=SecretStore([new, old])))
         async with sessions(app)() as session:
             before = (await session.get(ApiKey, "hl-main")).token  # type: ignore[union-attr]
-            assert await rotate_secrets(session, lab=lab) == 1
+            assert await rotate_secrets(session, lab=lab) == 2  # the API key and the header
             await session.commit()
         async with sessions(app)() as session:
             after = (await session.get(ApiKey, "hl-main")).token  # type: ignore[union-attr]
+            server = await session.get(McpServer, "remote")
+        assert server is not None
+        assert SecretStore([new]).open(server.headers["Authorization"]) == SECRET
         assert after != before
         # the old key left the ring: the re-sealed token still opens, the old one does not
         assert SecretStore([new]).open(after) == SECRET
