@@ -120,7 +120,7 @@ ROUTES: tuple[Route, ...] = (
         op="delete_api_key", summary="Delete a stored credential.",
         state="implemented", resolver=api_keys.delete_api_key,
         params=(Param("name", "query", required=True, description="the stored key's name"),),
-        response=Response("one", "StoredApiKey"), graphql="apiKeys",
+        response=Response("one", "StoredApiKey"), errors=(404,), graphql="apiKeys",
         mutation="deleteApiKey", graphql_generated=True,
         notes=(
             "The seed's DELETE has no path id: the key is named in the query (?name=), not a "
