@@ -1,11 +1,12 @@
-"""One key ring for every secret stored at rest: MCP env and headers now, settings API keys next.
+"""One key ring for every secret stored at rest: MCP env and headers, settings API keys.
 
 Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256) through a MultiFernet, so several
 keys can be live at once. The keys come from TRADEGRAPH_SECRET_KEYS (comma-separated urlsafe
 base64 Fernet keys, newest first) or else from a key file created on first use with mode 0600
 (`<data dir>/secret.key` for the server). Rotation: put a new key first in
 TRADEGRAPH_SECRET_KEYS (keep the old ones after it), restart, and call `rotate` on every stored
-token (resolvers/mcp/registry.py `rotate_mcp_secrets`); once done the old keys can be dropped.
+token (resolvers/settings/api_keys.py `rotate_secrets`: the API keys and the MCP secrets,
+together); once done the old keys can be dropped.
 A token sealed by a key no longer in the ring answers 500 SECRET_UNREADABLE and never leaks
 the ciphertext. Plaintext is never logged, never put in an error, never returned: answers show
 `mask(value)`.

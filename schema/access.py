@@ -166,6 +166,10 @@ TYPE_LEVELS: dict[str, Level] = {
     "ApprovalModes": "operator",
     "ApprovalModeInfo": "operator",
     "ApprovalClassification": "operator",
+    # settings sections, stored API keys (masked) and the operator profile (resolvers/settings/)
+    **dict.fromkeys(
+        ("Settings", "SettingsSection", "SettingField", "StoredApiKey", "Profile"), "operator"
+    ),
     # routines (resolvers/routines.py) and the scheduler's view of them
     **dict.fromkeys(("Routine", "RoutineRun", "RoutineDispatch", "ScheduledRoutine"), "operator"),
     # the brain (resolvers/brain/): its overview, memory bank and chat tasks

@@ -16,11 +16,13 @@ from storage.jobs import Job
 from storage.mcp import McpGrant, McpServer
 from storage.notifications import Notification
 from storage.paper import PaperSession
+from storage.profile import OperatorProfile
 from storage.providers import ModelCall, ModelPolicy
 from storage.research.datasets import Dataset, DatasetBlob
 from storage.research.gauntlet import GauntletStep, GauntletWorkflow
 from storage.research.verdict import BacktestTrial, VerdictRun
 from storage.routines import Routine, RoutineRun
+from storage.settings import ApiKey, SettingValue
 from storage.strategies import LifecycleTransition, Strategy
 from storage.trades import Trade
 from storage.trading_agents import TradingAgent
@@ -61,6 +63,9 @@ __all__ = [
     "ModelPolicy",
     "Notification",
     "PaperSession",
+    "OperatorProfile",
+    "ApiKey",
+    "SettingValue",
     "Routine",
     "RoutineRun",
     "SchedulerJob",

@@ -3,6 +3,7 @@
 export type AgentOrderIntent = "entry" | "exit" | "manual";
 export type AgentOrderStatus = "filled" | "blocked";
 export type AgentStatus = "PAPER" | "ELIGIBLE" | "LIVE" | "DEMOTED";
+export type ApiKeyKind = "exchange" | "data_source";
 export type ApprovalMode = "manual" | "smart" | "off";
 export type ApprovalRecommendation = "approve" | "review" | "deny";
 export type ApprovalStatus = "pending" | "approved" | "denied" | "revised" | "expired";
@@ -1298,6 +1299,21 @@ export interface Preset {
   suited_for: string;
 }
 
+/** The operator's profile: name, timezone, risk per trade, rules and preferences. */
+export interface Profile {
+  name: string;
+  /** IANA timezone name, e.g. Europe/Berlin */
+  timezone: string;
+  /** fraction of equity risked per trade (0 < r <= 0.1) */
+  risk_per_trade: number;
+  /** the operator's trading rules */
+  rules: string[];
+  /** flat preferences: key -> scalar value */
+  preferences: Record<string, string | number | boolean | null>;
+  /** null until the first update */
+  updated_at: string | null;
+}
+
 /** The agent is LIVE; the hash of its signing session's first transaction. */
 export interface Promotion {
   status: AgentStatus;
@@ -1565,6 +1581,39 @@ export interface SchedulerJob {
   routines: ScheduledRoutine[];
 }
 
+/** One field of a settings section: its type, default and bounds. */
+export interface SettingField {
+  name: string;
+  /** bool, int, float or str */
+  type: string;
+  /** the value before any update */
+  default: number | boolean | string | null;
+  /** smallest value allowed (numbers) */
+  minimum: number | null;
+  /** largest value allowed (numbers) */
+  maximum: number | null;
+  /** the values allowed (strings with a fixed set; else empty) */
+  choices: string[];
+  description: string;
+}
+
+/** Every settings section with its current values and each field's default and bounds. */
+export interface Settings {
+  /** approvals, sandbox, verdict */
+  sections: SettingsSection[];
+}
+
+/** One settings section: its current values, and each field's type, default and bounds. */
+export interface SettingsSection {
+  name: string;
+  description: string;
+  /** field -> its current value */
+  values: Record<string, number | boolean | string | null>;
+  fields: SettingField[];
+  /** the last change; null while every field is default */
+  updated_at: string | null;
+}
+
 /** The signing layer (live only): which symbols, how much per trade and per UTC day. */
 export interface SigningConfig {
   /** symbols a live order may trade */
@@ -1657,6 +1706,17 @@ export interface StageCounts {
   research_only: number;
   paper: number;
   live: number;
+}
+
+/** A stored credential, its value masked: the plaintext is never answered. */
+export interface StoredApiKey {
+  name: string;
+  provider: string;
+  kind: ApiKeyKind;
+  label: string;
+  /** always ******** (the value is never answered) */
+  value: string;
+  created_at: string;
 }
 
 /** A strategy and its pipeline stage. */
@@ -2777,42 +2837,57 @@ export interface Routes {
     };
     response: HealthAlert[];
   };
-  /** Read all settings. Planned: answers 501 for now. */
+  /** Read all settings. */
   "GET /api/settings": {
     params: Record<string, never>;
-    response: void;
+    response: Settings;
   };
-  /** Update one settings section. Planned: answers 501 for now. */
+  /** Update one settings section. */
   "PUT /api/settings/{section}": {
     params: {
       section: string;
+      values: Record<string, string | number | boolean | null>;
     };
-    response: void;
+    response: SettingsSection;
   };
-  /** List stored exchange/data-source credentials. Planned: answers 501 for now. */
+  /** List stored exchange/data-source credentials. */
   "GET /api/settings/api-keys": {
     params: Record<string, never>;
-    response: void;
+    response: StoredApiKey[];
   };
-  /** Store an exchange/data-source credential. Planned: answers 501 for now. */
+  /** Store an exchange/data-source credential. */
   "POST /api/settings/api-keys": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+      provider: string;
+      kind: ApiKeyKind;
+      value: string;
+      label?: string;
+    };
+    response: StoredApiKey;
   };
-  /** Delete a stored credential. Planned: answers 501 for now. */
+  /** Delete a stored credential. */
   "DELETE /api/settings/api-keys": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name: string;
+    };
+    response: StoredApiKey;
   };
-  /** Operator profile (name, timezone, risk-per-trade, rules, prefs). Planned: answers 501 for now. */
+  /** Operator profile (name, timezone, risk-per-trade, rules, prefs). */
   "GET /api/profile": {
     params: Record<string, never>;
-    response: void;
+    response: Profile;
   };
-  /** Update the operator profile (name, timezone, risk-per-trade, rules, prefs). Planned: answers 501 for now. */
+  /** Update the operator profile (name, timezone, risk-per-trade, rules, prefs). */
   "PUT /api/profile": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      name?: string;
+      timezone?: string;
+      risk_per_trade?: number;
+      rules?: string[];
+      preferences?: Record<string, string | number | boolean | null>;
+    };
+    response: Profile;
   };
   /** AST-only static analysis of strategy code. Planned: answers 501 for now. */
   "POST /api/sandbox/scan": {

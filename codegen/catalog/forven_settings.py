@@ -8,9 +8,13 @@ Settings -> Sandbox.
 from __future__ import annotations
 
 from codegen.catalog.forven_system import path_param
-from codegen.model import Param, Route
+from codegen.model import Param, Response, Route
 from codegen.route import route
+from resolvers import profile
 from resolvers.deepdive.threads import MAX_MESSAGE
+from resolvers.settings import api_keys, registry
+
+Scalar = str | float | bool | None
 
 SANDBOX_OFF = "Sandbox: 503 unless enabled under Settings -> Sandbox (disabled by default)."
 DEEPDIVE_NOTES = (
@@ -41,36 +45,122 @@ DEEPDIVE_NOTES = (
 ROUTES: tuple[Route, ...] = (
     route(
         method="GET", path="/api/settings", api="forven", router="settings", op="get_settings",
-        summary="Read all settings.",
+        summary="Read all settings.", state="implemented", resolver=registry.get_settings,
+        response=Response("one", "Settings"), graphql="settings", graphql_generated=True,
+        notes=(
+            "Every section (approvals, sandbox, verdict) with its current values and each "
+            "field's type, default and bounds (min/max, or choices). approvals is the approval "
+            "modes (GET /api/approvals/modes) without the per-type deadlines map; sandbox: "
+            "enabled (default false) and the run limits cpu_seconds, memory_mb, wall_seconds, "
+            "max_file_mb, max_processes; verdict: the battery's scalar thresholds, defaults "
+            "the configured ones (TRADEGRAPH_VERDICT_THRESHOLDS). A section's updated_at is "
+            "null while it holds only defaults."
+        ),
     ),
     route(
         method="PUT", path="/api/settings/{section}", api="forven", router="settings",
         op="update_settings_section", summary="Update one settings section.",
-        params=(path_param("section", "str", what="settings section, e.g. sandbox"),), body=True,
-        notes="The section names and their fields are not documented here.",
+        state="implemented", resolver=registry.update_settings_section,
+        params=(
+            path_param("section", "str", what="settings section: approvals, sandbox or verdict"),
+            Param("values", "body", "json", required=True, schema=dict[str, Scalar],
+                  description="field -> new value; the fields not named are kept"),
+        ),
+        response=Response("one", "SettingsSection"), graphql="settings",
+        mutation="updateSettingsSection", graphql_generated=True,
+        notes=(
+            'The seed does not document the body: {"values": {field: value}}, a partial '
+            "update; answers the section after it. Takes effect without a restart (the "
+            "sandbox, the approval triage and the battery read the stored values on each "
+            "use). 422 (nothing written): UNKNOWN_SETTINGS_SECTION (details.section), "
+            "UNKNOWN_SETTING (details.field), INVALID_SETTINGS (values not an object), "
+            "NO_CHANGES (empty), INVALID_SETTING_TYPE, SETTING_OUT_OF_RANGE (details.field, "
+            "value), INVALID_SETTING (verdict thresholds the battery refuses together); "
+            "approvals keeps its own codes (UNKNOWN_APPROVAL_MODE, INVALID_DEADLINE, "
+            "INVALID_OWNER, INVALID_THRESHOLD) and its approval_modes.updated event. A change "
+            "appends settings.updated {section, changed, values}."
+        ),
     ),
     route(
         method="GET", path="/api/settings/api-keys", api="forven", router="settings",
         op="list_api_keys", summary="List stored exchange/data-source credentials.",
+        state="implemented", resolver=api_keys.list_api_keys,
+        response=Response("list", "StoredApiKey"), graphql="apiKeys", graphql_generated=True,
+        notes=(
+            "Ordered by name. "
+            "value is always ******** (no part of a stored value is ever answered)."
+        ),
     ),
     route(
         method="POST", path="/api/settings/api-keys", api="forven", router="settings",
-        op="create_api_key", summary="Store an exchange/data-source credential.", body=True,
-        status=201, notes="The credential fields are not documented by name.",
+        op="create_api_key", summary="Store an exchange/data-source credential.",
+        state="implemented", resolver=api_keys.create_api_key,
+        params=(
+            Param("name", "body", required=True,
+                  description="1-64 characters of a-z, 0-9, _ - . (a letter or digit first)"),
+            Param("provider", "body", required=True,
+                  description="who it is for, e.g. hyperliquid, openai (1-40 characters)"),
+            Param("kind", "body", "ApiKeyKind", required=True,
+                  description="exchange or data_source"),
+            Param("value", "body", required=True, description="the secret (1-4096 characters)"),
+            Param("label", "body", description="a free label (at most 200 characters)"),
+        ),
+        status=201, response=Response("one", "StoredApiKey"), errors=(409,),
+        graphql="apiKeys", mutation="createApiKey", graphql_generated=True,
+        notes=(
+            "The seed does not name the fields: {name, provider, kind, value, label?}. The "
+            "value is sealed with the key ring (Fernet/MultiFernet: TRADEGRAPH_SECRET_KEYS or "
+            "the data dir's 0600 secret.key) before it is stored and never answered, logged "
+            "or put in an event. 409 API_KEY_EXISTS (delete it first); 422 INVALID_API_KEY "
+            "(details.field). Event api_key.created (masked)."
+        ),
     ),
     route(
         method="DELETE", path="/api/settings/api-keys", api="forven", router="settings",
-        op="delete_api_key", summary="Delete a stored credential.", body=True,
-        notes="Which credential to delete is not in the path; how it is named is not documented.",
+        op="delete_api_key", summary="Delete a stored credential.",
+        state="implemented", resolver=api_keys.delete_api_key,
+        params=(Param("name", "query", required=True, description="the stored key's name"),),
+        response=Response("one", "StoredApiKey"), errors=(404,), graphql="apiKeys",
+        mutation="deleteApiKey", graphql_generated=True,
+        notes=(
+            "The seed's DELETE has no path id: the key is named in the query (?name=), not a "
+            "body (some clients drop DELETE bodies). Answers the deleted key, masked; 404 "
+            "NOT_FOUND for an unknown name. Event api_key.deleted."
+        ),
     ),
     route(
         method="GET", path="/api/profile", api="forven", router="profile", op="get_profile",
         summary="Operator profile (name, timezone, risk-per-trade, rules, prefs).",
+        state="implemented", resolver=profile.get_profile,
+        response=Response("one", "Profile"), graphql="profile", graphql_generated=True,
+        notes=(
+            'Before the first PUT the defaults: name "", timezone UTC, risk_per_trade 0.01, '
+            "rules [], preferences {}, updated_at null."
+        ),
     ),
     route(
         method="PUT", path="/api/profile", api="forven", router="profile", op="update_profile",
         summary="Update the operator profile (name, timezone, risk-per-trade, rules, prefs).",
-        body=True, notes="The seed lists the profile's contents, not its exact JSON field names.",
+        state="implemented", resolver=profile.update_profile,
+        params=(
+            Param("name", "body", description="display name, at most 80 characters"),
+            Param("timezone", "body", description="an IANA timezone name, e.g. Europe/Berlin"),
+            Param("risk_per_trade", "body", "float",
+                  description="fraction of equity risked per trade, above 0 and at most 0.1"),
+            Param("rules", "body", "json", schema=list[str],
+                  description="up to 50 rules of at most 500 characters (replaces the list)"),
+            Param("preferences", "body", "json", schema=dict[str, Scalar],
+                  description="flat map, up to 50 keys of 1-64 characters, scalar values"),
+        ),
+        response=Response("one", "Profile"), graphql="profile", mutation="updateProfile",
+        graphql_generated=True,
+        notes=(
+            "The seed lists the contents, not the field names: name, timezone, "
+            "risk_per_trade, rules, preferences; a partial update (fields not given kept; "
+            "rules and preferences replaced whole). 422: NO_CHANGES, INVALID_NAME, "
+            "UNKNOWN_TIMEZONE (details.timezone; zoneinfo), INVALID_RISK, INVALID_RULES, "
+            "INVALID_PREFERENCES (string values at most 500 characters). Event profile.updated."
+        ),
     ),
     route(
         method="POST", path="/api/sandbox/scan", api="forven", router="sandbox",

@@ -27,6 +27,7 @@ from resolvers.research.gauntlet import (
 from resolvers.research.outcomes import TestOutcome
 from resolvers.research.sources import StoredBars, read_source
 from resolvers.research.verdict import VERDICT_CAPITAL
+from resolvers.settings.verdict import effective_thresholds
 from resolvers.views import to_payload
 from storage.base import utcnow
 from storage.outbox import append_event
@@ -104,7 +105,7 @@ async def begin_step(
         trials=row.trials,
         trial_sharpes=tuple(row.trial_sharpes),
         seed=row.seed,
-        thresholds=lab.config.verdict,
+        thresholds=await effective_thresholds(session, lab),  # stored overrides (settings)
     )
 
 

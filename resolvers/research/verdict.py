@@ -45,6 +45,7 @@ from resolvers.quant.strategies import validate_params
 from resolvers.research.outcomes import TestOutcome, flatten
 from resolvers.research.sources import choose_source, load_source
 from resolvers.research.trials import count_trials_with, record_trial
+from resolvers.settings.verdict import effective_thresholds
 from resolvers.strategies import strategy_row
 from resolvers.views import OneOf, View, from_row, to_payload
 from storage.base import utcnow
@@ -134,7 +135,8 @@ def outcome_of(result: dict[str, Any]) -> TestOutcome:
 
 async def get_verdict_guide(session: AsyncSession, *, lab: Lab) -> VerdictGuide:
     """GET /verdict/guide: method, thresholds, parameters and reference of every test."""
-    return VerdictGuide(tests=guide(lab.config.verdict))  # type: ignore[arg-type]
+    thresholds = await effective_thresholds(session, lab)  # stored overrides (settings)
+    return VerdictGuide(tests=guide(thresholds))  # type: ignore[arg-type]
 
 
 async def _strategy_target(
@@ -267,8 +269,9 @@ async def run_verdict(
     # everything is computed before the first write: on SQLite a write holds the database's
     # one write lock until the request commits, and the battery takes seconds
     trials, sharpes, sharpe = await count_trials_for(session, judged)
+    thresholds = await effective_thresholds(session, lab)  # stored overrides (settings)
     try:
-        result = await asyncio.to_thread(judge, judged, trials, sharpes, lab.config.verdict)
+        result = await asyncio.to_thread(judge, judged, trials, sharpes, thresholds)
     except ValueError as exc:
         raise InvalidInput(str(exc), code="VERDICT_INPUT") from exc
     await record_judged(session, judged, sharpe)

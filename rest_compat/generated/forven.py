@@ -26,6 +26,7 @@ from resolvers import lifecycle as r_lifecycle
 from resolvers import live_series as r_live_series
 from resolvers import notifications as r_notifications
 from resolvers import paper as r_paper
+from resolvers import profile as r_profile
 from resolvers import readiness as r_readiness
 from resolvers import reconcile as r_reconcile
 from resolvers import routines as r_routines
@@ -48,6 +49,8 @@ from resolvers.research import datasets as r_research_datasets
 from resolvers.research import fetch_jobs as r_research_fetch_jobs
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from resolvers.settings import api_keys as r_settings_api_keys
+from resolvers.settings import registry as r_settings_registry
 from rest_compat.access import GATES  # noqa: F401
 from rest_compat.generated import serializers as S  # noqa: F401
 from rest_compat.runtime import (  # noqa: F401
@@ -300,6 +303,29 @@ class FetchOhlcvBody(BaseModel):
     start: IsoDateTime | None = None
     end: IsoDateTime | None = None
     exchange: Literal["hyperliquid"] = "hyperliquid"
+
+
+class UpdateSettingsSectionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    values: Any
+
+
+class CreateApiKeyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    provider: str
+    kind: Literal["exchange", "data_source"]
+    value: str
+    label: str | None = None
+
+
+class UpdateProfileBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = None
+    timezone: str | None = None
+    risk_per_trade: float | None = None
+    rules: Any | None = None
+    preferences: Any | None = None
 
 
 @router.api_route(
@@ -2100,9 +2126,11 @@ async def list_health_alerts(
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_settings() -> Response:
-    """Read all settings (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/settings")
+async def get_settings(request: Request) -> Response:
+    """Read all settings."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_settings_registry.get_settings(session, lab=lab_of(request))
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2113,9 +2141,15 @@ async def get_settings() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def update_settings_section() -> Response:
-    """Update one settings section (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/settings/{section}")
+async def update_settings_section(
+    request: Request, section: str, body: UpdateSettingsSectionBody
+) -> Response:
+    """Update one settings section."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_settings_registry.update_settings_section(
+            session, section=section, values=body.values, lab=lab_of(request)
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2126,9 +2160,11 @@ async def update_settings_section() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def list_api_keys() -> Response:
-    """List stored exchange/data-source credentials (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/settings/api-keys")
+async def list_api_keys(request: Request) -> Response:
+    """List stored exchange/data-source credentials."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_settings_api_keys.list_api_keys(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2139,9 +2175,19 @@ async def list_api_keys() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def create_api_key() -> Response:
-    """Store an exchange/data-source credential (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/settings/api-keys")
+async def create_api_key(request: Request, body: CreateApiKeyBody) -> Response:
+    """Store an exchange/data-source credential."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_settings_api_keys.create_api_key(
+            session,
+            name=body.name,
+            provider=body.provider,
+            kind=body.kind,
+            value=body.value,
+            label=body.label,
+            lab=lab_of(request),
+        )
+    return respond(result, 201)
 
 
 @router.api_route(
@@ -2152,9 +2198,11 @@ async def create_api_key() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def delete_api_key() -> Response:
-    """Delete a stored credential (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("DELETE /api/settings/api-keys")
+async def delete_api_key(request: Request, name: str = Query(...)) -> Response:
+    """Delete a stored credential."""
+    async with boundary(request, write=True, query=("name",)) as session:
+        result = await r_settings_api_keys.delete_api_key(session, name=name)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2165,9 +2213,11 @@ async def delete_api_key() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def get_profile() -> Response:
-    """Operator profile (name, timezone, risk-per-trade, rules, prefs) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("GET /api/profile")
+async def get_profile(request: Request) -> Response:
+    """Operator profile (name, timezone, risk-per-trade, rules, prefs)."""
+    async with boundary(request, write=False, query=()) as session:
+        result = await r_profile.get_profile(session)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2178,9 +2228,20 @@ async def get_profile() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def update_profile() -> Response:
-    """Update the operator profile (name, timezone, risk-per-trade, rules, prefs) (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("PUT /api/profile")
+async def update_profile(
+    request: Request, body: UpdateProfileBody = UpdateProfileBody()
+) -> Response:
+    """Update the operator profile (name, timezone, risk-per-trade, rules, prefs)."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_profile.update_profile(
+            session,
+            name=body.name,
+            timezone=body.timezone,
+            risk_per_trade=body.risk_per_trade,
+            rules=body.rules,
+            preferences=body.preferences,
+        )
+    return respond(result, 200)
 
 
 @router.api_route(

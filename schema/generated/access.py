@@ -12,6 +12,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "agent": "operator",  # GET /api/agents/{id} and 2 more
         "agentToolsets": "operator",  # GET /api/agents/{id}/toolsets and 1 more
         "agents": "operator",  # GET /api/agents
+        "apiKeys": "operator",  # GET /api/settings/api-keys and 2 more
         "approval": "operator",  # POST /api/approvals/{id}/approve and 2 more
         "approvalClassification": "operator",  # POST /api/approvals/{id}/classify
         "approvalModes": "operator",  # GET /api/approvals/modes
@@ -45,10 +46,12 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "openTrades": "operator",  # GET /api/trades/open
         "paperSession": "operator",  # POST /api/paper/service/start and 1 more
         "paperSessions": "operator",  # GET /api/paper/sessions
+        "profile": "operator",  # GET /api/profile and 1 more
         "recentTrades": "operator",  # GET /api/trades/recent
         "resumableTasks": "api",  # GET /api/diagnostics/resumable
         "routines": "operator",  # GET /api/routines and 2 more
         "schedulerJobs": "operator",  # GET /api/scheduler
+        "settings": "operator",  # GET /api/settings and 1 more
         "skill": "api",  # GET /api/skills/{name}
         "skills": "api",  # GET /api/skills
         "strategies": "operator",  # GET /api/strategies and 1 more
@@ -68,6 +71,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "approveApproval": "operator",  # POST /api/approvals/{id}/approve
         "cancelGauntletWorkflow": "operator",  # POST /api/gauntlet/workflows/{id}/cancel
         "classifyApproval": "operator",  # POST /api/approvals/{id}/classify
+        "createApiKey": "operator",  # POST /api/settings/api-keys
         "createBacktest": "halyrd_write",  # POST /backtests
         "createBot": "operator",  # POST /api/bot-factory/bots
         "createGauntletWorkflow": "operator",  # POST /api/gauntlet/strategies/{id}/workflow
@@ -75,6 +79,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "createHypothesisFromUrl": "operator",  # POST /api/hypotheses/from_url
         "createRoutine": "operator",  # POST /api/routines
         "createStrategy": "operator",  # POST /api/backtesting/strategies
+        "deleteApiKey": "operator",  # DELETE /api/settings/api-keys
         "deleteBot": "operator",  # DELETE /api/bot-factory/bots/{id}
         "demoteAgent": "halyrd_write",  # POST /agents/{id}/demote
         "denyApproval": "operator",  # POST /api/approvals/{id}/deny
@@ -117,6 +122,8 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "updateHypothesis": "operator",  # POST /api/hypotheses/{id}/update
         "updateMcpServer": "operator",  # PUT /api/mcp/servers/{name}
         "updateModelPolicy": "operator",  # PUT /api/model-policy
+        "updateProfile": "operator",  # PUT /api/profile
         "updateSchedulerJob": "operator",  # PATCH /api/scheduler/{job_id}
+        "updateSettingsSection": "operator",  # PUT /api/settings/{section}
     },
 }

@@ -39,6 +39,12 @@ class AgentStatus(Enum):
     DEMOTED = "DEMOTED"
 
 
+@strawberry.enum(description="What a stored credential is for: an exchange or a data source.")
+class ApiKeyKind(Enum):
+    EXCHANGE = "exchange"
+    DATA_SOURCE = "data_source"
+
+
 @strawberry.enum(description="How a filed approval is decided: manual, smart or off.")
 class ApprovalMode(Enum):
     MANUAL = "manual"

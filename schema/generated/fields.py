@@ -13,6 +13,7 @@ from resolvers import approval_modes as r_approval_modes
 from resolvers import diagnostics as r_diagnostics
 from resolvers import health as r_health
 from resolvers import notifications as r_notifications
+from resolvers import profile as r_profile
 from resolvers import routines as r_routines
 from resolvers import skills as r_skills
 from resolvers import tools as r_tools
@@ -29,6 +30,8 @@ from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from resolvers.settings import api_keys as r_settings_api_keys
+from resolvers.settings import registry as r_settings_registry
 from schema.approvals import Approval
 from schema.generated.approval_classifier import ApprovalClassification
 from schema.generated.approval_modes import ApprovalModes
@@ -38,7 +41,12 @@ from schema.generated.brain_memory import BrainMemory
 from schema.generated.brain_overview import BrainOverview
 from schema.generated.brain_tasks import BrainChatResult, BrainTask
 from schema.generated.diagnostics import DiagnosticsSnapshot, ResumableTask
-from schema.generated.enums import NotificationSeverity, NotificationStatus, ToolsetContext
+from schema.generated.enums import (
+    ApiKeyKind,
+    NotificationSeverity,
+    NotificationStatus,
+    ToolsetContext,
+)
 from schema.generated.health import HealthAlert, HealthStatus
 from schema.generated.mcp_discovery import McpTool
 from schema.generated.mcp_grant_views import McpGrant
@@ -46,10 +54,14 @@ from schema.generated.mcp_registry import McpServer
 from schema.generated.models_options import ModelOptions
 from schema.generated.models_policy import ModelPolicy
 from schema.generated.notifications import Notification, NotificationsAcknowledged
+from schema.generated.profile import Profile
 from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
 from schema.generated.routines import Routine, RoutineDispatch
+from schema.generated.settings_api_keys import StoredApiKey
+from schema.generated.settings_fields import SettingsSection
+from schema.generated.settings_registry import Settings
 from schema.generated.skills import DecliningSkills, Skill
 from schema.generated.tools import AgentToolsetOverride
 from schema.relay import Connection, to_connection, wants_total
@@ -70,6 +82,14 @@ class GeneratedQuery:
     ) -> list[AgentToolsetOverride]:
         result = await info.context.scope.run(r_tools.list_agent_toolsets, agent_id=str(id))
         return [AgentToolsetOverride.of(item) for item in result]
+
+    @strawberry.field(
+        name="apiKeys",
+        description="List stored exchange/data-source credentials (GET /api/settings/api-keys).",
+    )
+    async def api_keys(self, info: strawberry.Info) -> list[StoredApiKey]:
+        result = await info.context.scope.run(r_settings_api_keys.list_api_keys)
+        return [StoredApiKey.of(item) for item in result]
 
     @strawberry.field(
         name="approvalModes",
@@ -298,6 +318,14 @@ class GeneratedQuery:
         return to_connection(result, Notification.of)
 
     @strawberry.field(
+        name="profile",
+        description="Operator profile (name, timezone, risk-per-trade, rules, prefs) (GET /api/profile).",
+    )
+    async def profile(self, info: strawberry.Info) -> Profile:
+        result = await info.context.scope.run(r_profile.get_profile)
+        return Profile.of(result)
+
+    @strawberry.field(
         name="resumableTasks",
         description="Interrupted tasks awaiting resume (GET /api/diagnostics/resumable).",
     )
@@ -311,6 +339,11 @@ class GeneratedQuery:
     async def routines(self, info: strawberry.Info) -> list[Routine]:
         result = await info.context.scope.run(r_routines.list_routines)
         return [Routine.of(item) for item in result]
+
+    @strawberry.field(name="settings", description="Read all settings (GET /api/settings).")
+    async def settings(self, info: strawberry.Info) -> Settings:
+        result = await info.context.scope.run(r_settings_registry.get_settings)
+        return Settings.of(result)
 
     @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
     async def skill(self, info: strawberry.Info, name: str) -> Skill:
@@ -381,6 +414,29 @@ class GeneratedMutation:
         return ApprovalClassification.of(result)
 
     @strawberry.mutation(
+        name="createApiKey",
+        description="Store an exchange/data-source credential (POST /api/settings/api-keys).",
+    )
+    async def create_api_key(
+        self,
+        info: strawberry.Info,
+        name: str,
+        provider: str,
+        kind: ApiKeyKind,
+        value: str,
+        label: str | None = None,
+    ) -> StoredApiKey:
+        result = await info.context.scope.run(
+            r_settings_api_keys.create_api_key,
+            name=name,
+            provider=provider,
+            kind=kind.value,
+            value=value,
+            label=label,
+        )
+        return StoredApiKey.of(result)
+
+    @strawberry.mutation(
         name="createBot",
         description="Create an autonomous trading bot (POST /api/bot-factory/bots).",
     )
@@ -444,6 +500,14 @@ class GeneratedMutation:
             enabled=enabled,
         )
         return Routine.of(result)
+
+    @strawberry.mutation(
+        name="deleteApiKey",
+        description="Delete a stored credential (DELETE /api/settings/api-keys).",
+    )
+    async def delete_api_key(self, info: strawberry.Info, name: str) -> StoredApiKey:
+        result = await info.context.scope.run(r_settings_api_keys.delete_api_key, name=name)
+        return StoredApiKey.of(result)
 
     @strawberry.mutation(
         name="deleteBot", description="Delete a bot (DELETE /api/bot-factory/bots/{id})."
@@ -728,3 +792,38 @@ class GeneratedMutation:
     async def update_model_policy(self, info: strawberry.Info, tasks: JSON) -> ModelPolicy:
         result = await info.context.scope.run(r_models_policy.update_model_policy, tasks=tasks)
         return ModelPolicy.of(result)
+
+    @strawberry.mutation(
+        name="updateProfile",
+        description="Update the operator profile (name, timezone, risk-per-trade, rules, prefs) (PUT /api/profile).",
+    )
+    async def update_profile(
+        self,
+        info: strawberry.Info,
+        name: str | None = None,
+        timezone: str | None = None,
+        risk_per_trade: float | None = None,
+        rules: JSON | None = None,
+        preferences: JSON | None = None,
+    ) -> Profile:
+        result = await info.context.scope.run(
+            r_profile.update_profile,
+            name=name,
+            timezone=timezone,
+            risk_per_trade=risk_per_trade,
+            rules=rules,
+            preferences=preferences,
+        )
+        return Profile.of(result)
+
+    @strawberry.mutation(
+        name="updateSettingsSection",
+        description="Update one settings section (PUT /api/settings/{section}).",
+    )
+    async def update_settings_section(
+        self, info: strawberry.Info, section: str, values: JSON
+    ) -> SettingsSection:
+        result = await info.context.scope.run(
+            r_settings_registry.update_settings_section, section=section, values=values
+        )
+        return SettingsSection.of(result)

@@ -32,6 +32,7 @@ from tests.rest_compat import (
     parity_notifications,
     parity_research,
     parity_routines,
+    parity_settings,
     parity_skills,
     parity_trading,
 )
@@ -68,6 +69,7 @@ AREAS = (
     parity_bots,
     parity_diagnostics,
     parity_notifications,
+    parity_settings,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
@@ -155,7 +157,7 @@ CASES += [case for area in AREAS for case in area.CASES]
 
 IMPLEMENTED = {r.operation_id for r in ROUTES if r.state == "implemented"}
 # DELETE answers with the row it removed; its GraphQL twin is the read just before.
-READ_BEFORE = {"delete_lab_agent", *parity_mcp.READ_BEFORE}
+READ_BEFORE = {"delete_lab_agent", *parity_mcp.READ_BEFORE, *parity_settings.READ_BEFORE}
 
 
 def test_every_implemented_route_has_a_parity_case() -> None:
