@@ -65,6 +65,8 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
 
 TYPE_LEVELS: dict[str, Level] = {
     "Health": "api",
+    # the sandbox scan is ungated (API key only), a frontend contract of the seed
+    **dict.fromkeys(("SandboxScan", "SandboxFinding"), "api"),
     # the skills reads are ungated (API key only), a frontend contract of the seed
     **dict.fromkeys(
         (

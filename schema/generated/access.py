@@ -43,6 +43,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "paperSessions": "operator",  # GET /api/paper/sessions
         "recentTrades": "operator",  # GET /api/trades/recent
         "routines": "operator",  # GET /api/routines and 2 more
+        "sandboxScan": "api",  # POST /api/sandbox/scan
         "schedulerJobs": "operator",  # GET /api/scheduler
         "skill": "api",  # GET /api/skills/{name}
         "skills": "api",  # GET /api/skills
@@ -76,6 +77,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "generateStrategies": "operator",  # POST /api/hypotheses/{id}/generate-strategies
         "grantMcpServer": "operator",  # POST /api/mcp/agents/{id}/grants
         "killAgent": "halyrd_write",  # POST /agents/{id}/kill-switch
+        "killSandboxRun": "operator",  # POST /api/sandbox/runs/{id}/kill
         "markTradeFailed": "operator",  # POST /api/trades/{id}/mark-failed
         "patchAgentConfig": "halyrd_write",  # PATCH /agents/{id}/config
         "placeAgentOrder": "halyrd_write",  # POST /agents/{id}/orders
@@ -102,6 +104,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "stopBot": "operator",  # POST /api/bot-factory/bots/{id}/stop
         "stopPaperService": "operator",  # POST /api/paper/service/stop
         "stopSystem": "operator",  # POST /api/system/stop
+        "testSandboxCode": "operator",  # POST /api/sandbox/test
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
         "unregisterMcpServer": "operator",  # DELETE /api/mcp/servers/{name}
         "updateAgent": "operator",  # PATCH /api/agents/{id}

@@ -26,6 +26,8 @@ from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from resolvers.sandbox import runs as r_sandbox_runs
+from resolvers.sandbox import scan as r_sandbox_scan
 from schema.approvals import Approval
 from schema.generated.approval_classifier import ApprovalClassification
 from schema.generated.approval_modes import ApprovalModes
@@ -44,6 +46,8 @@ from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
 from schema.generated.routines import Routine, RoutineDispatch
+from schema.generated.sandbox_runs import SandboxRun
+from schema.generated.sandbox_scan import SandboxScan
 from schema.generated.skills import DecliningSkills, Skill
 from schema.generated.tools import AgentToolsetOverride
 from schema.relay import Connection, to_connection, wants_total
@@ -248,6 +252,14 @@ class GeneratedQuery:
         result = await info.context.scope.run(r_routines.list_routines)
         return [Routine.of(item) for item in result]
 
+    @strawberry.field(
+        name="sandboxScan",
+        description="AST-only static analysis of strategy code (POST /api/sandbox/scan).",
+    )
+    async def sandbox_scan(self, info: strawberry.Info, code: str) -> SandboxScan:
+        result = await info.context.scope.run(r_sandbox_scan.scan_strategy_code, code=code)
+        return SandboxScan.of(result)
+
     @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
     async def skill(self, info: strawberry.Info, name: str) -> Skill:
         result = await info.context.scope.run(r_skills.get_skill, skill_name=name)
@@ -377,6 +389,13 @@ class GeneratedMutation:
             r_mcp_grants.grant_mcp_server, agent_id=str(id), server=server, tools=tools
         )
         return McpGrant.of(result)
+
+    @strawberry.mutation(
+        name="killSandboxRun", description="Kill a sandbox run (POST /api/sandbox/runs/{id}/kill)."
+    )
+    async def kill_sandbox_run(self, info: strawberry.Info, id: strawberry.ID) -> SandboxRun:
+        result = await info.context.scope.run(r_sandbox_runs.kill_sandbox_run, run_id=str(id))
+        return SandboxRun.of(result)
 
     @strawberry.mutation(
         name="queueBrainChat",
@@ -556,6 +575,18 @@ class GeneratedMutation:
     async def stop_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
         result = await info.context.scope.run(r_bots_bots.stop_bot, bot_id=int_id(id))
         return Bot.of(result)
+
+    @strawberry.mutation(
+        name="testSandboxCode",
+        description="Subprocess smoke test of strategy code (POST /api/sandbox/test).",
+    )
+    async def test_sandbox_code(
+        self, info: strawberry.Info, code: str, run_id: str | None = None
+    ) -> SandboxRun:
+        result = await info.context.scope.run(
+            r_sandbox_runs.test_strategy_code, code=code, run_id=run_id
+        )
+        return SandboxRun.of(result)
 
     @strawberry.mutation(
         name="unregisterMcpServer",

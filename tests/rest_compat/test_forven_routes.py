@@ -850,7 +850,7 @@ class TestDecideApproval:
     ("method", "path"),
     [
         ("GET", "/api/notifications"),
-        ("POST", "/api/sandbox/test"),
+        ("GET", "/api/profile"),
     ],
 )
 async def test_planned_routes_answer_501(client: httpx.AsyncClient, method: str, path: str) -> None:

@@ -30,6 +30,7 @@ from tests.rest_compat import (
     parity_models,
     parity_research,
     parity_routines,
+    parity_sandbox,
     parity_skills,
     parity_trading,
 )
@@ -64,6 +65,7 @@ AREAS = (
     parity_routines,
     parity_brain,
     parity_bots,
+    parity_sandbox,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}

@@ -1,0 +1,1 @@
+"""Settings sections (a placeholder package: the settings helper's version replaces it)."""
