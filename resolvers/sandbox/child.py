@@ -8,6 +8,7 @@ reached as nobody); then it runs the code, calls its `signals(close)` on the clo
 prints one JSON line: {"ok": true, "result": {...}} or {"ok": false, "error", "errno"}.
 """
 
+import contextlib
 import errno
 import importlib
 import json
@@ -44,10 +45,8 @@ def main() -> None:
     sys.path.insert(0, sys.argv[1])
     request = json.loads(sys.stdin.read())
     for name in PREIMPORT:
-        try:
+        with contextlib.suppress(ImportError):
             importlib.import_module(name)
-        except ImportError:
-            pass
     if os.geteuid() == 0:
         os.setgroups([])
         os.setgid(NOBODY)

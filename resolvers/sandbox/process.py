@@ -20,6 +20,7 @@ is a live OS process, meaningless after a restart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import json
 import os
@@ -115,10 +116,8 @@ async def _read(stream: asyncio.StreamReader | None) -> bytes:
 def kill_group(run: Run) -> None:
     """SIGKILL the run's whole process group (gone already: nothing to do)."""
     if run.process is not None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(run.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
 
 
 async def execute(run: Run, code: str, closes: list[float]) -> None:

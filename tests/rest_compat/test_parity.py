@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from codegen.catalog import ROUTES
+from resolvers.settings.sandbox import ENABLED_ENV as SANDBOX_ENABLED
 from server.demo import seed_demo
 from tests.labs import app_lab
 from tests.rest_compat import (
@@ -161,7 +162,8 @@ def test_every_implemented_route_has_a_parity_case() -> None:
 
 
 @pytest.fixture
-async def ids(app: Any, client: httpx.AsyncClient) -> Ids:
+async def ids(app: Any, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> Ids:
+    monkeypatch.setenv(SANDBOX_ENABLED, "1")  # parity_sandbox runs code
     factory = app.state.services.session_factory
     end = datetime(2026, 11, 1, tzinfo=UTC)
     assert await seed_demo(factory, None, seed=3, days=3, end=end, lab=app_lab(app))

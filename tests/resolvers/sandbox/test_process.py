@@ -23,8 +23,7 @@ FORKING_SLEEPER = (
 )
 WRITER = "def signals(close):\n    open('/tmp/sandbox-fsize', 'wb').write(b'x' * 2**22)\n"
 NETWORK = (
-    "import socket\ndef signals(close):\n"
-    "    socket.create_connection(('1.1.1.1', 80), timeout=5)\n"
+    "import socket\ndef signals(close):\n    socket.create_connection(('1.1.1.1', 80), timeout=5)\n"
 )
 
 
