@@ -67,6 +67,7 @@ TYPE_LEVELS: dict[str, Level] = {
     "Health": "api",
     # the sandbox scan is ungated (API key only), a frontend contract of the seed
     **dict.fromkeys(("SandboxScan", "SandboxFinding"), "api"),
+    **dict.fromkeys(("SandboxRun", "SandboxResult"), "operator"),
     # the skills reads are ungated (API key only), a frontend contract of the seed
     **dict.fromkeys(
         (

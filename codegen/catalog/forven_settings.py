@@ -80,7 +80,8 @@ ROUTES: tuple[Route, ...] = (
         params=(Param("code", "body", required=True, min_length=1, description=(
             f"the strategy's Python source, at most {scan.MAX_CODE} characters"
         )),),
-        response=Response("one", "SandboxScan"), writes=False, graphql="sandboxScan",
+        response=Response("one", "SandboxScan"), graphql="scanStrategyCode",
+        mutation="scanStrategyCode",
         graphql_generated=True,
         notes=(
             "Always available (no execution) and not operator-gated (frontend contract): the "
@@ -97,7 +98,7 @@ ROUTES: tuple[Route, ...] = (
             "__globals__, __builtins__...; __name__, __qualname__, __doc__, __init__ are "
             "allowed), reflection (getattr, setattr, delattr, vars, globals, locals, dir, "
             "breakpoint, input). 422 INVALID_CODE (not a string, blank or too long). "
-            "GraphQL: the query sandboxScan(code)."
+            "GraphQL: the mutation scanStrategyCode(code) (it writes nothing)."
         ),
     ),
     route(
@@ -112,7 +113,8 @@ ROUTES: tuple[Route, ...] = (
                 "killed while the test waits; default a fresh uuid"
             )),
         ),
-        response=Response("one", "SandboxRun"), mutation="testSandboxCode",
+        response=Response("one", "SandboxRun"), graphql="killSandboxRun",
+        mutation="testSandboxCode",
         graphql_generated=True, errors=(409, 503),
         notes=SANDBOX_OFF + (
             " 503 SANDBOX_DISABLED (checked first, on every request: enabling takes effect "
@@ -138,7 +140,8 @@ ROUTES: tuple[Route, ...] = (
         op="kill_sandbox_run", summary="Kill a sandbox run.",
         params=(path_param(kind="str", arg="run_id", what="sandbox run id"),), errors=(503,),
         state="implemented", resolver=runs.kill_sandbox_run,
-        response=Response("one", "SandboxRun"), mutation="killSandboxRun",
+        response=Response("one", "SandboxRun"), graphql="killSandboxRun",
+        mutation="killSandboxRun",
         graphql_generated=True,
         notes=SANDBOX_OFF + (
             " The run id's type is not documented; taken as a string (a test's run_id or "

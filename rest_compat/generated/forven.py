@@ -2166,7 +2166,7 @@ async def update_profile() -> Response:
 )
 async def scan_strategy_code(request: Request, body: ScanStrategyCodeBody) -> Response:
     """AST-only static analysis of strategy code."""
-    async with boundary(request, write=False, query=()) as session:
+    async with boundary(request, write=True, query=()) as session:
         result = await r_sandbox_scan.scan_strategy_code(session, code=body.code)
     return respond(result, 200)
 

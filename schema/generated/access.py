@@ -32,6 +32,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
+        "killSandboxRun": "operator",  # POST /api/sandbox/test
         "mcpGrants": "operator",  # GET /api/mcp/agents/{id}/grants and 2 more
         "mcpServer": "operator",  # POST /api/mcp/servers and 3 more
         "mcpServerTools": "operator",  # GET /api/mcp/servers/{name}/tools
@@ -43,7 +44,6 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "paperSessions": "operator",  # GET /api/paper/sessions
         "recentTrades": "operator",  # GET /api/trades/recent
         "routines": "operator",  # GET /api/routines and 2 more
-        "sandboxScan": "api",  # POST /api/sandbox/scan
         "schedulerJobs": "operator",  # GET /api/scheduler
         "skill": "api",  # GET /api/skills/{name}
         "skills": "api",  # GET /api/skills
@@ -94,6 +94,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "runBrainChat": "operator",  # POST /api/brain/chat/direct
         "runRoutine": "operator",  # POST /api/routines/{id}/run
         "runVerdict": "operator",  # POST /verdict/run
+        "scanStrategyCode": "api",  # POST /api/sandbox/scan
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode

@@ -252,14 +252,6 @@ class GeneratedQuery:
         result = await info.context.scope.run(r_routines.list_routines)
         return [Routine.of(item) for item in result]
 
-    @strawberry.field(
-        name="sandboxScan",
-        description="AST-only static analysis of strategy code (POST /api/sandbox/scan).",
-    )
-    async def sandbox_scan(self, info: strawberry.Info, code: str) -> SandboxScan:
-        result = await info.context.scope.run(r_sandbox_scan.scan_strategy_code, code=code)
-        return SandboxScan.of(result)
-
     @strawberry.field(name="skill", description="Skill detail (GET /api/skills/{name}).")
     async def skill(self, info: strawberry.Info, name: str) -> Skill:
         result = await info.context.scope.run(r_skills.get_skill, skill_name=name)
@@ -549,6 +541,14 @@ class GeneratedMutation:
             bars=bars,
         )
         return Verdict.of(result)
+
+    @strawberry.mutation(
+        name="scanStrategyCode",
+        description="AST-only static analysis of strategy code (POST /api/sandbox/scan).",
+    )
+    async def scan_strategy_code(self, info: strawberry.Info, code: str) -> SandboxScan:
+        result = await info.context.scope.run(r_sandbox_scan.scan_strategy_code, code=code)
+        return SandboxScan.of(result)
 
     @strawberry.mutation(
         name="setAgentToolset",

@@ -14,8 +14,9 @@ CLEAN = "import math\ndef signals(close):\n    return [math.copysign(1, c - 100)
 
 
 def scanned(ids: Ids, rest: Any) -> tuple[str, Any]:
-    """sandboxScan of the same code."""
-    query = f"{{ x: sandboxScan(code: {json.dumps(RISKY)}) {{ {selection('SandboxScan')} }} }}"
+    """scanStrategyCode of the same code."""
+    code, fields = json.dumps(RISKY), selection("SandboxScan")
+    query = f"mutation {{ x: scanStrategyCode(code: {code}) {{ {fields} }} }}"
     return query, lambda data: normalize("SandboxScan", data["x"])
 
 

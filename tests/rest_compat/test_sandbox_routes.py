@@ -50,9 +50,11 @@ async def test_scan_needs_the_api_key(client: httpx.AsyncClient) -> None:
 
 async def test_graphql_scan_is_the_same_analysis(client: httpx.AsyncClient) -> None:
     code = json.dumps("exec(1)")
-    document = f"{{ sandboxScan(code: {code}) {{ verdict findings {{ rule line }} }} }}"
+    document = (
+        f"mutation {{ scanStrategyCode(code: {code}) {{ verdict findings {{ rule line }} }} }}"
+    )
     body = await gql(client, document)
-    assert body["data"]["sandboxScan"] == {
+    assert body["data"]["scanStrategyCode"] == {
         "verdict": "fail",
         "findings": [{"rule": "dynamic_code", "line": 1}],
     }
