@@ -65,6 +65,9 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
 
 TYPE_LEVELS: dict[str, Level] = {
     "Health": "api",
+    # the sandbox scan is ungated (API key only), a frontend contract of the seed
+    **dict.fromkeys(("SandboxScan", "SandboxFinding"), "api"),
+    **dict.fromkeys(("SandboxRun", "SandboxResult"), "operator"),
     # the skills reads are ungated (API key only), a frontend contract of the seed
     **dict.fromkeys(
         (

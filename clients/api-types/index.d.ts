@@ -1547,6 +1547,57 @@ export interface RunPeriod {
   to: string | null;
 }
 
+/** One thing the scan refuses, where it is. */
+export interface SandboxFinding {
+  /** syntax, import, dynamic_code, file_access, network, process, ... */
+  rule: string;
+  /** 1-based line */
+  line: number;
+  /** 0-based column */
+  col: number;
+  detail: string;
+  severity: "high" | "low";
+}
+
+/** What the strategy's signals(close) answered on the sample closes. */
+export interface SandboxResult {
+  bars: number;
+  /** bars with a positive position */
+  long: number;
+  /** bars with a negative position */
+  short: number;
+  flat: number;
+  /** the last bar's position */
+  last: number;
+}
+
+/** One sandbox test run: its status, the limit that stopped it, its answer. */
+export interface SandboxRun {
+  id: string;
+  status: "running" | "succeeded" | "failed" | "killed" | "timeout";
+  limit_hit: "cpu" | "memory" | "file_size" | "processes" | "wall" | null;
+  /** negative: the signal that ended it */
+  exit_code: number | null;
+  result: SandboxResult | null;
+  /** the strategy's exception, when it raised */
+  error: string | null;
+  /** the last 2000 characters it wrote to stderr */
+  stderr_tail: string;
+  cpu_seconds: number;
+  memory_mb: number;
+  wall_seconds: number;
+  max_file_mb: number;
+  max_processes: number;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** The scan's verdict: fail when any finding is high severity. */
+export interface SandboxScan {
+  verdict: "pass" | "fail";
+  findings: SandboxFinding[];
+}
+
 /** A routine as the scheduler's `routines` job sees it: its schedule and its last run. */
 export interface ScheduledRoutine {
   id: number;
@@ -2889,22 +2940,27 @@ export interface Routes {
     };
     response: Profile;
   };
-  /** AST-only static analysis of strategy code. Planned: answers 501 for now. */
+  /** AST-only static analysis of strategy code. */
   "POST /api/sandbox/scan": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      code: string;
+    };
+    response: SandboxScan;
   };
-  /** Subprocess smoke test of strategy code. Planned: answers 501 for now. */
+  /** Subprocess smoke test of strategy code. */
   "POST /api/sandbox/test": {
-    params: Record<string, never>;
-    response: void;
+    params: {
+      code: string;
+      run_id?: string;
+    };
+    response: SandboxRun;
   };
-  /** Kill a sandbox run. Planned: answers 501 for now. */
+  /** Kill a sandbox run. */
   "POST /api/sandbox/runs/{id}/kill": {
     params: {
       id: string;
     };
-    response: void;
+    response: SandboxRun;
   };
   /** Streaming SSE chat for a strategy. */
   "POST /api/deepdive/threads/{id}/send": {

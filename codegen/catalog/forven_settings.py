@@ -12,6 +12,7 @@ from codegen.model import Param, Response, Route
 from codegen.route import route
 from resolvers import profile
 from resolvers.deepdive.threads import MAX_MESSAGE
+from resolvers.sandbox import runs, scan
 from resolvers.settings import api_keys, registry
 
 Scalar = str | float | bool | None
@@ -165,19 +166,80 @@ ROUTES: tuple[Route, ...] = (
     route(
         method="POST", path="/api/sandbox/scan", api="forven", router="sandbox",
         op="scan_strategy_code", summary="AST-only static analysis of strategy code.", auth="api",
-        body=True,
-        notes="Always available (no execution) and not operator-gated (frontend contract).",
+        state="implemented", resolver=scan.scan_strategy_code,
+        params=(Param("code", "body", required=True, min_length=1, description=(
+            f"the strategy's Python source, at most {scan.MAX_CODE} characters"
+        )),),
+        response=Response("one", "SandboxScan"), graphql="scanStrategyCode",
+        mutation="scanStrategyCode",
+        graphql_generated=True,
+        notes=(
+            "Always available (no execution) and not operator-gated (frontend contract): the "
+            "code is parsed with `ast`, never run. Body {\"code\"}. Answers {verdict: "
+            "pass|fail, findings: [{rule, line, col, detail, severity}]}; any high-severity "
+            "finding fails (every current rule is high). Rules: syntax (a parse error is a "
+            "finding, not an error), import (outside the allow-list: __future__, math, "
+            "statistics, numpy, pandas, collections, dataclasses, typing, functools, "
+            "itertools, operator, enum, abc, decimal, fractions and the lab's helpers "
+            "resolvers.quant.indicators/strategies/family_series), dynamic_code (eval, exec, "
+            "compile, __import__), file_access (open, io/pathlib/shutil/...), network "
+            "(socket, urllib, http, requests, ...), process (os, subprocess, sys, ctypes, "
+            "...; and calls such as x.system, x.popen), dunder (x.__class__, __subclasses__, "
+            "__globals__, __builtins__...; __name__, __qualname__, __doc__, __init__ are "
+            "allowed), reflection (getattr, setattr, delattr, vars, globals, locals, dir, "
+            "breakpoint, input). 422 INVALID_CODE (not a string, blank or too long). "
+            "GraphQL: the mutation scanStrategyCode(code) (it writes nothing)."
+        ),
     ),
     route(
         method="POST", path="/api/sandbox/test", api="forven", router="sandbox",
-        op="test_strategy_code", summary="Subprocess smoke test of strategy code.", body=True,
-        errors=(503,), notes=SANDBOX_OFF,
+        op="test_strategy_code", summary="Subprocess smoke test of strategy code.",
+        state="implemented", resolver=runs.test_strategy_code,
+        params=(
+            Param("code", "body", required=True, min_length=1,
+                  description="the strategy's Python source; it defines signals(close)"),
+            Param("run_id", "body", min_length=1, description=(
+                "optional name for the run, [a-z0-9][a-z0-9_-]{0,63}, so that it can be "
+                "killed while the test waits; default a fresh uuid"
+            )),
+        ),
+        response=Response("one", "SandboxRun"), graphql="killSandboxRun",
+        mutation="testSandboxCode",
+        graphql_generated=True, errors=(409, 503),
+        notes=SANDBOX_OFF + (
+            " 503 SANDBOX_DISABLED (checked first, on every request: enabling takes effect "
+            "without a restart). Body {code, run_id?}. The code is scanned first (422 "
+            "SANDBOX_SCAN_FAILED, details.findings as the scan answers them; 422 INVALID_CODE, "
+            "INVALID_RUN_ID), then run in a subprocess: the code is executed and its "
+            f"`signals(close)` called on {runs.SAMPLE_BARS} deterministic synthetic closes; it "
+            "must answer one number per bar (its position). Limits from Settings -> Sandbox: "
+            "RLIMIT_CPU, RLIMIT_AS (memory), RLIMIT_FSIZE, RLIMIT_NPROC, its own process group, "
+            "a wall-clock timeout killing the group; no network (a fresh network namespace; "
+            "503 SANDBOX_ISOLATION_UNAVAILABLE where the kernel refuses one); an empty "
+            "environment; under a root server it runs as uid 65534 after importing the "
+            "allowed modules. The request waits for the run (at most the wall limit) and "
+            "answers it: status succeeded|failed|killed|timeout, limit_hit cpu|memory|"
+            "file_size|processes|wall, result {bars, long, short, flat, last}, error, "
+            "stderr_tail, the limits applied. 409 SANDBOX_RUN_EXISTS (run_id taken). Runs "
+            "live in the server process's memory (the last 100), not the database. Event "
+            "sandbox_run.finished. GraphQL: the mutation testSandboxCode."
+        ),
     ),
     route(
         method="POST", path="/api/sandbox/runs/{id}/kill", api="forven", router="sandbox",
         op="kill_sandbox_run", summary="Kill a sandbox run.",
         params=(path_param(kind="str", arg="run_id", what="sandbox run id"),), errors=(503,),
-        notes=SANDBOX_OFF + " The run id's type is not documented; taken as a string.",
+        state="implemented", resolver=runs.kill_sandbox_run,
+        response=Response("one", "SandboxRun"), graphql="killSandboxRun",
+        mutation="killSandboxRun",
+        graphql_generated=True,
+        notes=SANDBOX_OFF + (
+            " The run id's type is not documented; taken as a string (a test's run_id or "
+            "the uuid it was given). 503 SANDBOX_DISABLED, 404 SANDBOX_RUN_NOT_FOUND "
+            "(unknown, or dropped from memory). SIGKILLs the run's whole process group and "
+            "answers the run (status killed); idempotent: a finished run is answered as it "
+            "ended. Event sandbox_run.killed. GraphQL: the mutation killSandboxRun(id)."
+        ),
     ),
     route(
         method="POST", path="/api/deepdive/threads/{id}/send", api="forven", router="deepdive",

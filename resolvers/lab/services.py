@@ -16,6 +16,7 @@ from resolvers.market.exchange import PaperExchange
 from resolvers.market.feed import MarketFeed, default_feed
 from resolvers.models.cache import ModelListCache
 from resolvers.quant.battery_setup import BatteryThresholds
+from resolvers.sandbox.process import SandboxRuns
 from resolvers.secrets import SecretStore, build_store
 
 
@@ -52,6 +53,7 @@ class Lab:
     clock: MarketClock = field(default_factory=MarketClock)
     config: LabConfig = field(default_factory=LabConfig)
     model_lists: ModelListCache = field(default_factory=ModelListCache)  # HTTP providers' lists
+    sandbox: SandboxRuns = field(default_factory=SandboxRuns)  # this process's sandbox runs
     _secrets: SecretStore | None = field(default=None, repr=False)
     # whether each in-process service runs, by component name (scheduler, job_workers, bots,
     # event_bus): the server registers them at start (server/lifespan.py), resolvers/health.py

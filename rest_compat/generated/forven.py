@@ -49,6 +49,8 @@ from resolvers.research import datasets as r_research_datasets
 from resolvers.research import fetch_jobs as r_research_fetch_jobs
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from resolvers.sandbox import runs as r_sandbox_runs
+from resolvers.sandbox import scan as r_sandbox_scan
 from resolvers.settings import api_keys as r_settings_api_keys
 from resolvers.settings import registry as r_settings_registry
 from rest_compat.access import GATES  # noqa: F401
@@ -326,6 +328,17 @@ class UpdateProfileBody(BaseModel):
     risk_per_trade: float | None = None
     rules: Any | None = None
     preferences: Any | None = None
+
+
+class ScanStrategyCodeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(..., min_length=1)
+
+
+class TestStrategyCodeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(..., min_length=1)
+    run_id: str | None = Field(None, min_length=1)
 
 
 @router.api_route(
@@ -2251,9 +2264,11 @@ async def update_profile(
     status_code=200,
     include_in_schema=False,
 )
-async def scan_strategy_code() -> Response:
-    """AST-only static analysis of strategy code (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/sandbox/scan")
+async def scan_strategy_code(request: Request, body: ScanStrategyCodeBody) -> Response:
+    """AST-only static analysis of strategy code."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_sandbox_scan.scan_strategy_code(session, code=body.code)
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2264,9 +2279,13 @@ async def scan_strategy_code() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def test_strategy_code() -> Response:
-    """Subprocess smoke test of strategy code (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/sandbox/test")
+async def test_strategy_code(request: Request, body: TestStrategyCodeBody) -> Response:
+    """Subprocess smoke test of strategy code."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_sandbox_runs.test_strategy_code(
+            session, code=body.code, run_id=body.run_id, lab=lab_of(request)
+        )
+    return respond(result, 200)
 
 
 @router.api_route(
@@ -2277,6 +2296,8 @@ async def test_strategy_code() -> Response:
     include_in_schema=False,
     dependencies=[GATES["operator"]],
 )
-async def kill_sandbox_run() -> Response:
-    """Kill a sandbox run (planned: answers 501 NOT_IMPLEMENTED)."""
-    raise not_implemented("POST /api/sandbox/runs/{id}/kill")
+async def kill_sandbox_run(request: Request, id: str) -> Response:
+    """Kill a sandbox run."""
+    async with boundary(request, write=True, query=()) as session:
+        result = await r_sandbox_runs.kill_sandbox_run(session, run_id=id, lab=lab_of(request))
+    return respond(result, 200)

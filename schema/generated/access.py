@@ -36,6 +36,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
+        "killSandboxRun": "operator",  # POST /api/sandbox/test
         "mcpGrants": "operator",  # GET /api/mcp/agents/{id}/grants and 2 more
         "mcpServer": "operator",  # POST /api/mcp/servers and 3 more
         "mcpServerTools": "operator",  # GET /api/mcp/servers/{name}/tools
@@ -88,6 +89,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "generateStrategies": "operator",  # POST /api/hypotheses/{id}/generate-strategies
         "grantMcpServer": "operator",  # POST /api/mcp/agents/{id}/grants
         "killAgent": "halyrd_write",  # POST /agents/{id}/kill-switch
+        "killSandboxRun": "operator",  # POST /api/sandbox/runs/{id}/kill
         "markTradeFailed": "operator",  # POST /api/trades/{id}/mark-failed
         "patchAgentConfig": "halyrd_write",  # PATCH /agents/{id}/config
         "placeAgentOrder": "halyrd_write",  # POST /agents/{id}/orders
@@ -105,6 +107,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "runBrainChat": "operator",  # POST /api/brain/chat/direct
         "runRoutine": "operator",  # POST /api/routines/{id}/run
         "runVerdict": "operator",  # POST /verdict/run
+        "scanStrategyCode": "api",  # POST /api/sandbox/scan
         "setAgentToolset": "operator",  # PUT /api/agents/{id}/toolsets/{context}
         "setExecutionMode": "operator",  # POST /api/execution-mode
         "setSystemMode": "operator",  # POST /api/system/mode
@@ -115,6 +118,7 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "stopBot": "operator",  # POST /api/bot-factory/bots/{id}/stop
         "stopPaperService": "operator",  # POST /api/paper/service/stop
         "stopSystem": "operator",  # POST /api/system/stop
+        "testSandboxCode": "operator",  # POST /api/sandbox/test
         "transitionStrategy": "operator",  # POST /api/lifecycle/transition
         "unregisterMcpServer": "operator",  # DELETE /api/mcp/servers/{name}
         "updateAgent": "operator",  # PATCH /api/agents/{id}

@@ -30,6 +30,8 @@ from resolvers.models import policy as r_models_policy
 from resolvers.research import datasets as r_research_datasets
 from resolvers.research import gauntlet as r_research_gauntlet
 from resolvers.research import verdict as r_research_verdict
+from resolvers.sandbox import runs as r_sandbox_runs
+from resolvers.sandbox import scan as r_sandbox_scan
 from resolvers.settings import api_keys as r_settings_api_keys
 from resolvers.settings import registry as r_settings_registry
 from schema.approvals import Approval
@@ -59,6 +61,8 @@ from schema.generated.research_datasets import OhlcvDataset
 from schema.generated.research_gauntlet import GauntletWorkflow
 from schema.generated.research_verdict import Verdict, VerdictGuide
 from schema.generated.routines import Routine, RoutineDispatch
+from schema.generated.sandbox_runs import SandboxRun
+from schema.generated.sandbox_scan import SandboxScan
 from schema.generated.settings_api_keys import StoredApiKey
 from schema.generated.settings_fields import SettingsSection
 from schema.generated.settings_registry import Settings
@@ -529,6 +533,13 @@ class GeneratedMutation:
         return McpGrant.of(result)
 
     @strawberry.mutation(
+        name="killSandboxRun", description="Kill a sandbox run (POST /api/sandbox/runs/{id}/kill)."
+    )
+    async def kill_sandbox_run(self, info: strawberry.Info, id: strawberry.ID) -> SandboxRun:
+        result = await info.context.scope.run(r_sandbox_runs.kill_sandbox_run, run_id=str(id))
+        return SandboxRun.of(result)
+
+    @strawberry.mutation(
         name="queueBrainChat",
         description="Queue a brain prompt; returns 202 with a task_id (POST /api/brain/chat).",
     )
@@ -690,6 +701,14 @@ class GeneratedMutation:
         return Verdict.of(result)
 
     @strawberry.mutation(
+        name="scanStrategyCode",
+        description="AST-only static analysis of strategy code (POST /api/sandbox/scan).",
+    )
+    async def scan_strategy_code(self, info: strawberry.Info, code: str) -> SandboxScan:
+        result = await info.context.scope.run(r_sandbox_scan.scan_strategy_code, code=code)
+        return SandboxScan.of(result)
+
+    @strawberry.mutation(
         name="setAgentToolset",
         description="Replace the toolset overrides for one context (PUT /api/agents/{id}/toolsets/{context}).",
     )
@@ -714,6 +733,18 @@ class GeneratedMutation:
     async def stop_bot(self, info: strawberry.Info, id: strawberry.ID) -> Bot:
         result = await info.context.scope.run(r_bots_bots.stop_bot, bot_id=int_id(id))
         return Bot.of(result)
+
+    @strawberry.mutation(
+        name="testSandboxCode",
+        description="Subprocess smoke test of strategy code (POST /api/sandbox/test).",
+    )
+    async def test_sandbox_code(
+        self, info: strawberry.Info, code: str, run_id: str | None = None
+    ) -> SandboxRun:
+        result = await info.context.scope.run(
+            r_sandbox_runs.test_strategy_code, code=code, run_id=run_id
+        )
+        return SandboxRun.of(result)
 
     @strawberry.mutation(
         name="unregisterMcpServer",

@@ -32,6 +32,7 @@ from tests.rest_compat import (
     parity_notifications,
     parity_research,
     parity_routines,
+    parity_sandbox,
     parity_settings,
     parity_skills,
     parity_trading,
@@ -70,6 +71,7 @@ AREAS = (
     parity_diagnostics,
     parity_notifications,
     parity_settings,
+    parity_sandbox,
 )
 
 ORDER = {"symbol": "BTC-USD", "side": "buy", "size": 0.001}
@@ -166,6 +168,9 @@ def test_every_implemented_route_has_a_parity_case() -> None:
 
 @pytest.fixture
 async def ids(app: Any, client: httpx.AsyncClient) -> Ids:
+    # parity_sandbox runs code: the sandbox enabled as an operator does it
+    enabled = await client.put("/api/settings/sandbox", json={"values": {"enabled": True}})
+    assert enabled.status_code == 200, enabled.text
     factory = app.state.services.session_factory
     end = datetime(2026, 11, 1, tzinfo=UTC)
     assert await seed_demo(factory, None, seed=3, days=3, end=end, lab=app_lab(app))
