@@ -21,8 +21,8 @@ Raised from (type, severity, source):
 - gauntlet.step_failed (warning), gauntlet: a gauntlet step that failed
   (resolvers/research/gauntlet_steps.py);
 - bot.failing (critical), bots: a bot the supervisor gave up restarting;
-- skill.declining (warning), skills: a newly declining skill, from the scheduler job
-  skills_watch (resolvers/skills.py).
+- skill.declining (warning), skills: a declining skill and phase, from the scheduler job
+  skills_watch (resolvers/skill_watch.py: at most one a day per skill and phase).
 
 New notifications reach subscribers through the outbox: the GraphQL `events` subscription with
 `topics: ["notification.*"]` streams notification.created and notification.acknowledged.

@@ -92,6 +92,11 @@ JOBS: dict[str, JobDefinition] = {
         "Check every component's health and record an alert when one degrades or recovers.",
         halts_when_paused=False,
     ),
+    "skills_watch": JobDefinition(
+        3600.0,
+        "Notify when a skill is declining in paper or live (at most daily per skill and phase).",
+        halts_when_paused=False,
+    ),
 }
 ROUTINES_JOB = "routines"
 

@@ -15,6 +15,7 @@ from resolvers.pipeline import advance_pipeline
 from resolvers.reconcile import reconcile_exchange
 from resolvers.routines import dispatch_due_routines
 from resolvers.scheduler import ensure_jobs, prune_live_events
+from resolvers.skill_watch import watch_declining_skills
 from server.halyrd_runner import step_all
 from server.scheduler import Job, JobContext
 from server.settings import Settings
@@ -55,6 +56,11 @@ async def events_prune(session: AsyncSession, ctx: JobContext) -> int:
     return await prune_live_events(session, now=ctx.started_at)
 
 
+async def skills_watch(session: AsyncSession, ctx: JobContext) -> int:
+    """Skills decline over closed trades: the pass checks the rule as the rows stand now."""
+    return await watch_declining_skills(session, now=ctx.started_at)
+
+
 async def health_watch(session: AsyncSession, ctx: JobContext) -> int:
     """Health is wall-clock: the alerts say when a component changed."""
     return len(await watch_health(session, lab=ctx.lab, now=ctx.started_at))
@@ -70,6 +76,7 @@ JOBS: dict[str, Job] = {
     "events_prune": Job(events_prune),
     "routines": Job(routines),
     "health_watch": Job(health_watch),
+    "skills_watch": Job(skills_watch),
 }
 
 

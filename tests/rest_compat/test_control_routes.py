@@ -198,7 +198,7 @@ class TestScheduler:
         jobs = (await client.get("/api/scheduler")).json()
         assert [j["id"] for j in jobs] == [
             "market_ticks", "paper_tick", "agent_tick", "pipeline", "approvals_triage",
-            "exchange_reconcile", "events_prune", "routines", "health_watch",
+            "exchange_reconcile", "events_prune", "routines", "health_watch", "skills_watch",
         ]  # fmt: skip
         agent = next(j for j in jobs if j["id"] == "agent_tick")
         assert agent["enabled"] is False  # TRADEGRAPH_AGENT_TICK_SECONDS=0 in the test settings
