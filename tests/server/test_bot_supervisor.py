@@ -21,6 +21,7 @@ from server.app import create_app
 from server.bot_supervisor import BotSupervisor, SupervisorConfig
 from storage.bots import Bot
 from storage.events import Event
+from storage.notifications import Notification
 from storage.trades import Trade
 from tests.conftest import TEST_KEY_HEADERS
 from tests.resolvers.test_paper_service import market_lab
@@ -165,6 +166,11 @@ async def test_a_bot_that_keeps_dying_is_marked_failed(
         assert failed.last_error == "RuntimeError: the feed exploded"
         assert failed.restarts == FAST.max_failures - 1
         assert await topic_count(session_factory, "bot.failed") == 1
+        async with session_factory() as session:
+            [note] = await session.scalars(
+                select(Notification).where(Notification.type == "bot.failing")
+            )
+        assert (note.severity, note.entity_type, note.entity_id) == ("critical", "bot", str(bot_id))
         await supervisor.sync()
         assert bot_id not in supervisor.tasks  # a failed bot waits for POST .../start
     finally:
