@@ -203,7 +203,7 @@ ROUTES: tuple[Route, ...] = (
                 "killed while the test waits; default a fresh uuid"
             )),
         ),
-        response=Response("one", "SandboxRun"), graphql="killSandboxRun",
+        response=Response("one", "SandboxRun"), graphql="testSandboxCode",
         mutation="testSandboxCode",
         graphql_generated=True, errors=(409, 503),
         notes=SANDBOX_OFF + (

@@ -36,7 +36,6 @@ ROOT_LEVELS: dict[str, dict[str, Level]] = {
         "hypotheses": "operator",  # GET /api/hypotheses
         "hypothesis": "operator",  # POST /api/hypotheses/manual and 4 more
         "indicators": "halyrd_read",  # GET /indicators
-        "killSandboxRun": "operator",  # POST /api/sandbox/test
         "mcpGrants": "operator",  # GET /api/mcp/agents/{id}/grants and 2 more
         "mcpServer": "operator",  # POST /api/mcp/servers and 3 more
         "mcpServerTools": "operator",  # GET /api/mcp/servers/{name}/tools

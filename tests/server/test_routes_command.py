@@ -16,4 +16,4 @@ def test_routes_lists_every_route_and_coverage(capsys: pytest.CaptureFixture[str
         assert line.split()[:3] == [route.method, route.path, route.state]
     served, documented = coverage()
     assert lines[-1].startswith(f"coverage: {served}/{documented} documented routes served")
-    assert 0 < served < documented
+    assert 0 < served <= documented
